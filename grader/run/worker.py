@@ -1,0 +1,258 @@
+"""The worker: runs in a process forked from the zygote, imports the student's code, answers calls.
+
+Everything here executes beside hostile code, so nothing here is trusted by the grader: it only
+turns the student's return values into plain data (capped in size before anything is copied) and
+ships them back. A lying worker can send wrong numbers, which earns nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+
+from . import protocol
+
+#: largest array (in elements) a student may return; checked before the array is materialised
+MAX_RESULT_ELEMENTS = 5_000_000
+MAX_OUTPUT_BYTES = 8 * 1024
+MAX_CONTAINER_ITEMS = 1000
+_PR_SET_PDEATHSIG = 1
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to SIGKILL us if the zygote dies, so no worker outlives the grader."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the process-group kill still applies
+        pass
+
+
+def _redirect_stdio(workdir: str) -> tuple[str, str]:
+    """Empty stdin; stdout/stderr into files, so the student never writes on the grader's."""
+    out_path = os.path.join(workdir, ".stdout")
+    err_path = os.path.join(workdir, ".stderr")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    for fd, path in ((1, out_path), (2, err_path)):
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(target, fd)
+        os.close(target)
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = open(1, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    return out_path, err_path
+
+
+class _Output:
+    """What the student printed since the last reply, capped."""
+
+    def __init__(self, paths: tuple[str, str]) -> None:
+        self.paths = paths
+        self.offsets = [0, 0]
+
+    def take(self) -> dict[str, str]:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        taken = {}
+        for i, (name, path) in enumerate(zip(("stdout", "stderr"), self.paths)):
+            try:
+                with open(path, "rb") as handle:
+                    handle.seek(self.offsets[i])
+                    data = handle.read(MAX_OUTPUT_BYTES + 1)
+                    self.offsets[i] = handle.seek(0, os.SEEK_END)
+            except OSError:
+                data = b""
+            text = data[:MAX_OUTPUT_BYTES].decode("utf-8", errors="replace")
+            if len(data) > MAX_OUTPUT_BYTES:
+                text += "\n[… output truncated]"
+            taken[name] = text
+        return taken
+
+
+def to_data(value: Any, depth: int = 0) -> Any:
+    """Turn a student's return value into codec-safe data, refusing huge or exotic values."""
+    if depth > 8:
+        raise TooLarge("nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value if not isinstance(value, str) else value[:1000]
+    if isinstance(value, (int, float)) and type(value) in (int, float):
+        return value
+    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        return _array(value)
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        if value.numel() > MAX_RESULT_ELEMENTS:
+            raise TooLarge(f"a tensor of {value.numel()} elements")
+        if value.is_complex():
+            return {"__unsupported__": f"complex tensor ({value.dtype})"}
+        return _array(value.detach().cpu().resolve_conj().resolve_neg().numpy())
+    if isinstance(value, (list, tuple)):
+        if len(value) > MAX_CONTAINER_ITEMS:
+            raise TooLarge(f"a {type(value).__name__} of {len(value)} items")
+        items = [to_data(v, depth + 1) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        if len(value) > MAX_CONTAINER_ITEMS:
+            raise TooLarge(f"a dict of {len(value)} items")
+        return {str(k)[:100]: to_data(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (int, float)):  # subclasses of int/float: keep the number only
+        return float(value) if isinstance(value, float) else int(value)
+    return {"__unsupported__": type(value).__name__[:100]}
+
+
+def _array(value: Any) -> Any:
+    size = int(np.size(value)) if isinstance(value, np.ndarray) else 1
+    if size > MAX_RESULT_ELEMENTS:
+        raise TooLarge(f"an array of {size} elements")
+    array = np.array(value, copy=True, subok=False)
+    if array.dtype.kind not in "biuf":
+        return {"__unsupported__": f"array of dtype {array.dtype}"}
+    return array
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    tb = traceback.extract_tb(exc.__traceback__)
+    student_frames = [f for f in tb if not f.filename.endswith(("worker.py",))]
+    where = student_frames[-1] if student_frames else None
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc)[:2000],
+        "traceback": "".join(traceback.format_list(student_frames[-5:]))[:4000],
+        "file": os.path.basename(where.filename) if where else None,
+        "line": where.lineno if where else None,
+    }
+
+
+class Worker:
+    """One submission's namespace and the loop that serves the grader's requests."""
+
+    def __init__(self, sock: socket.socket, workdir: str, output: _Output) -> None:
+        self.sock = sock
+        self.workdir = workdir
+        self.output = output
+        self.functions: dict[str, Callable[..., Any]] = {}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request = protocol.recv(self.sock)
+            except (EOFError, OSError, protocol.ProtocolError):
+                return
+            op = request.get("op")
+            if op == "load":
+                reply = self.load(request["modules"])
+            elif op == "call":
+                reply = self.call(request["function"], request["cases"],
+                                  bool(request.get("return_args")))
+            elif op == "bye":
+                return
+            else:
+                reply = {"error": f"unknown op {op!r}"}
+            reply.update(self.output.take())
+            protocol.send(self.sock, reply)
+
+    def load(self, modules: list[dict[str, str]]) -> dict[str, Any]:
+        """Write each source into the private folder and import it; gather its callables."""
+        sys.path.insert(0, self.workdir)
+        errors, functions = [], {}
+        for module in modules:
+            name = module["name"]
+            with open(os.path.join(self.workdir, name + ".py"), "w", encoding="utf-8") as f:
+                f.write(module["source"])
+        importlib.invalidate_caches()
+        for module in modules:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    namespace = importlib.import_module(module["name"])
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt included: all are the student's
+                errors.append({"module": module["name"], "filename": module["filename"], **_error(exc)})
+                continue
+            for attr, value in list(vars(namespace).items()):
+                if attr.startswith("_") or not callable(value) or isinstance(value, type):
+                    continue
+                if attr in self.functions:
+                    continue
+                self.functions[attr] = value
+                code = getattr(value, "__code__", None)
+                functions[attr] = {
+                    "module": module["filename"],
+                    "line": code.co_firstlineno if code is not None else None,
+                }
+        return {"functions": functions, "errors": errors}
+
+    def call(self, name: str, cases: list[dict[str, Any]], return_args: bool) -> dict[str, Any]:
+        function = self.functions.get(name)
+        if function is None:
+            return {"missing": True, "results": []}
+        results = []
+        for case in cases:
+            args, kwargs = list(case.get("args", [])), dict(case.get("kwargs", {}))
+            record: dict[str, Any] = {}
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                start = time.perf_counter()
+                try:
+                    value = function(*args, **kwargs)
+                    record["seconds"] = time.perf_counter() - start
+                    record["value"] = to_data(value)
+                except TooLarge as exc:
+                    record["error"] = {"type": "TooLarge", "message": str(exc)}
+                except BaseException as exc:
+                    record.setdefault("seconds", time.perf_counter() - start)
+                    record["error"] = _error(exc)
+            record["warnings"] = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]]
+            if return_args:
+                try:
+                    record["args_after"] = [to_data(a) for a in args]
+                    record["kwargs_after"] = {k: to_data(v) for k, v in kwargs.items()}
+                except BaseException as exc:
+                    record["args_after"] = None
+                    record.setdefault("error", _error(exc))
+            results.append(record)
+        return {"results": results}
+
+
+def run(sock: socket.socket, workdir: str, policy: dict[str, Any]) -> None:
+    """The worker's whole life, called in the freshly forked child. Never returns."""
+    code = 0
+    try:
+        os.setsid()
+        _die_with_parent()
+        os.chdir(workdir)
+        paths = _redirect_stdio(workdir)
+        layers = _enter_sandbox(workdir, policy)
+        protocol.send(sock, {"ready": True, "sandbox": layers})
+        Worker(sock, workdir, _Output(paths)).serve()
+    except BaseException:  # noqa: BLE001 - nothing may escape into the zygote's code
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _enter_sandbox(workdir: str, policy: dict[str, Any]) -> dict[str, bool]:
+    """Apply the sandbox's layers if the grader has them; report which are active."""
+    try:
+        from .. import sandbox
+    except ImportError:
+        return {}
+    return sandbox.enter_from_dict(workdir, policy)

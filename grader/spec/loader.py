@@ -1,0 +1,159 @@
+"""Find and load an exercise set: a folder of YAML specs with an optional `reference/` package.
+
+The default set ships inside the grader (`grader/course/`), so a plain `pip install .` works;
+`--exercises DIR` or $GRADER_EXERCISES point at another one (an instructor's own, or a student
+pack that holds expected outputs instead of reference code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .schema import Exercise, SpecFile
+from .validate import SchemaError, build
+
+ENV_VAR = "GRADER_EXERCISES"
+DEFAULT_SET = Path(__file__).resolve().parent.parent / "course"
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SpecError(Exception):
+    """A spec that cannot be used, with the file and key path: shown as is, never a traceback."""
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1 reads `1e-4` (no dot) as a string; numbers like that are common in specs."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)$"),
+    list("-+0123456789."),
+)
+
+
+@dataclass
+class ExerciseSet:
+    """All exercises of a set, in catalogue order, and where their reference lives."""
+
+    root: Path
+    exercises: dict[str, Exercise]
+    digest: str
+    reference_dir: Path | None = None
+    expected_dir: Path | None = None
+    files: list[Path] = field(default_factory=list)
+
+    def select(self, ids: list[str] | tuple[str, ...]) -> list[Exercise]:
+        unknown = [i for i in ids if i not in self.exercises]
+        if unknown:
+            raise SpecError(f"unknown exercise: {', '.join(unknown)} "
+                            f"(see `grader list`)")
+        return [self.exercises[i] for i in ids] if ids else list(self.exercises.values())
+
+
+def resolve_root(path: str | os.PathLike | None = None) -> Path:
+    """--exercises, else $GRADER_EXERCISES, else the set that ships with the grader."""
+    chosen = path or os.environ.get(ENV_VAR) or DEFAULT_SET
+    root = Path(chosen).expanduser().resolve()
+    if not root.is_dir():
+        raise SpecError(f"{root}: exercise set not found (expected a folder of .yaml specs)")
+    return root
+
+
+def load_spec_file(path: Path) -> list[Exercise]:
+    """Load one YAML file strictly; every problem names the file and the key path."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        header = build(SpecFile, data)
+        exercises = []
+        for index, raw in enumerate(header.exercises):
+            where = f"exercises[{index}]"
+            exercise = build(Exercise, raw, where, chapter=header.chapter,
+                             reference=header.reference, mistakes_module=header.mistakes,
+                             source_file=str(path))
+            _check_semantics(exercise, where)
+            exercises.append(exercise)
+    except SchemaError as exc:
+        raise SpecError(f"{path}: {exc}") from None
+    return exercises
+
+
+def _check_semantics(ex: Exercise, where: str) -> None:
+    """What types cannot say: ids are names, dims exist, points add up."""
+    if not _ID.match(ex.id):
+        raise SchemaError(f"{where}.id", f"expected a Python function name, got {ex.id!r}")
+    for name, arg in ex.args.items():
+        if isinstance(arg.shape, list):
+            for i, dim in enumerate(arg.shape):
+                if isinstance(dim, str) and dim not in ex.dims:
+                    raise SchemaError(f"{where}.args.{name}.shape[{i}]",
+                                      f"unknown dimension {dim!r} (declare it under dims)")
+        elif arg.shape not in (None, "any"):
+            raise SchemaError(f"{where}.args.{name}.shape",
+                              f"expected 'any' or a list of sizes, got {arg.shape!r}")
+        if arg.type == "choice" and not arg.values:
+            raise SchemaError(f"{where}.args.{name}.values", "a choice needs a list of values")
+        if arg.type in ("array", "float") and (arg.min is None or arg.max is None):
+            raise SchemaError(f"{where}.args.{name}", "an array or float needs min and max")
+    for name, bounds in ex.dims.items():
+        if len(bounds) != 2 or bounds[0] > bounds[1] or bounds[0] < 0:
+            raise SchemaError(f"{where}.dims.{name}", "expected [low, high] with 0 ≤ low ≤ high")
+    for i, case in enumerate(ex.edge_cases):
+        unknown = set(case) - set(ex.args)
+        if unknown:
+            raise SchemaError(f"{where}.edge_cases[{i}]",
+                              f"unknown argument {sorted(unknown)[0]!r} "
+                              f"(arguments: {', '.join(ex.args)})")
+    for i, check in enumerate(ex.checks):
+        if check.points < 0:
+            raise SchemaError(f"{where}.checks[{i}].points", "expected a number ≥ 0")
+        if check.kind == "gradient" and not check.of:
+            raise SchemaError(f"{where}.checks[{i}].of", "a gradient check names its forward function")
+        if check.kind in ("behaviour", "trajectory") and not check.driver:
+            raise SchemaError(f"{where}.checks[{i}].driver", f"a {check.kind} check names its driver")
+        if check.kind == "properties" and not check.properties:
+            raise SchemaError(f"{where}.checks[{i}].properties", "list at least one property")
+    if ex.points is not None and abs(ex.points - ex.max_score) > 1e-9:
+        raise SchemaError(f"{where}.points",
+                          f"is {ex.points:g} but the checks' points add up to {ex.max_score:g}")
+
+
+def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
+    """Load every `*.yaml` in the set's folder, in file-name order."""
+    root = resolve_root(path)
+    files = sorted(root.glob("*.yaml"))
+    if not files:
+        raise SpecError(f"{root}: no .yaml exercise specs in this folder")
+    exercises: dict[str, Exercise] = {}
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+        for exercise in load_spec_file(file):
+            if exercise.id in exercises:
+                raise SpecError(f"{file}: exercise {exercise.id!r} is also defined in "
+                                f"{exercises[exercise.id].source_file}")
+            exercises[exercise.id] = exercise
+    reference_dir = root / "reference"
+    if reference_dir.is_dir():
+        for source in sorted(reference_dir.rglob("*.py")):
+            digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
+    expected_dir = root / "expected"
+    return ExerciseSet(
+        root=root,
+        exercises=exercises,
+        digest=digest.hexdigest(),
+        reference_dir=reference_dir if reference_dir.is_dir() else None,
+        expected_dir=expected_dir if expected_dir.is_dir() else None,
+        files=files,
+    )

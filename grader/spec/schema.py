@@ -1,0 +1,143 @@
+"""The exercise schema as frozen dataclasses; `grader.spec.validate` turns YAML into these.
+
+Each field's type hint is the schema: the validator reads the hints, so adding a field here is
+all it takes to accept it in YAML. Field metadata `doc` says what is expected, for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional, Union
+
+Scalar = Union[float, int, str, bool]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in both of the course's languages."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """|actual − expected| ≤ atol + rtol·|expected|, elementwise (as numpy.isclose).
+
+    The defaults accept float32-accurate answers (students using torch's default dtype) and are
+    still far tighter than any catalogued mistake.
+    """
+
+    rtol: float = 1e-4
+    atol: float = 1e-6
+
+
+ArgType = Literal["array", "float", "int", "choice", "one_hot", "simplex", "binary"]
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """How one argument of the student's function is generated.
+
+    `shape` is "any" (0-d to 3-d, for elementwise functions) or a list of sizes, each an int or
+    the name of a dimension from the exercise's `dims`, shared between arguments.
+    """
+
+    type: ArgType
+    shape: Union[str, list[Union[int, str]], None] = None
+    min: Optional[float] = None
+    max: Optional[float] = None
+    values: Optional[list[Scalar]] = None
+    default: Optional[Scalar] = None
+    keyword: bool = False
+    avoid: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """A named, reusable property from `grader.judge.properties`, with its parameters."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+CheckKind = Literal[
+    "reference", "edge_cases", "stability", "properties", "gradient",
+    "behaviour", "trajectory",
+]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One scored check of an exercise. Only the fields of its kind are meaningful."""
+
+    kind: CheckKind
+    points: float
+    name: Optional[str] = None
+    tolerance: Optional[Tolerance] = None
+    visibility: Literal["public", "hidden"] = "public"
+    properties: list[PropertySpec] = field(default_factory=list)
+    # gradient: the forward function whose derivative the exercise computes
+    of: Optional[str] = None
+    step: float = 1e-6
+    # behaviour / trajectory: a trusted function in the reference module that drives the check
+    driver: Optional[str] = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.name or self.kind
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong implementation (in reference/mistakes/) and the hint shown when it matches."""
+
+    function: str
+    hint: Text
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: one function the student writes, and how it is checked."""
+
+    id: str
+    title: Text
+    description: Text
+    signature: str
+    args: dict[str, ArgSpec]
+    checks: list[CheckSpec]
+    chapter: int = 0
+    points: Optional[float] = None
+    dims: dict[str, list[int]] = field(default_factory=dict)
+    examples: int = 100
+    edge_cases: list[dict[str, Any]] = field(default_factory=list)
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    time_limit: float = 10.0
+    mistakes: list[Mistake] = field(default_factory=list)
+    reference: Optional[str] = None
+    mistakes_module: Optional[str] = None
+    source_file: str = ""
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(check.points for check in self.checks))
+
+    @property
+    def function(self) -> str:
+        """The name the student's function must have: the exercise id."""
+        return self.id
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """A YAML file: one chapter's exercises and the reference module that answers them."""
+
+    chapter: int
+    title: Text
+    reference: str
+    exercises: list[dict[str, Any]]
+    mistakes: Optional[str] = None
