@@ -42,7 +42,7 @@ def encode(obj: Any) -> bytes:
     def walk(value: Any) -> Any:
         nonlocal offset
         if isinstance(value, np.ndarray):
-            array = np.ascontiguousarray(value)
+            array = value if value.flags.c_contiguous else value.copy(order="C")  # keeps 0-d
             if array.dtype.str not in ALLOWED_DTYPES:
                 raise CodecError(f"dtype {array.dtype} may not cross")
             data = array.tobytes()

@@ -181,6 +181,8 @@ class WorkerSession:
         self.stderr: list[str] = []
 
     def start(self) -> LoadReport:
+        """Fork a fresh worker and import the submission in it (again, after a crash)."""
+        self.close()
         self.workdir = tempfile.mkdtemp(prefix="grader-worker-")
         self.pid, self.sock = self.zygote.spawn(self.workdir, self.policy, self.torch)
         deadline = time.monotonic() + self.import_timeout

@@ -98,6 +98,7 @@ class Mistake:
 
     function: str
     hint: Text
+    checks: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""The command line: parses options and wires the stages together, nothing else.
+
+Exit codes: 0 every selected exercise passed; 1 some did not; 2 a usage or spec error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .spec import SpecError
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def default_language() -> str:
+    """GRADER_LANG, else the locale: zh_* means Chinese, anything else English."""
+    explicit = os.environ.get("GRADER_LANG")
+    if explicit in ("en", "zh"):
+        return explicit
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class Settings:
+    def __init__(self, exercises: str | None, lang: str) -> None:
+        self.exercises = exercises
+        self.lang = lang
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+@click.option("--exercises", "exercises", metavar="DIR", envvar="GRADER_EXERCISES",
+              help="Exercise set folder (default: the one shipped with the grader).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the feedback (default: from GRADER_LANG or the locale).")
+@click.pass_context
+def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
+    """Check neural-network exercises against a reference, safely."""
+    ctx.obj = Settings(exercises, lang or default_language())
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"grader: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@cli.command("list")
+@click.pass_obj
+def list_command(settings: Settings) -> None:
+    """List the exercises with their chapter, title and points."""
+    from .spec import load_exercise_set
+
+    try:
+        exercise_set = load_exercise_set(settings.exercises)
+    except SpecError as exc:
+        _fail_usage(str(exc))
+    width = max(len(e) for e in exercise_set.exercises)
+    for ex in exercise_set.exercises.values():
+        click.echo(f"ch{ex.chapter}  {ex.id:<{width}}  {ex.max_score:>4g}  {ex.title.get(settings.lang)}")
+
+
+@cli.command("check")
+@click.argument("submission", type=click.Path(exists=True, path_type=Path))
+@click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
+              help="Check only this exercise (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@click.option("--no-shrink", is_flag=True, help="Report the first failing input without shrinking it.")
+@click.option("--time-limit", type=float, default=None, metavar="SECONDS",
+              help="Time limit per exercise (default: each exercise's own).")
+@click.pass_obj
+def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
+                  output_format: str, seed: int | None, no_shrink: bool, time_limit: float | None) -> None:
+    """Check SUBMISSION (a .py file or a folder of them) and show what is wrong."""
+    from .engine import Course, Options, grade
+    from .plan import DEFAULT_SEED
+    from .report import reporter
+    from .run import Zygote
+
+    zygote = Zygote()
+    zygote.start()  # warms up while the course loads
+    try:
+        try:
+            course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)
+            course.set.select(exercise_ids)
+        except SpecError as exc:
+            _fail_usage(str(exc))
+        options = Options(exercises=exercise_ids, seed=course.seed, shrink=not no_shrink,
+                          time_limit=time_limit)
+        result = grade(course, submission, zygote, options)
+    finally:
+        zygote.close()
+    click.echo(reporter(output_format)(result, settings.lang))
+    sys.exit(EXIT_PASSED if result.all_passed else EXIT_FAILED)
+
+
+def main() -> None:
+    cli(prog_name="grader")

@@ -1,0 +1,192 @@
+"""Wire the stages for one run: load the course (trusted), then grade submissions one by one.
+
+`Course` holds everything trusted and shared by every submission of a run: specs, reference
+and mistakes (imported here, in the grader), plans and the reference's answers. `grade` runs
+one submission through a fresh sandboxed worker and judges each selected exercise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .judge import ExerciseContext, judge_exercise
+from .judge.context import ExpectedValues
+from .plan import DEFAULT_SEED, Plan, make_plan
+from .report.model import ERROR, NOT_ATTEMPTED, TIMEOUT, ExerciseResult, SubmissionResult
+from .run.client import WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
+from .run.inprocess import InProcessFunctions
+from .spec import Exercise, ExerciseSet, SpecError, load_exercise_set
+from .submission import Submission, load_submission
+
+
+@dataclass
+class Options:
+    exercises: tuple[str, ...] = ()
+    seed: int = DEFAULT_SEED
+    shrink: bool = True
+    time_limit: float | None = None
+    import_timeout: float = 30.0
+    use_cache: bool = True
+
+
+def _load_package(directory: Path, name: str) -> types.ModuleType:
+    """Import a folder as a package under a private name, so its relative imports work."""
+    spec = importlib.util.spec_from_file_location(
+        name, directory / "__init__.py", submodule_search_locations=[str(directory)])
+    if spec is None or spec.loader is None:
+        raise SpecError(f"{directory}: not a Python package (it needs an __init__.py)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _public_functions(module: types.ModuleType) -> dict[str, Callable[..., Any]]:
+    return {k: v for k, v in vars(module).items()
+            if callable(v) and not k.startswith("_") and getattr(v, "__module__", None) == module.__name__}
+
+
+class Course:
+    """The trusted side of a run: exercise set, reference, mistakes, plans, expected values."""
+
+    def __init__(self, exercise_set: ExerciseSet, seed: int = DEFAULT_SEED, use_cache: bool = True) -> None:
+        self.set = exercise_set
+        self.seed = seed
+        self.use_cache = use_cache
+        self.reference_functions: dict[str, Callable[..., Any]] = {}
+        self.mistake_functions: dict[str, Callable[..., Any]] = {}
+        if exercise_set.reference_dir is not None:
+            self._load_reference(exercise_set.reference_dir)
+        self.expected = ExpectedValues(InProcessFunctions(self.reference_functions))
+        self._plans: dict[str, Plan] = {}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, seed: int = DEFAULT_SEED, use_cache: bool = True) -> "Course":
+        return cls(load_exercise_set(path), seed, use_cache)
+
+    def _load_reference(self, directory: Path) -> None:
+        package = f"_grader_reference_{self.set.digest[:12]}"
+        _load_package(directory, package)
+        modules = {ex.reference for ex in self.set.exercises.values() if ex.reference}
+        for name in sorted(modules):
+            try:
+                module = importlib.import_module(f"{package}.{name}")
+            except ImportError as exc:
+                raise SpecError(f"{directory}/{name}.py: cannot import the reference: {exc}") from None
+            self.reference_functions.update(_public_functions(module))
+        if (directory / "mistakes" / "__init__.py").exists():
+            for ex_module in sorted({ex.mistakes_module or ex.reference for ex in self.set.exercises.values()}):
+                path = directory / "mistakes" / f"{ex_module}.py"
+                if path.exists():
+                    module = importlib.import_module(f"{package}.mistakes.{ex_module}")
+                    self.mistake_functions.update(_public_functions(module))
+        for ex in self.set.exercises.values():
+            if ex.id not in self.reference_functions:
+                raise SpecError(f"{ex.source_file}: exercise {ex.id!r} has no reference function "
+                                f"{ex.id} in reference/{ex.reference}.py")
+            for mistake in ex.mistakes:
+                if mistake.function not in self.mistake_functions:
+                    raise SpecError(f"{ex.source_file}: exercise {ex.id!r} lists mistake "
+                                    f"{mistake.function!r}, which reference/mistakes/ does not define")
+
+    def plan(self, exercise: Exercise) -> Plan:
+        if exercise.id not in self._plans:
+            self._plans[exercise.id] = make_plan(exercise, self.seed, self.use_cache)
+        return self._plans[exercise.id]
+
+    def context(self, exercise: Exercise, caller: Any, options: Options) -> ExerciseContext:
+        return ExerciseContext(
+            exercise=exercise, plan=self.plan(exercise), student=caller, expected=self.expected,
+            mistakes=self.mistake_functions, shrink=options.shrink,
+            time_limit=options.time_limit or exercise.time_limit)
+
+
+def _fail_all(exercises: list[Exercise], status: str, code: str, facts: dict[str, Any]) -> list[ExerciseResult]:
+    return [ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh}, chapter=ex.chapter,
+                           status=status, score=0.0, max_score=ex.max_score, code=code, facts=dict(facts))
+            for ex in exercises]
+
+
+def _worker_failure(ex: Exercise, exc: WorkerError, partial: ExerciseResult | None = None) -> ExerciseResult:
+    if isinstance(exc, WorkerTimeout):
+        status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
+    else:
+        assert isinstance(exc, WorkerCrashed)
+        status, code = ERROR, "crashed"
+        facts = {"how": str(exc), "stderr": exc.stderr[-2000:]}
+    [result] = _fail_all([ex], status, code, facts)
+    return result
+
+
+def grade(course: Course, submission: Submission | str | Path, zygote: Zygote,
+          options: Options | None = None) -> SubmissionResult:
+    """Grade one submission: one sandboxed worker, restarted after a timeout or a crash."""
+    options = options or Options()
+    started = time.monotonic()
+    if not isinstance(submission, Submission):
+        submission = load_submission(submission)
+    exercises = course.set.select(options.exercises)
+    result = SubmissionResult(submission=str(submission.path), exercises=[], grader_version=__version__,
+                              seed=course.seed, spec_digest=course.set.digest)
+    if submission.error:
+        result.exercises = _fail_all(exercises, ERROR, submission.error, submission.error_facts)
+        return result
+    session = WorkerSession(zygote, submission.modules, torch=submission.needs_torch,
+                            import_timeout=options.import_timeout)
+    try:
+        _grade_in_session(course, session, exercises, options, result)
+    finally:
+        session.close()
+        result.stdout = "".join(session.stdout)[-8000:]
+        result.stderr = "".join(session.stderr)[-8000:]
+        result.seconds = time.monotonic() - started
+    return result
+
+
+def _start(session: WorkerSession, result: SubmissionResult) -> dict[str, Any] | None:
+    """Start (or restart) the worker; None when it could not import the submission at all."""
+    try:
+        report = session.start()
+    except WorkerError as exc:
+        return {"error": exc}
+    result.sandbox = report.sandbox
+    result.load_errors = report.errors
+    return {"functions": report.functions}
+
+
+def _grade_in_session(course: Course, session: WorkerSession, exercises: list[Exercise],
+                      options: Options, result: SubmissionResult) -> None:
+    loaded = _start(session, result)
+    for ex in exercises:
+        if loaded is None or "error" in loaded:
+            exc = loaded["error"] if loaded else WorkerCrashed({})
+            code = "import_timeout" if isinstance(exc, WorkerTimeout) else "import_crashed"
+            result.exercises.append(_fail_all([ex], TIMEOUT if code == "import_timeout" else ERROR,
+                                              code, {"how": str(exc)})[0])
+            continue
+        functions = loaded["functions"]
+        if ex.function not in functions:
+            if result.load_errors:
+                err = result.load_errors[0]
+                result.exercises.append(_fail_all([ex], ERROR, "import_error", {
+                    "type": err.get("type"), "message": err.get("message"),
+                    "file": err.get("filename"), "line": err.get("line")})[0])
+            else:
+                result.exercises.append(_fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0])
+            continue
+        started = time.monotonic()
+        try:
+            exercise_result = judge_exercise(course.context(ex, session, options))
+        except WorkerError as exc:
+            exercise_result = _worker_failure(ex, exc)
+            loaded = _start(session, result)
+        exercise_result.seconds = time.monotonic() - started
+        exercise_result.location = functions.get(ex.function)
+        result.exercises.append(exercise_result)

@@ -1,0 +1,73 @@
+"""The judge stage: trusted code that scores one exercise of one submission.
+
+For each check of the spec: evaluate it on its case set (batched calls), and when a case fails,
+shrink it (drawn cases only), look for a catalogued mistake that explains it, and record the
+facts. Worker timeouts and crashes propagate to the engine, which owns the worker's life.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..report.model import FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from ..spec.schema import CheckSpec
+from .checks import check_kind
+from .context import ExerciseContext, Failure
+from .diagnose import diagnose
+
+__all__ = ["ExerciseContext", "judge_exercise", "attempted"]
+
+
+def attempted(ctx: ExerciseContext) -> bool:
+    """False when the function is missing or raises NotImplementedError on every drawn case."""
+    probe = ctx.plan.random or ctx.plan.edge or ctx.plan.smooth
+    outcomes = ctx.call(probe)
+    return outcomes is not None and not all(o.not_implemented for o in outcomes)
+
+
+def counterexample(failure: Failure) -> dict[str, Any]:
+    return {"function": failure.function, "input": failure.case,
+            "expected": failure.expected, "actual": failure.actual}
+
+
+def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
+    kind = check_kind(spec.kind)
+    cases = ctx.plan.cases(kind.case_set)
+    result = CheckResult(name=spec.title, kind=spec.kind, status=PASSED, score=spec.points,
+                         max_score=spec.points, visibility=spec.visibility)
+    failures = [f for f in kind.evaluate(ctx, spec, cases) if f is not None]
+    if not failures:
+        return result
+    failure = failures[0]
+    if ctx.shrink and kind.shrinkable and failure.case is not None:
+        from .shrink import shrink
+
+        smaller = shrink(ctx, kind, spec, failure.case)
+        if smaller is not failure.case:
+            failure = kind.evaluate(ctx, spec, [smaller])[0] or failure
+    result.status, result.score = FAILED, 0.0
+    result.code, result.facts = failure.code, dict(failure.facts)
+    result.facts.update(failing_cases=len(failures), total_cases=len(cases),
+                        shrunk=bool(ctx.shrink and kind.shrinkable))
+    result.counterexample = counterexample(failure)
+    mistake = diagnose(ctx, spec, failure.case)
+    if mistake is not None:
+        result.mistake = mistake.function
+        result.hint = {"en": mistake.hint.en, "zh": mistake.hint.zh}
+    return result
+
+
+def judge_exercise(ctx: ExerciseContext) -> ExerciseResult:
+    ex = ctx.exercise
+    result = ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh},
+                            chapter=ex.chapter, status=PASSED, score=0.0, max_score=ex.max_score)
+    if not attempted(ctx):
+        result.status, result.code = NOT_ATTEMPTED, "not_attempted"
+        return result
+    for spec in ex.checks:
+        check = run_check(ctx, spec)
+        result.checks.append(check)
+    result.score = round(sum(c.score for c in result.checks), 6)
+    if any(c.status != PASSED for c in result.checks):
+        result.status = FAILED
+    return result

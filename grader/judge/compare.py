@@ -1,0 +1,118 @@
+"""Compare a student's value with the expected one and, when they differ, say exactly where.
+
+Returns facts, not words: the report stage turns a Difference into a sentence in the student's
+language. Values are decoded data (arrays, numbers, tuples, lists, dicts), never live objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..spec.schema import Tolerance
+
+
+@dataclass
+class Difference:
+    """Why a value is wrong. `kind` is a message code; `facts` fill its template."""
+
+    kind: str
+    path: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, dict) and "__unsupported__" in value:
+        return str(value["__unsupported__"])
+    if isinstance(value, np.ndarray):
+        return f"array of shape {tuple(value.shape)}"
+    return type(value).__name__
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return np.asarray(value)
+    return None
+
+
+def shape_hint(expected: tuple[int, ...], actual: tuple[int, ...]) -> str:
+    """A guess at the cause of a shape mismatch, as a message code ('' when there is none)."""
+    if len(actual) < len(expected) and all(s in expected for s in actual):
+        return "shape_hint_reduced"
+    if len(actual) > len(expected):
+        return "shape_hint_extra_axis"
+    if sorted(actual) == sorted(expected) and actual != expected:
+        return "shape_hint_transposed"
+    return ""
+
+
+def compare(expected: Any, actual: Any, tol: Tolerance, path: str = "") -> Difference | None:
+    """None when `actual` matches `expected` within `tol`; else the first Difference found."""
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(actual, (tuple, list)):
+            return Difference("wrong_type", path, {"expected_type": f"a {type(expected).__name__} of {len(expected)}",
+                                                    "actual_type": _type_name(actual)})
+        if len(actual) != len(expected):
+            return Difference("wrong_length", path, {"expected_length": len(expected), "actual_length": len(actual)})
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            diff = compare(e, a, tol, f"{path}[{i}]")
+            if diff:
+                return diff
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict) or "__unsupported__" in actual:
+            return Difference("wrong_type", path, {"expected_type": "a dict", "actual_type": _type_name(actual)})
+        missing = [k for k in expected if k not in actual]
+        if missing:
+            return Difference("missing_key", path, {"key": missing[0], "keys": sorted(expected)})
+        for key in expected:
+            diff = compare(expected[key], actual[key], tol, f"{path}[{key!r}]")
+            if diff:
+                return diff
+        return None
+    exp = _as_array(expected)
+    if exp is None:  # a string or None expected: compare exactly
+        if expected != actual:
+            return Difference("wrong_value", path, {"expected": expected, "actual": actual})
+        return None
+    if actual is None:
+        return Difference("returned_none", path, {})
+    act = _as_array(actual)
+    if act is None:
+        return Difference("wrong_type", path, {"expected_type": "a number or an array",
+                                               "actual_type": _type_name(actual)})
+    if act.shape != exp.shape:
+        return Difference("wrong_shape", path, {
+            "expected_shape": tuple(exp.shape), "actual_shape": tuple(act.shape),
+            "hint_code": shape_hint(tuple(exp.shape), tuple(act.shape))})
+    return _compare_arrays(exp.astype(np.float64), act.astype(np.float64), tol, path)
+
+
+def _compare_arrays(exp: np.ndarray, act: np.ndarray, tol: Tolerance, path: str) -> Difference | None:
+    exp_finite, act_finite = np.isfinite(exp), np.isfinite(act)
+    bad_nonfinite = (exp_finite & ~act_finite) | (~exp_finite & ~((exp == act) | (np.isnan(exp) & np.isnan(act))))
+    if bad_nonfinite.any():
+        positions = [tuple(int(i) for i in p) for p in np.argwhere(bad_nonfinite)[:5]]
+        first = positions[0]
+        return Difference("nonfinite", path, {
+            "index": first, "expected_value": float(exp[first]), "actual_value": float(act[first]),
+            "positions": positions, "count": int(bad_nonfinite.sum()), "total": int(exp.size)})
+    with np.errstate(all="ignore"):
+        err = np.where(exp_finite, np.abs(act - exp), 0.0)
+        allowed = tol.atol + tol.rtol * np.abs(np.where(exp_finite, exp, 0.0))
+        bad = err > allowed
+    if not bad.any():
+        return None
+    ratio = np.where(bad, err / allowed, 0.0)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), exp.shape))
+    e, a = float(exp[worst]), float(act[worst])
+    return Difference("mismatch", path, {
+        "index": worst, "expected_value": e, "actual_value": a,
+        "abs_error": abs(a - e), "rel_error": abs(a - e) / abs(e) if e else float("inf"),
+        "rtol": tol.rtol, "atol": tol.atol, "count": int(bad.sum()), "total": int(exp.size)})

@@ -1,0 +1,136 @@
+"""What a check needs while it judges one exercise of one submission.
+
+Calls are memoised by the content of their inputs and sent in batches: a check asks for many
+cases at once, and whatever was already computed (the plan's cases, by any earlier check) is
+never sent to the worker again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+import numpy as np
+
+from ..plan import Case, Plan
+from ..run.client import CallOutcome, WorkerTimeout
+from ..spec.schema import CheckSpec, Exercise, Tolerance
+
+
+class Caller(Protocol):
+    """A WorkerSession (student code) or InProcessFunctions (trusted code)."""
+
+    def call(self, function: str, cases: list[dict[str, Any]], timeout: float,
+             return_args: bool = False) -> list[CallOutcome] | None: ...
+
+
+def fingerprint(function: str, case: Case) -> bytes:
+    digest = hashlib.blake2b(function.encode(), digest_size=16)
+    for name in sorted(case):
+        value = case[name]
+        digest.update(name.encode() + b"=")
+        if isinstance(value, np.ndarray):
+            digest.update(f"{value.dtype.str}{value.shape}".encode() + value.tobytes())
+        else:
+            digest.update(repr(value).encode())
+        digest.update(b";")
+    return digest.digest()
+
+
+def to_call(exercise: Exercise, case: Case) -> dict[str, Any]:
+    """Positional arguments in signature order; keyword-only-by-convention ones by name."""
+    args, kwargs = [], {}
+    for name, spec in exercise.args.items():
+        if name not in case:
+            continue
+        if spec.keyword:
+            kwargs[name] = case[name]
+        else:
+            args.append(case[name])
+    return {"args": args, "kwargs": kwargs}
+
+
+@dataclass
+class Failure:
+    """One failing case: a message code with its facts, and the call it is about."""
+
+    code: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    case: Case | None = None
+    function: str | None = None
+    expected: Any = None
+    actual: Any = None
+
+
+class _Memo:
+    def __init__(self, caller: Caller) -> None:
+        self.caller = caller
+        self.outcomes: dict[bytes, CallOutcome] = {}
+        self.missing: set[str] = set()
+
+    def run(self, exercise: Exercise, function: str, cases: list[Case], timeout: float,
+            return_args: bool = False) -> list[CallOutcome] | None:
+        if function in self.missing:
+            return None
+        keys = [fingerprint(function, c) + (b"+args" if return_args else b"") for c in cases]
+        todo = [(k, c) for k, c in zip(keys, cases) if k not in self.outcomes]
+        unique = list(dict((k, c) for k, c in todo).items())
+        if unique:
+            outcomes = self.caller.call(function, [to_call(exercise, c) for _, c in unique],
+                                        timeout, return_args)
+            if outcomes is None:
+                self.missing.add(function)
+                return None
+            for (key, _), outcome in zip(unique, outcomes):
+                self.outcomes[key] = outcome
+        return [self.outcomes[k] for k in keys]
+
+
+class ExpectedValues:
+    """The reference's answers, memoised; shared by every submission of a run."""
+
+    def __init__(self, reference: Caller) -> None:
+        self.memo = _Memo(reference)
+
+    def run(self, exercise: Exercise, function: str, cases: list[Case]) -> list[CallOutcome] | None:
+        return self.memo.run(exercise, function, cases, timeout=0.0)
+
+
+@dataclass
+class ExerciseContext:
+    """One exercise of one submission being judged."""
+
+    exercise: Exercise
+    plan: Plan
+    student: Caller
+    expected: ExpectedValues
+    mistakes: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    shrink: bool = True
+    time_limit: float = 10.0
+    started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self._student = _Memo(self.student)
+
+    def remaining(self) -> float:
+        left = self.time_limit - (time.monotonic() - self.started)
+        if left <= 0:
+            raise WorkerTimeout(self.time_limit)
+        return left
+
+    def call(self, cases: list[Case], function: str | None = None,
+             return_args: bool = False) -> list[CallOutcome] | None:
+        """The student's outcomes on `cases` (None if the function is not defined)."""
+        return self._student.run(self.exercise, function or self.exercise.function, cases,
+                                 self.remaining(), return_args)
+
+    def reference(self, cases: list[Case], function: str | None = None) -> list[CallOutcome]:
+        outcomes = self.expected.run(self.exercise, function or self.exercise.function, cases)
+        if outcomes is None:
+            raise LookupError(f"the reference has no function {function or self.exercise.function!r}")
+        return outcomes
+
+    def tolerance(self, check: CheckSpec) -> Tolerance:
+        return check.tolerance or self.exercise.tolerance

@@ -1,0 +1,41 @@
+"""Match a failure against the exercise's catalogued mistakes, to give a specific hint.
+
+The mistakes are trusted code (reference/mistakes/); they run here, in the grader, on the
+failing input and a few of the plan's cases, and one matches when it reproduces every one of
+the student's outputs there.
+"""
+
+from __future__ import annotations
+
+from ..plan import Case
+from ..run.inprocess import InProcessFunctions
+from ..spec.schema import CheckSpec, Mistake
+from .compare import compare
+from .context import ExerciseContext
+
+SAMPLE = 8
+
+
+def diagnose(ctx: ExerciseContext, spec: CheckSpec, case: Case | None) -> Mistake | None:
+    if not ctx.exercise.mistakes:
+        return None
+    cases = ([case] if case is not None else []) + ctx.plan.random[:SAMPLE] + ctx.plan.edge[:SAMPLE]
+    student = ctx.call(cases) or []
+    tol = ctx.tolerance(spec)
+    for mistake in ctx.exercise.mistakes:
+        if mistake.checks and spec.kind not in mistake.checks:
+            continue
+        fn = ctx.mistakes.get(mistake.function)
+        if fn is None:
+            continue
+        theirs = InProcessFunctions({ctx.exercise.function: fn})
+        from .context import to_call
+
+        outcomes = theirs.call(ctx.exercise.function, [to_call(ctx.exercise, c) for c in cases]) or []
+        if all(
+            (s.error is None) == (m.error is None)
+            and (s.error is not None or compare(m.value, s.value, tol) is None)
+            for s, m in zip(student, outcomes)
+        ):
+            return mistake
+    return None

@@ -1,0 +1,229 @@
+"""Named, reusable properties a spec can list under a `properties` check.
+
+A property may need extra calls (σ(−x) to test σ(−x) = 1 − σ(x)); it derives those inputs from
+the cases and asks for them in one batch. Each returns one Failure or None per case.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..plan import Case
+from ..run.client import CallOutcome
+from ..spec.schema import CheckSpec, PropertySpec, Tolerance
+from .compare import compare
+from .context import ExerciseContext, Failure
+
+Property = Callable[[ExerciseContext, PropertySpec, list[Case], list[CallOutcome], Tolerance],
+                    list["Failure | None"]]
+PROPERTIES: dict[str, Property] = {}
+
+
+def prop(name: str) -> Callable[[Property], Property]:
+    def register(fn: Property) -> Property:
+        PROPERTIES[name] = fn
+        return fn
+    return register
+
+
+def _arg(ctx: ExerciseContext, spec: PropertySpec) -> str:
+    return str(spec.params.get("arg") or next(iter(ctx.exercise.args)))
+
+
+def _derived(ctx: ExerciseContext, cases: list[Case], arg: str,
+             transform: Callable[[Any], Any]) -> tuple[list[Case], list[CallOutcome]]:
+    derived = [{**c, arg: transform(np.asarray(c[arg]))} for c in cases]
+    return derived, ctx.call(derived) or []
+
+
+def _array(value: Any) -> np.ndarray | None:
+    if isinstance(value, (np.ndarray, int, float, bool)):
+        return np.asarray(value, dtype=np.float64)
+    return None
+
+
+def _relation(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case], got: list[CallOutcome],
+              tol: Tolerance, transform: Callable[[Any], Any],
+              expect: Callable[[np.ndarray], np.ndarray], code: str) -> list[Failure | None]:
+    """f(transform(x)) must equal expect(f(x)): the shape of symmetry and invariance properties."""
+    arg = _arg(ctx, spec)
+    derived, other = _derived(ctx, cases, arg, transform)
+    failures: list[Failure | None] = []
+    for case, d_case, base, moved in zip(cases, derived, got, other):
+        a, b = _array(base.value), _array(moved.value)
+        if base.error or moved.error or a is None or b is None:
+            failures.append(None)  # errors and wrong types are other checks' business
+            continue
+        diff = compare(expect(a), b, tol) if a.shape == b.shape else None
+        failures.append(None if diff is None else Failure(code, {
+            "arg": arg, "other_input": d_case[arg], **diff.facts}, case, ctx.exercise.function,
+            expect(a), b))
+    return failures
+
+
+@prop("complement")
+def complement(ctx, spec, cases, got, tol):
+    """f(−x) = total − f(x), as σ(−x) = 1 − σ(x)."""
+    total = float(spec.params.get("total", 1.0))
+    return _relation(ctx, spec, cases, got, tol, lambda x: -x, lambda fx: total - fx,
+                     "property_complement")
+
+
+@prop("odd")
+def odd(ctx, spec, cases, got, tol):
+    """f(−x) = −f(x), as tanh."""
+    return _relation(ctx, spec, cases, got, tol, lambda x: -x, lambda fx: -fx, "property_odd")
+
+
+@prop("shift_invariant")
+def shift_invariant(ctx, spec, cases, got, tol):
+    """f(z + c) = f(z) for a constant c added to every entry, as softmax."""
+    c = float(spec.params.get("shift", 100.0))
+    return _relation(ctx, spec, cases, got, tol, lambda z: z + c, lambda fz: fz,
+                     "property_shift_invariant")
+
+
+@prop("range")
+def value_range(ctx, spec, cases, got, tol):
+    """Every output lies in [min, max]."""
+    low, high = float(spec.params.get("min", -np.inf)), float(spec.params.get("max", np.inf))
+    failures: list[Failure | None] = []
+    for case, outcome in zip(cases, got):
+        a = _array(outcome.value)
+        if outcome.error or a is None:
+            failures.append(None)
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = ~((a >= low - tol.atol) & (a <= high + tol.atol))
+        if not bad.any():
+            failures.append(None)
+            continue
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        failures.append(Failure("property_range", {"min": low, "max": high, "index": index,
+                                                   "actual_value": float(a[index])},
+                                case, ctx.exercise.function, None, outcome.value))
+    return failures
+
+
+@prop("monotonic")
+def monotonic(ctx, spec, cases, got, tol):
+    """x < x' implies f(x) ≤ f(x'), tested with x' = x + step.
+
+    With `strict: true`, f must also increase wherever the reference increases by more than
+    float32 can resolve (so a saturated float32 sigmoid is not blamed, and a constant is).
+    """
+    step = float(spec.params.get("step", 0.5))
+    strict = bool(spec.params.get("strict", False))
+    arg = _arg(ctx, spec)
+    derived, other = _derived(ctx, cases, arg, lambda x: x + step)
+    if strict:
+        ref_rise = [np.asarray(m.value, dtype=np.float64) - np.asarray(b.value, dtype=np.float64)
+                    for b, m in zip(ctx.reference(cases), ctx.reference(derived))]
+    failures: list[Failure | None] = []
+    for i, (case, d_case, base, moved) in enumerate(zip(cases, derived, got, other)):
+        a, b = _array(base.value), _array(moved.value)
+        if base.error or moved.error or a is None or b is None or a.shape != b.shape:
+            failures.append(None)
+            continue
+        bad = b < a - (tol.atol + tol.rtol * np.abs(a))
+        if strict and ref_rise[i].shape == a.shape:
+            bad |= (ref_rise[i] > 1e-4 * np.maximum(1.0, np.abs(a))) & ~(b > a)
+        if not bad.any():
+            failures.append(None)
+            continue
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        failures.append(Failure("property_monotonic", {
+            "index": index, "step": step, "value": float(a[index]), "value_after": float(b[index])},
+            case, ctx.exercise.function, None, base.value))
+    return failures
+
+
+@prop("sums_to_one")
+def sums_to_one(ctx, spec, cases, got, tol):
+    """Each row (the last axis) sums to 1."""
+    failures: list[Failure | None] = []
+    for case, outcome in zip(cases, got):
+        a = _array(outcome.value)
+        if outcome.error or a is None:
+            failures.append(None)
+            continue
+        sums = a.sum(axis=-1) if a.ndim else a
+        bad = ~(np.abs(sums - 1.0) <= max(tol.atol, 1e-6) + tol.rtol)
+        if not np.any(bad):
+            failures.append(None)
+            continue
+        index = tuple(int(i) for i in np.argwhere(np.atleast_1d(bad))[0]) if np.ndim(bad) else ()
+        failures.append(Failure("property_sums_to_one", {
+            "index": index, "sum": float(np.asarray(sums)[index] if np.ndim(sums) else sums)},
+            case, ctx.exercise.function, None, outcome.value))
+    return failures
+
+
+@prop("shape_preserved")
+def shape_preserved(ctx, spec, cases, got, tol):
+    """The output has the shape of the input."""
+    arg = _arg(ctx, spec)
+    failures: list[Failure | None] = []
+    for case, outcome in zip(cases, got):
+        a = _array(outcome.value)
+        want = np.shape(case[arg])
+        if outcome.error or a is None or a.shape == want:
+            failures.append(None)
+            continue
+        failures.append(Failure("wrong_shape", {"expected_shape": tuple(want),
+                                                "actual_shape": tuple(a.shape), "hint_code": ""},
+                                case, ctx.exercise.function, None, outcome.value))
+    return failures
+
+
+@prop("input_unchanged")
+def input_unchanged(ctx, spec, cases, got, tol):
+    """The function does not modify its input arrays in place."""
+    after = ctx.call(cases, return_args=True) or []
+    names = [n for n, a in ctx.exercise.args.items() if not a.keyword]
+    failures: list[Failure | None] = []
+    for case, outcome in zip(cases, after):
+        changed = None
+        for name, value in zip(names, outcome.args_after or []):
+            before = case[name]
+            if isinstance(before, np.ndarray) and not (
+                    isinstance(value, np.ndarray) and value.shape == before.shape
+                    and np.array_equal(value, before, equal_nan=True)):
+                changed = name
+                break
+        failures.append(None if changed is None else Failure(
+            "input_modified", {"arg": changed}, case, ctx.exercise.function))
+    return failures
+
+
+def _unusable(ctx: ExerciseContext, case: Case, outcome: CallOutcome) -> Failure | None:
+    """A call that raised or returned no number fails every property at once."""
+    if outcome.error is not None:
+        return Failure("raised", dict(outcome.error), case, ctx.exercise.function)
+    if _array(outcome.value) is None:
+        code = "returned_none" if outcome.value is None else "wrong_type"
+        return Failure(code, {"expected_type": "a number or an array",
+                              "actual_type": type(outcome.value).__name__}, case, ctx.exercise.function)
+    return None
+
+
+class PropertiesCheck:
+    """Every listed property holds on every drawn case."""
+
+    case_set = "random"
+    shrinkable = True
+
+    def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
+        got = ctx.call(cases) or []
+        tol = ctx.tolerance(spec)
+        result: list[Failure | None] = [_unusable(ctx, c, o) for c, o in zip(cases, got)]
+        for prop_spec in spec.properties:
+            if prop_spec.name not in PROPERTIES:
+                raise LookupError(f"unknown property {prop_spec.name!r}")
+            for i, failure in enumerate(PROPERTIES[prop_spec.name](ctx, prop_spec, cases, got, tol)):
+                if result[i] is None and failure is not None:
+                    failure.facts.setdefault("property", prop_spec.name)
+                    result[i] = failure
+        return result

@@ -1,0 +1,139 @@
+"""The plan stage: the concrete inputs every check of an exercise is run on.
+
+Inputs are drawn by Hypothesis from strategies built from the spec, once, with a pinned seed and
+pinned settings (so CI's `ci` profile changes nothing), and cached on disk keyed by the spec's
+content, the seed and the library versions: a batch of 500 submissions draws its inputs once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import codec
+from ..spec.schema import Exercise
+
+PLAN_FORMAT = 1
+DEFAULT_SEED = 20261128
+SMOOTH_EXAMPLES = 40
+Case = dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """Named sets of cases: `random` (drawn), `smooth` (drawn away from kinks), `edge` (fixed)."""
+
+    exercise: str
+    seed: int
+    random: list[Case] = field(default_factory=list)
+    smooth: list[Case] = field(default_factory=list)
+    edge: list[Case] = field(default_factory=list)
+
+    def cases(self, name: str) -> list[Case]:
+        return getattr(self, name)
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("GRADER_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "grader"
+
+
+def needs_smooth(exercise: Exercise) -> bool:
+    return any(check.kind == "gradient" for check in exercise.checks)
+
+
+def plan_key(exercise: Exercise, seed: int) -> str:
+    from importlib.metadata import version  # not `import hypothesis`: that costs ~0.3 s
+
+    material = {
+        "format": PLAN_FORMAT,
+        "args": {k: asdict(v) for k, v in exercise.args.items()},
+        "dims": exercise.dims,
+        "examples": exercise.examples,
+        "smooth": needs_smooth(exercise),
+        "seed": seed,
+        "hypothesis": version("hypothesis"),
+        "numpy": np.__version__,
+    }
+    blob = json.dumps(material, sort_keys=True, default=str).encode()
+    return f"{exercise.id}-{hashlib.sha256(blob).hexdigest()[:20]}"
+
+
+def edge_cases(exercise: Exercise) -> list[Case]:
+    """The spec's fixed inputs as arrays: a scalar for an array argument becomes a 0-d array."""
+    cases = []
+    for raw in exercise.edge_cases:
+        case: Case = {}
+        for name, value in raw.items():
+            arg = exercise.args[name]
+            if arg.type in ("array", "one_hot", "simplex", "binary"):
+                case[name] = np.array(value, dtype=np.float64)
+            elif arg.type == "float":
+                case[name] = float(value)
+            else:
+                case[name] = value
+        cases.append(case)
+    return cases
+
+
+def draw(exercise: Exercise, count: int, seed: int, smooth: bool = False) -> list[Case]:
+    """Draw `count` cases with Hypothesis, deterministically (pinned seed, no database)."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    from .strategies import case_strategy
+
+    drawn: list[Case] = []
+
+    @settings(max_examples=count, database=None, derandomize=False, deadline=None,
+              phases=[Phase.generate], suppress_health_check=list(HealthCheck),
+              verbosity=Verbosity.quiet, report_multiple_bugs=False, print_blob=False)
+    @hypothesis_seed(seed)
+    @given(case_strategy(exercise, smooth=smooth))
+    def collect(case: Case) -> None:
+        drawn.append(case)
+
+    collect()
+    return drawn
+
+
+def _load_cached(path: Path) -> dict[str, list[Case]] | None:
+    try:
+        data = codec.decode(path.read_bytes())
+    except (OSError, codec.CodecError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _store(path: Path, data: dict[str, list[Case]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(codec.encode(data))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache costs time, never correctness
+
+
+def make_plan(exercise: Exercise, seed: int = DEFAULT_SEED, use_cache: bool = True) -> Plan:
+    path = cache_dir() / "plans" / f"{plan_key(exercise, seed)}.bin"
+    data = _load_cached(path) if use_cache else None
+    if data is None:
+        data = {"random": draw(exercise, exercise.examples, seed)}
+        if needs_smooth(exercise):
+            data["smooth"] = draw(exercise, min(exercise.examples, SMOOTH_EXAMPLES), seed + 1, smooth=True)
+        if use_cache:
+            _store(path, data)
+    return Plan(exercise=exercise.id, seed=seed, random=data.get("random", []),
+                smooth=data.get("smooth", []), edge=edge_cases(exercise))

@@ -1,0 +1,25 @@
+"""The report stage: one reporter per output format, each a function of a result and a language.
+
+Reporters format; they never decide. `REPORTERS` maps a --format name to its reporter.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .model import CheckResult, ExerciseResult, SubmissionResult
+
+Reporter = Callable[[SubmissionResult, str], str]
+
+
+def reporter(name: str) -> Reporter:
+    if name == "json":
+        from .json import render_json
+        return render_json
+    if name == "text":
+        from .text import render_text
+        return render_text
+    raise LookupError(f"no reporter for format {name!r}")
+
+
+__all__ = ["CheckResult", "ExerciseResult", "SubmissionResult", "reporter"]

@@ -1,0 +1,69 @@
+"""The result model: plain dataclasses from a run down to a check. Facts only, no words.
+
+A check records a message code and the facts that fill it (input, expected, actual, worst index,
+matched mistake); reporters put them into words in the chosen language. Reporters never decide
+a score or a status: everything they print is read from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PASSED, FAILED, ERROR, TIMEOUT, NOT_ATTEMPTED = "passed", "failed", "error", "timeout", "not_attempted"
+
+
+@dataclass
+class CheckResult:
+    name: str
+    kind: str
+    status: str
+    score: float
+    max_score: float
+    code: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+    counterexample: dict[str, Any] | None = None
+    hint: dict[str, str] | None = None
+    mistake: str | None = None
+    visibility: str = "public"
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    title: dict[str, str]
+    chapter: int
+    status: str
+    score: float
+    max_score: float
+    checks: list[CheckResult] = field(default_factory=list)
+    code: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    location: dict[str, Any] | None = None
+
+
+@dataclass
+class SubmissionResult:
+    submission: str
+    exercises: list[ExerciseResult]
+    grader_version: str = ""
+    seed: int = 0
+    spec_digest: str = ""
+    sandbox: dict[str, bool] = field(default_factory=dict)
+    stdout: str = ""
+    stderr: str = ""
+    load_errors: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(e.score for e in self.exercises), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(e.max_score for e in self.exercises), 6)
+
+    @property
+    def all_passed(self) -> bool:
+        return all(e.status == PASSED for e in self.exercises)

@@ -1,0 +1,73 @@
+"""--format text: a summary table for a person, then what went wrong, one block per failure."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import click
+
+from ..messages import format_call, format_value, text
+from .model import FAILED, PASSED, SubmissionResult
+from .words import check_message, check_name, exercise_message, hint
+
+_COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
+            "not_attempted": "bright_black"}
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - _width(s))
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def render_text(result: SubmissionResult, lang: str = "en") -> str:
+    lines = [click.style(text("report.title", lang).format(submission=result.submission), bold=True), ""]
+    rows = [(ex.id, ex.title.get(lang) or ex.title["en"], ex.status,
+             f"{_points(ex.score)}/{_points(ex.max_score)}") for ex in result.exercises]
+    headers = (text("report.exercise", lang), "", text("report.status", lang), text("report.points", lang))
+    widths = [max(_width(h), *(_width(r[i] if i != 2 else text(f'status.{r[2]}', lang)) for r in rows))
+              for i, h in enumerate(headers)] if rows else [0, 0, 0, 0]
+    lines.append("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip())
+    for ex_id, title, status, points in rows:
+        shown = _pad(text(f"status.{status}", lang), widths[2])
+        lines.append("  ".join([_pad(ex_id, widths[0]), _pad(title, widths[1]),
+                                click.style(shown, fg=_COLOURS.get(status)), points]).rstrip())
+    score = text("report.score", lang).format(score=_points(result.score), max_score=_points(result.max_score))
+    lines += ["", click.style(score, bold=True)]
+
+    for ex in result.exercises:
+        if ex.status not in (PASSED,) and ex.code and ex.status != "not_attempted":
+            lines += ["", click.style(f"✗ {ex.id}", fg="red", bold=True), "  " + exercise_message(ex, lang)]
+        for check in ex.checks:
+            if check.status == PASSED:
+                continue
+            title = text("report.failed_check", lang).format(
+                exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score))
+            lines += ["", click.style(title, fg="red", bold=True), "  " + check_message(check, lang)]
+            example = check.counterexample or {}
+            if check.status == FAILED and example.get("input") is not None:
+                facts = check.facts
+                if facts.get("failing_cases", 0) > 1:
+                    key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
+                    lines.append("  " + text(key, lang).format(
+                        failing=facts["failing_cases"], total=facts["total_cases"]))
+                lines.append(f"    {text('report.input', lang)}: "
+                             f"{format_call(example.get('function'), example.get('input'))}")
+                if example.get("expected") is not None:
+                    lines.append(f"    {text('report.expected', lang)}: {format_value(example['expected'])}")
+                if example.get("actual") is not None:
+                    lines.append(f"    {text('report.got', lang)}: {format_value(example['actual'])}")
+            if hint(check, lang):
+                lines.append("  " + click.style(text("report.hint", lang).format(hint=hint(check, lang)),
+                                                fg="cyan"))
+    if result.stdout.strip():
+        lines += ["", text("report.stdout", lang), *("  | " + l for l in result.stdout.strip().splitlines()[:20])]
+    if result.exercises and result.all_passed:
+        lines += ["", click.style(text("report.all_passed", lang), fg="green", bold=True)]
+    return "\n".join(lines)
