@@ -20,7 +20,7 @@ STEPS = 500
 
 
 def train_xor(seed):
-    """Weights drawn from default_rng(seed) (N(0, 1), zero biases), then 500 Adam steps on the MSE."""
+    """Weights from default_rng(seed) (N(0, 1), zero biases), then 500 Adam steps on the MSE."""
     rng = np.random.default_rng(seed)
     params = {
         "W1": rng.normal(0.0, 1.0, (2, HIDDEN)),

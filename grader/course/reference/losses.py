@@ -72,14 +72,14 @@ def binary_cross_entropy(y, p):
 
 
 def softmax_cross_entropy_grad(y, z):
-    """∂ cross_entropy(y, softmax(z)) / ∂z = softmax(z) − y, shape (n, K) (no 1/n: the loss is a sum)."""
+    """∂ cross_entropy(y, softmax(z)) / ∂z = softmax(z) − y, (n, K); no 1/n, the loss is a sum."""
     y, z = _as_float(y), _as_float(z)
     _same_shape(y, z, ("y", "z"))
     return softmax(z) - y
 
 
 def chain_forward(x, w, b):
-    """Chain of one-neuron layers: a¹ = x, aˡ⁺¹ = σ(wₗ aˡ + bₗ); returns [a¹, …, a^(L+1)], (L+1,)."""
+    """One-neuron layers: a¹ = x, aˡ⁺¹ = σ(wₗ aˡ + bₗ); returns [a¹, …, a^(L+1)], shape (L+1,)."""
     w, b = _as_float(w), _as_float(b)
     a = np.empty(w.shape[0] + 1, dtype=np.float64)
     a[0] = float(x)

@@ -15,7 +15,7 @@ def _as_float(x) -> np.ndarray:
 
 
 def minibatches(n, batch_size, seed):
-    """Shuffle range(n) with np.random.default_rng(seed), cut into batches (the last holds the rest)."""
+    """Shuffle range(n) with np.random.default_rng(seed); cut in batches, the last one the rest."""
     n, batch_size = int(n), int(batch_size)
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")

@@ -29,7 +29,7 @@ _ACTIVATIONS = {"sign": sign, "step": step, "sigmoid": sigmoid, "tanh": tanh, "r
 
 
 def neuron(x, w, b, activation):
-    """One neuron y = f(wᵀx + b); x of shape (n, d) (one sample a row) or (d,); returns (n,) or ()."""
+    """One neuron y = f(wᵀx + b); x is (n, d), a sample a row, or (d,); returns (n,) or ()."""
     try:
         f = _ACTIVATIONS[activation]
     except (KeyError, TypeError):
