@@ -52,13 +52,15 @@ def neuron_always_sigmoid(x, w, b, activation):
 
 
 def neuron_np_sign(x, w, b, activation):
-    """Uses np.sign for "sign" (0 at 0) and x >= 0 for "step" (1 at 0)."""
+    """Uses np.sign for "sign": 0 where wᵀx + b = 0, where the slide's sign gives 1."""
     z = np.asarray(np.asarray(x) @ np.asarray(w) + b, dtype=np.float64)
-    if activation == "sign":
-        return np.sign(z)
-    if activation == "step":
-        return (z >= 0).astype(np.float64)
-    return _RIGHT[activation](z)
+    return np.sign(z) if activation == "sign" else _RIGHT[activation](z)
+
+
+def neuron_step_at_zero_one(x, w, b, activation):
+    """Uses z >= 0 for "step": 1 where wᵀx + b = 0, where the slide's step gives 0."""
+    z = np.asarray(np.asarray(x) @ np.asarray(w) + b, dtype=np.float64)
+    return (z >= 0).astype(np.float64) if activation == "step" else _RIGHT[activation](z)
 
 
 def neuron_sum_over_samples(x, w, b, activation):
@@ -90,7 +92,7 @@ def logic_gates_nor_sign_flipped():
 
 
 def xor_network_or_output():
-    """Output unit OR instead of AND of the hidden OR and NAND: outputs 1 on (1, 1) too."""
+    """Output unit OR instead of AND of the hidden OR and NAND: 1 on all four rows."""
     W1 = np.array([[20.0, -20.0], [20.0, -20.0]])
     b1 = np.array([-10.0, 30.0])
     return W1, b1, np.array([[20.0], [20.0]]), np.array([-10.0])
