@@ -20,7 +20,7 @@ import numpy as np
 from .. import codec
 from ..spec.schema import Exercise
 
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
 DEFAULT_SEED = 20261128
 SMOOTH_EXAMPLES = 40
 Case = dict[str, Any]

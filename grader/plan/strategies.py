@@ -20,9 +20,26 @@ KINK_MARGIN = 0.1
 ANY_SHAPE = dict(min_dims=0, max_dims=3, min_side=1, max_side=5)
 
 
+def _float32_bounds(low: float, high: float) -> tuple[float, float]:
+    """The float32 values closest to [low, high] from the inside."""
+    lo, hi = np.float32(low), np.float32(high)
+    if lo < low:
+        lo = np.nextafter(lo, np.float32(np.inf))
+    if hi > high:
+        hi = np.nextafter(hi, np.float32(-np.inf))
+    return float(lo), float(hi)
+
+
 def _floats(arg: ArgSpec) -> st.SearchStrategy[float]:
-    return st.floats(min_value=arg.min, max_value=arg.max, allow_nan=False,
-                     allow_infinity=False, allow_subnormal=False)
+    """Values exactly representable in float32, computed with in float64.
+
+    A student who computes in torch's default float32 then sees exactly our input: a drawn
+    1e-166 would otherwise become 0 on their side and land on the other side of a kink.
+    """
+    assert arg.min is not None and arg.max is not None
+    low, high = _float32_bounds(arg.min, arg.max)
+    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False,
+                     allow_subnormal=False, width=32)
 
 
 def _away_from(points: list[float]):

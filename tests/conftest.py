@@ -1,0 +1,51 @@
+"""Shared fixtures: one plan cache, one course and one zygote per test session."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plan_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Plans are drawn once per session into a private cache, never the user's."""
+    os.environ.setdefault("GRADER_CACHE_DIR", str(tmp_path_factory.mktemp("grader-cache")))
+
+
+@pytest.fixture(scope="session")
+def course():
+    from grader.engine import Course
+
+    return Course.load()
+
+
+@pytest.fixture(scope="session")
+def zygote():
+    from grader.run import Zygote
+
+    z = Zygote()
+    z.start()
+    yield z
+    z.close()
+
+
+@pytest.fixture
+def grade_source(tmp_path: Path, course, zygote):
+    """Grade a submission given as source text; returns the SubmissionResult."""
+    from grader.engine import Options, grade
+
+    def run(source: str, *exercises: str, name: str = "student.py", **options):
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+        return grade(course, path, zygote, Options(exercises=exercises, **options))
+
+    return run
+
+
+def by_id(result) -> dict:
+    return {e.id: e for e in result.exercises}
