@@ -186,6 +186,27 @@ def test_siblings_of_hidden_folder_stay_readable_and_importable(world: dict[str,
     assert outcome == {"ok": True, "value": ["public notes", 42]}
 
 
+def test_grader_installed_in_site_packages_case(world: dict[str, Any]) -> None:
+    """A package dir hidden inside site-packages (as the grader is when pip-installed): the
+    package is unreadable, and other site-packages still import after invalidate_caches()."""
+    import importlib.util
+    click_dir = importlib.util.find_spec("click").submodule_search_locations[0]
+    policy = replace(world["policy"], hidden=world["policy"].hidden + (click_dir,))
+
+    def action() -> dict[str, Any]:
+        import importlib
+        for name in [n for n in sys.modules if n.split(".")[0] in ("yaml", "click")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+        return {"yaml": attempt(lambda: importlib.import_module("yaml").safe_load("[1, 2]")),
+                "click": attempt(lambda: importlib.import_module("click") and None)}
+
+    outcome = result_of(policy, action)
+    assert outcome["ok"], outcome
+    assert outcome["value"]["yaml"] == {"ok": True, "value": [1, 2]}
+    assert_denied(outcome["value"]["click"])
+
+
 def test_hidden_folder_outside_roots_unreadable(world: dict[str, Any]) -> None:
     assert_denied(result_of(world["policy"], lambda: read(world["outside"] / "secret.txt")))
 
@@ -238,6 +259,28 @@ def test_devices_and_own_proc_work(world: dict[str, Any]) -> None:
     outcome = result_of(world["policy"], action)
     assert outcome["ok"], outcome
     assert outcome["value"][:3] == [8, True, 4]
+
+
+def test_whole_root_readable_still_hides_proc_and_hidden(world: dict[str, Any]) -> None:
+    """A careless readable=("/",) keeps /proc, /sys, /dev and the hidden paths out."""
+    policy = replace(world["policy"], readable=("/",))
+    parent = os.getpid()
+
+    def action() -> dict[str, Any]:
+        return {"os-release": attempt(lambda: len(read("/etc/os-release")) > 0),
+                "environ": attempt(lambda: open(f"/proc/{parent}/environ", "rb").read(8)),
+                "secret": attempt(lambda: read(world["root"] / "hidden" / "secret.txt")),
+                "other": attempt(lambda: read(world["outside"] / "secret.txt")),
+                "sys": attempt(lambda: os.listdir("/sys/kernel")),
+                "devnull": attempt(lambda: len(open("/dev/null", "rb").read()))}
+
+    outcome = result_of(policy, action)
+    assert outcome["ok"], outcome
+    value = outcome["value"]
+    assert value["os-release"] == {"ok": True, "value": True}
+    assert value["devnull"] == {"ok": True, "value": 0}
+    for key in ("environ", "secret", "other", "sys"):
+        assert_denied(value[key])
 
 
 @pytest.mark.parametrize("entry", ["environ", "mem", "cmdline"])
@@ -315,6 +358,31 @@ def test_os_system_fails(world: dict[str, Any]) -> None:
 def test_exec_fails(world: dict[str, Any]) -> None:
     # if exec went through, the child would become `true` and report nothing
     assert_denied(result_of(world["policy"], lambda: os.execv("/bin/true", ["true"])))
+
+
+def test_metadata_changes_and_death_signal_are_locked(world: dict[str, Any]) -> None:
+    """What Landlock does not cover (chmod, chown, utime outside the workdir) and what would
+    let a worker outlive the zygote (clearing PR_SET_PDEATHSIG) are seccomp's to deny."""
+    notes = world["root"] / "notes.txt"
+
+    def action() -> dict[str, Any]:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+
+        def clear_death_signal() -> None:
+            if libc.prctl(1, 0, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl")
+
+        return {"chmod": attempt(lambda: os.chmod(notes, 0o777)),
+                "chown": attempt(lambda: os.chown(notes, 65534, 65534)),
+                "utime": attempt(lambda: os.utime(notes, (0, 0))),
+                "pdeathsig": attempt(clear_death_signal)}
+
+    outcome = result_of(world["policy"], action)
+    assert outcome["ok"], outcome
+    for value in outcome["value"].values():
+        assert_denied(value)
+    assert notes.stat().st_mode & 0o777 != 0o777 and notes.stat().st_mtime > 0
 
 
 # ---------------------------------------------------------------- network

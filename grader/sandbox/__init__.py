@@ -39,6 +39,10 @@ LAYERS = ("rlimits", "no_new_privs", "landlock", "seccomp", "network")
 #: this package's parent: the grader itself, with the course's reference solutions inside
 GRADER_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
+#: never readable through a readable root, even "/": other processes' /proc entries (the
+#: grader's environ and memory), kernel knobs, raw devices. Exact entries are granted below.
+ALWAYS_HIDDEN = ("/proc", "/sys", "/dev")
+
 #: system places any Python needs to keep working: shared libraries (lazy dlopen of extension
 #: modules' dependencies), the loader cache, time zones
 SYSTEM_READABLE = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib",
@@ -215,7 +219,7 @@ def _enter_landlock(policy: SandboxPolicy) -> tuple[bool, bool]:
     workdir = os.path.realpath(policy.workdir)
     roots = [(path, _landlock.READ_ONLY) for path in default_readable() + tuple(policy.readable)]
     roots.append((workdir, _landlock.READ_WRITE))
-    plan = _landlock.plan(roots, tuple(policy.hidden) + (GRADER_PACKAGE_DIR,))
+    plan = _landlock.plan(roots, tuple(policy.hidden) + (GRADER_PACKAGE_DIR,) + ALWAYS_HIDDEN)
     if (workdir, _landlock.READ_WRITE) not in plan.rules and workdir not in plan.pruned:
         raise RuntimeError(f"workdir {workdir} is missing or hidden")
 
@@ -266,9 +270,12 @@ def _keep_import_caches(pruned: list[str]) -> None:
     pruned_set = set(pruned)
     keys = [key for key in [*sys.path, *sys.path_importer_cache, *pruned] if isinstance(key, str)]
     for key in dict.fromkeys(keys):
-        if os.path.realpath(key or os.getcwd()) not in pruned_set:
+        try:
+            if os.path.realpath(key or os.getcwd()) not in pruned_set:
+                continue
+            PathFinder.find_spec("_grader_sandbox_warm_up_", [key])  # creates, fills the finder
+            finder = sys.path_importer_cache.get(key)
+            if type(finder) is FileFinder:
+                finder.__class__ = _SnapshotFileFinder
+        except Exception:  # noqa: BLE001 - a cold cache costs imports, never the sandbox
             continue
-        PathFinder.find_spec("_grader_sandbox_warm_up_", [key])  # creates and fills the finder
-        finder = sys.path_importer_cache.get(key)
-        if type(finder) is FileFinder:
-            finder.__class__ = _SnapshotFileFinder

@@ -44,7 +44,7 @@ def unified_arch() -> bool:
     return machine() in UNIFIED_SYSCALL_ARCHES
 
 
-def syscall(number: int, *args: int | ctypes._SimpleCData | ctypes._Pointer | None) -> int:
+def syscall(number: int, *args: object) -> int:
     """Raw syscall; raises OSError(errno) on failure, like os.* functions do.
 
     Every argument is widened to a C long so a variadic call passes full registers.
