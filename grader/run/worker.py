@@ -133,12 +133,15 @@ def _error(exc: BaseException) -> dict[str, Any]:
     tb = traceback.extract_tb(exc.__traceback__)
     student_frames = [f for f in tb if not f.filename.endswith(("worker.py",))]
     where = student_frames[-1] if student_frames else None
+    file, line = (os.path.basename(where.filename), where.lineno) if where else (None, None)
+    if isinstance(exc, SyntaxError):  # the error is in the source itself, not in a frame
+        file, line = os.path.basename(exc.filename or "") or file, exc.lineno
     return {
         "type": type(exc).__name__,
-        "message": str(exc)[:2000],
+        "message": (exc.msg if isinstance(exc, SyntaxError) else str(exc))[:2000],
         "traceback": "".join(traceback.format_list(student_frames[-5:]))[:4000],
-        "file": os.path.basename(where.filename) if where else None,
-        "line": where.lineno if where else None,
+        "file": file,
+        "line": line,
     }
 
 

@@ -1,0 +1,51 @@
+"""The codec decodes hostile bytes into data or a CodecError, never anything else."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from grader import codec
+
+
+def test_round_trip_of_nested_data_keeps_shapes_dtypes_and_specials():
+    value = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "zero_d": np.asarray(1.5),
+             "t": (1, 2.5, float("nan"), float("-inf")), "l": [True, None, "s"], "i": np.int64(7)}
+    back = codec.decode(codec.encode(value))
+    assert back["a"].dtype == np.float32 and back["a"].shape == (2, 3)
+    assert back["zero_d"].shape == () and back["zero_d"] == 1.5
+    assert isinstance(back["t"], tuple) and np.isnan(back["t"][2]) and back["t"][3] == -np.inf
+    assert back["l"] == [True, None, "s"]
+    assert back["i"].shape == () and back["i"] == 7
+
+
+def _message(tree, body=b""):
+    header = json.dumps(tree).encode()
+    return struct.pack("<Q", len(header)) + header + body
+
+
+@pytest.mark.parametrize("message,match", [
+    (b"", "too short"),
+    (struct.pack("<Q", 1000) + b"{}", "header longer"),
+    (struct.pack("<Q", 3) + b"{{{", "not JSON"),
+    (_message({"__ndarray__": ["|O", [1], 0, 8]}, b"\0" * 8), "may not cross"),
+    (_message({"__ndarray__": ["<f8", [10], 0, 8]}, b"\0" * 8), "does not match"),
+    (_message({"__ndarray__": ["<f8", [1], 8, 8]}, b"\0" * 8), "does not match"),
+    (_message({"__ndarray__": ["<f8", [-1], 0, 8]}, b"\0" * 8), "bad array shape"),
+    (_message({"__ndarray__": ["<f8", [10**6, 10**6], 0, 8]}), "too many"),
+    (_message({"__ndarray__": "nonsense"}), "bad array reference"),
+    (_message({"__float__": "__import__('os')"}), "bad float"),
+])
+def test_hostile_messages_raise_codec_error(message, match):
+    with pytest.raises(codec.CodecError, match=match):
+        codec.decode(message)
+
+
+def test_encoding_refuses_objects():
+    with pytest.raises(codec.CodecError):
+        codec.encode(np.array([object()]))
+    with pytest.raises(codec.CodecError):
+        codec.encode({"f": lambda: 0})
