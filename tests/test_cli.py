@@ -114,3 +114,20 @@ def test_importing_grader_stays_light():
             "print(sorted(m for m in ('torch', 'hypothesis', 'matplotlib') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_installed_console_script_works_outside_the_checkout(tmp_path):
+    """The exercise set ships inside the package: `grader` works from any folder."""
+    import shutil
+
+    script = shutil.which("grader") or os.path.join(os.path.dirname(sys.executable), "grader")
+    if not os.path.exists(script):
+        pytest.skip("grader is not installed in this environment")
+    student = tmp_path / "mine.py"
+    student.write_text("import numpy as np\ndef relu(x):\n    return np.maximum(x, 0.0)\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    listed = subprocess.run([script, "list"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert listed.returncode == 0 and "sigmoid" in listed.stdout
+    checked = subprocess.run([script, "check", "mine.py", "-e", "relu"], capture_output=True,
+                             text=True, cwd=tmp_path, env=env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
