@@ -124,7 +124,10 @@ def probe() -> dict[str, LayerStatus]:
     """What each layer would do on this machine, for ``grader doctor``. Cheap: a few syscalls,
     no fork, no torch."""
     abi, why = _landlock.abi_version()
-    seccomp_ok, seccomp_detail = _seccomp.status()
+    try:
+        seccomp_ok, seccomp_detail = _seccomp.status()
+    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
+        seccomp_ok, seccomp_detail = False, repr(exc)
     nnp_ok, nnp_detail = _limits.no_new_privs_status()
     root_note = " (RLIMIT_NPROC is not enforced for root)" if os.getuid() == 0 else ""
     result = {

@@ -20,6 +20,7 @@ import ctypes
 import errno
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -79,6 +80,8 @@ class _PathBeneathAttr(ctypes.Structure):
 
 def abi_version() -> tuple[int, str]:
     """(ABI, why-not). ABI 0 means Landlock cannot be used here; the string says why."""
+    if not sys.platform.startswith("linux"):
+        return 0, f"Landlock is Linux-only (this is {sys.platform})"
     if not unified_arch():
         return 0, f"architecture {machine()} not supported by this implementation"
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import sys
 
 from ._syscalls import unified_arch
 
@@ -170,6 +171,8 @@ def library_error() -> str:
 
 def status() -> tuple[bool, str]:
     """(available, detail) without installing anything."""
+    if not sys.platform.startswith("linux"):
+        return False, f"seccomp is Linux-only (this is {sys.platform})"
     lib = load_library()
     if lib is None:
         return False, _lib_error or "libseccomp not found"

@@ -7,8 +7,10 @@ architecture makes a layer *unavailable*, never an exception in the worker.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import platform
+import sys
 
 #: Architectures whose syscall numbers from 424 up follow the unified asm-generic table (Linux
 #: >= 5.1), so landlock_* and the newer syscalls named in the seccomp layer have the same numbers
@@ -29,6 +31,8 @@ def libc() -> ctypes.CDLL:
     """The process's own C library (already loaded, so dlopen reads no file)."""
     global _libc
     if _libc is None:
+        if not sys.platform.startswith("linux"):
+            raise OSError(errno.ENOSYS, f"no Linux syscalls on {sys.platform}")
         lib = ctypes.CDLL(None, use_errno=True)
         lib.syscall.restype = ctypes.c_long
         lib.prctl.restype = ctypes.c_int
@@ -41,7 +45,9 @@ def machine() -> str:
 
 
 def unified_arch() -> bool:
-    return machine() in UNIFIED_SYSCALL_ARCHES
+    """Linux on an architecture whose numbers from 424 up are the unified ones (macOS on arm64
+    must not get here: its syscall 444 is something else entirely)."""
+    return sys.platform.startswith("linux") and machine() in UNIFIED_SYSCALL_ARCHES
 
 
 def syscall(number: int, *args: object) -> int:
