@@ -499,7 +499,7 @@ def test_cpu_loop_dies_by_rlimit_cpu(world: dict[str, Any]) -> None:
     assert report is None
     assert os.WIFSIGNALED(status)
     assert os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL)
-    assert elapsed < 6, elapsed
+    assert elapsed < 8, elapsed  # 1-2 s of CPU; slack for a busy machine
 
 
 def test_file_bigger_than_limit_fails(world: dict[str, Any]) -> None:
