@@ -52,6 +52,12 @@ def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     import numpy  # noqa: F401  - the point of a warm parent
 
+    try:  # imported here, while the grader's files are readable; workers only call enter()
+        from .. import sandbox  # noqa: F401
+        from . import worker  # noqa: F401
+    except ImportError:
+        pass
+
     torch_loaded = False
     while True:
         try:

@@ -1,0 +1,49 @@
+"""`grader doctor`: which sandbox layers this machine offers, and why one is missing."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+
+import click
+
+from .messages import text
+
+
+def report() -> dict:
+    from . import sandbox
+
+    layers = sandbox.probe()
+    return {
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "user": "root" if _is_root() else "unprivileged",
+        "layers": {name: {"available": s.available, "detail": s.detail} for name, s in layers.items()},
+    }
+
+
+def _is_root() -> bool:
+    import os
+
+    return hasattr(os, "getuid") and os.getuid() == 0
+
+
+@click.command("doctor")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def doctor_command(settings, output_format: str) -> None:
+    """Show which sandbox layers are available here (exit 1 if any is missing)."""
+    data = report()
+    lang = settings.lang
+    if output_format == "json":
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(text("doctor.title", lang).format(platform=data["platform"], python=data["python"],
+                                                     user=data["user"]))
+        for name, layer in data["layers"].items():
+            mark = click.style("✓", fg="green") if layer["available"] else click.style("✗", fg="red")
+            click.echo(f"  {mark} {name:<13} {layer['detail']}")
+        missing = [n for n, layer in data["layers"].items() if not layer["available"]]
+        click.echo(text("doctor.missing" if missing else "doctor.all", lang).format(missing=", ".join(missing)))
+    sys.exit(0 if all(layer["available"] for layer in data["layers"].values()) else 1)
