@@ -203,12 +203,12 @@ def test_no_expected_values_in_worker_memory(grade_source):
     """gc and the call stack hold the inputs of the batch, never an expected output."""
     result = grade_source(hostile('''
         import gc, inspect, sys, numpy as np
-        found = [o for o in gc.get_objects() if isinstance(o, np.ndarray) and o.shape == np.shape(x) and o is not x]
-        for frame in inspect.stack():
+        found = [o for o in gc.get_objects() if isinstance(o, np.ndarray) and o.shape == np.shape(x) and o is not x][:5]
+        for frame in inspect.stack(context=0):
             found += [v for v in frame.frame.f_locals.values() if isinstance(v, np.ndarray) and v.shape == np.shape(x)]
         assert not any("reference" in name for name in sys.modules), "reference module loaded in worker"
         return found[0] if found else np.zeros(np.shape(x))
-    '''), "sigmoid", "relu")
+    '''), "sigmoid", "relu", shrink=False, time_limit=60)
     assert_contained(result)
 
 
