@@ -96,7 +96,7 @@ def test_huge_broadcast_view_is_refused_before_it_is_copied(grade_source):
             return np.broadcast_to(np.zeros(1), (10**6, 10**6))
     ''', "relu")
     check = result.exercises[0].checks[0]
-    assert check.code == "raised" and check.facts["type"] == "TooLarge"
+    assert check.code == "too_large" and check.facts["type"] == "TooLarge"
 
 
 def test_exotic_return_values_are_type_errors_not_crashes(grade_source):

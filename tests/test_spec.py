@@ -67,7 +67,7 @@ def test_shipped_catalogue_loads_and_every_exercise_has_both_languages():
      "exercises[0].args.x.shape[0]: unknown dimension 'n'"),
     (("type: array, shape: any, min: -1, max: 1", "type: tensor"), "exercises[0].args.x.type: expected one of"),
     (("type: array, shape: any, min: -1, max: 1", "type: array, shape: any"),
-     "exercises[0].args.x: an array or float needs min and max"),
+     "exercises[0].args.x: an array argument needs min and max"),
     (("  - id: relu", "  - id: 2relu"), "exercises[0].id: expected a Python function name"),
     (("chapter: 3", "chapter: three"), "chapter: expected an integer"),
     (("    signature: relu(x)\n", "    signature: relu(x)\n    points: 7\n"),
