@@ -103,5 +103,29 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_FAILED)
 
 
+@cli.command("validate")
+@click.argument("exercise_ids", nargs=-1, metavar="[EXERCISE]...")
+@click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@click.pass_obj
+def validate_command(settings: Settings, exercise_ids: tuple[str, ...], seed: int | None) -> None:
+    """Check the exercise suite itself: reference full marks, mistakes caught, checks can fail.
+
+    Exit 0 when everything holds, 1 when something does not, 2 on a spec error.
+    """
+    from .engine import Course
+    from .plan import DEFAULT_SEED
+    from .validate import exercise_lines, summary_lines, validate
+
+    try:
+        course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)
+        course.set.select(exercise_ids)
+    except SpecError as exc:
+        _fail_usage(str(exc))
+    result = validate(course, exercise_ids,
+                      progress=lambda report: click.echo("\n".join(exercise_lines(report, settings.lang))))
+    click.echo("\n".join(["", *summary_lines(result, settings.lang)]))
+    sys.exit(EXIT_PASSED if result.ok else EXIT_FAILED)
+
+
 def main() -> None:
     cli(prog_name="grader")

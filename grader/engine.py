@@ -62,6 +62,8 @@ class Course:
         self.use_cache = use_cache
         self.reference_functions: dict[str, Callable[..., Any]] = {}
         self.mistake_functions: dict[str, Callable[..., Any]] = {}
+        #: trusted helpers from reference/drivers/*.py: behaviour drivers, objectives, gradient rules
+        self.driver_functions: dict[str, Callable[..., Any]] = {}
         if exercise_set.reference_dir is not None:
             self._load_reference(exercise_set.reference_dir)
         self.expected = ExpectedValues(InProcessFunctions(self.reference_functions))
@@ -87,7 +89,19 @@ class Course:
                 if path.exists():
                     module = importlib.import_module(f"{package}.mistakes.{ex_module}")
                     self.mistake_functions.update(_public_functions(module))
+        drivers = directory / "drivers"
+        if (drivers / "__init__.py").exists():
+            for source in sorted(drivers.glob("*.py")):
+                if not source.stem.startswith("_"):
+                    module = importlib.import_module(f"{package}.drivers.{source.stem}")
+                    self.driver_functions.update(_public_functions(module))
         for ex in self.set.exercises.values():
+            for check in ex.checks:
+                for helper in (check.driver, check.objective,
+                               check.trajectory.gradient if check.trajectory else None):
+                    if helper and helper not in self.driver_functions | self.reference_functions:
+                        raise SpecError(f"{ex.source_file}: exercise {ex.id!r} names {helper!r}, "
+                                        f"which neither reference/drivers/ nor the reference defines")
             if ex.id not in self.reference_functions:
                 raise SpecError(f"{ex.source_file}: exercise {ex.id!r} has no reference function "
                                 f"{ex.id} in reference/{ex.reference}.py")
@@ -95,6 +109,13 @@ class Course:
                 if mistake.function not in self.mistake_functions:
                     raise SpecError(f"{ex.source_file}: exercise {ex.id!r} lists mistake "
                                     f"{mistake.function!r}, which reference/mistakes/ does not define")
+
+    def trusted(self, name: str) -> Callable[..., Any]:
+        """A trusted helper by name: reference/drivers/ first, then the reference itself."""
+        found = self.driver_functions.get(name) or self.reference_functions.get(name)
+        if found is None:
+            raise LookupError(f"no trusted function {name!r} in reference/drivers/ or the reference")
+        return found
 
     def plan(self, exercise: Exercise) -> Plan:
         if exercise.id not in self._plans:
@@ -105,7 +126,8 @@ class Course:
         return ExerciseContext(
             exercise=exercise, plan=self.plan(exercise), student=caller, expected=self.expected,
             mistakes=self.mistake_functions, shrink=options.shrink,
-            time_limit=options.time_limit or exercise.time_limit)
+            time_limit=options.time_limit or exercise.time_limit,
+            exercises=self.set.exercises, trusted=self.trusted)
 
 
 def _fail_all(exercises: list[Exercise], status: str, code: str, facts: dict[str, Any]) -> list[ExerciseResult]:
@@ -190,3 +212,30 @@ def _grade_in_session(course: Course, session: WorkerSession, exercises: list[Ex
         exercise_result.seconds = time.monotonic() - started
         exercise_result.location = functions.get(ex.function)
         result.exercises.append(exercise_result)
+
+
+def grade_in_process(course: Course, functions: dict[str, Callable[..., Any]], label: str,
+                     options: Options | None = None) -> SubmissionResult:
+    """Judge TRUSTED functions (reference, a catalogued mistake, a probe) without a worker.
+
+    The seam `grader validate` uses: the same judge, fed by InProcessFunctions instead of a
+    sandboxed worker. Never give it a student's code.
+    """
+    options = options or Options()
+    started = time.monotonic()
+    caller = InProcessFunctions(functions)
+    result = SubmissionResult(submission=label, exercises=[], grader_version=__version__,
+                              seed=course.seed, spec_digest=course.set.digest)
+    for ex in course.set.select(options.exercises):
+        if ex.function not in functions:
+            result.exercises.append(_fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0])
+            continue
+        begun = time.monotonic()
+        try:
+            exercise_result = judge_exercise(course.context(ex, caller, options))
+        except WorkerError as exc:  # a time limit, measured in-process too
+            exercise_result = _worker_failure(ex, exc)
+        exercise_result.seconds = time.monotonic() - begun
+        result.exercises.append(exercise_result)
+    result.seconds = time.monotonic() - started
+    return result

@@ -26,6 +26,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "check.gradient": ("gradient check", "梯度检验"),
     "check.behaviour": ("behaviour", "行为检验"),
     "check.trajectory": ("optimizer trajectory", "优化轨迹"),
+    "check.split": ("a partition into batches", "批次划分"),
+    "check.seeding": ("seeded shuffling", "由种子决定的打乱"),
     # exercise-level outcomes
     "not_attempted": ("Not attempted: `{function}` is missing or raises NotImplementedError.",
                       "未作答：`{function}` 不存在，或者抛出了 NotImplementedError。"),
@@ -113,9 +115,171 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{actual_value}.",
         "你的导数对你自己写的 `{forward}` 是对的，但你的 `{forward}` 本身有错：请先修正 "
         "`{forward}`。在下标 {index} 处真实斜率为 {expected_value}，你返回了 {actual_value}。"),
+    "gradient_parts_mismatch": (
+        "{call} returned a wrong gradient for {wrong_parts} (right: {right_parts}). Central "
+        "differences of `{loss}` give the slope {expected_value}{path}{at_index}; you returned "
+        "{actual_value}. Your own `{forward}` is {own_forward}.",
+        "{call} 返回的梯度中 {wrong_parts} 不正确（正确的：{right_parts}）。对 `{loss}` 做中心差分，"
+        "{path}{at_index}斜率为 {expected_value}，你返回了 {actual_value}。你自己的 `{forward}`：{own_forward}。"),
+    # trajectories (optimizers)
+    "trajectory_mismatch": (
+        "{call} is step {step} of {steps} of a run that starts from a zero state and feeds your "
+        "returned values back in. Your returned `{output}`{at_index} is {actual_value}; the "
+        "reference's path has {expected_value} (absolute error {abs_error}; allowed {atol} + "
+        "{rtol}·|expected|).",
+        "{call} 是一次从零状态开始、把你的返回值作为下一步输入的运行中的第 {step} 步（共 {steps} 步）。"
+        "你返回的 `{output}` {at_index}为 {actual_value}，参考实现的轨迹为 {expected_value}"
+        "（绝对误差 {abs_error}；允许 {atol} + {rtol}·|期望值|）。"),
+    "trajectory_oracle_mismatch": (
+        "{call} is step {step} of {steps} of a run that starts from a zero state and feeds your "
+        "returned values back in. torch.optim.{optimizer}, run from the same start on the same "
+        "gradients, has `{output}`{at_index} = {expected_value}; you returned {actual_value}.",
+        "{call} 是一次从零状态开始、把你的返回值作为下一步输入的运行中的第 {step} 步（共 {steps} 步）。"
+        "从同一起点、用同样梯度运行的 torch.optim.{optimizer} 得到的 `{output}` {at_index}为 "
+        "{expected_value}，你返回了 {actual_value}。"),
+    # behaviour: truth tables
+    "gates_wrong_type": (
+        "{call} must return a dict with the keys 'AND', 'OR', 'NAND', 'NOR', each a pair (w, b); "
+        "it returned {actual_type}.",
+        "{call} 应返回以 'AND'、'OR'、'NAND'、'NOR' 为键的字典，每个值是一对 (w, b)；实际返回了 {actual_type}。"),
+    "gates_missing_key": (
+        "{call} returned a dict without the gate '{key}' (the keys are 'AND', 'OR', 'NAND', 'NOR').",
+        "{call} 返回的字典缺少门 '{key}'（键应为 'AND'、'OR'、'NAND'、'NOR'）。"),
+    "gate_wrong_shape": (
+        "In {call}, '{gate}' must be a pair (w, b) with w of shape (2,) and b a number; it is {actual}.",
+        "{call} 中的 '{gate}' 应是一对 (w, b)，其中 w 的形状为 (2,)，b 是一个数；实际为 {actual}。"),
+    "gate_truth_table": (
+        "With your weights for {gate} (w = {w}, b = {b}), step(w·x + b) on the inputs (0,0), "
+        "(0,1), (1,0), (1,1) gives {actual_table}; the truth table of {gate} is {expected_table}.",
+        "用你给 {gate} 的权重（w = {w}，b = {b}），step(w·x + b) 在输入 (0,0)、(0,1)、(1,0)、(1,1) "
+        "上得到 {actual_table}；{gate} 的真值表是 {expected_table}。"),
+    "gate_margin": (
+        "{gate}: the truth table is right, but at x = {x} the pre-activation w·x + b is {value}, "
+        "closer to 0 than {margin}: the slightest change of a weight flips the output. Keep every "
+        "w·x + b at least {margin} away from 0.",
+        "{gate}：真值表正确，但在 x = {x} 处 w·x + b = {value}，离 0 比 {margin} 还近："
+        "权重稍有变化输出就会翻转。请让每个 w·x + b 与 0 的距离至少为 {margin}。"),
+    "xor_shapes": (
+        "{call} must return (W1, b1, W2, b2) with shapes (2, h), (h,), (h, 1), (1,) and h ≥ 2; "
+        "the shapes are {shapes}.",
+        "{call} 应返回 (W1, b1, W2, b2)，形状依次为 (2, h)、(h,)、(h, 1)、(1,)，且 h ≥ 2；实际形状为 {shapes}。"),
+    "xor_truth_table": (
+        "step(step(X @ W1 + b1) @ W2 + b2) with your weights gives {actual_table} on the rows "
+        "(0,0), (0,1), (1,0), (1,1); XOR is {expected_table}.",
+        "用你的权重，step(step(X @ W1 + b1) @ W2 + b2) 在 (0,0)、(0,1)、(1,0)、(1,1) 上得到 "
+        "{actual_table}；XOR 应为 {expected_table}。"),
+    "xor_margin": (
+        "Your network computes XOR, but in layer {layer} a pre-activation at x = {x} is {value}, "
+        "closer to 0 than {margin}. Keep every pre-activation at least {margin} away from 0.",
+        "你的网络能算出 XOR，但第 {layer} 层在 x = {x} 处有一个激活前的值为 {value}，离 0 比 "
+        "{margin} 还近。请让每个激活前的值与 0 的距离至少为 {margin}。"),
+    # behaviour: mini-batches
+    "minibatches_wrong_type": (
+        "{call} must return a list of 1-d integer index arrays, one per batch; it returned "
+        "something else (shown below).",
+        "{call} 应返回一个列表，每个批次一个一维整数下标数组；实际返回的不是这样（见下）。"),
+    "minibatches_not_integer": (
+        "{call} returned batches that are not integer arrays: indices must be integers "
+        "(e.g. from rng.permutation(n)).",
+        "{call} 返回的批次不是整数数组：下标必须是整数（例如来自 rng.permutation(n)）。"),
+    "minibatches_not_partition": (
+        "{call}: together the batches must hold each index 0, …, n − 1 exactly once (n = {n}); "
+        "{missing_count} are missing (e.g. {missing}) and {repeated_count} repeated or out of "
+        "range (e.g. {repeated}).",
+        "{call}：所有批次合起来应恰好包含 0, …, n − 1 中的每个下标各一次（n = {n}）；"
+        "缺少 {missing_count} 个（例如 {missing}），重复或越界 {repeated_count} 个（例如 {repeated}）。"),
+    "minibatches_sizes": (
+        "{call} returned batches of sizes {actual_sizes}, expected {expected_sizes}: every batch "
+        "holds batch_size indices except the last, which holds the rest.",
+        "{call} 返回的批次大小为 {actual_sizes}，应为 {expected_sizes}：除最后一个批次装剩余的样本外，"
+        "每个批次都有 batch_size 个下标。"),
+    "minibatches_in_order": (
+        "{call} returns the indices in their original order 0, 1, 2, …: shuffle them first, with "
+        "np.random.default_rng(seed).",
+        "{call} 按原始顺序 0, 1, 2, … 返回下标：请先用 np.random.default_rng(seed) 打乱。"),
+    "minibatches_not_reproducible": (
+        "Calling {call} twice gave two different splits: the same seed must give the same split. "
+        "Create the generator from the seed: np.random.default_rng(seed).",
+        "两次调用 {call} 得到了不同的划分：相同的 seed 必须得到相同的划分。请用 seed 创建生成器："
+        "np.random.default_rng(seed)。"),
+    "minibatches_seed_ignored": (
+        "{call} and the same call with seed = {other_seed} give the same order: the split must "
+        "depend on the seed.",
+        "{call} 与 seed = {other_seed} 的同样调用得到了相同的顺序：划分必须取决于 seed。"),
+    "minibatches_global_generator": (
+        "{call} shuffles exactly as np.random.seed(seed) followed by np.random.permutation(n): "
+        "NumPy's global generator, which this reseeds for every other piece of code too. The "
+        "exercise asks for rng = np.random.default_rng(seed).",
+        "{call} 的打乱顺序与 np.random.seed(seed) 后调用 np.random.permutation(n) 完全相同："
+        "这用的是 NumPy 的全局生成器，而且会为其他所有代码重新设定种子。本题要求使用 "
+        "rng = np.random.default_rng(seed)。"),
+    # behaviour: training
+    "train_xor_failed": (
+        "{call}: mlp_forward with the weights it returns, thresholded at 0.5, gives {outputs} on "
+        "the rows (0,0), (0,1), (1,0), (1,1): not XOR. Your training classified XOR for {wins} "
+        "of {total} seeds; at least {needed} are needed.",
+        "{call}：用它返回的权重计算 mlp_forward，以 0.5 为阈值，在 (0,0)、(0,1)、(1,0)、(1,1) 上得到 "
+        "{outputs}：不是 XOR。你的训练只在 {total} 个种子中的 {wins} 个上学会了 XOR；至少需要 {needed} 个。"),
+    "train_xor_shapes": (
+        "{call} must return (W1, b1, W2, b2) of shapes (2, h), (h,), (h, 1), (1,); the shapes "
+        "are {shapes}.",
+        "{call} 应返回形状为 (2, h)、(h,)、(h, 1)、(1,) 的 (W1, b1, W2, b2)；实际形状为 {shapes}。"),
+    # more properties
+    "property_values_in": ("{call} may only return the values {values}; at index {index} it "
+                           "returned {actual_value}.",
+                           "{call} 只能返回 {values} 中的值；但在下标 {index} 处返回了 {actual_value}。"),
+    "property_shift_equivariant": (
+        "Adding a constant c to `{arg}` must add c to every output of {call}; at index {index} "
+        "the result is {actual_value} instead of {expected_value}.",
+        "给 `{arg}` 加上常数 c，{call} 的每个输出都应加上 c；但在下标 {index} 处结果为 "
+        "{actual_value}，而不是 {expected_value}。"),
+    "property_still_without_gradient": (
+        "With {zeroed} set to 0, {call} must return the parameter unchanged; at index {index} it "
+        "returned {actual_value} instead of {expected_value}.",
+        "把 {zeroed} 设为 0 时，{call} 应原样返回参数；但在下标 {index} 处返回了 {actual_value}，"
+        "而不是 {expected_value}。"),
     "own_forward.right": ("right", "正确"),
     "own_forward.wrong": ("wrong too", "也有错"),
     "own_forward.missing": ("not written yet", "尚未实现"),
+    # grader validate (for instructors)
+    "validate.exercise": (
+        "{mark} ch{chapter} {id}: reference {score}/{max_score}; mistakes caught {caught}/{listed}, "
+        "own hint shown {hinted}/{listed}; checks failing for zeros {zero_failing}/{checks} ({seconds} s)",
+        "{mark} ch{chapter} {id}：参考实现 {score}/{max_score}；错误被发现 {caught}/{listed}，"
+        "给出对应提示 {hinted}/{listed}；对全零函数不通过的检查 {zero_failing}/{checks}（{seconds} 秒）"),
+    "validate.reference_fails": ("the reference fails check '{check}': {message}",
+                                 "参考实现未通过检查 '{check}'：{message}"),
+    "validate.mistake_missed": ("mistake {mistake} passes every check: no check catches it",
+                                "错误实现 {mistake} 通过了所有检查：没有检查能发现它"),
+    "validate.mistake_wrong_hint": (
+        "mistake {mistake} is caught, but the hint shown is not its own (diagnosed as: {diagnosed})",
+        "错误实现 {mistake} 被发现了，但给出的提示不是它自己的（诊断为：{diagnosed}）"),
+    "validate.zeros_pass": ("check '{check}' passes for a function that returns zeros: it cannot fail",
+                            "检查 '{check}' 对返回全零的函数也通过：它不可能失败"),
+    "validate.bad_signature": ("signature `{signature}` is not `name(arguments)` with the exercise's id",
+                               "signature `{signature}` 不是以练习 id 为名的 `name(参数)` 形式"),
+    "validate.args_order": ("the args are declared as {args}, the signature lists {params}",
+                            "args 的声明顺序为 {args}，而 signature 中为 {params}"),
+    "validate.reference_signature": ("signature {signature} differs from the reference's {reference_signature}",
+                                     "signature {signature} 与参考实现的 {reference_signature} 不一致"),
+    "validate.keyword_not_declared": (
+        "`{arg}` has a default ({default}) in the signature: declare it with keyword: true and default: {default}",
+        "`{arg}` 在 signature 中有默认值（{default}）：请声明 keyword: true 和 default: {default}"),
+    "validate.keyword_default": ("`{arg}`: the spec's default {spec_default} differs from the signature's {default}",
+                                 "`{arg}`：spec 中的默认值 {spec_default} 与 signature 中的 {default} 不一致"),
+    "validate.keyword_not_drawn": (
+        "`{arg}` is never drawn with a value other than its default {default}: an ignored `{arg}` would pass",
+        "`{arg}` 抽取的值从不异于默认值 {default}：忽略 `{arg}` 的实现也能通过"),
+    "validate.keyword_never_omitted": (
+        "`{arg}` is passed in every edge case: omit it in at least one, so that its default is used",
+        "每个边界用例都传入了 `{arg}`：请至少在一个用例中省略它，以便用到默认值"),
+    "validate.summary": (
+        "Mutation score: {caught}/{listed} listed mistakes caught ({percent}); own hint shown for "
+        "{hinted}/{listed}. {count} exercises in {seconds} s.",
+        "变异得分：列出的 {listed} 个错误实现中发现了 {caught} 个（{percent}）；给出对应提示 "
+        "{hinted}/{listed}。共 {count} 个练习，用时 {seconds} 秒。"),
+    "validate.ok": ("All {count} exercises hold.", "全部 {count} 个练习均符合要求。"),
+    "validate.problems": ("{problems} problem(s) found.", "发现 {problems} 个问题。"),
     # report furniture
     "report.title": ("Self-check of {submission}", "自检：{submission}"),
     "report.score": ("Score: {score} / {max_score}", "得分：{score} / {max_score}"),
@@ -170,7 +334,7 @@ def format_value(value: Any) -> str:
 def format_call(function: str | None, case: dict[str, Any] | None) -> str:
     if not function:
         return ""
-    if not case:
+    if case is None:
         return f"{function}(…)"
     args = ", ".join(f"{k}={format_value(v)}" for k, v in case.items())
     return f"{function}({args})"

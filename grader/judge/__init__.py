@@ -47,10 +47,12 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
             failure = kind.evaluate(ctx, spec, [smaller])[0] or failure
     result.status, result.score = FAILED, 0.0
     result.code, result.facts = failure.code, dict(failure.facts)
-    result.facts.update(failing_cases=len(failures), total_cases=len(cases),
-                        shrunk=bool(ctx.shrink and kind.shrinkable))
+    # a kind whose failures are not one per plan case (behaviour, trajectory) counts its own
+    result.facts.setdefault("failing_cases", len(failures))
+    result.facts.setdefault("total_cases", len(cases))
+    result.facts["shrunk"] = bool(ctx.shrink and kind.shrinkable)
     result.counterexample = counterexample(failure)
-    mistake = diagnose(ctx, spec, failure.case)
+    mistake = diagnose(ctx, spec, failure.case, failure)
     if mistake is not None:
         result.mistake = mistake.function
         result.hint = {"en": mistake.hint.en, "zh": mistake.hint.zh}

@@ -69,8 +69,10 @@ class Stability(EdgeCases):
 
 
 def _registry() -> dict[str, CheckKind]:
+    from .behaviour import BehaviourCheck
     from .gradient import GradientCheck
     from .properties import PropertiesCheck
+    from .trajectory import TrajectoryCheck
 
     return {
         "reference": MatchesReference(),
@@ -78,6 +80,8 @@ def _registry() -> dict[str, CheckKind]:
         "stability": Stability(),
         "properties": PropertiesCheck(),
         "gradient": GradientCheck(),
+        "behaviour": BehaviourCheck(),
+        "trajectory": TrajectoryCheck(),
     }
 
 

@@ -71,11 +71,11 @@ class _Memo:
         self.missing: set[str] = set()
 
     def run(self, exercise: Exercise, function: str, cases: list[Case], timeout: float,
-            return_args: bool = False) -> list[CallOutcome] | None:
+            return_args: bool = False, fresh: bool = False) -> list[CallOutcome] | None:
         if function in self.missing:
             return None
         keys = [fingerprint(function, c) + (b"+args" if return_args else b"") for c in cases]
-        todo = [(k, c) for k, c in zip(keys, cases) if k not in self.outcomes]
+        todo = [(k, c) for k, c in zip(keys, cases) if fresh or k not in self.outcomes]
         unique = list(dict((k, c) for k, c in todo).items())
         if unique:
             outcomes = self.caller.call(function, [to_call(exercise, c) for _, c in unique],
@@ -110,6 +110,11 @@ class ExerciseContext:
     shrink: bool = True
     time_limit: float = 10.0
     started: float = field(default_factory=time.monotonic)
+    #: every exercise of the set by function name: a call to another function (a gradient's
+    #: forward) passes that function's arguments, picked by name from the case
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    #: trusted helpers of the exercise set by name (drivers, objectives, gradient rules)
+    trusted: Callable[[str], Callable[..., Any]] | None = None
 
     def __post_init__(self) -> None:
         self._student = _Memo(self.student)
@@ -120,17 +125,33 @@ class ExerciseContext:
             raise WorkerTimeout(self.time_limit)
         return left
 
+    def signature_of(self, function: str) -> Exercise:
+        """The exercise whose arguments a call of `function` takes (this one by default)."""
+        return self.exercises.get(function, self.exercise) if function != self.exercise.function \
+            else self.exercise
+
     def call(self, cases: list[Case], function: str | None = None,
-             return_args: bool = False) -> list[CallOutcome] | None:
-        """The student's outcomes on `cases` (None if the function is not defined)."""
-        return self._student.run(self.exercise, function or self.exercise.function, cases,
-                                 self.remaining(), return_args)
+             return_args: bool = False, fresh: bool = False) -> list[CallOutcome] | None:
+        """The student's outcomes on `cases` (None if the function is not defined).
+
+        `fresh` calls again even where an outcome is memoised (to see if a call is repeatable).
+        """
+        function = function or self.exercise.function
+        return self._student.run(self.signature_of(function), function, cases,
+                                 self.remaining(), return_args, fresh)
 
     def reference(self, cases: list[Case], function: str | None = None) -> list[CallOutcome]:
-        outcomes = self.expected.run(self.exercise, function or self.exercise.function, cases)
+        function = function or self.exercise.function
+        outcomes = self.expected.run(self.signature_of(function), function, cases)
         if outcomes is None:
-            raise LookupError(f"the reference has no function {function or self.exercise.function!r}")
+            raise LookupError(f"the reference has no function {function!r}")
         return outcomes
+
+    def helper(self, name: str) -> Callable[..., Any]:
+        """A trusted helper of the exercise set (a driver, an objective, a gradient rule)."""
+        if self.trusted is None:
+            raise LookupError(f"no trusted helpers are loaded (looking for {name!r})")
+        return self.trusted(name)
 
     def tolerance(self, check: CheckSpec) -> Tolerance:
         return check.tolerance or self.exercise.tolerance

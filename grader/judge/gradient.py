@@ -4,6 +4,12 @@ For an elementwise derivative f′ (sigmoid_grad, tanh_grad, …) the numerical 
 (f(x + h) − f(x − h)) / 2h, computed in float64 from the reference's forward and, to say which
 of the two is at fault, from the student's own forward. Inputs come from the plan's `smooth`
 set, drawn away from kinks; the kinks themselves are edge cases with the catalogue's convention.
+
+For a gradient of a scalar (mse_grad, softmax_cross_entropy_grad, chain_backward, mlp_backward)
+the spec lists `wrt`, the arguments to differentiate: every element of each is moved by ±h in
+float64, the scalar is the forward's output or a trusted `objective`(case, output) of it, and all
+the moved inputs of all cases go in one batch. On a mismatch the check says which parts (dw[2],
+W1, …) are wrong, and whether the derivative is right for the student's own, wrong, forward.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ class GradientCheck:
     shrinkable = True
 
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
+        if spec.wrt:
+            return _scalar_gradient(ctx, spec, cases)
         from .checks import outcome_failure
 
         arg, forward, h = _wrt(ctx, spec), str(spec.of), spec.step
@@ -95,3 +103,136 @@ class GradientCheck:
             else:
                 failure.code = "gradient_mismatch"
                 failure.facts["own_forward"] = "right" if forward_ok else "wrong"
+
+
+# ----------------------------------------------------------------------------- gradient of a scalar
+
+#: mismatching cases whose blame needs the student's forward on every moved input (one batch)
+BLAME_CASES = 3
+
+
+def _moved(value: Any, flat: int, delta: float) -> Any:
+    base = np.array(value, dtype=np.float64)
+    base.reshape(-1)[flat] += delta
+    return base if isinstance(value, np.ndarray) else float(base)
+
+
+def _perturbed(cases: list[Case], wrt: list[str], h: float) -> tuple[list[Case], list[tuple[int, str, int]]]:
+    """Every case with each element of each `wrt` argument moved by +h and by −h, in one list."""
+    moved: list[Case] = []
+    where: list[tuple[int, str, int]] = []
+    for i, case in enumerate(cases):
+        for name in wrt:
+            for flat in range(int(np.size(case[name]))):
+                moved += [{**case, name: _moved(case[name], flat, h)},
+                          {**case, name: _moved(case[name], flat, -h)}]
+                where.append((i, name, flat))
+    return moved, where
+
+
+def _scalar(ctx: ExerciseContext, spec: CheckSpec, case: Case, outcome: Any) -> float | None:
+    """The differentiated scalar: the forward's output, or the trusted objective of it."""
+    if outcome.error is not None:
+        return None
+    try:
+        value = ctx.helper(spec.objective)(case, outcome.value) if spec.objective else outcome.value
+        array = np.asarray(value, dtype=np.float64)
+        return float(array.reshape(())) if array.size == 1 else None
+    except Exception:  # the student's forward returned something the objective cannot use
+        return None
+
+
+def _numeric(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case], h: float,
+             student: bool = False) -> list[Any]:
+    """Central differences per case, shaped like the exercise's output (None where undefined)."""
+    moved, where = _perturbed(cases, spec.wrt, h)
+    forward = str(spec.of)
+    outcomes = (ctx.call(moved, forward) or []) if student else ctx.reference(moved, forward)
+    if len(outcomes) != len(moved):
+        return [None] * len(cases)
+    grads = [{name: np.zeros(np.shape(case[name])) for name in spec.wrt} for case in cases]
+    broken: set[int] = set()
+    for k, (i, name, flat) in enumerate(where):
+        plus = _scalar(ctx, spec, moved[2 * k], outcomes[2 * k])
+        minus = _scalar(ctx, spec, moved[2 * k + 1], outcomes[2 * k + 1])
+        if plus is None or minus is None:
+            broken.add(i)
+            continue
+        grads[i][name].reshape(-1)[flat] = (plus - minus) / (2 * h)
+    return [None if i in broken else _structured(spec, g) for i, g in enumerate(grads)]
+
+
+def _structured(spec: CheckSpec, grads: dict[str, np.ndarray]) -> Any:
+    """One array, a tuple in `wrt` order (named by `outputs`), or a dict keyed by the `wrt` names."""
+    if spec.outputs:
+        return tuple(grads[name] for name in spec.wrt)
+    if len(spec.wrt) == 1:
+        return grads[spec.wrt[0]]
+    return dict(grads)
+
+
+def _parts(spec: CheckSpec, value: Any) -> list[tuple[str, Any]]:
+    if spec.outputs:
+        return list(zip(spec.outputs, value))
+    if len(spec.wrt) == 1:
+        return [(spec.wrt[0], value)]
+    return [(name, value[name]) for name in spec.wrt]
+
+
+def _wrong_parts(spec: CheckSpec, expected: Any, actual: Any, tol: Tolerance) -> tuple[list[str], list[str]]:
+    """Which named parts (or, per layer, which entries) of a gradient are wrong, which right."""
+    wrong, right = [], []
+    for (name, exp), (_, act) in zip(_parts(spec, expected), _parts(spec, actual)):
+        exp_a = np.asarray(exp, dtype=np.float64)
+        try:
+            act_a = np.asarray(act, dtype=np.float64)
+        except (TypeError, ValueError):
+            wrong.append(name)
+            continue
+        if spec.per_layer and exp_a.ndim == 1 and act_a.shape == exp_a.shape:
+            for i in range(exp_a.size):
+                bucket = right if compare(exp_a[i], act_a[i], tol) is None else wrong
+                bucket.append(f"{name}[{i}]")
+        else:
+            (right if compare(exp_a, act_a, tol) is None else wrong).append(name)
+    return wrong, right
+
+
+def _scalar_gradient(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
+    from .checks import outcome_failure
+
+    got = ctx.call(cases) or []
+    numeric = _numeric(ctx, spec, cases, spec.step)
+    tol = spec.tolerance or GRADIENT_TOLERANCE
+    failures = [outcome_failure(g, n, tol, c, ctx.exercise.function)
+                for g, n, c in zip(got, numeric, cases)]
+    wrong = [i for i, f in enumerate(failures) if f is not None and f.code == "mismatch"]
+    if not wrong:
+        return failures
+    forward = str(spec.of)
+    sample = ctx.plan.smooth or cases
+    own_sample = ctx.call(sample, function=forward)
+    forward_ok = own_sample is not None and all(
+        o.error is None and compare(r.value, o.value, ctx.exercise.tolerance) is None
+        for r, o in zip(ctx.reference(sample, forward), own_sample))
+    blamed = [cases[i] for i in wrong[:BLAME_CASES]]
+    own_numeric: list[Any] = [None] * len(blamed)
+    if own_sample is not None and not forward_ok:
+        own = ctx.call(blamed, function=forward) or []
+        float32 = any(getattr(o.value, "dtype", None) == np.float32 for o in own)
+        own_numeric = _numeric(ctx, spec, blamed, FLOAT32_STEP if float32 else spec.step, student=True)
+    for k, i in enumerate(wrong):
+        failure = failures[i]
+        assert failure is not None
+        parts_wrong, parts_right = _wrong_parts(spec, numeric[i], got[i].value, tol)
+        failure.facts.update(forward=forward, loss=spec.objective or forward,
+                             wrong_parts=", ".join(parts_wrong) or "?",
+                             right_parts=", ".join(parts_right) or "—")
+        mine = own_numeric[k] if k < len(own_numeric) else None
+        if mine is not None and compare(mine, got[i].value, OWN_FORWARD_TOLERANCE) is None:
+            failure.code = "gradient_right_for_wrong_forward"
+        else:
+            failure.code = "gradient_parts_mismatch"
+            failure.facts["own_forward"] = ("missing" if own_sample is None
+                                            else "right" if forward_ok else "wrong")
+    return failures

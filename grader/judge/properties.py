@@ -85,6 +85,61 @@ def shift_invariant(ctx, spec, cases, got, tol):
                      "property_shift_invariant")
 
 
+@prop("values_in")
+def values_in(ctx, spec, cases, got, tol):
+    """Every output is one of the listed values (sign: ±1)."""
+    allowed = np.asarray([float(v) for v in spec.params.get("values", [])], dtype=np.float64)
+    failures: list[Failure | None] = []
+    for case, outcome in zip(cases, got):
+        a = _array(outcome.value)
+        if outcome.error or a is None:
+            failures.append(None)
+            continue
+        ok = np.isclose(a[..., None], allowed, rtol=0.0, atol=tol.atol).any(axis=-1)
+        if ok.all():
+            failures.append(None)
+            continue
+        index = tuple(int(i) for i in np.argwhere(~ok)[0])
+        failures.append(Failure("property_values_in", {
+            "values": [float(v) for v in allowed], "index": index, "actual_value": float(a[index])},
+            case, ctx.exercise.function, None, outcome.value))
+    return failures
+
+
+@prop("shift_equivariant")
+def shift_equivariant(ctx, spec, cases, got, tol):
+    """f(…, arg + c) = f(…, arg) + c for a constant c, as maxout in its bias."""
+    c = float(spec.params.get("shift", 1.0))
+    return _relation(ctx, spec, cases, got, tol, lambda a: a + c, lambda fa: fa + c,
+                     "property_shift_equivariant")
+
+
+@prop("still_without_gradient")
+def still_without_gradient(ctx, spec, cases, got, tol):
+    """An optimizer step with a zero gradient (and a zero state) leaves the parameter where it is.
+
+    params: `param` (default the first argument), `zero`: the arguments set to 0 (default
+    ["grad"]); the parameter is the output, or its first item when the output is a tuple.
+    """
+    param = str(spec.params.get("param") or next(iter(ctx.exercise.args)))
+    zero = list(spec.params.get("zero") or ["grad"])
+    derived = [{**c, **{name: np.zeros(np.shape(c[name])) for name in zero}} for c in cases]
+    failures: list[Failure | None] = []
+    for case, d_case, outcome in zip(cases, derived, ctx.call(derived) or []):
+        value = outcome.value
+        if isinstance(value, (tuple, list)) and value:
+            value = value[0]
+        moved = _array(value)
+        if outcome.error or moved is None:
+            failures.append(None)
+            continue
+        diff = compare(np.asarray(case[param], dtype=np.float64), moved, tol)
+        failures.append(None if diff is None else Failure(
+            "property_still_without_gradient", {"zeroed": ", ".join(zero), **diff.facts},
+            d_case, ctx.exercise.function, case[param], moved))
+    return failures
+
+
 @prop("range")
 def value_range(ctx, spec, cases, got, tol):
     """Every output lies in [min, max]."""
@@ -202,7 +257,9 @@ def _unusable(ctx: ExerciseContext, case: Case, outcome: CallOutcome) -> Failure
     """A call that raised or returned no number fails every property at once."""
     if outcome.error is not None:
         return Failure("raised", dict(outcome.error), case, ctx.exercise.function)
-    if _array(outcome.value) is None:
+    structured = isinstance(outcome.value, (tuple, list)) or (
+        isinstance(outcome.value, dict) and "__unsupported__" not in outcome.value)
+    if _array(outcome.value) is None and not structured:  # a tuple is the properties' business
         code = "returned_none" if outcome.value is None else "wrong_type"
         return Failure(code, {"expected_type": "a number or an array",
                               "actual_type": type(outcome.value).__name__}, case, ctx.exercise.function)

@@ -37,7 +37,8 @@ class Plan:
     edge: list[Case] = field(default_factory=list)
 
     def cases(self, name: str) -> list[Case]:
-        return getattr(self, name)
+        """One case set, or several joined with "+" ("random+edge")."""
+        return [case for part in name.split("+") for case in getattr(self, part)]
 
 
 def cache_dir() -> Path:
@@ -80,6 +81,8 @@ def edge_cases(exercise: Exercise) -> list[Case]:
                 case[name] = np.array(value, dtype=np.float64)
             elif arg.type == "float":
                 case[name] = float(value)
+            elif arg.type == "ints":
+                case[name] = [int(v) for v in value]
             else:
                 case[name] = value
         cases.append(case)

@@ -42,6 +42,16 @@ def _floats(arg: ArgSpec) -> st.SearchStrategy[float]:
                      allow_subnormal=False, width=32)
 
 
+def _on_grid(arg: ArgSpec):
+    """Round to multiples of `arg.grid` (staying inside [min, max])."""
+    grid, low, high = float(arg.grid or 0.0), float(arg.min), float(arg.max)  # type: ignore[arg-type]
+
+    def snap(x: float) -> float:
+        y = round(x / grid) * grid
+        return y if low <= y <= high else x
+    return snap
+
+
 def _away_from(points: list[float]):
     def move(x: float) -> float:
         for k in points:
@@ -60,8 +70,12 @@ def _shape(arg: ArgSpec, dims: dict[str, int]) -> st.SearchStrategy[tuple[int, .
 def arg_strategy(arg: ArgSpec, dims: dict[str, int], smooth: bool) -> st.SearchStrategy[Any]:
     """The strategy for one argument, given the case's drawn dimensions."""
     if arg.type == "float":
-        floats = _floats(arg)
+        floats = _floats(arg).map(_on_grid(arg)) if arg.grid else _floats(arg)
         return floats.map(_away_from(arg.avoid)) if smooth and arg.avoid else floats
+    if arg.type == "ints":
+        size = _shape(arg, dims).map(lambda s: s[0])
+        ints = st.integers(int(arg.min), int(arg.max))  # type: ignore[arg-type]
+        return size.flatmap(lambda n: st.lists(ints, min_size=n, max_size=n))
     if arg.type == "int":
         return st.integers(int(arg.min if arg.min is not None else 0),
                            int(arg.max if arg.max is not None else 10))
@@ -69,7 +83,7 @@ def arg_strategy(arg: ArgSpec, dims: dict[str, int], smooth: bool) -> st.SearchS
         return st.sampled_from(list(arg.values or []))
     shape = _shape(arg, dims)
     if arg.type == "array":
-        elements = _floats(arg)
+        elements = _floats(arg).map(_on_grid(arg)) if arg.grid else _floats(arg)
         if smooth and arg.avoid:
             elements = elements.map(_away_from(arg.avoid))
         return shape.flatmap(lambda s: hnp.arrays(np.float64, s, elements=elements))

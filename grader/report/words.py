@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from ..messages import format_call, render, text
+from ..messages import CATALOGUE, format_call, render, text
 from .model import CheckResult, ExerciseResult
 
 
 def check_name(check: CheckResult, lang: str) -> str:
     if check.name != check.kind:
-        return check.name
+        code = f"check.{check.name}"
+        return text(code, lang) if code in CATALOGUE else check.name
     return text(f"check.{check.kind}", lang)
 
 

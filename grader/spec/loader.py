@@ -104,8 +104,12 @@ def _check_semantics(ex: Exercise, where: str) -> None:
                               f"expected 'any' or a list of sizes, got {arg.shape!r}")
         if arg.type == "choice" and not arg.values:
             raise SchemaError(f"{where}.args.{name}.values", "a choice needs a list of values")
-        if arg.type in ("array", "float") and (arg.min is None or arg.max is None):
-            raise SchemaError(f"{where}.args.{name}", "an array or float needs min and max")
+        if arg.type in ("array", "float", "ints") and (arg.min is None or arg.max is None):
+            raise SchemaError(f"{where}.args.{name}", f"an {arg.type} argument needs min and max")
+        if arg.type == "ints" and not (isinstance(arg.shape, list) and len(arg.shape) == 1):
+            raise SchemaError(f"{where}.args.{name}.shape", "a list of ints has one size: [length]")
+        if arg.grid is not None and arg.grid <= 0:
+            raise SchemaError(f"{where}.args.{name}.grid", "expected a number > 0")
     for name, bounds in ex.dims.items():
         if len(bounds) != 2 or bounds[0] > bounds[1] or bounds[0] < 0:
             raise SchemaError(f"{where}.dims.{name}", "expected [low, high] with 0 ≤ low ≤ high")
@@ -120,13 +124,44 @@ def _check_semantics(ex: Exercise, where: str) -> None:
             raise SchemaError(f"{where}.checks[{i}].points", "expected a number ≥ 0")
         if check.kind == "gradient" and not check.of:
             raise SchemaError(f"{where}.checks[{i}].of", "a gradient check names its forward function")
-        if check.kind in ("behaviour", "trajectory") and not check.driver:
-            raise SchemaError(f"{where}.checks[{i}].driver", f"a {check.kind} check names its driver")
+        if check.kind == "behaviour" and not check.driver:
+            raise SchemaError(f"{where}.checks[{i}].driver", "a behaviour check names its driver")
+        for j, arg_name in enumerate(check.wrt):
+            if arg_name not in ex.args:
+                raise SchemaError(f"{where}.checks[{i}].wrt[{j}]",
+                                  f"unknown argument {arg_name!r} (arguments: {', '.join(ex.args)})")
+        if check.kind == "trajectory":
+            _check_trajectory(ex, check, f"{where}.checks[{i}].trajectory")
         if check.kind == "properties" and not check.properties:
             raise SchemaError(f"{where}.checks[{i}].properties", "list at least one property")
     if ex.points is not None and abs(ex.points - ex.max_score) > 1e-9:
         raise SchemaError(f"{where}.points",
                           f"is {ex.points:g} but the checks' points add up to {ex.max_score:g}")
+
+
+def _check_trajectory(ex: Exercise, check, where: str) -> None:
+    traj = check.trajectory
+    if traj is None:
+        raise SchemaError(where, "a trajectory check says how its steps chain (param, gradient, …)")
+    named = [("param", traj.param), ("grad", traj.grad)] + [
+        (f"state[{k}]", s) for k, s in enumerate(traj.state)]
+    if traj.counter:
+        named.append(("counter", traj.counter))
+    for key, arg_name in named:
+        if arg_name not in ex.args:
+            raise SchemaError(f"{where}.{key}",
+                              f"unknown argument {arg_name!r} (arguments: {', '.join(ex.args)})")
+    if traj.steps < 1 or traj.starts < 0:
+        raise SchemaError(where, "expected steps ≥ 1 and starts ≥ 0")
+    if traj.oracle is not None:
+        for key, value in traj.oracle.args.items():
+            for arg_name in (value if isinstance(value, list) else [value]):
+                if isinstance(arg_name, str) and arg_name not in ex.args:
+                    raise SchemaError(f"{where}.oracle.args.{key}", f"unknown argument {arg_name!r}")
+        for arg_name in traj.oracle.state:
+            if arg_name not in traj.state:
+                raise SchemaError(f"{where}.oracle.state.{arg_name}",
+                                  f"not one of the trajectory's state arguments {traj.state}")
 
 
 def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:

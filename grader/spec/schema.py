@@ -35,7 +35,7 @@ class Tolerance:
     atol: float = 1e-6
 
 
-ArgType = Literal["array", "float", "int", "choice", "one_hot", "simplex", "binary"]
+ArgType = Literal["array", "float", "int", "ints", "choice", "one_hot", "simplex", "binary"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,10 @@ class ArgSpec:
     """How one argument of the student's function is generated.
 
     `shape` is "any" (0-d to 3-d, for elementwise functions) or a list of sizes, each an int or
-    the name of a dimension from the exercise's `dims`, shared between arguments.
+    the name of a dimension from the exercise's `dims`, shared between arguments. `ints` is a
+    Python list of integers in [min, max], its length the one size of `shape`. `grid` rounds
+    drawn floats to multiples of it, so sums of products are exact in float32 too and land
+    exactly on kinks (wᵀx + b = 0 for sign and step) often.
     """
 
     type: ArgType
@@ -54,6 +57,7 @@ class ArgSpec:
     default: Optional[Scalar] = None
     keyword: bool = False
     avoid: list[float] = field(default_factory=list)
+    grid: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,41 @@ class PropertySpec:
 
     name: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OracleSpec:
+    """An independent oracle for a trajectory: a `torch.optim` optimizer run on the same path.
+
+    `args` maps the optimizer's keyword arguments to the exercise's argument names (a list for a
+    tuple such as Adam's betas) or to constants; `state` maps a state argument of the exercise to
+    the optimizer's state key (velocity → momentum_buffer).
+    """
+
+    optimizer: str
+    args: dict[str, Union[str, list[str], float]] = field(default_factory=dict)
+    state: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrajectorySpec:
+    """K steps of an optimizer's step function, each fed the previous step's outputs.
+
+    The function returns the new `param` (alone, or first of a tuple followed by the `state`
+    arguments in order); `gradient` is a trusted function (param, step, start) → the gradient
+    passed in `grad` at that step; `counter` is a 1-based step-number argument (Adam's t).
+    Trajectories start from the first `starts` drawn cases and every edge case, with the state
+    set to zeros (a fresh optimizer, as torch.optim starts).
+    """
+
+    param: str
+    gradient: str
+    grad: str = "grad"
+    state: list[str] = field(default_factory=list)
+    counter: Optional[str] = None
+    steps: int = 8
+    starts: int = 20
+    oracle: Optional[OracleSpec] = None
 
 
 CheckKind = Literal[
@@ -80,12 +119,22 @@ class CheckSpec:
     tolerance: Optional[Tolerance] = None
     visibility: Literal["public", "hidden"] = "public"
     properties: list[PropertySpec] = field(default_factory=list)
-    # gradient: the forward function whose derivative the exercise computes
+    # gradient: the forward function whose derivative the exercise computes. Without `wrt` the
+    # derivative is elementwise in the first argument; with `wrt`, central differences of a
+    # scalar (the forward's output, or `objective`(case, output), a trusted function) are taken
+    # w.r.t. every element of each listed argument. The result is shaped like the exercise's
+    # output: one array, a tuple named by `outputs`, or a dict keyed by the `wrt` names.
     of: Optional[str] = None
     step: float = 1e-6
-    # behaviour / trajectory: a trusted function in the reference module that drives the check
+    wrt: list[str] = field(default_factory=list)
+    objective: Optional[str] = None
+    outputs: list[str] = field(default_factory=list)
+    per_layer: bool = False
+    # behaviour: a trusted function (reference/drivers/ or the reference module) that drives the check
     driver: Optional[str] = None
     params: dict[str, Any] = field(default_factory=dict)
+    # trajectory: how the steps are chained (see TrajectorySpec)
+    trajectory: Optional[TrajectorySpec] = None
 
     @property
     def title(self) -> str:

@@ -174,3 +174,15 @@ def adam_step_in_place(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, e
     v_hat = v / (1 - beta2**t)
     param -= lr * m_hat / (np.sqrt(v_hat) + eps)
     return param, m, v
+
+
+def rmsprop_step_ignores_alpha(param, grad, sq_avg, lr=0.01, alpha=0.99, eps=1e-8):
+    """Always uses α = 0.99, whatever alpha it is given (0.99 is only the default)."""
+    g = _f(grad)
+    s = 0.99 * _f(sq_avg) + 0.01 * g * g
+    return _f(param) - lr * g / (np.sqrt(s) + eps), s
+
+
+def adam_step_ignores_betas(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Always uses β₁ = 0.9 and β₂ = 0.999, whatever betas it is given (only the defaults)."""
+    return _adam(param, grad, m, v, t, lr, 0.9, 0.999, eps)

@@ -1,0 +1,257 @@
+"""Trajectory checks: run an optimizer's step K times, feeding its outputs back in.
+
+Each trajectory starts from a drawn (or edge) case with the optimizer state at zero, as a fresh
+`torch.optim` optimizer starts; at step k the gradient is a trusted rule of where the optimizer
+is (`trajectory.gradient`), the state is what the previous step returned, and a `counter`
+argument (Adam's t) is k. All trajectories advance together, one batch per step: K round trips
+to the worker, whatever their number.
+
+The student's path (parameter and state, step by step) is compared with the reference's path
+and, when the spec names one and PyTorch is installed, with `torch.optim` run on the same
+gradients: an independent oracle. Its paths are computed once and cached beside the plans, so
+a warm run never imports torch. The first step where the student leaves the path is reported,
+with that step's inputs; a mistake is then diagnosed on those inputs like any other failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import codec
+from ..plan import Case, cache_dir
+from ..run.client import CallOutcome
+from ..spec.schema import CheckSpec, OracleSpec, TrajectorySpec
+from .compare import compare
+from .context import ExerciseContext, Failure, fingerprint
+
+Step = tuple[Case, CallOutcome]
+
+
+def _alias(traj: TrajectorySpec, start: Case) -> Case:
+    """The start as a gradient rule sees it: with `param` and `grad` under those names."""
+    return {**start, "param": start[traj.param], "grad": start[traj.grad]}
+
+
+def _fresh(traj: TrajectorySpec, case: Case) -> Case:
+    """A start: the case with the optimizer state at zero and the step counter at 1."""
+    start = dict(case)
+    zeros = np.zeros(np.shape(case[traj.param]), dtype=np.float64)
+    for name in traj.state:
+        start[name] = zeros.copy()
+    if traj.counter:
+        start[traj.counter] = 1
+    return start
+
+
+def starts_of(ctx: ExerciseContext, traj: TrajectorySpec) -> list[Case]:
+    return [_fresh(traj, c) for c in ctx.plan.random[:traj.starts] + ctx.plan.edge]
+
+
+def _unpack(value: Any, traj: TrajectorySpec) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """(param, [state…]) from a step's return value, or None when it cannot be fed back."""
+    try:
+        if not traj.state:
+            if isinstance(value, (tuple, list, dict)):
+                return None
+            return np.asarray(value, dtype=np.float64), []
+        if not isinstance(value, (tuple, list)) or len(value) != 1 + len(traj.state):
+            return None
+        arrays = [np.asarray(v, dtype=np.float64) for v in value]
+        return arrays[0], arrays[1:]
+    except (TypeError, ValueError):
+        return None
+
+
+def walk(call: Callable[[list[Case]], list[CallOutcome] | None], traj: TrajectorySpec,
+         starts: list[Case], gradient: Callable[..., Any]) -> list[list[Step]]:
+    """Every trajectory's steps (inputs, outcome), advanced together one batch per step."""
+    paths: list[list[Step]] = [[] for _ in starts]
+    current = [dict(s) for s in starts]
+    alive = list(range(len(starts)))
+    for k in range(1, traj.steps + 1):
+        if not alive:
+            break
+        for i in alive:
+            current[i][traj.grad] = np.asarray(
+                gradient(current[i][traj.param], k, _alias(traj, starts[i])), dtype=np.float64)
+            if traj.counter:
+                current[i][traj.counter] = k
+        outcomes = call([current[i] for i in alive]) or []
+        still = []
+        for i, outcome in zip(alive, outcomes):
+            paths[i].append((current[i], outcome))
+            unpacked = _unpack(outcome.value, traj) if outcome.error is None else None
+            if unpacked is None:
+                continue
+            param, state = unpacked
+            current[i] = {**current[i], traj.param: param,
+                          **{name: s for name, s in zip(traj.state, state)}}
+            still.append(i)
+        alive = still
+    return paths
+
+
+def _output_name(traj: TrajectorySpec, path: str) -> str:
+    if not traj.state:
+        return traj.param
+    names = [traj.param, *traj.state]
+    for j, name in enumerate(names):
+        if path.startswith(f"[{j}]"):
+            return name
+    return ""
+
+
+def _step_failure(ctx: ExerciseContext, spec: CheckSpec, traj: TrajectorySpec, k: int,
+                  case: Case, outcome: CallOutcome, expected: Any, code: str,
+                  extra: dict[str, Any]) -> Failure | None:
+    from .checks import outcome_failure
+
+    failure = outcome_failure(outcome, expected, ctx.tolerance(spec), case, ctx.exercise.function)
+    if failure is None:
+        return None
+    failure.facts.update(step=k, steps=traj.steps, **extra)
+    if failure.code == "mismatch":
+        failure.facts["output"] = _output_name(traj, str(failure.facts.get("path", "")))
+        failure.facts["path"] = ""
+        failure.code = code
+    return failure
+
+
+def _oracle_expected(traj: TrajectorySpec, oracle_step: tuple[Any, dict[str, Any]],
+                     outcome: CallOutcome) -> Any:
+    """The oracle's step shaped like the exercise's output; unmapped state as the student's own."""
+    param, state = oracle_step
+    if not traj.state:
+        return param
+    value = outcome.value if isinstance(outcome.value, (tuple, list)) else ()
+    theirs = list(value[1:]) + [None] * len(traj.state)
+    return (param, *[state.get(name, theirs[j]) for j, name in enumerate(traj.state)])
+
+
+class TrajectoryCheck:
+    """K chained steps match the reference's path and torch.optim's, parameter and state."""
+
+    case_set = "random+edge"
+    shrinkable = False
+
+    def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
+        traj = spec.trajectory
+        assert traj is not None  # the loader insists
+        gradient = ctx.helper(traj.gradient)
+        starts = starts_of(ctx, traj)
+        theirs = walk(lambda cs: ctx.call(cs), traj, starts, gradient)
+        ours = walk(lambda cs: ctx.reference(cs), traj, starts, gradient)
+        oracle = oracle_paths(ctx, traj, starts, gradient) if traj.oracle else None
+        failures: list[Failure | None] = []
+        for i, (path, ref_path) in enumerate(zip(theirs, ours)):
+            failure = None
+            for k, ((case, outcome), (_, expected)) in enumerate(zip(path, ref_path), start=1):
+                failure = _step_failure(ctx, spec, traj, k, case, outcome, expected.value,
+                                        "trajectory_mismatch", {})
+                if failure is None and oracle is not None and traj.oracle is not None:
+                    failure = _step_failure(
+                        ctx, spec, traj, k, case, outcome,
+                        _oracle_expected(traj, oracle[i][k - 1], outcome),
+                        "trajectory_oracle_mismatch", {"optimizer": traj.oracle.optimizer})
+                if failure is not None:
+                    break
+            failures.append(failure)
+        found = [f for f in failures if f is not None]
+        if found:
+            found[0].facts.setdefault("failing_cases", len(found))
+            found[0].facts.setdefault("total_cases", len(starts))
+        return failures
+
+
+# ----------------------------------------------------------------------------- torch.optim oracle
+
+
+def _oracle_key(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
+                gradient: Callable[..., Any]) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        torch_version = version("torch")
+    except PackageNotFoundError:
+        return None
+    digest = hashlib.sha256()
+    digest.update(json.dumps(asdict(traj), sort_keys=True, default=str).encode())
+    digest.update(torch_version.encode() + np.__version__.encode())
+    try:
+        digest.update(inspect.getsource(gradient).encode())
+    except (OSError, TypeError):
+        digest.update(repr(gradient).encode())
+    for start in starts:
+        digest.update(fingerprint("", start))
+    for name, arg in ctx.exercise.args.items():
+        digest.update(f"{name}={arg.default!r};".encode())
+    return f"{ctx.exercise.id}-{digest.hexdigest()[:24]}"
+
+
+def _resolve(value: Any, start: Case, ctx: ExerciseContext) -> Any:
+    if isinstance(value, list):
+        return tuple(_resolve(v, start, ctx) for v in value)
+    if isinstance(value, str):
+        raw = start[value] if value in start else ctx.exercise.args[value].default
+        return float(raw)  # type: ignore[arg-type]
+    return value
+
+
+def _torch_paths(ctx: ExerciseContext, traj: TrajectorySpec, oracle: OracleSpec,
+                 starts: list[Case], gradient: Callable[..., Any]) -> list[list[Any]] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    paths = []
+    for start in starts:
+        p = torch.tensor(np.asarray(start[traj.param], dtype=np.float64), dtype=torch.float64,
+                         requires_grad=True)
+        kwargs = {key: _resolve(v, start, ctx) for key, v in oracle.args.items()}
+        optimizer = getattr(torch.optim, oracle.optimizer)([p], **kwargs)
+        path = []
+        for k in range(1, traj.steps + 1):
+            g = gradient(p.detach().numpy().copy(), k, _alias(traj, start))
+            p.grad = torch.tensor(np.asarray(g, dtype=np.float64), dtype=torch.float64)
+            optimizer.step()
+            state = {name: optimizer.state[p][key].detach().numpy().copy()
+                     for name, key in oracle.state.items()}
+            path.append((p.detach().numpy().copy(), state))
+        paths.append(path)
+    return paths
+
+
+def oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
+                 gradient: Callable[..., Any]) -> list[list[Any]] | None:
+    """torch.optim's path from every start, from the cache or computed (None without torch)."""
+    assert traj.oracle is not None
+    key = _oracle_key(ctx, traj, starts, gradient)
+    if key is None:
+        return None
+    path = cache_dir() / "oracle" / f"{key}.bin"
+    try:
+        cached = codec.decode(path.read_bytes())
+        if isinstance(cached, list) and len(cached) == len(starts):
+            return cached
+    except (OSError, codec.CodecError):
+        pass
+    paths = _torch_paths(ctx, traj, traj.oracle, starts, gradient)
+    if paths is None:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(codec.encode(paths))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache costs time, never correctness
+    return paths
