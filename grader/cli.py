@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .ci.output import FORMATS, emit, output_options
 from .spec import SpecError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -71,10 +72,11 @@ def list_command(settings: Settings) -> None:
 @click.argument("submission", type=click.Path(exists=True, path_type=Path))
 @click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
               help="Check only this exercise (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True)
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
 @click.option("--no-shrink", is_flag=True, help="Report the first failing input without shrinking it.")
+@output_options
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Time limit per exercise (default: each exercise's own).")
 @click.pass_obj
@@ -94,13 +96,16 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
             course.set.select(exercise_ids)
         except SpecError as exc:
             _fail_usage(str(exc))
+        if seed is not None and seed != course.seed:  # a student pack's inputs are fixed
+            from .messages import text
+
+            _fail_usage(text("pack.seed_fixed", settings.lang).format(seed=course.seed))
         options = Options(exercises=exercise_ids, seed=course.seed, shrink=not no_shrink,
                           time_limit=time_limit)
         result = grade(course, submission, zygote, options)
     finally:
         zygote.close()
-    click.echo(reporter(output_format)(result, settings.lang))
-    sys.exit(EXIT_PASSED if result.all_passed else EXIT_FAILED)
+    sys.exit(emit(result, output_format, settings.lang))
 
 
 @cli.command("validate")
@@ -129,3 +134,13 @@ def validate_command(settings: Settings, exercise_ids: tuple[str, ...], seed: in
 
 def main() -> None:
     cli(prog_name="grader")
+
+
+def _register_ci_commands() -> None:
+    from .ci.commands import ci_command, pack_command
+
+    cli.add_command(pack_command)
+    cli.add_command(ci_command)
+
+
+_register_ci_commands()

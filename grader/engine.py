@@ -68,6 +68,16 @@ class Course:
             self._load_reference(exercise_set.reference_dir)
         self.expected = ExpectedValues(InProcessFunctions(self.reference_functions))
         self._plans: dict[str, Plan] = {}
+        #: a student pack (grader.pack): the reference's answers and the plans, recorded as data
+        self.pack = None
+        if exercise_set.reference_dir is None and exercise_set.expected_dir is not None:
+            from .pack import load_pack
+
+            self.pack = load_pack(exercise_set)
+            self.seed = self.pack.seed
+            self.expected = self.pack.expected
+            self.mistake_functions = dict(self.pack.mistakes)
+            self._plans.update(self.pack.plans)
 
     @classmethod
     def load(cls, path: str | Path | None = None, seed: int = DEFAULT_SEED, use_cache: bool = True) -> "Course":
@@ -122,12 +132,27 @@ class Course:
             self._plans[exercise.id] = make_plan(exercise, self.seed, self.use_cache)
         return self._plans[exercise.id]
 
+    def hidden_plan(self, exercise: Exercise) -> Plan | None:
+        """Fresh inputs for the exercise's hidden checks (another seed); None when it has none."""
+        if not any(check.visibility == "hidden" for check in exercise.checks):
+            return None
+        key = f"{exercise.id}#hidden"
+        if key not in self._plans:
+            self._plans[key] = make_plan(exercise, hidden_seed(self.seed), self.use_cache)
+        return self._plans[key]
+
     def context(self, exercise: Exercise, caller: Any, options: Options) -> ExerciseContext:
         return ExerciseContext(
-            exercise=exercise, plan=self.plan(exercise), student=caller, expected=self.expected,
+            exercise=exercise, plan=self.plan(exercise), hidden_plan=self.hidden_plan(exercise),
+            student=caller, expected=self.expected,
             mistakes=self.mistake_functions, shrink=options.shrink,
             time_limit=options.time_limit or exercise.time_limit,
             exercises=self.set.exercises, trusted=self.trusted)
+
+
+def hidden_seed(seed: int) -> int:
+    """The seed of the hidden checks' inputs: far from `seed` and `seed + 1` (smooth draws)."""
+    return (seed * 1_000_003 + 0x5EC2E7) % 2**32
 
 
 def _fail_all(exercises: list[Exercise], status: str, code: str, facts: dict[str, Any]) -> list[ExerciseResult]:

@@ -297,6 +297,41 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "{total} 个测试输入中有 {failing} 个未通过；下面显示第一个。"),
     "report.stdout": ("Your code printed:", "你的代码输出了："),
     "report.all_passed": ("All exercises passed. 🎉", "全部练习通过。🎉"),
+    # CI reporters, gates, student packs and CI templates (grader/report/, grader/pack/, grader/ci/)
+    "report.required": ("required: {required}", "要求：{required} 分"),
+    "report.also_failed": ("Also failed: {checks}.", "以下检查同样未通过：{checks}。"),
+    "report.below_required": ("Score {score} / {max_score} is below the required {required}.",
+                              "得分 {score} / {max_score}，低于要求的 {required} 分。"),
+    "not_in_pack": ("This check needs the reference's answer for `{function}` on an input the "
+                    "student pack did not record; your instructor's grading run checks it.",
+                    "此项检查需要参考实现 `{function}` 在某个输入上的结果，而学生包中没有记录；"
+                    "教师评分时会检查此项。"),
+    "pack.written": ("Wrote the student pack to {path}: {exercises} exercises, {checks} checks, "
+                     "{points} points. No reference code is in it.",
+                     "已将学生包写入 {path}：{exercises} 道练习，{checks} 项检查，共 {points} 分。"
+                     "其中不含参考实现代码。"),
+    "pack.left_out": ("Left out of the pack: {exercise} · {check} ({reason}).",
+                      "未放入学生包：{exercise} · {check}（{reason}）。"),
+    "pack.reason.hidden": ("hidden", "隐藏检查"),
+    "pack.reason.needs_code": ("it runs trusted code of the exercise set, which a pack does not "
+                               "ship", "它需要运行练习集中的受信任代码，而学生包不包含这些代码"),
+    "pack.reason.differs": ("its verdict from recorded answers differs from the reference's",
+                            "根据记录结果得出的判定与参考实现不一致"),
+    "pack.not_empty": ("{path} exists and is not a student pack: choose an empty or new folder.",
+                       "{path} 已存在且不是学生包：请选择一个空目录或新目录。"),
+    "pack.seed_fixed": ("The inputs of a student pack are fixed (seed {seed}); --seed cannot "
+                        "change them.", "学生包的测试输入是固定的（种子 {seed}），不能用 --seed 更改。"),
+    "ci.bad_fail_under": ("expected points (30) or a percentage of the maximum (80%), got {value!r}",
+                          "应为分数（如 30）或占满分的百分比（如 80%），实际为 {value!r}"),
+    "ci.written": ("Wrote {path}.", "已写入 {path}。"),
+    "ci.exists": ("{path} exists: add --force to overwrite it.", "{path} 已存在：如需覆盖请加 --force。"),
+    "ci.no_pack": ("Note: {path} holds no student pack yet; create it with `grader pack {path}`.",
+                   "注意：{path} 中还没有学生包；请用 `grader pack {path}` 生成。"),
+    "ci.bad_value": ("{option} may not contain spaces, quotes, `$` or backslashes: {value!r}.",
+                     "{option} 不能包含空格、引号、`$` 或反斜杠：{value!r}。"),
+    "ci.autograder_failed": ("The autograder could not grade this submission (exit code {status}). "
+                             "Please tell your instructor.",
+                             "自动评分程序无法为此提交评分（退出码 {status}）。请告知任课教师。"),
     "report.sandbox": ("Sandbox layers: {layers}", "沙箱防护层：{layers}"),
 }
 

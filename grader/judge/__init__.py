@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report.model import FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from ..report.model import ERROR, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from ..spec.schema import CheckSpec
 from .checks import check_kind
-from .context import ExerciseContext, Failure
+from .context import ExerciseContext, Failure, NotRecorded
 from .diagnose import diagnose
 
 __all__ = ["ExerciseContext", "judge_exercise", "attempted"]
@@ -35,11 +35,20 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
     cases = ctx.plan.cases(kind.case_set)
     result = CheckResult(name=spec.title, kind=spec.kind, status=PASSED, score=spec.points,
                          max_score=spec.points, visibility=spec.visibility)
-    failures = [f for f in kind.evaluate(ctx, spec, cases) if f is not None]
+    try:
+        failures = [f for f in kind.evaluate(ctx, spec, cases) if f is not None]
+    except NotRecorded as exc:  # a student pack holds no answer for a call this check needs
+        result.status, result.score, result.code = ERROR, 0.0, "not_in_pack"
+        result.facts = {"function": exc.function}
+        return result
     if not failures:
         return result
     failure = failures[0]
-    if ctx.shrink and kind.shrinkable and failure.case is not None:
+    if ctx.shrink and kind.shrinkable and failure.case is not None and ctx.expected.replay:
+        from .shrink import smallest
+
+        failure = smallest(failures)  # a pack answers the plan's cases only: nothing new to try
+    elif ctx.shrink and kind.shrinkable and failure.case is not None:
         from .shrink import shrink
 
         smaller = shrink(ctx, kind, spec, failure.case)
@@ -67,7 +76,13 @@ def judge_exercise(ctx: ExerciseContext) -> ExerciseResult:
         result.status, result.code = NOT_ATTEMPTED, "not_attempted"
         return result
     for spec in ex.checks:
-        check = run_check(ctx, spec)
+        plan = ctx.plan
+        if spec.visibility == "hidden" and ctx.hidden_plan is not None:
+            ctx.plan = ctx.hidden_plan  # hidden checks run on inputs no student pack holds
+        try:
+            check = run_check(ctx, spec)
+        finally:
+            ctx.plan = plan
         result.checks.append(check)
     result.score = round(sum(c.score for c in result.checks), 6)
     if any(c.status != PASSED for c in result.checks):

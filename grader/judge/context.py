@@ -88,8 +88,19 @@ class _Memo:
         return [self.outcomes[k] for k in keys]
 
 
+class NotRecorded(LookupError):
+    """A student pack holds no answer of the reference for this call (grader.pack)."""
+
+    def __init__(self, function: str) -> None:
+        super().__init__(f"no recorded answer of {function!r} for these inputs")
+        self.function = function
+
+
 class ExpectedValues:
     """The reference's answers, memoised; shared by every submission of a run."""
+
+    #: True when the answers come from a student pack's recording, not from running the reference
+    replay = False
 
     def __init__(self, reference: Caller) -> None:
         self.memo = _Memo(reference)
@@ -109,6 +120,8 @@ class ExerciseContext:
     mistakes: dict[str, Callable[..., Any]] = field(default_factory=dict)
     shrink: bool = True
     time_limit: float = 10.0
+    #: fresh inputs for the spec's hidden checks, never shipped in a student pack (None: no hidden)
+    hidden_plan: Plan | None = None
     started: float = field(default_factory=time.monotonic)
     #: every exercise of the set by function name: a call to another function (a gradient's
     #: forward) passes that function's arguments, picked by name from the case

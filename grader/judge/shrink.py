@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..plan import Case
 from ..run.client import WorkerError
 from ..spec.schema import CheckSpec
@@ -19,6 +21,33 @@ MAX_EVALUATIONS = 400
 
 class _Failing(Exception):
     pass
+
+
+def _size(value: Any) -> tuple[int, float]:
+    """How big an argument is: its number of entries, then the sum of their magnitudes."""
+    if isinstance(value, (list, tuple)):
+        sizes = [_size(v) for v in value]
+        return sum(s[0] for s in sizes), sum(s[1] for s in sizes)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return 1, 0.0
+    with np.errstate(all="ignore"):
+        return int(array.size), float(np.nansum(np.abs(array)))
+
+
+def smallest(failures: list[Any]) -> Any:
+    """The failure on the smallest case (fewest entries, then smallest values), first on ties.
+
+    Shrinking without new inputs: what a student pack does, where only the plan's cases have
+    recorded answers.
+    """
+    def key(item: tuple[int, Any]) -> tuple[int, float, int]:
+        index, failure = item
+        sizes = [_size(v) for v in (failure.case or {}).values()]
+        return sum(s[0] for s in sizes), sum(s[1] for s in sizes), index
+
+    return min(enumerate(failures), key=key)[1]
 
 
 def shrink(ctx: ExerciseContext, kind: Any, spec: CheckSpec, failing: Case) -> Case:

@@ -19,6 +19,15 @@ def reporter(name: str) -> Reporter:
     if name == "text":
         from .text import render_text
         return render_text
+    if name == "junit":
+        from .junit import render_junit
+        return render_junit
+    if name == "gradescope":
+        from .gradescope import render_gradescope
+        return render_gradescope
+    if name == "github":
+        from .github import render_github
+        return render_github
     raise LookupError(f"no reporter for format {name!r}")
 
 

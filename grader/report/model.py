@@ -55,6 +55,8 @@ class SubmissionResult:
     stderr: str = ""
     load_errors: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    #: the score a gate (`--fail-under`) requires, in points; None: every exercise must pass
+    required_score: float | None = None
 
     @property
     def score(self) -> float:
@@ -67,3 +69,10 @@ class SubmissionResult:
     @property
     def all_passed(self) -> bool:
         return all(e.status == PASSED for e in self.exercises)
+
+    @property
+    def passed(self) -> bool:
+        """The run's verdict: the required score reached, or else every exercise passed."""
+        if self.required_score is not None:
+            return self.score >= self.required_score - 1e-9
+        return self.all_passed

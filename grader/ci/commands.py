@@ -1,0 +1,160 @@
+"""`grader pack` and `grader ci github|gitlab|gradescope`: what instructors hand out and wire up.
+
+Registered on the `grader` group by grader/cli.py. Exit codes: 0 done, 2 a usage or spec error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..messages import text
+from ..spec import SpecError
+from .output import Gate, GateType
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"grader: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _gate_text(gate: Gate | None) -> str | None:
+    if gate is None:
+        return None
+    return f"{gate.value:g}%" if gate.percent else f"{gate.value:g}"
+
+
+@click.command("pack")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@click.pass_obj
+def pack_command(settings, out_dir: Path, seed: int | None) -> None:
+    """Build the student pack in OUT_DIR: the public checks, their expected answers as data.
+
+    No reference code goes in: the reference's answers on the pack's fixed inputs are recorded
+    now, and `grader check --exercises OUT_DIR` grades from them. Hidden checks, and checks that
+    need the exercise set's trusted code, are left out (and named).
+    """
+    from ..engine import Course
+    from ..pack.build import NotAPackFolder, build_pack
+    from ..plan import DEFAULT_SEED
+
+    lang = settings.lang
+    try:
+        course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)
+        summary = build_pack(course, out_dir)
+    except NotAPackFolder:
+        _fail(text("pack.not_empty", lang).format(path=out_dir))
+    except SpecError as exc:
+        _fail(str(exc))
+    for item in summary.left_out:
+        click.echo(text("pack.left_out", lang).format(exercise=item.exercise, check=item.check,
+                                                      reason=text(item.reason, lang)))
+    click.echo(text("pack.written", lang).format(path=out_dir, exercises=summary.exercises,
+                                                 checks=summary.checks, points=f"{summary.points:g}"))
+
+
+@click.group("ci")
+def ci_command() -> None:
+    """Write CI files: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder."""
+
+
+def _workflow_options(command):
+    options = [
+        click.option("--grader-spec", required=True, metavar="SPEC",
+                     help="What `pip install` installs the grader from: a git URL "
+                          "(git+https://…/grader@v0.1.0), a wheel's URL, or a name on your index."),
+        click.option("--pack", "pack_dir", default=".grader", show_default=True, metavar="DIR",
+                     help="The student pack (`grader pack`), relative to the repository."),
+        click.option("--submission", default=".", show_default=True, metavar="PATH",
+                     help="What to grade, relative to the repository: a .py file or a folder."),
+        click.option("--fail-under", type=GateType(), default=None,
+                     help="Pass the job from this score on: points (30) or a percentage (80%)."),
+        click.option("--python", "python_version", default="3.12", show_default=True,
+                     help="Python version of the CI job."),
+        click.option("--extra", "extra_packages", multiple=True, metavar="PACKAGE",
+                     help="Another package to install beside the grader (e.g. torch); repeatable."),
+        click.option("--force", is_flag=True, help="Overwrite an existing file."),
+        click.argument("repository", default=".", type=click.Path(file_okay=False, path_type=Path)),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _write_workflow(settings, kind: str, repository: Path, grader_spec: str, pack_dir: str,
+                    submission: str, fail_under: Gate | None, python_version: str,
+                    extra_packages: tuple[str, ...], force: bool) -> None:
+    from .templates import GITHUB_WORKFLOW, GITLAB_CI, UnsafeValue, WorkflowSettings, github_workflow, gitlab_ci
+
+    lang = settings.lang
+    workflow = WorkflowSettings(grader_spec=grader_spec, pack=pack_dir, submission=submission,
+                                gate=_gate_text(fail_under), lang=lang, python=python_version,
+                                extra_packages=extra_packages)
+    try:
+        content = github_workflow(workflow) if kind == "github" else gitlab_ci(workflow)
+    except UnsafeValue as exc:
+        _fail(str(exc))
+    target = repository / (GITHUB_WORKFLOW if kind == "github" else GITLAB_CI)
+    if target.exists() and not force:
+        _fail(text("ci.exists", lang).format(path=target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    click.echo(text("ci.written", lang).format(path=target))
+    from ..pack import read_manifest
+
+    if read_manifest(repository / pack_dir) is None:
+        click.echo(text("ci.no_pack", lang).format(path=repository / pack_dir), err=True)
+
+
+@ci_command.command("github")
+@_workflow_options
+@click.pass_obj
+def ci_github(settings, **options) -> None:
+    """Write .github/workflows/grade.yml into REPOSITORY (default: here).
+
+    On every push it installs the grader, grades the submission against the student pack, writes
+    a summary and annotations at the student's functions, and reports the score to GitHub
+    Classroom.
+    """
+    _write_workflow(settings, "github", **options)
+
+
+@ci_command.command("gitlab")
+@_workflow_options
+@click.pass_obj
+def ci_gitlab(settings, **options) -> None:
+    """Write .gitlab-ci.yml into REPOSITORY (default: here): a job with a JUnit test report."""
+    _write_workflow(settings, "gitlab", **options)
+
+
+@ci_command.command("gradescope")
+@click.argument("out", default="autograder.zip", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@click.option("--fail-under", type=GateType(), default=None,
+              help="Recorded in results.json as the required score.")
+@click.option("--torch/--no-torch", default=False, show_default=True,
+              help="Install PyTorch in the autograder's image too (for submissions that use it).")
+@click.pass_obj
+def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None, torch: bool) -> None:
+    """Build OUT (default: autograder.zip), a Gradescope autograder: setup.sh, run_autograder,
+    the grader and the full exercise set (hidden checks included), with its inputs drawn now."""
+    from ..plan import DEFAULT_SEED
+    from ..spec.loader import resolve_root
+    from .templates import UnsafeValue, gradescope_zip
+
+    lang = settings.lang
+    try:
+        root = resolve_root(settings.exercises)
+        if not (root / "reference").is_dir():
+            raise SpecError(f"{root}: a Gradescope autograder needs the exercise set with its "
+                            f"reference/ (the hidden checks run there), not a student pack")
+        gradescope_zip(root, out, seed=seed if seed is not None else DEFAULT_SEED, lang=lang,
+                       gate=_gate_text(fail_under), torch=torch)
+    except (SpecError, UnsafeValue) as exc:
+        _fail(str(exc))
+    click.echo(text("ci.written", lang).format(path=out))

@@ -1,0 +1,170 @@
+"""Render the CI templates of `grader/templates/` and build the Gradescope autograder zip.
+
+Templates are plain files with `@@{name}` fields (string.Template with another delimiter, so
+neither the shell's `$VAR` nor GitHub's `${{ … }}` needs escaping). Values that land in a shell
+command line are checked to be plain (no spaces, quotes, `$`, backslashes) instead of quoted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import string
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from ..messages import text
+
+GITHUB_WORKFLOW = Path(".github") / "workflows" / "grade.yml"
+GITLAB_CI = Path(".gitlab-ci.yml")
+#: what run_autograder needs beyond the grader (which travels in the zip): pinned at build time
+REQUIREMENTS = ("numpy", "pyyaml", "click", "hypothesis")
+#: what may stand unquoted in a command line (paths), and inside double quotes (pip specs)
+PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
+SPEC = re.compile(r"^[A-Za-z0-9_.,:/@+=~%<>!#\[\]-]+$")
+GATE = re.compile(r"^[0-9]+(\.[0-9]+)?%?$")
+
+
+class UnsafeValue(ValueError):
+    """A value that cannot be written into a shell command line as it is."""
+
+
+class _Template(string.Template):
+    delimiter = "@@"
+
+
+def plain(option: str, value: str, lang: str = "en", pattern: re.Pattern[str] = PATH) -> str:
+    if not pattern.match(value):
+        raise UnsafeValue(text("ci.bad_value", lang).format(option=option, value=value))
+    return value
+
+
+def template(name: str) -> str:
+    return resources.files("grader.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+def render(name: str, **values: str) -> str:
+    return _Template(template(name)).substitute(values)
+
+
+@dataclass(frozen=True)
+class WorkflowSettings:
+    """What a workflow file needs to know: where the grader comes from, what it grades, how."""
+
+    grader_spec: str
+    pack: str = ".grader"
+    submission: str = "."
+    gate: str | None = None  # the --fail-under value, as typed: "80%" or "30"
+    lang: str = "en"
+    python: str = "3.12"
+    extra_packages: tuple[str, ...] = ()
+
+    def values(self) -> dict[str, str]:
+        lang = self.lang
+        return {
+            "grader_spec": plain("--grader-spec", self.grader_spec, lang, SPEC),
+            "pack": plain("--pack", self.pack, lang),
+            "submission": plain("--submission", self.submission, lang),
+            "gate": f" --fail-under {plain('--fail-under', self.gate, lang, GATE)}" if self.gate else "",
+            "lang": lang,
+            "python": plain("--python", self.python, lang),
+            "extra_packages": "".join(f' "{plain("--extra", p, lang, SPEC)}"'
+                                      for p in self.extra_packages),
+        }
+
+
+def github_workflow(settings: WorkflowSettings) -> str:
+    return render("github-workflow.yml", **settings.values())
+
+
+def gitlab_ci(settings: WorkflowSettings) -> str:
+    return render("gitlab-ci.yml", **settings.values())
+
+
+def requirements(torch: bool) -> list[str]:
+    """The run-time dependencies at the versions installed here."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = list(REQUIREMENTS) + (["torch"] if torch else [])
+    pinned = []
+    for name in names:
+        try:
+            pinned.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            pinned.append(name)
+    return pinned
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+
+
+@contextmanager
+def _cache_at(path: Path) -> Iterator[None]:
+    """Draw plans into `path` (the grader's plan cache follows $GRADER_CACHE_DIR)."""
+    saved = os.environ.get("GRADER_CACHE_DIR")
+    os.environ["GRADER_CACHE_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("GRADER_CACHE_DIR", None)
+        else:
+            os.environ["GRADER_CACHE_DIR"] = saved
+
+
+def _draw_plans(exercises_root: Path, seed: int, cache: Path) -> None:
+    """Draw every plan (hidden checks' too) into `cache`, so Gradescope draws nothing."""
+    from ..engine import Course
+
+    with _cache_at(cache):
+        course = Course.load(exercises_root, seed)
+        for exercise in course.set.exercises.values():
+            course.plan(exercise)
+            course.hidden_plan(exercise)
+
+
+def gradescope_zip(exercises_root: Path, out: Path, *, seed: int, lang: str = "en",
+                   gate: str | None = None, torch: bool = False) -> list[str]:
+    """Build the autograder zip at `out`; returns the names it holds, for the caller to show."""
+    import grader
+
+    package = Path(grader.__file__).resolve().parent
+    fallback = json.dumps({"score": 0.0, "output": text("ci.autograder_failed", lang).format(
+        status="__STATUS__"), "tests": []}, ensure_ascii=False)
+    options = f" --seed {int(seed)}"
+    if gate:
+        options += f" --fail-under {plain('--fail-under', gate, lang, GATE)}"
+    files = {
+        "setup.sh": render("gradescope/setup.sh",
+                           requirements=" ".join(f'"{r}"' for r in requirements(torch))),
+        "run_autograder": render("gradescope/run_autograder", lang=lang, options=options,
+                                 fallback=fallback),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp)
+        _copy_tree(package, staging / "python" / "grader")
+        _copy_tree(exercises_root, staging / "exercises")
+        _draw_plans(staging / "exercises", seed, staging / "cache")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        names = []
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, content in files.items():
+                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                info.external_attr = (0o100755 << 16)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, content)
+                names.append(name)
+            for path in sorted(staging.rglob("*")):
+                if path.is_file():
+                    name = path.relative_to(staging).as_posix()
+                    archive.write(path, name)
+                    names.append(name)
+    return names

@@ -1,0 +1,184 @@
+"""Student packs: what students receive to check their work without the reference solution.
+
+A pack is an exercise-set folder without `reference/`: the specs with only the checks it can
+answer (hidden checks and checks that need the set's trusted code are left out), `pack.json`
+(what it holds), and `expected/<exercise>.bin`, one per exercise, in the grader's safe codec
+(never pickle), holding:
+
+- `plan`: every case set of the exercise's plan, pinned: a pack never draws (so a student's
+  Hypothesis version changes nothing) and its seed cannot be changed;
+- `reference`: a recording of every call of the reference the judge makes while judging the
+  exercise, keyed as `ExpectedValues` keys its memo (a fingerprint of function and inputs), with
+  derived calls included: σ(−x) for a property, forward(x ± h) for a gradient check;
+- `mistakes`: the catalogued mistakes' outputs on every case of the plan, for the hints.
+
+In pack mode `ExpectedValues` answers from the recording (`PackReference`) and the mistakes
+are `RecordedFunction`s; shrinking picks the smallest failing case of the plan, since a new input
+would have no recorded answer. `grader.pack.build` makes packs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import codec
+from ..judge.context import ExpectedValues, NotRecorded
+from ..plan import Plan
+from ..run.client import CallOutcome
+from ..spec import ExerciseSet, SpecError
+
+PACK_FORMAT = 1
+MANIFEST = "pack.json"
+EXPECTED = "expected"
+
+
+def plan_sets() -> list[str]:
+    """The names of a plan's case sets (random, smooth, edge, …), from the Plan dataclass."""
+    return [f.name for f in fields(Plan) if f.name not in ("exercise", "seed")]
+
+
+def outcome_data(outcome: CallOutcome) -> dict[str, Any]:
+    return {"value": outcome.value, "error": outcome.error, "warnings": list(outcome.warnings)}
+
+
+def outcome_from(data: Any) -> CallOutcome:
+    if not isinstance(data, dict):
+        raise ValueError("an outcome is a dict")
+    error = data.get("error")
+    warnings = data.get("warnings") or []
+    if error is not None and not isinstance(error, dict):
+        raise ValueError("an outcome's error is a dict")
+    return CallOutcome(value=data.get("value"), error=error, warnings=[str(w) for w in warnings])
+
+
+def _digest(digest: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        digest.update(f"a{value.dtype.str}{value.shape}".encode() + np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"{type(value).__name__}{len(value)}[".encode())
+        for item in value:
+            _digest(digest, item)
+        digest.update(b"]")
+    elif isinstance(value, dict):
+        digest.update(f"d{len(value)}{{".encode())
+        for key in sorted(value, key=str):
+            digest.update(repr(str(key)).encode() + b":")
+            _digest(digest, value[key])
+        digest.update(b"}")
+    else:
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+
+
+def call_key(function: str, args: list[Any] | tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """A fingerprint of one call of a trusted function, from the arguments it is given."""
+    digest = hashlib.blake2b(function.encode() + b"(", digest_size=16)
+    _digest(digest, list(args))
+    _digest(digest, dict(kwargs))
+    return digest.hexdigest()
+
+
+class _Unrecorded:
+    """The caller behind a pack's ExpectedValues: any call not in the recording is an error."""
+
+    def call(self, function: str, cases: list[dict[str, Any]], timeout: float = 0.0,
+             return_args: bool = False) -> None:
+        raise NotRecorded(function)
+
+
+class PackReference(ExpectedValues):
+    """The reference's answers, from a recording instead of the reference itself."""
+
+    replay = True
+
+    def __init__(self, outcomes: dict[bytes, CallOutcome]) -> None:
+        super().__init__(_Unrecorded())  # type: ignore[arg-type]
+        self.memo.outcomes.update(outcomes)
+
+
+class RecordedError(Exception):
+    """Raised by a RecordedFunction where the function it stands for raised."""
+
+
+class RecordedFunction:
+    """Stands in for a trusted function (a catalogued mistake): answers the recorded calls.
+
+    A call that was not recorded raises NotRecorded, which the caller records as an error: a
+    mistake that cannot answer simply does not match.
+    """
+
+    def __init__(self, name: str, answers: dict[str, CallOutcome]) -> None:
+        self.name = name
+        self.answers = answers
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        answer = self.answers.get(call_key(self.name, args, kwargs))
+        if answer is None:
+            raise NotRecorded(self.name)
+        if answer.error is not None:
+            kind = str(answer.error.get("type") or "Exception")
+            raise type(kind, (RecordedError,), {})(str(answer.error.get("message", "")))
+        return answer.value
+
+
+@dataclass
+class Pack:
+    """A loaded student pack."""
+
+    seed: int
+    plans: dict[str, Plan]
+    expected: PackReference
+    mistakes: dict[str, RecordedFunction]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    """The pack's manifest, or None when `root` is not a pack."""
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("kind") == "grader-pack" else None
+
+
+def load_pack(exercise_set: ExerciseSet) -> Pack:
+    """Load the recordings of a pack's exercises; SpecError names what is missing or broken."""
+    root = exercise_set.root
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise SpecError(f"{root}: has {EXPECTED}/ but no {MANIFEST}: not a student pack "
+                        f"(and there is no reference/ either)")
+    if manifest.get("format") != PACK_FORMAT:
+        raise SpecError(f"{root / MANIFEST}: pack format {manifest.get('format')!r}; this grader "
+                        f"reads format {PACK_FORMAT} (make the pack again with this grader)")
+    seed = int(manifest.get("seed", 0))
+    plans: dict[str, Plan] = {}
+    outcomes: dict[bytes, CallOutcome] = {}
+    answers: dict[str, dict[str, CallOutcome]] = {}
+    for ex in exercise_set.exercises.values():
+        path = root / EXPECTED / f"{ex.id}.bin"
+        try:
+            data = codec.decode(path.read_bytes())
+            if not isinstance(data, dict) or data.get("exercise") != ex.id:
+                raise ValueError(f"it is not the recording of {ex.id!r}")
+            raw_plan = data["plan"]
+            plans[ex.id] = Plan(exercise=ex.id, seed=seed,
+                                **{name: list(raw_plan.get(name) or []) for name in plan_sets()})
+            for key, outcome in data["reference"]:
+                outcomes[bytes.fromhex(key)] = outcome_from(outcome)
+            for name, calls in data["mistakes"].items():
+                for key, outcome in calls:
+                    answers.setdefault(name, {})[str(key)] = outcome_from(outcome)
+        except OSError:
+            raise SpecError(f"{path}: missing: the pack has no recorded answers for exercise "
+                            f"{ex.id!r}") from None
+        except (codec.CodecError, KeyError, TypeError, ValueError) as exc:
+            raise SpecError(f"{path}: not a valid recording: {exc}") from None
+    mistakes = {name: RecordedFunction(name, calls) for name, calls in answers.items()}
+    return Pack(seed=seed, plans=plans, expected=PackReference(outcomes), mistakes=mistakes,
+                manifest=manifest)

@@ -1,0 +1,93 @@
+"""--format junit: JUnit XML, as GitLab, Jenkins and GitHub test reporters read it.
+
+One <testsuite> for the submission, one <testcase> per check with the exercise id as its
+classname (an exercise that ran no check, not attempted or broken, is one testcase of its own).
+A failed check is a <failure>, a check or exercise that errored or timed out an <error>, with the
+message as attribute and the explanation as text. Scores are <properties> of the suite: the
+total, the gate, and each exercise's. The document validates against the Jenkins xUnit plugin's
+junit-10.xsd, the schema most JUnit consumers follow, which has no properties on a testcase.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from .details import check_lines, exercise_lines, points, title
+from .model import ERROR, FAILED, PASSED, TIMEOUT, SubmissionResult
+from .words import check_name
+
+#: characters XML 1.0 cannot hold at all (a student's output may print anything)
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
+
+
+def _seconds(value: float) -> str:
+    return f"{max(value, 0.0):.3f}"
+
+
+def _outcome(case: ET.Element, status: str, code: str, lines: list[str]) -> str:
+    """Add <failure> or <error> under `case`; the kind added ('' when it passed)."""
+    if status == PASSED:
+        return ""
+    tag = "error" if status in (ERROR, TIMEOUT) else "failure"
+    element = ET.SubElement(case, tag, {"type": code or status,
+                                        "message": _clean(lines[0] if lines else status)})
+    element.text = _clean("\n".join(lines))
+    return tag
+
+
+def render_junit(result: SubmissionResult, lang: str = "en") -> str:
+    suite = ET.Element("testsuite", {"name": _clean(f"grader: {result.submission}")})
+    properties = ET.SubElement(suite, "properties")
+
+    def prop(name: str, value: object) -> None:
+        ET.SubElement(properties, "property", {"name": name, "value": _clean(str(value))})
+
+    prop("score", points(result.score))
+    prop("max_score", points(result.max_score))
+    if result.required_score is not None:
+        prop("required_score", points(result.required_score))
+    prop("passed", str(result.passed).lower())
+    prop("grader_version", result.grader_version)
+    prop("seed", result.seed)
+    for ex in result.exercises:
+        prop(f"{ex.id}.score", points(ex.score))
+        prop(f"{ex.id}.max_score", points(ex.max_score))
+        prop(f"{ex.id}.status", ex.status)
+
+    counts = {"tests": 0, "failure": 0, "error": 0}
+    for ex in result.exercises:
+        if not ex.checks:
+            case = ET.SubElement(suite, "testcase", {"classname": ex.id, "name": _clean(title(ex, lang)),
+                                                     "time": _seconds(ex.seconds)})
+            status = ex.status if ex.status != "not_attempted" else FAILED
+            kind = _outcome(case, status, ex.code, exercise_lines(ex, lang))
+            counts["tests"] += 1
+            if kind:
+                counts[kind] += 1
+            continue
+        share = ex.seconds / len(ex.checks)
+        for check in ex.checks:
+            case = ET.SubElement(suite, "testcase", {"classname": ex.id,
+                                                     "name": _clean(check_name(check, lang)),
+                                                     "time": _seconds(share)})
+            kind = _outcome(case, check.status, check.code, check_lines(check, lang))
+            counts["tests"] += 1
+            if kind:
+                counts[kind] += 1
+    if result.stdout:
+        ET.SubElement(suite, "system-out").text = _clean(result.stdout)
+    if result.stderr:
+        ET.SubElement(suite, "system-err").text = _clean(result.stderr)
+
+    totals = {"tests": str(counts["tests"]), "failures": str(counts["failure"]),
+              "errors": str(counts["error"]), "time": _seconds(result.seconds)}
+    suite.attrib.update({**totals, "skipped": "0"})
+    root = ET.Element("testsuites", {"name": "grader", **totals})
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
