@@ -1,0 +1,270 @@
+"""`grader ci`: the generated files parse and name commands that exist; the Gradescope autograder
+runs against a folder laid out as Gradescope lays it out; and a student repository made with
+`grader pack` + `grader ci github` is graded by the steps of its own workflow, run here in order."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ci_helpers import HIDDEN, course_with_hidden_checks
+from conftest import ROOT
+
+SCHEMAS = ROOT / "tests" / "data" / "schemas"
+SPEC = "git+https://example.org/course/grader@v0.1.0"
+
+
+def schema(name: str) -> dict:
+    return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+
+
+def grader(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def full_set(tmp_path_factory) -> Path:
+    return course_with_hidden_checks(tmp_path_factory.mktemp("ci") / "course")
+
+
+def check_command_line(line: str) -> None:
+    """Every `grader SUB --option` in a shell line names a command and options that exist."""
+    from grader.cli import cli
+
+    for match in re.finditer(r"\bgrader ((?:[a-z]+ ?)+)(.*)", line):
+        words = match.group(1).split()
+        command = cli.commands[words[0]]
+        assert command is not None
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        for option in re.findall(r"(?<![\w-])(--?[a-z][a-z0-9-]*)", match.group(2)):
+            assert option in options, f"`grader {words[0]}` has no option {option}"
+
+
+def test_github_workflow_parses_and_names_existing_commands(tmp_path):
+    proc = grader("ci", "github", tmp_path, "--grader-spec", SPEC, "--fail-under", "60%")
+    assert proc.returncode == 0, proc.stderr
+    assert "grader pack" in proc.stderr  # no pack in the repository yet: says how to make one
+    workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "grade.yml").read_text())
+    assert workflow["name"] == "Autograding Tests"  # the check run GitHub Classroom looks for
+    assert "push" in workflow["on"] and workflow["permissions"]["checks"] == "write"
+    job = workflow["jobs"]["grade"]
+    assert job["env"]["GRADER_EXERCISES"] == ".grader"
+    steps = job["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert any(SPEC in run and "GRADER_PIP_SPEC" in run for run in runs)
+    for run in runs:
+        for line in run.splitlines():
+            check_command_line(line)
+    [grade] = [step for step in steps if step.get("id") == "grader"]
+    assert "--format github --base64" in grade["run"] and "--fail-under 60%" in grade["run"]
+    [reporter] = [step for step in steps if "autograding-grading-reporter" in step.get("uses", "")]
+    runner = reporter["with"]["runners"]
+    assert reporter["if"] == "always()"
+    assert reporter["env"][f"{runner.upper()}_RESULTS"] == "${{ steps.grader.outputs.result }}"
+    again = grader("ci", "github", tmp_path, "--grader-spec", SPEC)
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_gitlab_job_parses_and_publishes_its_junit_report(tmp_path):
+    proc = grader("--lang", "zh", "ci", "gitlab", tmp_path, "--grader-spec", SPEC, "--extra", "torch")
+    assert proc.returncode == 0, proc.stderr
+    job = yaml.safe_load((tmp_path / ".gitlab-ci.yml").read_text())["grade"]
+    assert job["variables"]["GRADER_LANG"] == "zh"
+    script = job["script"]
+    for line in script:
+        check_command_line(line)
+    [check] = [line for line in script if line.startswith("grader check")]
+    output = re.search(r"-o (\S+)", check).group(1)
+    assert job["artifacts"]["reports"]["junit"] == output and job["artifacts"]["when"] == "always"
+    assert '"torch"' in script[0]
+
+
+@pytest.mark.parametrize("option", [["--grader-spec", "x; rm -rf ~"], ["--submission", "a b.py"],
+                                    ["--pack", "$HOME"]])
+def test_unsafe_values_are_refused(tmp_path, option):
+    args = ["ci", "github", tmp_path, "--grader-spec", SPEC, *option]
+    proc = grader(*args)
+    assert proc.returncode == 2 and not (tmp_path / ".github").exists()
+
+
+def run_autograder(root: Path, env: dict | None = None) -> dict:
+    script = root / "source" / "run_autograder"
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, cwd=root, timeout=300,
+                          env={**os.environ, "GRADER_AUTOGRADER_ROOT": str(root),
+                               "GRADER_PYTHON": sys.executable, **(env or {})})
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    import jsonschema
+
+    jsonschema.validate(results, schema("gradescope-results.schema.json"))
+    return results
+
+
+def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
+    archive = tmp_path / "autograder.zip"
+    proc = grader("--exercises", full_set, "ci", "gradescope", archive)
+    assert proc.returncode == 0, proc.stderr
+    root = tmp_path / "autograder"  # as Gradescope lays it out: source/, submission/, results/
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        assert {"setup.sh", "run_autograder"} <= names
+        for name in ("setup.sh", "run_autograder"):
+            assert (zipped.getinfo(name).external_attr >> 16) & stat.S_IXUSR
+        assert "python/grader/cli.py" in names and "exercises/ch3_activations.yaml" in names
+        assert any(n.startswith("cache/plans/") for n in names)  # inputs drawn at build time
+        zipped.extractall(root / "source")
+    for name in ("setup.sh", "run_autograder"):
+        syntax = subprocess.run(["bash", "-n", str(root / "source" / name)], capture_output=True, text=True)
+        assert syntax.returncode == 0, syntax.stderr
+    setup = (root / "source" / "setup.sh").read_text()
+    assert re.search(r'"numpy==[0-9.]+"', setup) and re.search(r'"hypothesis==[0-9.]+"', setup)
+
+    (root / "submission").mkdir()
+    shutil.copy(ROOT / "submissions" / "correct.py", root / "submission" / "solution.py")
+    results = run_autograder(root)
+    from grader.engine import Course
+
+    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
+    assert results["score"] == total  # hidden checks included: this is the instructor's run
+    hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
+    assert len(hidden) == len(HIDDEN) and all(t["status"] == "passed" for t in hidden)
+
+    shutil.copy(ROOT / "submissions" / "buggy.py", root / "submission" / "solution.py")
+    buggy = run_autograder(root)
+    assert 0 < buggy["score"] < results["score"]
+    assert any(t["status"] == "failed" and "Hint" in t["output"] for t in buggy["tests"])
+
+    broken = run_autograder(root, {"GRADER_PYTHON": "/bin/false"})  # the grader cannot start
+    assert broken["score"] == 0 and "exit code 1" in broken["output"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Done when: a student repository made with `grader pack` + `grader ci github` is graded by the
+# commands of its workflow file, run here step by step.
+
+
+def grader_venv(tmp_path: Path) -> Path:
+    """A fresh venv that sees this environment's packages (numpy, pip, setuptools) but not its
+    grader: the workflow's install step puts the grader there, from a copy of this checkout."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    ours = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    Path(purelib, "_grader_test_parent.pth").write_text("\n".join(ours) + "\n")
+    return venv
+
+
+def checkout_copy(tmp_path: Path) -> Path:
+    source = tmp_path / "grader-src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "grader", source / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    return source
+
+
+def expression(value: str, outputs: dict[str, dict[str, str]]) -> str:
+    """GitHub's `${{ steps.ID.outputs.NAME }}`, the only expression the workflow uses."""
+    return re.sub(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}",
+                  lambda m: outputs.get(m.group(1), {}).get(m.group(2), ""), value)
+
+
+def run_workflow(workflow: dict, repo: Path, env: dict[str, str], tmp: Path) -> dict:
+    """Run the job's steps in order as a runner would: `run:` steps with bash -eo pipefail, the
+    job's and step's env, step outputs through $GITHUB_OUTPUT; `uses:` steps are the runner's
+    (checkout and setup-python: the repository and Python are already here), and the Classroom
+    reporter is replayed from what it reads: base64 JSON in <RUNNER>_RESULTS."""
+    job = workflow["jobs"]["grade"]
+    outputs: dict[str, dict[str, str]] = {}
+    log: dict = {"steps": [], "reporter": None}
+    failed = False
+    for number, step in enumerate(job["steps"]):
+        if failed and "always()" not in str(step.get("if", "")):
+            continue
+        step_env = {**env, **{k: expression(str(v), outputs) for k, v in job.get("env", {}).items()},
+                    **{k: expression(str(v), outputs) for k, v in step.get("env", {}).items()}}
+        if "run" in step:
+            output_file = tmp / f"output-{number}"
+            output_file.write_text("")
+            script = tmp / f"step-{number}.sh"
+            script.write_text(step["run"])
+            proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                                  cwd=repo, capture_output=True, text=True, timeout=600,
+                                  env={**step_env, "GITHUB_OUTPUT": str(output_file)})
+            if step.get("id"):
+                outputs[step["id"]] = dict(line.split("=", 1) for line in output_file.read_text().splitlines()
+                                           if "=" in line)
+            log["steps"].append((step.get("name"), proc))
+            failed = failed or proc.returncode != 0
+        elif "autograding-grading-reporter" in step["uses"]:
+            results = []
+            for runner in step["with"]["runners"].split(","):
+                encoded = step_env[f"{runner.strip().upper()}_RESULTS"]
+                results.append(json.loads(base64.b64decode(encoded)))
+            log["reporter"] = results
+    return log
+
+
+def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path):
+    import jsonschema
+
+    from grader.engine import Course
+
+    repo = tmp_path / "student-repo"
+    repo.mkdir()
+    assert grader("--exercises", full_set, "pack", repo / ".grader").returncode == 0
+    made = grader("--lang", "en", "ci", "github", repo, "--grader-spec", SPEC)
+    assert made.returncode == 0 and not made.stderr, made.stderr
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "grade.yml").read_text())
+    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
+    assert not [p for p in repo.rglob("*.py")]  # the repository holds no reference code
+
+    venv, source = grader_venv(tmp_path), checkout_copy(tmp_path)
+    (tmp_path / "runner").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADER_", "PIP_", "PYTHON"))}
+    env.update({
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "GRADER_PIP_SPEC": str(source),  # what the workflow lets a test or a fork override
+        "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0",
+        "GRADER_CACHE_DIR": str(tmp_path / "cache"),
+        "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(repo),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "RUNNER_TEMP": str(tmp_path / "runner"),
+    })
+
+    shutil.copy(ROOT / "submissions" / "correct.py", repo / "solution.py")
+    log = run_workflow(workflow, repo, env, tmp_path)
+    for name, proc in log["steps"]:
+        assert proc.returncode == 0, f"{name}: {proc.stdout}\n{proc.stderr}"
+    installed = subprocess.run([str(venv / "bin" / "python"), "-c", "import grader; print(grader.__file__)"],
+                               capture_output=True, text=True, env=env, cwd=tmp_path).stdout
+    assert str(venv) in installed  # the workflow's own install step put it there
+    [result] = log["reporter"]
+    jsonschema.validate(result, schema("github-classroom-result.schema.json"))
+    assert result["status"] == "pass" and result["max_score"] == public_points
+    assert sum(t["score"] for t in result["tests"]) == public_points
+    assert "| ✅ | `sigmoid` |" in (tmp_path / "summary.md").read_text()
+
+    shutil.copy(ROOT / "submissions" / "buggy.py", repo / "solution.py")
+    log = run_workflow(workflow, repo, env, tmp_path)
+    grade = dict(log["steps"])["Grade"]
+    assert grade.returncode == 1  # the job goes red, and the reporter still runs
+    assert "::error file=solution.py,line=" in grade.stdout
+    [result] = log["reporter"]
+    jsonschema.validate(result, schema("github-classroom-result.schema.json"))
+    assert result["status"] == "fail"
+    assert 0 < sum(t["score"] for t in result["tests"]) < public_points
