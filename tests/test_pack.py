@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -148,3 +149,20 @@ def test_pack_refuses_a_folder_that_is_not_a_pack_and_rebuilds_one(sets, tmp_pat
     again = run(fresh)
     assert again.returncode == 0, again.stderr
     assert "sigmoid · properties" in again.stdout  # the hidden checks it left out are named
+
+
+def test_grading_from_a_pack_never_draws_nor_imports_hypothesis(sets, tmp_path):
+    """Plans come from the pack, and a failure is shown on the smallest failing plan case."""
+    _, pack = sets
+    code = ("import sys\n"
+            "from grader.engine import Course, Options, grade\n"
+            "from grader.run import Zygote\n"
+            f"course = Course.load({str(pack)!r})\n"
+            "z = Zygote(); z.start()\n"
+            f"r = grade(course, {str(ROOT / 'submissions' / 'buggy.py')!r}, z, Options(exercises=('tanh_grad',)))\n"
+            "z.close()\n"
+            "print(r.exercises[0].status, 'hypothesis' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "GRADER_CACHE_DIR": str(tmp_path / "empty")},
+                          timeout=300)
+    assert proc.stdout.split() == ["failed", "False"], proc.stderr
