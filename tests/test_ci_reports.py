@@ -178,3 +178,23 @@ def test_base64_github_result_and_the_gate(tmp_path):
     assert "::error file=" in failed.stderr
     bad = grader("check", "submissions/buggy.py", "-e", "relu_grad", "--fail-under", "120%")
     assert bad.returncode == 2 and "percentage" in bad.stderr
+
+
+def test_a_file_that_does_not_import_is_one_annotation_at_its_line_and_an_error():
+    import jsonschema
+
+    from grader.report import reporter
+    from grader.report.github import annotations
+    from grader.report.model import ExerciseResult, SubmissionResult
+
+    facts = {"type": "SyntaxError", "message": "expected ':'", "file": "work.py", "line": 3}
+    broken = SubmissionResult(submission="homework", exercises=[
+        ExerciseResult(id=name, title={"en": name}, chapter=3, status="error", score=0.0,
+                       max_score=4.0, code="import_error", facts=facts) for name in ("relu", "tanh")])
+    [line] = annotations(broken, "en")
+    assert line.startswith("::error file=homework/work.py,line=3,title=relu%3A ")
+    data = json.loads(reporter("github")(broken, "en"))
+    jsonschema.validate(data, schema("github-classroom-result.schema.json"))
+    assert data["status"] == "error" and data["tests"][0]["line_no"] == 3
+    xml = reporter("junit")(broken, "en")
+    assert xml.count("<error type=\"import_error\"") == 2

@@ -26,10 +26,8 @@ _STATUS = {PASSED: "pass", ERROR: "error", TIMEOUT: "error"}
 _ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "not_attempted": "➖"}
 
 
-def source_file(result: SubmissionResult, exercise: ExerciseResult) -> str | None:
-    """The file the exercise's function is in: the submission, or a file of a folder submission."""
-    location = exercise.location or {}
-    module = location.get("module")
+def source_file(result: SubmissionResult, module: str | None) -> str | None:
+    """The path of a submission's module: the submission itself, or a file of its folder."""
     if not module:
         return None
     if result.submission.endswith((".py", ".ipynb")):
@@ -38,8 +36,16 @@ def source_file(result: SubmissionResult, exercise: ExerciseResult) -> str | Non
 
 
 def _location(result: SubmissionResult, exercise: ExerciseResult) -> tuple[str | None, int | None]:
-    line = (exercise.location or {}).get("line")
-    return source_file(result, exercise), (int(line) if line else None)
+    """Where to point: the student's function, or the line a file failed to import at."""
+    location = exercise.location or {}
+    module, line = location.get("module"), location.get("line")
+    if not module and exercise.code == "import_error":
+        module, line = exercise.facts.get("file"), exercise.facts.get("line")
+    try:
+        number = int(line) if line else None
+    except (TypeError, ValueError):
+        number = None
+    return source_file(result, module), number
 
 
 def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
@@ -116,7 +122,7 @@ def annotations(result: SubmissionResult, lang: str = "en", workspace: str | Non
 
     `workspace` is the repository's root ($GITHUB_WORKSPACE): annotation paths are relative to it.
     """
-    commands = []
+    commands: list[str] = []
     for ex in result.exercises:
         if ex.status == PASSED:
             continue
@@ -138,5 +144,8 @@ def annotations(result: SubmissionResult, lang: str = "en", workspace: str | Non
                 checks=", ".join(check_name(c, lang) for c in failing[1:]))]
         level = "warning" if ex.status == NOT_ATTEMPTED else "error"
         rendered = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
-        commands.append(f"::{level} {rendered}::{_escape_data(chr(10).join(message))}")
+        body = _escape_data("\n".join(message))
+        if ex.code == "import_error" and any(c.endswith("::" + body) for c in commands):
+            continue  # one broken file: one annotation, not one per exercise
+        commands.append(f"::{level} {rendered}::{body}")
     return commands
