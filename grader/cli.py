@@ -144,3 +144,13 @@ def _register_ci_commands() -> None:
 
 
 _register_ci_commands()
+
+
+def _register_batch_commands() -> None:
+    from .batch.cli import COMMANDS  # grade, export, history: click only until one runs
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register_batch_commands()

@@ -182,6 +182,7 @@ def grade(course: Course, submission: Submission | str | Path, zygote: Zygote,
     exercises = course.set.select(options.exercises)
     result = SubmissionResult(submission=str(submission.path), exercises=[], grader_version=__version__,
                               seed=course.seed, spec_digest=course.set.digest)
+    result.notes = list(submission.notes)
     if submission.error:
         result.exercises = _fail_all(exercises, ERROR, submission.error, submission.error_facts)
         return result
@@ -194,7 +195,25 @@ def grade(course: Course, submission: Submission | str | Path, zygote: Zygote,
         result.stdout = "".join(session.stdout)[-8000:]
         result.stderr = "".join(session.stderr)[-8000:]
         result.seconds = time.monotonic() - started
+    if submission.notebooks:
+        _point_into_notebooks(submission, result)
     return result
+
+
+def _point_into_notebooks(submission: Submission, result: SubmissionResult) -> None:
+    """Lines of a notebook's generated module become (file, cell, line in cell) facts."""
+    def relocate(facts: dict[str, Any] | None, file_key: str = "file") -> None:
+        if facts and facts.get("line") is not None:
+            where = submission.locate(facts.get(file_key), facts.get("line"))
+            if where is not None:
+                facts.update(where if file_key == "file" else
+                             {file_key: where["file"], "cell": where["cell"], "line": where["line"]})
+
+    for ex in result.exercises:
+        relocate(ex.facts)
+        relocate(ex.location, "module")
+        for check in ex.checks:
+            relocate(check.facts)
 
 
 def _start(session: WorkerSession, result: SubmissionResult) -> dict[str, Any] | None:

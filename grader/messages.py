@@ -124,11 +124,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # trajectories (optimizers)
     "trajectory_mismatch": (
         "{call} is step {step} of {steps} of a run that starts from a zero state and feeds your "
-        "returned values back in. Your returned `{output}`{at_index} is {actual_value}; the "
-        "reference's path has {expected_value} (absolute error {abs_error}; allowed {atol} + "
-        "{rtol}·|expected|).",
+        "returned values back in. On these inputs your returned `{output}`{at_index} is "
+        "{actual_value}, the reference's is {expected_value} (absolute error {abs_error}; allowed "
+        "{atol} + {rtol}·|expected|).",
         "{call} 是一次从零状态开始、把你的返回值作为下一步输入的运行中的第 {step} 步（共 {steps} 步）。"
-        "你返回的 `{output}` {at_index}为 {actual_value}，参考实现的轨迹为 {expected_value}"
+        "在这组输入上，你返回的 `{output}` {at_index}为 {actual_value}，参考实现返回 {expected_value}"
         "（绝对误差 {abs_error}；允许 {atol} + {rtol}·|期望值|）。"),
     "trajectory_oracle_mismatch": (
         "{call} is step {step} of {steps} of a run that starts from a zero state and feeds your "

@@ -136,6 +136,13 @@ def _signature_params(signature: str) -> list[tuple[str, Any]] | None:
     return list(zip(names, defaults))
 
 
+def _differs(value: Any, default: Any) -> bool:
+    """Meaningfully other than the default (not just its float32 rounding)."""
+    if isinstance(value, (int, float)) and isinstance(default, (int, float)):
+        return not np.isclose(float(value), float(default), rtol=1e-6, atol=0.0)
+    return bool(value != default)
+
+
 def coverage_problems(course: Course, ex: Exercise) -> list[Problem]:
     """The signature agrees with the args and the reference; keyword args are truly exercised."""
     problems: list[Problem] = []
@@ -162,7 +169,7 @@ def coverage_problems(course: Course, ex: Exercise) -> list[Problem]:
         if arg.default != default:
             problems.append(("validate.keyword_default", {
                 "arg": name, "spec_default": arg.default, "default": default}))
-        if not any(name in case and case[name] != default for case in plan.random):
+        if not any(name in case and _differs(case[name], default) for case in plan.random):
             problems.append(("validate.keyword_not_drawn", {"arg": name, "default": default}))
         if not any(name not in case for case in ex.edge_cases):
             problems.append(("validate.keyword_never_omitted", {"arg": name}))

@@ -6,11 +6,13 @@ is (`trajectory.gradient`), the state is what the previous step returned, and a 
 argument (Adam's t) is k. All trajectories advance together, one batch per step: K round trips
 to the worker, whatever their number.
 
-The student's path (parameter and state, step by step) is compared with the reference's path
-and, when the spec names one and PyTorch is installed, with `torch.optim` run on the same
-gradients: an independent oracle. Its paths are computed once and cached beside the plans, so
-a warm run never imports torch. The first step where the student leaves the path is reported,
-with that step's inputs; a mistake is then diagnosed on those inputs like any other failure.
+Every step of the student's path is compared with the reference's step on the same inputs
+(the student's own fed-back state: the expected value shown is always the answer to the input
+shown), and the whole path, parameter and state, with `torch.optim` run from the same start on
+the same gradients when the spec names an optimizer and PyTorch is installed: an independent
+oracle. Its paths are computed once and cached beside the plans, so a warm run never imports
+torch. The first step where the student goes wrong is reported with that step's inputs; a
+mistake is then diagnosed on those inputs like any other failure.
 """
 
 from __future__ import annotations
@@ -148,12 +150,14 @@ class TrajectoryCheck:
         gradient = ctx.helper(traj.gradient)
         starts = starts_of(ctx, traj)
         theirs = walk(lambda cs: ctx.call(cs), traj, starts, gradient)
-        ours = walk(lambda cs: ctx.reference(cs), traj, starts, gradient)
+        every_step = ctx.reference([case for path in theirs for case, _ in path])
         oracle = oracle_paths(ctx, traj, starts, gradient) if traj.oracle else None
         failures: list[Failure | None] = []
-        for i, (path, ref_path) in enumerate(zip(theirs, ours)):
+        done = 0
+        for i, path in enumerate(theirs):
+            ours, done = every_step[done:done + len(path)], done + len(path)
             failure = None
-            for k, ((case, outcome), (_, expected)) in enumerate(zip(path, ref_path), start=1):
+            for k, ((case, outcome), expected) in enumerate(zip(path, ours), start=1):
                 failure = _step_failure(ctx, spec, traj, k, case, outcome, expected.value,
                                         "trajectory_mismatch", {})
                 if failure is None and oracle is not None and traj.oracle is not None:

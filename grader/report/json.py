@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..messages import render
 from .model import SubmissionResult
 from .words import check_message, check_name, exercise_message, hint
 
@@ -72,6 +73,8 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
             }
             for ex in result.exercises
         ],
+        "notes": [{"code": n["code"], "message": render(n["code"], n["facts"], lang),
+                   "facts": jsonable(n["facts"])} for n in result.notes],
         "stdout": result.stdout,
         "stderr": result.stderr,
     }

@@ -55,6 +55,9 @@ class SubmissionResult:
     stderr: str = ""
     load_errors: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    #: things to tell the student that are not a grade, as {"code": ..., "facts": {...}}
+    #: (a notebook's top-level code that was not run)
+    notes: list[dict[str, Any]] = field(default_factory=list)
     #: the score a gate (`--fail-under`) requires, in points; None: every exercise must pass
     required_score: float | None = None
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import click
 
-from ..messages import format_call, format_value, text
+from ..messages import format_call, format_value, render, text
 from .model import FAILED, PASSED, SubmissionResult
 from .words import check_message, check_name, exercise_message, hint
 
@@ -40,6 +40,8 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
                                 click.style(shown, fg=_COLOURS.get(status)), points]).rstrip())
     score = text("report.score", lang).format(score=_points(result.score), max_score=_points(result.max_score))
     lines += ["", click.style(score, bold=True)]
+    for note in result.notes:
+        lines += ["", click.style("ℹ ", fg="cyan") + render(note["code"], note["facts"], lang)]
 
     for ex in result.exercises:
         if ex.status not in (PASSED,) and ex.code and ex.status != "not_attempted":

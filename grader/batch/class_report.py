@@ -1,0 +1,279 @@
+"""The class report: one self-contained HTML page built from the gradebook.
+
+Score histogram and pass rate per exercise (matplotlib, Agg backend, inlined as SVG), the most
+common diagnosed mistakes per exercise, timeouts / errors / sandbox violations, the slowest
+submissions, and every student's line with a link to their feedback. No script, no external
+file, no network: it opens the same from a USB stick. Plot text is only numbers and exercise
+ids (the words are HTML captions), so no CJK font is needed for a Chinese report.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..messages import render, text
+from ..report.model import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, SubmissionResult
+from .grade import FEEDBACK_DIR, feedback_name
+from .gradebook import MISSING, Gradebook
+
+SLOWEST = 10
+TOP_MISTAKES = 5
+SANDBOX_CODES = {"cpu_limit", "memory_limit"}
+_SANDBOX_SIGNALS = ("SIGSYS", "SIGXCPU", "SIGXFSZ")
+UNREADABLE_CODES = {"submission_unreadable", "submission_empty", "submission_ambiguous", "submission_missing"}
+
+
+@dataclass
+class Problem:
+    student: str
+    kind: str  # timeout | error | sandbox | unreadable
+    exercises: list[str]
+    message: str
+
+
+@dataclass
+class ClassData:
+    students: list[dict[str, Any]] = field(default_factory=list)  # student, name, score, max, status, seconds
+    exercises: list[str] = field(default_factory=list)
+    counts: dict[str, Counter] = field(default_factory=dict)       # exercise -> status counter
+    points: dict[str, list[float]] = field(default_factory=dict)
+    max_points: dict[str, float] = field(default_factory=dict)
+    mistakes: dict[str, Counter] = field(default_factory=dict)     # exercise -> mistake -> students
+    hints: dict[str, str] = field(default_factory=dict)            # mistake -> hint in the language
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _sandbox_violation(code: str, facts: dict[str, Any]) -> bool:
+    if code in SANDBOX_CODES:
+        return True
+    if code == "raised" and (facts.get("type") == "PermissionError"
+                             or "Operation not permitted" in str(facts.get("message", ""))):
+        return True
+    return code == "crashed" and any(s in str(facts.get("how", "")) for s in _SANDBOX_SIGNALS)
+
+
+def _problems(student: str, result: SubmissionResult, lang: str) -> list[Problem]:
+    grouped: dict[tuple[str, str], Problem] = {}
+    for ex in result.exercises:
+        found: list[tuple[str, str]] = []
+        if ex.code in UNREADABLE_CODES:
+            found.append(("unreadable", render(ex.code, ex.facts, lang)))
+        elif ex.status in (TIMEOUT, ERROR):
+            kind = "sandbox" if _sandbox_violation(ex.code, ex.facts) else ex.status
+            found.append((kind, render(ex.code, {**ex.facts, "function": ex.id}, lang)))
+        for check in ex.checks:
+            if _sandbox_violation(check.code, check.facts):
+                found.append(("sandbox", f"{check.facts.get('type', check.code)}: "
+                                         f"{str(check.facts.get('message', ''))[:160]}"))
+        for kind, message in found:
+            key = (kind, message)
+            if key not in grouped:
+                grouped[key] = Problem(student, kind, [], message)
+            if ex.id not in grouped[key].exercises:
+                grouped[key].exercises.append(ex.id)
+    return list(grouped.values())
+
+
+def collect(book: Gradebook, lang: str) -> ClassData:
+    data = ClassData()
+    run = book.latest_run()
+    order = json.loads(run["exercises"]) if run is not None and run["exercises"] else []
+    seen: list[str] = list(order)
+    for item in book.standing():
+        grade = item["grade"]
+        result = book.result(grade.id) if grade is not None else None
+        status = grade.status if grade is not None else "pending"
+        data.students.append({"student": item["student"], "name": item["name"], "on_roster": item["on_roster"],
+                              "score": grade.score if grade else None, "max": grade.max_score if grade else None,
+                              "status": status, "seconds": (result.seconds if result else 0.0)})
+        if result is None or status == MISSING:
+            continue
+        for ex in result.exercises:
+            if ex.id not in seen:
+                seen.append(ex.id)
+            data.counts.setdefault(ex.id, Counter())[ex.status] += 1
+            data.points.setdefault(ex.id, []).append(ex.score)
+            data.max_points[ex.id] = ex.max_score
+            mistakes = {c.mistake for c in ex.checks if c.mistake}
+            for check in ex.checks:
+                if check.mistake and check.hint:
+                    data.hints.setdefault(check.mistake, check.hint.get(lang) or check.hint.get("en", ""))
+            for mistake in mistakes:
+                data.mistakes.setdefault(ex.id, Counter())[mistake] += 1
+        data.problems += _problems(item["student"], result, lang)
+    data.exercises = seen
+    return data
+
+
+# --- plots (matplotlib, Agg, SVG) -------------------------------------------------------------
+
+def _svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in the page
+
+
+def _plots(data: ClassData) -> dict[str, str] | None:
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg", force=False)
+    from matplotlib import rcParams
+    from matplotlib.figure import Figure
+
+    rcParams["svg.hashsalt"] = "grader"  # stable ids: the same gradebook gives the same page
+    rcParams["svg.fonttype"] = "path"
+    percents = [100 * s["score"] / s["max"] for s in data.students
+                if s["score"] is not None and s["max"] and s["status"] != MISSING]
+    plots: dict[str, str] = {}
+    figure = Figure(figsize=(6.4, 3.0))
+    axes = figure.subplots()
+    axes.hist(percents, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.0001], color="#2a7ab0",
+              edgecolor="white")
+    axes.set_xlim(0, 100)
+    axes.set_xticks(range(0, 101, 10))
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.spines[["top", "right"]].set_visible(False)
+    plots["histogram"] = _svg(figure)
+
+    exercises = [ex for ex in data.exercises if ex in data.counts]
+    rates = [100 * data.counts[ex][PASSED] / max(1, sum(data.counts[ex].values())) for ex in exercises]
+    figure = Figure(figsize=(6.4, 0.35 * max(3, len(exercises)) + 0.6))
+    axes = figure.subplots()
+    positions = list(range(len(exercises)))[::-1]
+    axes.barh(positions, rates, color="#1b7f3b")
+    axes.set_yticks(positions, exercises)
+    axes.set_xlim(0, 100)
+    for y, rate in zip(positions, rates):
+        axes.text(min(rate + 1, 92), y, f"{rate:.0f}%", va="center", fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    plots["pass_rate"] = _svg(figure)
+    return plots
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC",
+sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f;line-height:1.45}
+h1{font-size:1.7rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.8rem 0}th,td{border-bottom:1px solid #e5e5e5;padding:.25rem .7rem;
+text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #ddd;border-radius:.5rem;
+padding:.5rem 1rem;min-width:8rem}.card b{display:block;font-size:1.5rem}
+figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}
+.timeout{color:#a15c00}.error,.sandbox,.unreadable{color:#b3261e}.muted{color:#777}
+"""
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str = "",
+                        plots: dict[str, str] | None = None) -> str:
+    e = html.escape
+    t = lambda code: e(text(code, lang))  # noqa: E731
+    submitted = [s for s in data.students if s["status"] not in (MISSING, "pending") and s["max"]]
+    percents = [100 * s["score"] / s["max"] for s in submitted]
+    cards = [
+        (t("class.students"), str(len(data.students))),
+        (t("class.submitted"), str(len(submitted))),
+        (t("class.missing"), str(sum(1 for s in data.students if s["status"] == MISSING))),
+        (t("class.not_on_roster"), str(sum(1 for s in data.students if not s["on_roster"]))),
+        (t("class.mean"), f"{statistics.mean(percents):.1f}%" if percents else "–"),
+        (t("class.median"), f"{statistics.median(percents):.1f}%" if percents else "–"),
+        (t("class.full_marks"), str(sum(1 for p in percents if p >= 100 - 1e-9))),
+    ]
+    out = ["<!DOCTYPE html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(text('class.title', lang).format(name=name))}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{e(text('class.title', lang).format(name=name))}</h1>",
+           f'<p class="muted">{e(text("class.generated", lang).format(students=len(data.students), version=__version__, digest=spec_digest[:12]))}</p>',
+           f"<h2>{t('class.summary')}</h2>", '<div class="cards">']
+    out += [f'<div class="card"><span>{label}</span><b>{value}</b></div>' for label, value in cards]
+    out.append("</div>")
+
+    out.append(f"<h2>{t('class.histogram')}</h2>")
+    if plots:
+        out.append(f"<figure>{plots['histogram']}<figcaption>{t('class.histogram_axis')} · "
+                   f"{t('class.count_axis')}</figcaption></figure>")
+    out.append(f"<h2>{t('class.pass_rate')}</h2>")
+    if plots:
+        out.append(f"<figure>{plots['pass_rate']}<figcaption>{t('class.pass_rate_axis')}</figcaption></figure>")
+    rows = []
+    for ex in data.exercises:
+        counts = data.counts.get(ex, Counter())
+        total = sum(counts.values())
+        points = data.points.get(ex, [])
+        rows.append([f"<code>{e(ex)}</code>",
+                     f"{100 * counts[PASSED] / total:.0f}%" if total else "–",
+                     str(counts[PASSED]), str(counts["failed"]), str(counts[NOT_ATTEMPTED]),
+                     str(counts[ERROR] + counts[TIMEOUT]),
+                     f"{statistics.mean(points):.2f} / {data.max_points.get(ex, 0):g}" if points else "–"])
+    out.append(_table([text(c, lang) for c in ("class.exercise", "class.pass_rate", "class.passed", "class.failed",
+                                               "class.not_attempted", "class.errors", "class.mean_points")],
+                      rows, numeric={1, 2, 3, 4, 5, 6}))
+
+    out.append(f"<h2>{t('class.mistakes')}</h2>")
+    rows = []
+    for ex in data.exercises:
+        for mistake, count in data.mistakes.get(ex, Counter()).most_common(TOP_MISTAKES):
+            rows.append([f"<code>{e(ex)}</code>", f"<code>{e(mistake)}</code>", str(count),
+                         e(data.hints.get(mistake, ""))])
+    out.append(_table([text("class.exercise", lang), text("class.mistake", lang), text("class.students_count", lang),
+                       text("report.hint", lang).format(hint="").strip(" :：")], rows, numeric={2})
+               if rows else f"<p>{t('class.no_mistakes')}</p>")
+
+    out.append(f"<h2>{t('class.problems')}</h2>")
+    rows = [[e(p.student), f'<span class="{p.kind}">{t("class.kind." + p.kind)}</span>',
+             ", ".join(f"<code>{e(x)}</code>" for x in p.exercises), e(p.message)]
+            for p in sorted(data.problems, key=lambda p: (p.kind, p.student))]
+    out.append(_table([text("class.student", lang), text("class.kind", lang), text("class.exercise", lang),
+                       text("class.what", lang)], rows) if rows else f"<p>{t('class.no_problems')}</p>")
+
+    out.append(f"<h2>{t('class.slowest')}</h2>")
+    slow = sorted((s for s in data.students if s["seconds"]), key=lambda s: -s["seconds"])[:SLOWEST]
+    out.append(_table([text("class.student", lang), text("class.seconds", lang), text("class.score", lang)],
+                      [[e(s["student"]), f"{s['seconds']:.2f}", f"{s['score']:g} / {s['max']:g}"] for s in slow],
+                      numeric={1, 2}))
+
+    out.append(f"<h2>{t('class.all_students')}</h2>")
+    rows = []
+    for s in data.students:
+        link = f'{FEEDBACK_DIR}/{feedback_name(s["student"])}.html'
+        score = f"{s['score']:g} / {s['max']:g}" if s["score"] is not None else "–"
+        percent = f"{100 * s['score'] / s['max']:.0f}%" if s["score"] is not None and s["max"] else "–"
+        rows.append([f'<a href="{e(link)}">{e(s["student"])}</a>', e(s["name"]), score, percent,
+                     t(f"class.state.{s['status']}")])
+    out.append(_table([text("class.student", lang), "", text("class.score", lang), "%", text("class.status", lang)],
+                      rows, numeric={2, 3}))
+    out += ["</body></html>", ""]
+    return "\n".join(out)
+
+
+def write_class_report(book: Gradebook, path: Path, lang: str, name: str) -> bool:
+    """Write the page; False when matplotlib is missing (the page then has tables only)."""
+    data = collect(book, lang)
+    plots = _plots(data)
+    run = book.latest_run()
+    page = render_class_report(data, lang, name, run["spec_digest"] if run is not None else "", plots)
+    path.write_text(page, encoding="utf-8")
+    return plots is not None
+
+
+__all__ = ["collect", "render_class_report", "write_class_report"]

@@ -1,0 +1,138 @@
+"""The instructor's commands: `grader grade`, `grader export`, `grader history`.
+
+Registered on the main group by `grader.cli`; importing this module stays light (click only):
+the engine, the gradebook and matplotlib are imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+
+
+def _fail(message: str) -> None:
+    click.echo(f"grader: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.command("grade")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder: gradebook, feedback, report (default: SUBMISSIONS-graded).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Grader processes in parallel (default: all cores).")
+@click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
+              help="Grade only this exercise (repeatable).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV of the class (id, name, email): adds students who submitted nothing.")
+@click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
+@click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@click.option("--time-limit", type=float, default=None, metavar="SECONDS",
+              help="Time limit per exercise (default: each exercise's own).")
+@click.pass_obj
+def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int | None,
+                  exercise_ids: tuple[str, ...], roster: Path | None, force: bool, seed: int | None,
+                  time_limit: float | None) -> None:
+    """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
+
+    Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
+    OUT/report.html. A re-run grades only new or changed submissions (or all after a spec
+    change). Ctrl-C stops and keeps what is graded; run again to finish.
+    """
+    from ..messages import render
+    from ..spec import SpecError
+    from .grade import BatchOptions, grade_class
+    from .parallel import default_jobs
+    from .roster import RosterError, read_roster
+
+    students = None
+    if roster is not None:
+        try:
+            students = read_roster(roster)
+        except RosterError as exc:
+            _fail(render("batch.roster_error", {"path": str(roster), "problem": str(exc)}, settings.lang))
+    options = BatchOptions(
+        submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
+        jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
+        roster=students, roster_path=roster, force=force, lang=settings.lang, seed=seed,
+        time_limit=time_limit)
+    try:
+        summary = grade_class(options)
+    except SpecError as exc:
+        _fail(str(exc))
+    sys.exit(EXIT_INTERRUPTED if summary.interrupted else EXIT_OK)
+
+
+def _open_book(out_dir: Path, lang: str):
+    from ..messages import render
+    from .gradebook import Gradebook
+
+    book = Gradebook.open_existing(out_dir)
+    if book is None:
+        _fail(render("batch.no_gradebook", {"out": str(out_dir)}, lang))
+    return book
+
+
+@click.command("export")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_obj
+def export_command(settings, out_dir: Path, fmt: str, output: Path | None) -> None:
+    """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
+    from .export import export_text
+
+    book = _open_book(out_dir, settings.lang)
+    try:
+        content = export_text(book, fmt)
+    finally:
+        book.close()
+    if output is not None:
+        output.write_text(content, encoding="utf-8")
+    else:
+        click.echo(content, nl=False)
+
+
+@click.command("history")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("student")
+@click.pass_obj
+def history_command(settings, out_dir: Path, student: str) -> None:
+    """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
+    from ..messages import render, text
+
+    book = _open_book(out_dir, settings.lang)
+    try:
+        if not book.has_student(student):
+            _fail(render("batch.no_student", {"student": student}, settings.lang))
+        rows = book.history(student)
+    finally:
+        book.close()
+    lang = settings.lang
+    click.echo(text("history.title", lang).format(student=student))
+    for row in rows:
+        action = row["action"]
+        click.echo(text("history.row", lang).format(
+            run=row["run"], when=row["started_at"],
+            action=text(f"action.{action}", lang) if f"action.{action}" in _actions() else action,
+            score=_num(row["score"]), max_score=_num(row["max_score"]),
+            status=text(f"class.state.{row['status'] or 'pending'}", lang),
+            hash=(row["content_hash"] or "–")[:12], digest=(row["spec_digest"] or "–")[:12]))
+
+
+def _actions() -> set[str]:
+    from ..messages import CATALOGUE
+
+    return {code for code in CATALOGUE if code.startswith("action.")}
+
+
+def _num(value) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+COMMANDS = (grade_command, export_command, history_command)

@@ -1,0 +1,73 @@
+"""`grader export`: the gradebook as one row per student, a column per exercise, total, percent.
+
+The row of a student is the grade that stands for them in the latest run (graded in it, or
+unchanged since an earlier run); a student an interrupted run did not reach keeps their last
+grade, with status `pending`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from .gradebook import Gradebook
+
+FIXED = ("student", "name", "email", "on_roster", "status")
+TRAILER = ("total", "max_score", "percent", "submission", "content_hash", "graded_at", "run")
+
+
+def gradebook_rows(book: Gradebook) -> tuple[list[str], list[dict[str, Any]]]:
+    """(exercise ids in catalogue order, one dict per student)."""
+    run = book.latest_run()
+    order: list[str] = json.loads(run["exercises"]) if run is not None and run["exercises"] else []
+    rows: list[dict[str, Any]] = []
+    extra: set[str] = set()
+    for item in book.standing():
+        grade = item["grade"]
+        row: dict[str, Any] = {"student": item["student"], "name": item["name"], "email": item["email"],
+                               "on_roster": item["on_roster"], "exercises": {}}
+        if grade is None:
+            row.update(status="pending", total=None, max_score=None, percent=None, submission="",
+                       content_hash="", graded_at="", run=None)
+        else:
+            row.update(status="pending" if item["action"] == "pending" else grade.status,
+                       total=round(grade.score, 6), max_score=round(grade.max_score, 6),
+                       percent=round(100 * grade.score / grade.max_score, 2) if grade.max_score else 0.0,
+                       submission=grade.path or "", content_hash=grade.content_hash[:16],
+                       graded_at=grade.graded_at, run=grade.run_id)
+            for ex in book.exercise_rows(grade.id):
+                row["exercises"][ex["exercise"]] = {"score": ex["score"], "max_score": ex["max_score"],
+                                                    "status": ex["status"]}
+                if ex["exercise"] not in order:
+                    extra.add(ex["exercise"])
+        rows.append(row)
+    return order + sorted(extra), rows
+
+
+def export_text(book: Gradebook, fmt: str) -> str:
+    exercises, rows = gradebook_rows(book)
+    if fmt == "json":
+        return json.dumps({"exercises": exercises, "students": rows}, ensure_ascii=False, indent=2) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*FIXED, *exercises, *TRAILER])
+    for row in rows:
+        scores = [row["exercises"][ex]["score"] if ex in row["exercises"] else "" for ex in exercises]
+        writer.writerow([row["student"], row["name"], row["email"], "yes" if row["on_roster"] else "no",
+                         row["status"], *(_number(s) for s in scores),
+                         *(_number(row[k]) if k in ("total", "max_score", "percent") else
+                           ("" if row[k] is None else row[k]) for k in TRAILER)])
+    return out.getvalue()
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else value
+
+
+def write_export(book: Gradebook, path: Path, fmt: str) -> None:
+    path.write_text(export_text(book, fmt), encoding="utf-8")

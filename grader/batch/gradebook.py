@@ -1,0 +1,310 @@
+"""The gradebook: one SQLite file (stdlib sqlite3) in the output folder, holding every run.
+
+Tables:
+
+- ``runs``: one row per `grader grade`: when, grader version, spec digest, seed, the exercises
+  selected, the grading key (everything that changes a grade besides the submission), status
+  (``running``, ``complete``, ``interrupted``).
+- ``students``: id, name, email, whether the roster lists them.
+- ``grades``: one row per grading of one student's submission: the content hash of what was
+  graded, grader version, spec digest, score, overall status, and the whole result (codec-encoded,
+  never pickled) so feedback and reports can be rebuilt without grading again.
+- ``exercise_grades``: per grade and exercise: score, status, message code, the messages in
+  English and Chinese, the diagnosed mistakes, seconds.
+- ``run_entries``: per run and student: which grade stands (graded in this run, or unchanged
+  since an earlier one), or ``pending`` when the run was interrupted before reaching them.
+
+A grade is reused when the submission's content hash and the grading key both match: a changed
+file, a changed spec, another grader version, seed, selection or time limit means grading again.
+Writes happen in the parent process only, one transaction per submission, so an interrupted run
+keeps everything graded before the interruption.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import codec
+from ..report.model import CheckResult, ExerciseResult, SubmissionResult
+from ..report.words import check_message, exercise_message
+
+SCHEMA_VERSION = 1
+FILENAME = "gradebook.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
+    grader_version TEXT, spec_digest TEXT, seed INTEGER, exercises TEXT, grading_key TEXT,
+    submissions_dir TEXT, jobs INTEGER, forced INTEGER, lang TEXT
+);
+CREATE TABLE IF NOT EXISTS students (
+    id TEXT PRIMARY KEY, name TEXT, email TEXT, on_roster INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS grades (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    student TEXT NOT NULL REFERENCES students(id),
+    path TEXT, content_hash TEXT NOT NULL, grading_key TEXT NOT NULL,
+    grader_version TEXT, spec_digest TEXT, seed INTEGER,
+    status TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL, seconds REAL,
+    graded_at TEXT NOT NULL, result BLOB
+);
+CREATE INDEX IF NOT EXISTS grades_student ON grades(student, id);
+CREATE TABLE IF NOT EXISTS exercise_grades (
+    grade_id INTEGER NOT NULL REFERENCES grades(id), exercise TEXT NOT NULL,
+    score REAL NOT NULL, max_score REAL NOT NULL, status TEXT NOT NULL, code TEXT,
+    messages TEXT, mistakes TEXT, seconds REAL,
+    PRIMARY KEY (grade_id, exercise)
+);
+CREATE TABLE IF NOT EXISTS run_entries (
+    run_id INTEGER NOT NULL REFERENCES runs(id), student TEXT NOT NULL REFERENCES students(id),
+    action TEXT NOT NULL, grade_id INTEGER REFERENCES grades(id),
+    PRIMARY KEY (run_id, student)
+);
+"""
+
+#: overall status of a grade
+GRADED, ERROR, MISSING, INTERNAL = "graded", "error", "missing", "internal_error"
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+# --- results to bytes and back (codec: JSON header + raw arrays; never pickle) -------------------
+
+def _plain(value: Any) -> Any:
+    """What the codec cannot carry (sets, odd objects in facts) becomes a list or a string."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_plain(v) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, (set, frozenset)):
+        return [_plain(v) for v in sorted(value, key=repr)]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    try:
+        codec.encode(value)
+        return value
+    except codec.CodecError:
+        return str(value)
+
+
+def encode_result(result: SubmissionResult) -> bytes:
+    tree = dataclasses.asdict(result)
+    try:
+        return codec.encode(tree)
+    except codec.CodecError:
+        return codec.encode(_plain(tree))
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def decode_result(blob: bytes) -> SubmissionResult:
+    data = codec.decode(blob)
+    exercises = []
+    for ex in data.get("exercises", []):
+        ex = dict(ex)
+        ex["checks"] = [_build(CheckResult, c) for c in ex.get("checks", [])]
+        exercises.append(_build(ExerciseResult, ex))
+    data["exercises"] = exercises
+    return _build(SubmissionResult, data)
+
+
+def summary_status(result: SubmissionResult) -> str:
+    if result.exercises and all(e.status == "error" for e in result.exercises):
+        return ERROR
+    return GRADED
+
+
+# --- the database ------------------------------------------------------------------------------
+
+@dataclass
+class StoredGrade:
+    id: int
+    run_id: int
+    student: str
+    path: str | None
+    content_hash: str
+    grading_key: str
+    status: str
+    score: float
+    max_score: float
+    seconds: float | None
+    graded_at: str
+    spec_digest: str | None
+    grader_version: str | None
+
+    def result(self, book: "Gradebook") -> SubmissionResult | None:
+        return book.result(self.id)
+
+
+class Gradebook:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path, timeout=30.0)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")  # readers (export) never block the grader
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        with self.db:
+            self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @classmethod
+    def open_existing(cls, out_dir: str | Path) -> "Gradebook | None":
+        path = Path(out_dir) / FILENAME
+        return cls(path) if path.is_file() else None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # runs
+    def start_run(self, *, grader_version: str, spec_digest: str, seed: int, exercises: list[str],
+                  grading_key: str, submissions_dir: str, jobs: int, forced: bool, lang: str) -> int:
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, status, grader_version, spec_digest, seed, exercises, "
+                "grading_key, submissions_dir, jobs, forced, lang) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (now(), "running", grader_version, spec_digest, seed, json.dumps(exercises),
+                 grading_key, submissions_dir, jobs, int(forced), lang))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str) -> None:
+        with self.db:
+            self.db.execute("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?", (status, now(), run_id))
+
+    def latest_run(self) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+
+    # students
+    def upsert_students(self, students: Iterable[tuple[str, str, str, bool]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO students (id, name, email, on_roster) VALUES (?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET name = COALESCE(NULLIF(excluded.name, ''), students.name), "
+                "email = COALESCE(NULLIF(excluded.email, ''), students.email), on_roster = excluded.on_roster",
+                [(sid, name, email, int(on_roster)) for sid, name, email, on_roster in students])
+
+    def plan_entries(self, run_id: int, entries: dict[str, int | None]) -> None:
+        """Every student of this run: the reused grade id, or None (pending: to be graded)."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO run_entries (run_id, student, action, grade_id) VALUES (?,?,?,?)",
+                [(run_id, sid, "pending" if gid is None else "unchanged", gid) for sid, gid in entries.items()])
+
+    # grades
+    def latest_grade(self, student: str, before_run: int | None = None) -> StoredGrade | None:
+        query = "SELECT * FROM grades WHERE student = ?"
+        args: list[Any] = [student]
+        if before_run is not None:
+            query += " AND run_id < ?"
+            args.append(before_run)
+        row = self.db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return _stored(row) if row else None
+
+    def latest_grades(self) -> dict[str, StoredGrade]:
+        """The newest grade of every student, in one query (for deciding what to regrade)."""
+        rows = self.db.execute(
+            "SELECT * FROM grades WHERE id IN (SELECT MAX(id) FROM grades GROUP BY student)").fetchall()
+        return {row["student"]: _stored(row) for row in rows}
+
+    def record(self, run_id: int, student: str, path: str | None, content_hash: str, grading_key: str,
+               result: SubmissionResult, status: str | None = None) -> int:
+        """Store one graded submission and make it this run's entry for the student (one transaction)."""
+        blob = encode_result(result)
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO grades (run_id, student, path, content_hash, grading_key, grader_version, "
+                "spec_digest, seed, status, score, max_score, seconds, graded_at, result) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, student, path, content_hash, grading_key, result.grader_version,
+                 result.spec_digest, result.seed, status or summary_status(result), result.score,
+                 result.max_score, round(result.seconds, 3), now(), blob))
+            grade_id = int(cur.lastrowid)
+            self.db.executemany(
+                "INSERT INTO exercise_grades (grade_id, exercise, score, max_score, status, code, messages, "
+                "mistakes, seconds) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(grade_id, ex.id, ex.score, ex.max_score, ex.status, ex.code or None,
+                  json.dumps(_messages(ex), ensure_ascii=False),
+                  json.dumps(list(dict.fromkeys(c.mistake for c in ex.checks if c.mistake))), round(ex.seconds, 3))
+                 for ex in result.exercises])
+            self.db.execute(
+                "INSERT OR REPLACE INTO run_entries (run_id, student, action, grade_id) VALUES (?,?,?,?)",
+                (run_id, student, "graded", grade_id))
+        return grade_id
+
+    def result(self, grade_id: int) -> SubmissionResult | None:
+        row = self.db.execute("SELECT result FROM grades WHERE id = ?", (grade_id,)).fetchone()
+        if row is None or row["result"] is None:
+            return None
+        try:
+            return decode_result(row["result"])
+        except (codec.CodecError, TypeError, ValueError):
+            return None
+
+    def exercise_rows(self, grade_id: int) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM exercise_grades WHERE grade_id = ? ORDER BY rowid",
+                               (grade_id,)).fetchall()
+
+    # views
+    def standing(self) -> list[dict[str, Any]]:
+        """Every student of the latest run with the grade that stands for them (None if pending)."""
+        run = self.latest_run()
+        if run is None:
+            return []
+        rows = self.db.execute(
+            "SELECT e.student, e.action, e.grade_id, s.name, s.email, s.on_roster FROM run_entries e "
+            "JOIN students s ON s.id = e.student WHERE e.run_id = ? ORDER BY e.student",
+            (run["id"],)).fetchall()
+        standing = []
+        for row in rows:
+            grade = None
+            if row["grade_id"] is not None:
+                found = self.db.execute("SELECT * FROM grades WHERE id = ?", (row["grade_id"],)).fetchone()
+                grade = _stored(found) if found else None
+            elif row["action"] == "pending":  # not reached in an interrupted run: the last grade, if any
+                grade = self.latest_grade(row["student"])
+            standing.append({"student": row["student"], "name": row["name"] or "",
+                             "email": row["email"] or "", "on_roster": bool(row["on_roster"]),
+                             "action": row["action"], "grade": grade})
+        return standing
+
+    def history(self, student: str) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT r.id AS run, r.started_at, r.status AS run_status, e.action, g.id AS grade_id, "
+            "g.score, g.max_score, g.status, g.content_hash, g.spec_digest, g.grader_version "
+            "FROM run_entries e JOIN runs r ON r.id = e.run_id LEFT JOIN grades g ON g.id = e.grade_id "
+            "WHERE e.student = ? ORDER BY r.id", (student,)).fetchall()
+
+    def has_student(self, student: str) -> bool:
+        return self.db.execute("SELECT 1 FROM students WHERE id = ?", (student,)).fetchone() is not None
+
+
+def _messages(ex: ExerciseResult) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for lang in ("en", "zh"):
+        sentences = [exercise_message(ex, lang)] if ex.code else []
+        sentences += [check_message(c, lang) for c in ex.checks if c.status != "passed" and c.code]
+        out[lang] = [s for s in sentences if s]
+    return out
+
+
+def _stored(row: sqlite3.Row) -> StoredGrade:
+    return StoredGrade(id=row["id"], run_id=row["run_id"], student=row["student"], path=row["path"],
+                       content_hash=row["content_hash"], grading_key=row["grading_key"],
+                       status=row["status"], score=row["score"], max_score=row["max_score"],
+                       seconds=row["seconds"], graded_at=row["graded_at"],
+                       spec_digest=row["spec_digest"], grader_version=row["grader_version"])

@@ -1,0 +1,175 @@
+"""Grade many submissions on N grader processes, each with its own zygote and course.
+
+The parent hands out (index, student, path) tasks through a queue and receives results as each
+submission finishes; it alone writes the gradebook. Grader processes ignore SIGINT: on Ctrl-C the
+parent stops handing out work, keeps what already arrived, and terminates them (SIGTERM: each
+closes its zygote and its student worker on the way out). A grader process that dies costs only
+the submission it was grading (recorded as an internal error, regraded next run) and is replaced.
+
+Processes are started with the "spawn" method: nothing of the parent (its open gradebook, its
+threads) leaks into them. Plans come from the on-disk cache the parent filled before starting
+them, so every process loads the same inputs and none draws them again.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ..report.model import SubmissionResult
+
+
+@dataclass
+class Task:
+    index: int
+    student: str
+    path: str
+
+
+@dataclass
+class Done:
+    task: Task
+    result: SubmissionResult | None  # None: the grader process died while grading it
+    how: str = ""
+
+
+def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, options: Any,
+            cache_dir: str | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwinds: sessions and zygote close
+    if cache_dir:
+        os.environ["GRADER_CACHE_DIR"] = cache_dir
+    from ..engine import Course, grade
+    from ..run import Zygote
+
+    zygote = Zygote()
+    zygote.start()
+    try:
+        course = Course.load(exercises_dir, seed)
+        while True:
+            task = tasks.get()
+            if task is None:
+                return
+            results.put(("start", os.getpid(), task))
+            try:
+                result = grade(course, task.path, zygote, options)
+            except Exception as exc:  # a bug in the grader: it costs this submission only
+                results.put(("done", os.getpid(), Done(task, None, f"{type(exc).__name__}: {exc}")))
+                continue
+            results.put(("done", os.getpid(), Done(task, result)))
+    finally:
+        zygote.close()
+
+
+class Pool:
+    def __init__(self, jobs: int, exercises_dir: str | None, seed: int, options: Any) -> None:
+        self.jobs = max(1, jobs)
+        self.context = multiprocessing.get_context("spawn")
+        self.tasks = self.context.Queue()
+        self.results = self.context.Queue()
+        self.args = (exercises_dir, seed, options, os.environ.get("GRADER_CACHE_DIR"))
+        self.processes: dict[int, Any] = {}
+        self.in_flight: dict[int, Task] = {}
+        self.startup_failures = 0
+
+    def _start_one(self) -> None:
+        process = self.context.Process(target=_worker, args=(self.tasks, self.results, *self.args),
+                                       daemon=True)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited through spawn: no
+        try:                                                      # KeyboardInterrupt while starting
+            process.start()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        self.processes[process.pid] = process
+
+    def run(self, tasks: list[Task]) -> Iterator[Done]:
+        """Yield each finished task as it completes. Stop by closing the generator (or Ctrl-C)."""
+        if not tasks:
+            return
+        for task in tasks:
+            self.tasks.put(task)
+        jobs = min(self.jobs, len(tasks))
+        for _ in range(jobs):
+            self.tasks.put(None)
+        for _ in range(jobs):
+            self._start_one()
+        remaining = len(tasks)
+        try:
+            while remaining:
+                try:
+                    kind, pid, payload = self.results.get(timeout=0.5)
+                except queue.Empty:
+                    for done in self._reap_dead():
+                        remaining -= 1
+                        yield done
+                    continue
+                if kind == "start":
+                    self.in_flight[pid] = payload
+                else:
+                    self.in_flight.pop(pid, None)
+                    remaining -= 1
+                    yield payload
+        finally:
+            self.stop()
+
+    def _reap_dead(self) -> Iterator[Done]:
+        for pid, process in list(self.processes.items()):
+            if process.is_alive():
+                continue
+            del self.processes[pid]
+            task = self.in_flight.pop(pid, None)
+            if process.exitcode != 0 or task is not None:
+                how = _describe(process.exitcode)
+                if task is None:  # died before grading anything: do not restart it forever
+                    self.startup_failures += 1
+                    if self.startup_failures > 3:
+                        raise RuntimeError(f"grader processes keep dying at start-up ({how})")
+                self.tasks.put(None)  # the replacement's stop signal
+                self._start_one()
+                if task is not None:
+                    yield Done(task, None, how)
+
+    def stop(self) -> None:
+        """Terminate every grader process (each closes its zygote) and wait for them briefly."""
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            for process in self.processes.values():
+                if process.is_alive():
+                    process.terminate()
+            deadline = time.monotonic() + 5.0
+            for process in self.processes.values():
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+                    process.join(1.0)
+            self.processes.clear()
+            for q in (self.tasks, self.results):
+                q.cancel_join_thread()
+                q.close()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _describe(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exited with code {exitcode}"
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+__all__ = ["Done", "Pool", "Task", "default_jobs"]

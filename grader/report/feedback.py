@@ -1,0 +1,173 @@
+"""Feedback files for one student: Markdown and HTML, with what the self-check says.
+
+Both formats are built from the same blocks (`feedback_blocks`): the summary table, notes
+(notebook code that was not run), every failed check with its input, expected value, what came
+back and the hint, and what the code printed. Every sentence comes from the message catalogue
+through `words`; this module only lays them out. The HTML is one self-contained page: inline
+CSS, no script, no network, and everything from the student escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from ..messages import format_call, format_value, render, text
+from .model import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
+from .words import check_message, check_name, exercise_message, hint
+
+MAX_STDOUT_LINES = 40
+
+
+@dataclass
+class Failure:
+    title: str
+    message: str
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (label, value) pairs
+    hint: str = ""
+
+
+@dataclass
+class Feedback:
+    title: str
+    submission: str
+    score: str
+    headers: tuple[str, str, str, str]
+    rows: list[tuple[str, str, str, str, str]]  # id, title, status word, points, status code
+    notes: list[str]
+    failures: list[Failure]
+    stdout: list[str]
+    all_passed: str
+    graded_by: str
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedback:
+    rows = [(ex.id, ex.title.get(lang) or ex.title.get("en", ""), text(f"status.{ex.status}", lang),
+             f"{_points(ex.score)}/{_points(ex.max_score)}", ex.status) for ex in result.exercises]
+    failures: list[Failure] = []
+    for ex in result.exercises:
+        if ex.status not in (PASSED, NOT_ATTEMPTED) and ex.code:
+            failures.append(Failure(title=f"✗ {ex.id}", message=exercise_message(ex, lang)))
+        for check in ex.checks:
+            if check.status == PASSED:
+                continue
+            block = Failure(
+                title=text("report.failed_check", lang).format(
+                    exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score)),
+                message=check_message(check, lang), hint=hint(check, lang))
+            example = check.counterexample or {}
+            if check.status == FAILED and example.get("input") is not None:
+                facts = check.facts
+                if facts.get("failing_cases", 0) > 1:
+                    key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
+                    block.message += " " + text(key, lang).format(
+                        failing=facts["failing_cases"], total=facts["total_cases"])
+                block.lines.append((text("report.input", lang),
+                                    format_call(example.get("function"), example.get("input"))))
+                if example.get("expected") is not None:
+                    block.lines.append((text("report.expected", lang), format_value(example["expected"])))
+                if example.get("actual") is not None:
+                    block.lines.append((text("report.got", lang), format_value(example["actual"])))
+            failures.append(block)
+    stdout = result.stdout.strip().splitlines()
+    if len(stdout) > MAX_STDOUT_LINES:
+        stdout = stdout[:MAX_STDOUT_LINES] + ["…"]
+    return Feedback(
+        title=text("feedback.title", lang).format(student=student),
+        submission=text("feedback.submission", lang).format(submission=result.submission),
+        score=text("report.score", lang).format(score=_points(result.score),
+                                                max_score=_points(result.max_score)),
+        headers=(text("report.exercise", lang), "", text("report.status", lang), text("report.points", lang)),
+        rows=rows,
+        notes=[render(n["code"], n["facts"], lang) for n in result.notes],
+        failures=failures,
+        stdout=stdout,
+        all_passed=text("report.all_passed", lang) if result.exercises and result.all_passed else "",
+        graded_by=text("feedback.graded", lang).format(
+            version=result.grader_version, digest=result.spec_digest[:12], seed=result.seed),
+    )
+
+
+def _md_cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_code(value: str) -> str:
+    fence = "`" * max(3, max((len(run) for run in value.split("\n") if set(run) == {"`"}), default=0) + 1)
+    return f"{fence}\n{value}\n{fence}"
+
+
+def render_markdown(result: SubmissionResult, lang: str = "en", student: str | None = None) -> str:
+    fb = feedback_blocks(result, lang, student or result.submission)
+    out = [f"# {fb.title}", "", fb.submission, "", f"**{fb.score}**", ""]
+    out.append("| " + " | ".join(_md_cell(h) for h in fb.headers) + " |")
+    out.append("|---|---|---|---:|")
+    for ex_id, title, status, points, _ in fb.rows:
+        out.append(f"| `{ex_id}` | {_md_cell(title)} | {_md_cell(status)} | {points} |")
+    if fb.notes:
+        out += ["", f"## {text('feedback.notes', lang)}", ""] + [f"- {_md_cell(n)}" for n in fb.notes]
+    if fb.failures:
+        out += ["", f"## {text('feedback.details', lang)}"]
+        for failure in fb.failures:
+            out += ["", f"### {failure.title}", "", failure.message]
+            if failure.lines:
+                out += ["", _md_code("\n".join(f"{label}: {value}" for label, value in failure.lines))]
+            if failure.hint:
+                out += ["", "> " + text("report.hint", lang).format(hint=failure.hint)]
+    if fb.stdout:
+        out += ["", f"## {text('feedback.stdout', lang)}", "", _md_code("\n".join(fb.stdout))]
+    if fb.all_passed:
+        out += ["", fb.all_passed]
+    out += ["", "---", "", f"*{fb.graded_by}*", ""]
+    return "\n".join(out)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC",
+sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f;line-height:1.5}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}h3{font-size:1.05rem;color:#b3261e}
+table{border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid #ddd;padding:.3rem .7rem;
+text-align:left}td.points{text-align:right;font-variant-numeric:tabular-nums}
+.passed{color:#1b7f3b}.failed,.error{color:#b3261e}.timeout{color:#a15c00}.not_attempted,.missing{color:#777}
+pre{background:#f5f5f7;padding:.6rem .8rem;overflow-x:auto;white-space:pre-wrap}
+.hint{border-left:4px solid #2a7ab0;background:#eef6fb;padding:.4rem .8rem}
+.note{border-left:4px solid #a15c00;background:#fdf6ec;padding:.4rem .8rem;margin:.5rem 0}
+.score{font-size:1.2rem;font-weight:600}footer{color:#777;font-size:.85rem;margin-top:2rem}
+"""
+
+
+def render_html(result: SubmissionResult, lang: str = "en", student: str | None = None) -> str:
+    fb = feedback_blocks(result, lang, student or result.submission)
+    e = html.escape
+    out = ["<!DOCTYPE html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(fb.title)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{e(fb.title)}</h1>", f"<p>{e(fb.submission)}</p>", f'<p class="score">{e(fb.score)}</p>',
+           "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in fb.headers) + "</tr></thead><tbody>"]
+    for ex_id, title, status, points, code in fb.rows:
+        out.append(f"<tr><td><code>{e(ex_id)}</code></td><td>{e(title)}</td>"
+                   f'<td class="{e(code)}">{e(status)}</td><td class="points">{e(points)}</td></tr>')
+    out.append("</tbody></table>")
+    if fb.notes:
+        out.append(f"<h2>{e(text('feedback.notes', lang))}</h2>")
+        out += [f'<p class="note">{e(n)}</p>' for n in fb.notes]
+    if fb.failures:
+        out.append(f"<h2>{e(text('feedback.details', lang))}</h2>")
+        for failure in fb.failures:
+            out += [f"<h3>{e(failure.title)}</h3>", f"<p>{e(failure.message)}</p>"]
+            if failure.lines:
+                out.append("<pre>" + "\n".join(f"{e(label)}: {e(value)}" for label, value in failure.lines)
+                           + "</pre>")
+            if failure.hint:
+                out.append(f'<p class="hint">{e(text("report.hint", lang).format(hint=failure.hint))}</p>')
+    if fb.stdout:
+        out += [f"<h2>{e(text('feedback.stdout', lang))}</h2>", "<pre>" + e("\n".join(fb.stdout)) + "</pre>"]
+    if fb.all_passed:
+        out.append(f'<p class="passed score">{e(fb.all_passed)}</p>')
+    out += [f"<footer>{e(fb.graded_by)}</footer>", "</body></html>", ""]
+    return "\n".join(out)
+

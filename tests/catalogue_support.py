@@ -1,0 +1,42 @@
+"""Shared by the tests of the exercise catalogue: one validation run per session, student sources.
+
+Plans are drawn once per session into the private cache tests/conftest.py sets up; the whole
+`grader validate` run (reference, every mistake, the zeros probe, in-process) is computed once
+and shared by every test that reads it.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORRECT = ROOT / "submissions" / "correct.py"
+TORCH_FLOAT32 = ROOT / "tests" / "data" / "catalogue_torch_float32.py"
+CHAPTERS = {2: "perceptron", 4: "losses", 5: "optimizers", 6: "capstone"}
+
+
+@functools.lru_cache(maxsize=None)
+def course():
+    """A course of its own (tests that patch a course build a fresh one)."""
+    from grader.engine import Course
+
+    return Course.load()
+
+
+@functools.lru_cache(maxsize=None)
+def validation():
+    from grader.validate import validate
+
+    return validate(course())
+
+
+def with_overrides(source: str) -> str:
+    """The complete correct submission with some functions redefined after it (a student's bugs)."""
+    return CORRECT.read_text(encoding="utf-8") + "\n\n# ---- the student's own versions\n" + source
+
+
+def hint_of(exercise_id: str, mistake: str, lang: str = "en") -> str:
+    ex = course().set.exercises[exercise_id]
+    [found] = [m for m in ex.mistakes if m.function == mistake]
+    return found.hint.get(lang)
