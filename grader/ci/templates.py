@@ -88,18 +88,32 @@ def gitlab_ci(settings: WorkflowSettings) -> str:
     return render("gitlab-ci.yml", **settings.values())
 
 
-def requirements(torch: bool) -> list[str]:
-    """The run-time dependencies at the versions installed here."""
+def dependencies() -> list[str]:
+    """The grader's run-time dependencies, by name, from its installed metadata."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        declared = requires("grader") or []
+    except PackageNotFoundError:
+        return list(REQUIREMENTS)
+    names = [re.split(r"[\s;<>=!~\[(]", req, maxsplit=1)[0] for req in declared if "extra ==" not in req]
+    return [name for name in names if name] or list(REQUIREMENTS)
+
+
+def requirements(torch: bool, pinned: bool = True) -> list[str]:
+    """The run-time dependencies, at the versions installed here when `pinned`."""
     from importlib.metadata import PackageNotFoundError, version
 
-    names = list(REQUIREMENTS) + (["torch"] if torch else [])
-    pinned = []
+    names = dependencies() + (["torch"] if torch else [])
+    if not pinned:
+        return names
+    specs = []
     for name in names:
         try:
-            pinned.append(f"{name}=={version(name)}")
+            specs.append(f"{name}=={version(name)}")
         except PackageNotFoundError:
-            pinned.append(name)
-    return pinned
+            specs.append(name)
+    return specs
 
 
 def _copy_tree(source: Path, target: Path) -> None:
@@ -144,7 +158,8 @@ def gradescope_zip(exercises_root: Path, out: Path, *, seed: int, lang: str = "e
         options += f" --fail-under {plain('--fail-under', gate, lang, GATE)}"
     files = {
         "setup.sh": render("gradescope/setup.sh",
-                           requirements=" ".join(f'"{r}"' for r in requirements(torch))),
+                           requirements=" ".join(f'"{r}"' for r in requirements(torch)),
+                           unpinned=" ".join(f'"{r}"' for r in requirements(torch, pinned=False))),
         "run_autograder": render("gradescope/run_autograder", lang=lang, options=options,
                                  fallback=fallback),
     }
