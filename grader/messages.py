@@ -333,6 +333,129 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "Please tell your instructor.",
                              "自动评分程序无法为此提交评分（退出码 {status}）。请告知任课教师。"),
     "report.sandbox": ("Sandbox layers: {layers}", "沙箱防护层：{layers}"),
+    # --- batch grading, notebooks, feedback files, class report (grader grade) ---
+    "status.missing": ("missing", "未提交"),
+    "missing": ("No submission was found for this student.", "没有找到该学生的提交。"),
+    "submission_ambiguous": ("Several entries for one student ({entries}): keep only one.",
+                             "同一个学生有多个提交（{entries}）：请只保留一个。"),
+    "unreadable.os_error": ("it cannot be opened ({detail})", "无法打开该文件（{detail}）"),
+    "unreadable.too_large": ("it is larger than {limit} KiB", "文件大于 {limit} KiB"),
+    "unreadable.binary": ("it is a binary file, not Python source or a notebook",
+                          "这是一个二进制文件，不是 Python 源码或笔记本"),
+    "unreadable.not_utf8": ("it is not UTF-8 text (byte {byte}); save it with UTF-8 encoding",
+                            "它不是 UTF-8 文本（第 {byte} 个字节）；请以 UTF-8 编码保存"),
+    "unreadable.not_json": ("it is not a Jupyter notebook: not valid JSON ({detail})",
+                            "它不是 Jupyter 笔记本：不是合法的 JSON（{detail}）"),
+    "unreadable.not_notebook": ("it is JSON, but not a Jupyter notebook",
+                                "它是 JSON，但不是 Jupyter 笔记本"),
+    "notebook.where": ("{file}, cell {cell}", "{file} 第 {cell} 个单元格"),
+    "notebook.dropped": ("{count} top-level statement(s) of {file} were not run when grading: a "
+                         "notebook is graded from its imports, definitions and simple assignments "
+                         "only, so that training or plotting at the top level cannot slow it down. "
+                         "Not run: {listed}{more}. If a function needs a value computed there, "
+                         "compute it inside the function.",
+                         "评分时没有运行 {file} 中的 {count} 条顶层语句：笔记本只按其中的 import、"
+                         "函数和类定义以及简单赋值评分，顶层的训练、画图不会拖慢评分。未运行：{listed}{more}。"
+                         "如果某个函数需要在那里计算的值，请在函数内部计算。"),
+    "notebook.item": ("cell {cell} line {line} `{code}`", "第 {cell} 个单元格第 {line} 行 `{code}`"),
+    "notebook.more": (" and {more} more", "，以及另外 {more} 处"),
+    "notebook.syntax_error": ("Cell {cell} of {file} is not valid Python ({message}, line {line}) "
+                              "and was skipped: what it defines was not graded.",
+                              "{file} 第 {cell} 个单元格不是合法的 Python（{message}，第 {line} 行），"
+                              "已跳过：其中定义的内容没有评分。"),
+    "feedback.title": ("Feedback for {student}", "{student} 的评分反馈"),
+    "feedback.submission": ("Submission: {submission}", "提交：{submission}"),
+    "feedback.graded": ("Graded by grader {version} (specs {digest}, seed {seed}).",
+                        "评分器版本 {version}（题目规格 {digest}，随机种子 {seed}）。"),
+    "feedback.notes": ("Notes", "说明"),
+    "feedback.details": ("What to fix", "需要修改的地方"),
+    "feedback.exercise_failed": ("{exercise}: {message}", "{exercise}：{message}"),
+    "feedback.stdout": ("What your code printed", "你的代码输出"),
+    "batch.plan": ("Grading {todo} of {total} submissions with {jobs} process(es) into {out}; "
+                   "{skipped} unchanged since the last run (use --force to regrade them).",
+                   "用 {jobs} 个进程评分 {total} 份提交中的 {todo} 份，输出到 {out}；"
+                   "{skipped} 份自上次以来未改变（用 --force 重新评分）。"),
+    "batch.line": ("[{done}/{total}] {student}: {score}/{max_score} {status} ({seconds} s)",
+                   "[{done}/{total}] {student}：{score}/{max_score} {status}（{seconds} 秒）"),
+    "batch.progress": ("{done}/{total} · {rate}/min · ETA {eta} · failures {failures}",
+                       "{done}/{total} · 每分钟 {rate} 份 · 预计剩余 {eta} · 未全对 {failures}"),
+    "batch.done": ("Graded {graded} submission(s) in {seconds} s ({rate} per minute); {failures} "
+                   "did not pass everything.",
+                   "用时 {seconds} 秒评完 {graded} 份提交（每分钟 {rate} 份）；{failures} 份未全部通过。"),
+    "batch.interrupted": ("Interrupted: {graded} submission(s) graded and saved, {left} left. "
+                          "Run the same command again to grade the rest.",
+                          "已中断：{graded} 份已评分并保存，还剩 {left} 份。再次运行同一命令即可评完其余提交。"),
+    "batch.changed_title": ("Scores changed since the last grading:", "与上次评分相比，以下得分有变化："),
+    "batch.changed": ("  {student}: {before} → {after} ({delta})", "  {student}：{before} → {after}（{delta}）"),
+    "batch.not_on_roster": ("Not on the roster (graded anyway): {students}",
+                            "不在名单中（仍然评分）：{students}"),
+    "batch.missing": ("On the roster, no submission (scored 0): {students}",
+                      "在名单中但没有提交（记 0 分）：{students}"),
+    "batch.ignored": ("Ignored (not a .py, .ipynb or folder): {entries}",
+                      "已忽略（不是 .py、.ipynb 或文件夹）：{entries}"),
+    "batch.outputs": ("Gradebook: {gradebook}\nFeedback: {feedback}\nClass report: {report}",
+                      "成绩库：{gradebook}\n反馈：{feedback}\n班级报告：{report}"),
+    "batch.no_plots": ("matplotlib is not installed: the class report has tables but no plots "
+                       "(pip install \"grader[batch]\").",
+                       "未安装 matplotlib：班级报告只有表格、没有图（pip install \"grader[batch]\"）。"),
+    "batch.worker_died": ("The grading process handling this submission died ({how}).",
+                          "处理该提交的评分进程意外退出（{how}）。"),
+    "batch.no_gradebook": ("No gradebook in {out} (run `grader grade` first).",
+                           "{out} 中没有成绩库（请先运行 `grader grade`）。"),
+    "batch.no_student": ("No student {student} in the gradebook.", "成绩库中没有学生 {student}。"),
+    "batch.roster_error": ("Cannot read the roster {path}: {problem}", "无法读取名单 {path}：{problem}"),
+    "history.title": ("Runs for {student}:", "{student} 的评分记录："),
+    "history.row": ("run {run}  {when}  {action}  {score}/{max_score}  {status}  submission {hash}  "
+                    "specs {digest}", "第 {run} 次  {when}  {action}  {score}/{max_score}  {status}  "
+                    "提交 {hash}  规格 {digest}"),
+    "action.graded": ("graded", "已评分"),
+    "action.unchanged": ("unchanged", "未改变"),
+    "action.pending": ("not reached", "未评到"),
+    "class.title": ("Class report: {name}", "班级报告：{name}"),
+    "class.generated": ("{students} students · graded by grader {version} · specs {digest}",
+                        "{students} 名学生 · 评分器版本 {version} · 题目规格 {digest}"),
+    "class.summary": ("Summary", "概况"),
+    "class.students": ("students", "学生"),
+    "class.submitted": ("submitted", "已提交"),
+    "class.missing": ("missing", "未提交"),
+    "class.not_on_roster": ("not on the roster", "不在名单中"),
+    "class.mean": ("mean score", "平均分"),
+    "class.median": ("median score", "中位数"),
+    "class.full_marks": ("full marks", "满分人数"),
+    "class.histogram": ("Score distribution", "得分分布"),
+    "class.histogram_axis": ("score (% of the maximum)", "得分（占满分的百分比）"),
+    "class.count_axis": ("students", "学生人数"),
+    "class.pass_rate": ("Pass rate per exercise", "各练习通过率"),
+    "class.pass_rate_axis": ("passed (% of students who submitted)", "通过率（占已提交学生的百分比）"),
+    "class.exercise": ("exercise", "练习"),
+    "class.passed": ("passed", "通过"),
+    "class.failed": ("failed", "未通过"),
+    "class.not_attempted": ("not attempted", "未作答"),
+    "class.errors": ("error / timeout", "错误 / 超时"),
+    "class.mean_points": ("mean points", "平均得分"),
+    "class.mistakes": ("Most common diagnosed mistakes", "最常见的已识别错误"),
+    "class.mistake": ("mistake", "错误"),
+    "class.students_count": ("students", "人数"),
+    "class.no_mistakes": ("No catalogued mistake was recognised.", "没有识别出目录中的已知错误。"),
+    "class.problems": ("Timeouts, errors and sandbox violations", "超时、错误与沙箱违规"),
+    "class.no_problems": ("None.", "无。"),
+    "class.student": ("student", "学生"),
+    "class.kind": ("kind", "类别"),
+    "class.what": ("what happened", "情况"),
+    "class.kind.timeout": ("timeout", "超时"),
+    "class.kind.error": ("error", "错误"),
+    "class.kind.sandbox": ("sandbox violation", "沙箱违规"),
+    "class.kind.unreadable": ("unreadable submission", "无法读取的提交"),
+    "class.slowest": ("Slowest submissions", "最慢的提交"),
+    "class.seconds": ("seconds", "秒"),
+    "class.score": ("score", "得分"),
+    "class.all_students": ("All students", "全部学生"),
+    "class.status": ("status", "状态"),
+    "class.state.graded": ("graded", "已评分"),
+    "class.state.error": ("error", "错误"),
+    "class.state.missing": ("missing", "未提交"),
+    "class.state.internal_error": ("grader error (regraded next run)", "评分器出错（下次运行时重新评分）"),
+    "class.state.pending": ("not graded yet", "尚未评分"),
 }
 
 LANGUAGES = ("en", "zh")
@@ -385,10 +508,20 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
     if code not in CATALOGUE:
         return code
     shown = _Facts({k: format_value(v) for k, v in facts.items()})
-    if facts.get("path"):
-        shown["path"] = f" at {facts['path']}" if lang != "zh" else f"（位置 {facts['path']}）"
+    if code.startswith("submission_") or code.startswith("batch."):
+        pass  # here `path` is a file, not a place inside a returned value
+    elif facts.get("path"):
+        shown["path"] = f" in result{facts['path']}" if lang != "zh" else f"（result{facts['path']}）"
     else:
         shown["path"] = ""
+    if facts.get("reason_code") in CATALOGUE:
+        shown["reason"] = text(facts["reason_code"], lang).format_map(shown)
+    if facts.get("cell") is not None and facts.get("file") and not code.startswith("notebook."):
+        shown["file"] = text("notebook.where", lang).format_map(shown)
+    if code == "notebook.dropped":
+        shown["listed"] = "; ".join(text("notebook.item", lang).format_map(_Facts(item))
+                                    for item in facts.get("listed", []))
+        shown["more"] = text("notebook.more", lang).format_map(shown) if facts.get("more") else ""
     index = facts.get("index")
     if index in ((), None):
         shown["at_index"] = ""
