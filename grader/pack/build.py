@@ -281,6 +281,9 @@ def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
                 break
         else:
             raise SpecError(f"{course.set.root}: the pack does not replay its own checks")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the pack from a course group
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
