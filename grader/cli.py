@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .messages import render
 from .ci.output import FORMATS, emit, output_options
 from .spec import SpecError
 
@@ -79,14 +80,28 @@ def list_command(settings: Settings) -> None:
 @output_options
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Time limit per exercise (default: each exercise's own).")
+@click.option("--memory-limit", type=int, default=None, metavar="MB",
+              help="Memory the student's code may allocate (default: 2048).")
+@click.option("--strict-sandbox", is_flag=True, help="Refuse to grade unless every sandbox layer is active.")
+@click.option("--no-sandbox", is_flag=True, hidden=True,
+              help="Run workers without the kernel sandbox (for measuring its cost only).")
 @click.pass_obj
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
-                  output_format: str, seed: int | None, no_shrink: bool, time_limit: float | None) -> None:
+                  output_format: str, seed: int | None, no_shrink: bool, time_limit: float | None,
+                  memory_limit: int | None, strict_sandbox: bool, no_sandbox: bool) -> None:
     """Check SUBMISSION (a .py file or a folder of them) and show what is wrong."""
     from .engine import Course, Options, grade
     from .plan import DEFAULT_SEED
     from .report import reporter
     from .run import Zygote
+    from .run.policy import DEFAULT_MEMORY_MB, Limits, SandboxUnavailable, require_full_sandbox
+
+    if strict_sandbox:
+        try:
+            require_full_sandbox()
+        except SandboxUnavailable as exc:
+            _fail_usage(render("sandbox.refused", {"missing": str(exc)}, settings.lang))
+    limits = Limits(memory_mb=memory_limit or DEFAULT_MEMORY_MB, sandbox=not no_sandbox)
 
     zygote = Zygote()
     zygote.start()  # warms up while the course loads
@@ -101,7 +116,7 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
 
             _fail_usage(text("pack.seed_fixed", settings.lang).format(seed=course.seed))
         options = Options(exercises=exercise_ids, seed=course.seed, shrink=not no_shrink,
-                          time_limit=time_limit)
+                          time_limit=time_limit, limits=limits)
         result = grade(course, submission, zygote, options)
     finally:
         zygote.close()
@@ -144,6 +159,15 @@ def _register_ci_commands() -> None:
 
 
 _register_ci_commands()
+
+
+def _register_commands() -> None:
+    from .doctor import doctor_command
+
+    cli.add_command(doctor_command)
+
+
+_register_commands()
 
 
 def _register_batch_commands() -> None:

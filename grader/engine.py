@@ -8,6 +8,7 @@ one submission through a fresh sandboxed worker and judges each selected exercis
 from __future__ import annotations
 
 import importlib.util
+import signal
 import sys
 import time
 import types
@@ -22,6 +23,7 @@ from .plan import DEFAULT_SEED, Plan, make_plan
 from .report.model import ERROR, NOT_ATTEMPTED, TIMEOUT, ExerciseResult, SubmissionResult
 from .run.client import WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
 from .run.inprocess import InProcessFunctions
+from .run.policy import Limits, worker_policy
 from .spec import Exercise, ExerciseSet, SpecError, load_exercise_set
 from .submission import Submission, load_submission
 
@@ -34,6 +36,7 @@ class Options:
     time_limit: float | None = None
     import_timeout: float = 30.0
     use_cache: bool = True
+    limits: Limits = field(default_factory=Limits)
 
 
 def _load_package(directory: Path, name: str) -> types.ModuleType:
@@ -164,6 +167,8 @@ def _fail_all(exercises: list[Exercise], status: str, code: str, facts: dict[str
 def _worker_failure(ex: Exercise, exc: WorkerError, partial: ExerciseResult | None = None) -> ExerciseResult:
     if isinstance(exc, WorkerTimeout):
         status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
+    elif isinstance(exc, WorkerCrashed) and exc.how.get("signal") == signal.SIGXCPU:
+        status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc)}
     else:
         assert isinstance(exc, WorkerCrashed)
         status, code = ERROR, "crashed"
@@ -186,8 +191,10 @@ def grade(course: Course, submission: Submission | str | Path, zygote: Zygote,
     if submission.error:
         result.exercises = _fail_all(exercises, ERROR, submission.error, submission.error_facts)
         return result
+    cpu_budget = options.import_timeout + sum(options.time_limit or ex.time_limit for ex in exercises)
     session = WorkerSession(zygote, submission.modules, torch=submission.needs_torch,
-                            import_timeout=options.import_timeout)
+                            import_timeout=options.import_timeout,
+                            policy=worker_policy(options.limits, [str(course.set.root)], cpu_budget))
     try:
         _grade_in_session(course, session, exercises, options, result)
     finally:

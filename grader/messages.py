@@ -45,6 +45,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                 "运行 {seconds} 秒后被终止：函数太慢或没有返回（死循环？）。其余练习照常评分。"),
     "crashed": ("The process running your code died ({how}); the other exercises were still graded.",
                 "运行你的代码的进程崩溃了（{how}）；其余练习照常评分。"),
+    "cpu_limit": ("Stopped: your code used up its CPU time ({how}). Look for a loop that never ends.",
+                  "已终止：你的代码用完了 CPU 时间（{how}）。检查是否有不会结束的循环。"),
+    "memory_limit": ("{call} ran out of memory: it asked for more than the grader allows (memory "
+                     "limit exceeded). Are you building a huge array by mistake?",
+                     "{call} 内存不足：申请的内存超过了评分器允许的上限。是不是误建了一个巨大的数组？"),
+    "too_large": ("{call} returned a value too large to check ({message}).",
+                  "{call} 返回的值过大，无法检查（{message}）。"),
+    "sandbox_hint": ("The grader's sandbox lets your code write only in its own temporary folder, "
+                     "with no network and no new processes.",
+                     "评分器的沙箱只允许你的代码写入它自己的临时目录，不能联网，也不能创建新进程。"),
     "submission_missing": ("No submission at {path}.", "在 {path} 找不到提交的文件。"),
     "submission_empty": ("The submission at {path} holds no Python code.", "{path} 中没有任何 Python 代码。"),
     "submission_unreadable": ("Cannot read {path}: {reason}.", "无法读取 {path}：{reason}。"),
@@ -332,6 +342,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ci.autograder_failed": ("The autograder could not grade this submission (exit code {status}). "
                              "Please tell your instructor.",
                              "自动评分程序无法为此提交评分（退出码 {status}）。请告知任课教师。"),
+    "doctor.title": ("Sandbox layers on {platform}, Python {python}, running as {user}:",
+                     "{platform} 上的沙箱防护层（Python {python}，以 {user} 身份运行）："),
+    "doctor.all": ("All layers are available: student code runs fully sandboxed.",
+                   "所有防护层均可用：学生代码在完整的沙箱中运行。"),
+    "doctor.missing": ("Missing here: {missing}. Grading still works with the other layers; "
+                       "--strict-sandbox refuses to grade on this machine.",
+                       "本机缺少：{missing}。其余防护层照常生效；使用 --strict-sandbox 时将拒绝评分。"),
+    "sandbox.refused": ("Refusing to grade with --strict-sandbox: missing sandbox layers: {missing}. "
+                        "Run `grader doctor` for details.",
+                        "已启用 --strict-sandbox，拒绝评分：缺少沙箱防护层：{missing}。详见 `grader doctor`。"),
     "report.sandbox": ("Sandbox layers: {layers}", "沙箱防护层：{layers}"),
     # --- batch grading, notebooks, feedback files, class report (grader grade) ---
     "status.missing": ("missing", "未提交"),

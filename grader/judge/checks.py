@@ -27,7 +27,12 @@ def outcome_failure(outcome: CallOutcome, expected: Any, tol: Tolerance, case: C
                     function: str) -> Failure | None:
     """The failure of one call against its expected value, if any: the common core of checks."""
     if outcome.error is not None:
-        return Failure("raised", dict(outcome.error), case, function, expected, None)
+        kind = outcome.error.get("type")
+        code = {"MemoryError": "memory_limit", "TooLarge": "too_large"}.get(str(kind), "raised")
+        facts = dict(outcome.error)
+        if kind == "PermissionError":
+            facts["hint_code"] = "sandbox_hint"
+        return Failure(code, facts, case, function, expected, None)
     diff = compare(expected, outcome.value, tol)
     if diff is None:
         return None
