@@ -20,15 +20,10 @@ EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def default_language() -> str:
-    """GRADER_LANG, else the locale: zh_* means Chinese, anything else English."""
-    explicit = os.environ.get("GRADER_LANG")
-    if explicit in ("en", "zh"):
-        return explicit
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+    """GRADER_LANG, else a config file, else the locale (see grader/config.py)."""
+    from .config import default_language as chosen
+
+    return chosen()
 
 
 class Settings:
@@ -42,11 +37,17 @@ class Settings:
 @click.option("--exercises", "exercises", metavar="DIR", envvar="GRADER_EXERCISES",
               help="Exercise set folder (default: the one shipped with the grader).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-              help="Language of the feedback (default: from GRADER_LANG or the locale).")
+              help="Language of the feedback (default: GRADER_LANG, else grader.toml or "
+                   "~/.config/grader/config.toml, else the locale).")
 @click.pass_context
 def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
     """Check neural-network exercises against a reference, safely."""
-    ctx.obj = Settings(exercises, lang or default_language())
+    from .config import choose_language
+
+    choice = choose_language(lang)
+    for problem in choice.problems:
+        click.echo(render("config.ignored", {"problem": problem}, choice.lang), err=True)
+    ctx.obj = Settings(exercises, choice.lang)
 
 
 def _fail_usage(message: str) -> None:
@@ -77,6 +78,8 @@ def list_command(settings: Settings) -> None:
               show_default=True)
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
 @click.option("--no-shrink", is_flag=True, help="Report the first failing input without shrinking it.")
+@click.option("--watch", is_flag=True,
+              help="Check again at every save, showing only what changed (Ctrl+C to stop).")
 @output_options
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Time limit per exercise (default: each exercise's own).")
@@ -88,7 +91,7 @@ def list_command(settings: Settings) -> None:
 @click.pass_obj
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
                   output_format: str, seed: int | None, no_shrink: bool, time_limit: float | None,
-                  memory_limit: int | None, strict_sandbox: bool, no_sandbox: bool) -> None:
+                  memory_limit: int | None, strict_sandbox: bool, no_sandbox: bool, watch: bool = False) -> None:
     """Check SUBMISSION (a .py file or a folder of them) and show what is wrong."""
     from .engine import Course, Options, grade
     from .plan import DEFAULT_SEED
@@ -96,13 +99,16 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     from .run import Zygote
     from .run.policy import DEFAULT_MEMORY_MB, Limits, SandboxUnavailable, require_full_sandbox
 
+    if watch and output_format != "text":
+        from .messages import text
+
+        _fail_usage(text("watch.text_only", settings.lang))
     if strict_sandbox:
         try:
             require_full_sandbox()
         except SandboxUnavailable as exc:
             _fail_usage(render("sandbox.refused", {"missing": str(exc)}, settings.lang))
     limits = Limits(memory_mb=memory_limit or DEFAULT_MEMORY_MB, sandbox=not no_sandbox)
-
     zygote = Zygote()
     zygote.start()  # warms up while the course loads
     try:
@@ -117,6 +123,10 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
             _fail_usage(text("pack.seed_fixed", settings.lang).format(seed=course.seed))
         options = Options(exercises=exercise_ids, seed=course.seed, shrink=not no_shrink,
                           time_limit=time_limit, limits=limits)
+        if watch:
+            from .watch import watch as watch_loop
+
+            sys.exit(watch_loop(course, submission, zygote, options, settings.lang))
         result = grade(course, submission, zygote, options)
     finally:
         zygote.close()
@@ -165,6 +175,10 @@ def _register_commands() -> None:
     from .doctor import doctor_command
 
     cli.add_command(doctor_command)
+    from .feedback_cli import COMMANDS as feedback_commands  # init, explain
+
+    for command in feedback_commands:
+        cli.add_command(command)
 
 
 _register_commands()

@@ -7,6 +7,7 @@ filled from the facts, pre-formatted by `format_value` so arrays and floats read
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -60,23 +61,40 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "submission_unreadable": ("Cannot read {path}: {reason}.", "无法读取 {path}：{reason}。"),
     # check failures
     "mismatch": ("{call} returned a wrong value{path}{at_index}: expected {expected_value}, "
-                 "got {actual_value} (absolute error {abs_error}, relative error {rel_error}; "
-                 "allowed {atol} + {rtol}·|expected|). {count} of {total} entries differ.",
+                 "got {actual_value}. They differ by {abs_error}{relative}, more than the "
+                 "{allowed} allowed here ({atol} + {rtol}·|expected|).{differing}",
                  "{call} 的返回值{path}不正确：{at_index}应为 {expected_value}，实际为 "
-                 "{actual_value}（绝对误差 {abs_error}，相对误差 {rel_error}；允许 {atol} + "
-                 "{rtol}·|期望值|）。共 {total} 个元素中有 {count} 个不一致。"),
-    "nonfinite": ("{call} returned {actual_value}{at_index}{path}, where the answer is "
-                  "{expected_value} ({count} such entries). Look for an overflow in exp or a "
-                  "division by zero.",
-                  "{call} {at_index}{path}返回了 {actual_value}，而正确答案是 "
-                  "{expected_value}（共 {count} 处）。检查 exp 是否溢出、是否除以了零。"),
-    "wrong_shape": ("{call} returned shape {actual_shape}{path}, expected {expected_shape}.",
-                    "{call} 返回的形状{path}为 {actual_shape}，应为 {expected_shape}。"),
-    "shape_hint_reduced": ("Did you sum or average over an axis you should have kept?",
-                           "是否在不该求和（或求平均）的维度上做了归约？"),
-    "shape_hint_extra_axis": ("Did broadcasting add an axis (e.g. a (n,) array against a (n, 1) one)?",
-                              "是否因为广播多出了一个维度（例如 (n,) 与 (n, 1) 相运算）？"),
-    "shape_hint_transposed": ("Are the axes swapped (a transpose)?", "是否把维度顺序弄反了（转置）？"),
+                 "{actual_value}。两者相差 {abs_error}{relative}，超过了这里允许的 {allowed}"
+                 "（{atol} + {rtol}·|期望值|）。{differing}"),
+    "mismatch.relative": (" (relative error {rel_error})", "（相对误差 {rel_error}）"),
+    "mismatch.differing": (" {count} of the {total} entries differ.",
+                           "共 {total} 个元素中有 {count} 个不一致。"),
+    "nonfinite": ("{call} returned {actual_value}{path}{at_index}, where the answer is "
+                  "{expected_value}{differing}. NaN and inf usually come from np.exp of a large "
+                  "number (it overflows to inf above about 709), from inf / inf or 0 / 0, or "
+                  "from the log of 0.",
+                  "{call} {path}{at_index}返回了 {actual_value}，而正确答案是 {expected_value}"
+                  "{differing}。NaN 和 inf 通常来自对很大的数求 np.exp（超过约 709 就会溢出为 "
+                  "inf）、inf / inf 或 0 / 0，或者对 0 取对数。"),
+    "nonfinite.differing": (" ({count} entries are NaN or ±inf where they should not be)",
+                            "（共有 {count} 个元素出现了不该有的 NaN 或 ±inf）"),
+    "wrong_shape": ("{call} returned an array of shape {actual_shape}{path}, but the answer has "
+                    "shape {expected_shape}.",
+                    "{call} 返回的数组形状{path}为 {actual_shape}，但正确答案的形状是 {expected_shape}。"),
+    "shape.scalar": ("() (a single number)", "()（单个数）"),
+    "shape_hint_reduced": ("Did you sum, average or take the maximum over an axis that should "
+                           "stay (or over all of them)? Pass `axis=`, and `keepdims=True` to keep "
+                           "the axis.",
+                           "是否在不该归约的维度（或全部维度）上求了和、平均或最大值？请指定 `axis=`，"
+                           "需要保留该维度时加上 `keepdims=True`。"),
+    "shape_hint_extra_axis": ("Did broadcasting add an axis? A (n,) array combined with a (n, 1) "
+                              "one gives (n, n): reshape one of them, or use keepdims consistently.",
+                              "是否因为广播多出了一个维度？(n,) 的数组与 (n, 1) 的数组相运算会得到 "
+                              "(n, n)：请对其中一个做 reshape，或统一使用 keepdims。"),
+    "shape_hint_transposed": ("Are two axes swapped? Check the order of a matrix product "
+                              "(X @ W, not W @ X) and any missing or extra `.T`.",
+                              "是否把两个维度弄反了？检查矩阵乘法的顺序（X @ W 而不是 W @ X），以及是否"
+                              "多写或漏写了 `.T`。"),
     "wrong_type": ("{call} returned {actual_type}{path}, expected {expected_type}.",
                    "{call} 返回了 {actual_type}{path}，应为 {expected_type}。"),
     "wrong_length": ("{call} returned {actual_length} items{path}, expected {expected_length}.",
@@ -114,17 +132,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "f(x + {step}) = {value_after}。"),
     "property_sums_to_one": ("The rows of {call} must each sum to 1; row {index} sums to {sum}.",
                              "{call} 的每一行之和都应为 1；第 {index} 行之和为 {sum}。"),
-    "gradient_mismatch": ("{call} differs from the numerical derivative of the reference's "
-                          "`{forward}`: at index {index} the slope is {expected_value}, you "
-                          "returned {actual_value}. Your own `{forward}` is {own_forward}.",
-                          "{call} 与参考实现 `{forward}` 的数值导数不一致：在下标 {index} 处斜率为 "
-                          "{expected_value}，你返回了 {actual_value}。你自己的 `{forward}`：{own_forward}。"),
+    "gradient_mismatch": ("{call} is not the derivative of `{forward}`{at_index}: the true slope "
+                          "there is {expected_value} (central differences (f(x + h) − f(x − h)) / 2h "
+                          "of the correct `{forward}`), you returned {actual_value}. Your own "
+                          "`{forward}` is {own_forward}.",
+                          "{call} 不是 `{forward}` 的导数：{at_index}真实斜率为 {expected_value}"
+                          "（对正确的 `{forward}` 做中心差分 (f(x + h) − f(x − h)) / 2h 得到），你返回了 "
+                          "{actual_value}。你自己的 `{forward}`：{own_forward}。"),
     "gradient_right_for_wrong_forward": (
-        "Your derivative is right for your own `{forward}`, but your `{forward}` is wrong: fix "
-        "`{forward}` first. At index {index} the true slope is {expected_value}, you returned "
+        "{call}: your derivative is right for your own `{forward}`, but your `{forward}` is "
+        "wrong: fix `{forward}` first. The true slope{at_index} is {expected_value}, you returned "
         "{actual_value}.",
-        "你的导数对你自己写的 `{forward}` 是对的，但你的 `{forward}` 本身有错：请先修正 "
-        "`{forward}`。在下标 {index} 处真实斜率为 {expected_value}，你返回了 {actual_value}。"),
+        "{call}：你的导数对你自己写的 `{forward}` 是对的，但你的 `{forward}` 本身有错：请先修正 "
+        "`{forward}`。{at_index}真实斜率为 {expected_value}，你返回了 {actual_value}。"),
     "gradient_parts_mismatch": (
         "{call} returned a wrong gradient for {wrong_parts} (right: {right_parts}). Central "
         "differences of `{loss}` give the slope {expected_value}{path}{at_index}; you returned "
@@ -248,9 +268,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "returned {actual_value} instead of {expected_value}.",
         "把 {zeroed} 设为 0 时，{call} 应原样返回参数；但在下标 {index} 处返回了 {actual_value}，"
         "而不是 {expected_value}。"),
-    "own_forward.right": ("right", "正确"),
-    "own_forward.wrong": ("wrong too", "也有错"),
-    "own_forward.missing": ("not written yet", "尚未实现"),
+    "own_forward.right": ("right, so the mistake is in the derivative itself",
+                          "正确，所以错误出在导数本身"),
+    "own_forward.wrong": ("wrong too: fix it first, then compare the derivative with its formula",
+                          "也有错：请先修正它，再对照公式检查导数"),
+    "own_forward.missing": ("not written yet (the derivative was checked against the correct one)",
+                            "尚未实现（导数已与正确的函数对照检验）"),
     # grader validate (for instructors)
     "validate.exercise": (
         "{mark} ch{chapter} {id}: reference {score}/{max_score}; mistakes caught {caught}/{listed}, "
@@ -300,6 +323,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.input": ("input", "输入"),
     "report.expected": ("expected", "期望"),
     "report.got": ("got", "实际"),
+    "report.index": ("index", "下标"),
     "report.hint": ("Hint: {hint}", "提示：{hint}"),
     "report.failing_cases": ("{failing} of {total} test inputs fail; the smallest is shown.",
                              "{total} 个测试输入中有 {failing} 个未通过；下面显示最小的一个。"),
@@ -353,6 +377,187 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "Run `grader doctor` for details.",
                         "已启用 --strict-sandbox，拒绝评分：缺少沙箱防护层：{missing}。详见 `grader doctor`。"),
     "report.sandbox": ("Sandbox layers: {layers}", "沙箱防护层：{layers}"),
+    # --- feedback: config, starter files (init), explain, watch, Jupyter ---
+    "config.ignored": ("grader: ignored: {problem}", "grader：已忽略：{problem}"),
+    "init.header": (
+        "Chapter 10 (artificial neural networks): exercises, written by `grader init`.\n\n"
+        "Every function below raises NotImplementedError until you write it: the grader reports it "
+        "as \"not attempted\", not as an error. Replace each `raise` with your code, then check:",
+        "第 10 章（人工神经网络）练习，由 `grader init` 生成。\n\n"
+        "下面每个函数在你实现之前都会抛出 NotImplementedError：评分器把它记为“未作答”，而不是错误。"
+        "把每个 `raise` 换成你的代码，然后检查："),
+    "init.cmd_all": ("every exercise", "检查所有练习"),
+    "init.cmd_one": ("one exercise", "只检查一道练习"),
+    "init.cmd_watch": ("again at every save", "每次保存后自动重新检查"),
+    "init.cmd_explain": ("contract, conventions, a worked example", "题目说明、约定与课件差异、示例"),
+    "init.chapter": ("Chapter {chapter}: {title}", "第 {chapter} 章：{title}"),
+    "init.exercise": ("{title} (`{id}`, chapter {chapter}, {points} points)",
+                      "{title}（`{id}`，第 {chapter} 章，{points} 分）"),
+    "init.notes": ("Conventions and the slides:", "约定与课件差异："),
+    "init.args": ("Arguments:", "参数："),
+    "init.check_one": ("Check: grader check {file} -e {id}    Explain: grader explain {id}",
+                       "检查：grader check {file} -e {id}    详解：grader explain {id}"),
+    "init.todo": ("replace this line with your code", "把这一行换成你的代码"),
+    "init.notebook_intro": (
+        "# Chapter 10 (artificial neural networks): exercises\n\n"
+        "Written by `grader init`. Each code cell defines one function that raises "
+        "`NotImplementedError` until you write it: the grader reports it as *not attempted*, not "
+        "as an error. Run the first code cell (the imports), write a function, and check it with "
+        "the last cell, or from a terminal: `grader check {file}`.",
+        "# 第 10 章（人工神经网络）练习\n\n"
+        "由 `grader init` 生成。每个代码单元格定义一个函数，在你实现之前它会抛出 "
+        "`NotImplementedError`：评分器把它记为*未作答*，而不是错误。先运行第一个代码单元格（import），"
+        "实现一个函数，再用最后一个单元格检查，或者在终端里运行：`grader check {file}`。"),
+    "init.selfcheck_title": ("Check your work", "自检"),
+    "init.selfcheck_text": (
+        "Run the cell below after defining your functions. Only the source of your functions "
+        "(and of the imports, helper functions and constants they use) is sent to the grader's "
+        "sandbox; nothing else of this notebook runs there. `grader.check()` checks every "
+        "exercise function defined here; `grader.check(sigmoid, softmax)` only those. With "
+        "`%load_ext grader`, `%grade sigmoid softmax` does the same.",
+        "定义好函数后运行下面的单元格。只有你的函数（以及它们用到的 import、辅助函数和常量）的源代码会被"
+        "送进评分器的沙箱运行，笔记本里的其他内容都不会在那里运行。`grader.check()` 检查这里定义的所有"
+        "练习函数；`grader.check(sigmoid, softmax)` 只检查这两个。执行 `%load_ext grader` 之后，"
+        "`%grade sigmoid softmax` 的作用相同。"),
+    "init.selfcheck_comment": ("check every exercise function defined in this notebook",
+                               "检查本笔记本中定义的所有练习函数"),
+    "init.wrote": ("Wrote {file}: {count} exercises ({points} points). Next: grader check {file}",
+                   "已写入 {file}：{count} 道练习（共 {points} 分）。下一步：grader check {file}"),
+    "init.exists": ("{file} already exists: pass --force to overwrite it, or choose another name.",
+                    "{file} 已存在：如需覆盖请加 --force，或者换一个文件名。"),
+    "init.suffix": ("{file}: a starter is a .py or an .ipynb file.",
+                    "{file}：起始文件必须是 .py 或 .ipynb 文件。"),
+    "init.no_chapter": ("No exercises in chapter {chapter} (chapters: {chapters}).",
+                        "第 {chapter} 章没有练习（现有章节：{chapters}）。"),
+    "arg.array_any": ("an array of any shape (0-d included), values in [{min}, {max}]",
+                      "任意形状的数组（包括 0 维），数值在 [{min}, {max}] 内"),
+    "arg.array": ("an array of shape {shape}, values in [{min}, {max}]",
+                  "形状为 {shape} 的数组，数值在 [{min}, {max}] 内"),
+    "arg.float": ("a float in [{min}, {max}]", "[{min}, {max}] 内的浮点数"),
+    "arg.int": ("an integer in [{min}, {max}]", "[{min}, {max}] 内的整数"),
+    "arg.ints": ("a list of {shape} integers in [{min}, {max}]",
+                 "由 {shape} 个 [{min}, {max}] 内的整数组成的列表"),
+    "arg.choice": ("one of {values}", "取值为 {values} 之一"),
+    "arg.one_hot": ("one-hot rows of shape {shape} (a single 1 per row)",
+                    "形状为 {shape} 的独热（one-hot）矩阵（每行恰有一个 1）"),
+    "arg.simplex": ("probabilities of shape {shape}, each row sums to 1",
+                    "形状为 {shape} 的概率，每行之和为 1"),
+    "arg.binary": ("0/1 labels of shape {shape}", "形状为 {shape} 的 0/1 标签"),
+    "arg.other": ("a value of kind {type}", "{type} 类型的值"),
+    "arg.default": ("; default {default}", "；默认值 {default}"),
+    "explain.heading": ("{id} · {title} (chapter {chapter}, {points} points)",
+                        "{id} · {title}（第 {chapter} 章，{points} 分）"),
+    "explain.signature": ("Function to write", "要实现的函数"),
+    "explain.description": ("What to compute", "要计算什么"),
+    "explain.notes": ("Conventions and where the slides differ", "约定与课件的差异"),
+    "explain.args": ("Arguments (as the grader draws them)", "参数（评分器如何生成）"),
+    "explain.checks": ("Checks and their points", "检查项与分值"),
+    "explain.points": ("{points} pt", "{points} 分"),
+    "explain.hidden": ("hidden: its details are shown only when it fails",
+                       "隐藏检查：只有未通过时才显示细节"),
+    "explain.mistakes": ("Known mistakes: the hint you get when the grader recognises one",
+                         "常见错误：评分器识别出来时给出的提示"),
+    "explain.example": ("Worked example, computed by the reference implementation",
+                        "示例（由参考实现计算）"),
+    "explain.example_row": ("{call} returns {value}", "{call} 返回 {value}"),
+    "explain.next": ("Check your own: grader check YOUR_FILE -e {id}",
+                     "检查你的实现：grader check 你的文件 -e {id}"),
+    "explain.unknown": ("No exercise {id}: `grader list` shows them all.",
+                        "没有名为 {id} 的练习：`grader list` 列出了全部练习。"),
+    "explain.check.reference": (
+        "your outputs are compared with the reference's on {examples} drawn inputs, entry by "
+        "entry, within {atol} + {rtol}·|expected|; a failing input is shrunk to a small one.",
+        "在 {examples} 个随机生成的输入上，逐元素将你的输出与参考实现比较，允许误差为 {atol} + "
+        "{rtol}·|期望值|；未通过的输入会被缩小为一个简单的例子。"),
+    "explain.check.edge_cases": (
+        "{count} fixed inputs chosen by hand (kinks such as 0, huge magnitudes such as ±1000) must "
+        "give the reference's values, with no NaN or inf where the answer is finite.",
+        "{count} 个人工挑选的固定输入（如拐点 0、±1000 这样很大的数值）必须得到与参考实现相同的值，"
+        "答案有限的地方不能出现 NaN 或 inf。"),
+    "explain.check.stability": (
+        "the same fixed inputs, now also without floating-point warnings (overflow, invalid "
+        "value, division by zero).",
+        "同样的固定输入，并且计算过程中不能出现浮点警告（溢出、无效值、除以零）。"),
+    "explain.check.properties": ("these mathematical properties hold on every drawn input:",
+                                 "在每个随机输入上都必须满足下列数学性质："),
+    "explain.check.gradient": (
+        "your derivative is compared with central differences (f(x + h) − f(x − h)) / 2h of "
+        "`{of}` with respect to {wrt}, on {count} inputs away from kinks; when it is wrong, the "
+        "report says whether your own `{of}` is at fault.",
+        "在 {count} 个远离拐点的输入上，把你的导数与 `{of}` 关于 {wrt} 的中心差分 "
+        "(f(x + h) − f(x − h)) / 2h 比较；若不一致，报告会指出是不是你自己的 `{of}` 出了错。"),
+    "explain.check.behaviour": (
+        "graded by what your result does (a truth table, a partition, a trained network), "
+        "not by equality with one particular answer.",
+        "按你的结果的行为评分（真值表、划分、训练出的网络），而不是要求与某一个特定答案相等。"),
+    "explain.check.trajectory": (
+        "{steps} steps of your update are chained from a zero state, each fed your previous "
+        "outputs, and compared with the reference's path{oracle}.",
+        "从零状态开始连续执行你的更新 {steps} 步，每一步都以你上一步的输出为输入，并与参考实现的轨迹"
+        "比较{oracle}。"),
+    "explain.check.oracle": (" and with torch.optim.{optimizer}", "，也与 torch.optim.{optimizer} 比较"),
+    "explain.check.other": ("a check of kind {kind}.", "{kind} 类型的检查。"),
+    "explain.property.range": ("every value lies in [{min}, {max}]", "每个值都在 [{min}, {max}] 内"),
+    "explain.property.complement": ("f(−x) = {total} − f(x)", "f(−x) = {total} − f(x)（互补）"),
+    "explain.property.odd": ("f(−x) = −f(x): an odd function", "f(−x) = −f(x)：奇函数"),
+    "explain.property.monotonic": ("increasing: a larger x never gives a smaller f(x)",
+                                   "单调递增：x 变大时 f(x) 不会变小"),
+    "explain.property.shape_preserved": ("the result has the shape of the input",
+                                         "结果的形状与输入相同"),
+    "explain.property.input_unchanged": ("the input arrays are not modified in place",
+                                         "不原地修改输入数组"),
+    "explain.property.sums_to_one": ("each row (the last axis) sums to 1",
+                                     "每一行（最后一个轴）之和为 1"),
+    "explain.property.shift_invariant": (
+        "adding the same constant ({shift}) to every entry changes nothing",
+        "给每个元素加上同一个常数（{shift}）结果不变"),
+    "explain.property.shift_equivariant": ("adding a constant c to `{arg}` adds c to every output",
+                                           "给 `{arg}` 加上常数 c，每个输出也加上 c"),
+    "explain.property.values_in": ("every value is one of {values}", "每个值都是 {values} 之一"),
+    "explain.property.still_without_gradient": (
+        "with a zero gradient (and a zero state) the parameter does not move",
+        "梯度（和状态）为零时参数保持不变"),
+    "watch.start": ("Watching {path}: every save checks it again (Ctrl+C to stop).",
+                    "正在监视 {path}：每次保存都会重新检查（按 Ctrl+C 停止）。"),
+    "watch.rerun": ("{time} · {changed} saved · checked again in {seconds} s",
+                    "{time} · {changed} 已保存 · 重新检查用时 {seconds} 秒"),
+    "watch.now_passing": ("✓ now passes: {exercise} · {check} (+{points} pt)",
+                          "✓ 现在通过：{exercise} · {check}（+{points} 分）"),
+    "watch.now_failing": ("✗ now fails: {exercise} · {check} (−{points} pt)",
+                          "✗ 现在未通过：{exercise} · {check}（−{points} 分）"),
+    "watch.still_failing_differently": ("✗ still fails, differently: {exercise} · {check}",
+                                        "✗ 仍未通过，但情况变了：{exercise} · {check}"),
+    "watch.exercise": ("{exercise}: {before} → {after}", "{exercise}：{before} → {after}"),
+    "watch.score": ("Score: {before} → {after} / {max_score} ({delta})",
+                    "得分：{before} → {after} / {max_score}（{delta}）"),
+    "watch.no_change": ("Nothing changed: score {score} / {max_score}.",
+                        "没有变化：得分 {score} / {max_score}。"),
+    "watch.still_failing": ("Still failing: {checks}", "仍未通过：{checks}"),
+    "watch.broken": ("The file cannot be graded as it is now; the comparison waits for a version "
+                     "that imports.", "文件目前无法评分；等它能被正常导入后再比较变化。"),
+    "watch.text_only": ("--watch shows text only: it cannot be combined with --format json.",
+                        "--watch 只输出文本，不能与 --format json 同时使用。"),
+    "watch.stopped": ("Stopped watching.", "已停止监视。"),
+    "jupyter.title": ("Self-check in the notebook: {functions}", "笔记本内自检：{functions}"),
+    "jupyter.not_exercise": ("`{name}` is not the name of an exercise, so it was not checked "
+                             "(`grader list` shows the names).",
+                             "`{name}` 不是任何练习的名字，因此没有检查（`grader list` 列出了所有名字）。"),
+    "jupyter.nothing": ("No exercise function to check: define a function named after an exercise "
+                        "(e.g. `def sigmoid(x): ...`), run its cell, then grader.check(sigmoid).",
+                        "没有可检查的练习函数：请定义一个与练习同名的函数（例如 `def sigmoid(x): ...`），"
+                        "运行该单元格，然后执行 grader.check(sigmoid)。"),
+    "jupyter.no_source": ("The source of `{name}` cannot be read ({reason}): define it with `def` "
+                          "in a cell or in a .py file.",
+                          "无法读取 `{name}` 的源代码（{reason}）：请在单元格或 .py 文件中用 `def` 定义它。"),
+    "jupyter.skipped_global": ("`{name}`, used by your code, was not sent to the sandbox ({kind}): "
+                               "compute it inside the function, or set it to plain numbers.",
+                               "你的代码用到的 `{name}` 没有被送进沙箱（{kind}）：请在函数内部计算它，"
+                               "或者把它设为普通的数值。"),
+    "jupyter.footer": ("Checked in the grader's sandbox: only the source of your functions (and "
+                       "the imports, helpers and constants they use) ran there.",
+                       "已在评分器的沙箱中检查：只有你的函数（及其用到的 import、辅助函数和常量）的源代码在那里运行。"),
+    "jupyter.magic_usage": ("Usage: %grade [--lang zh|en] [NAME ...]",
+                            "用法：%grade [--lang zh|en] [函数名 ...]"),
     # --- batch grading, notebooks, feedback files, class report (grader grade) ---
     "status.missing": ("missing", "未提交"),
     "missing": ("No submission was found for this student.", "没有找到该学生的提交。"),
@@ -481,6 +686,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 LANGUAGES = ("en", "zh")
 
 
+def codes() -> list[str]:
+    """Every message code of the catalogue (what the translation test walks)."""
+    return list(CATALOGUE)
+
+
 def text(code: str, lang: str = "en") -> str:
     en, zh = CATALOGUE[code]
     return zh if lang == "zh" else en
@@ -493,7 +703,8 @@ def format_value(value: Any) -> str:
             return format_value(array.item())
         shown = np.array2string(array, precision=6, separator=", ", threshold=24, edgeitems=3,
                                 suppress_small=False, max_line_width=10_000)
-        return " ".join(shown.split())  # one line, whatever the number of dimensions
+        shown = " ".join(shown.split())  # one line, whatever the number of dimensions
+        return re.sub(r"\s+([,\]])", r"\1", re.sub(r"\[\s+", "[", shown))  # [ 1. , -1. ] → [1., -1.]
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
@@ -514,7 +725,8 @@ def format_call(function: str | None, case: dict[str, Any] | None) -> str:
         return ""
     if case is None:
         return f"{function}(…)"
-    args = ", ".join(f"{k}={format_value(v)}" for k, v in case.items())
+    args = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={format_value(v)}"
+                     for k, v in case.items())  # a call the student can paste and run
     return f"{function}({args})"
 
 
@@ -543,6 +755,25 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
                                     for item in facts.get("listed", []))
         shown["more"] = text("notebook.more", lang).format_map(shown) if facts.get("more") else ""
     index = facts.get("index")
+    if isinstance(index, (tuple, list)) and index:  # NumPy's own notation: [2] or [0, 1]
+        shown["index"] = "[" + ", ".join(str(i) for i in index) + "]"
+    for key in ("expected_shape", "actual_shape"):
+        if facts.get(key) == ():
+            shown[key] = text("shape.scalar", lang)
+    if code == "mismatch":
+        expected, total = facts.get("expected_value"), facts.get("total")
+        if isinstance(expected, (int, float)) and facts.get("atol") is not None:
+            shown["allowed"] = format_value(float(facts["atol"]) + float(facts.get("rtol") or 0)
+                                            * abs(float(expected)))
+        relative = facts.get("rel_error")
+        shown["relative"] = (text("mismatch.relative", lang).format_map(shown)
+                             if isinstance(relative, float) and math.isfinite(relative) else "")
+        shown["differing"] = (text("mismatch.differing", lang).format_map(shown)
+                              if isinstance(total, int) and total > 1 else "")
+    if code == "nonfinite":
+        count = facts.get("count")
+        shown["differing"] = (text("nonfinite.differing", lang).format_map(shown)
+                              if isinstance(count, int) and count > 1 else "")
     if index in ((), None):
         shown["at_index"] = ""
     else:
@@ -555,5 +786,5 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
     sentence = text(code, lang).format_map(shown)
     hint_code = facts.get("hint_code")
     if hint_code:
-        sentence += " " + text(hint_code, lang)
+        sentence += ("" if lang == "zh" else " ") + text(hint_code, lang)
     return sentence

@@ -14,6 +14,10 @@ import numpy as np
 from ..spec.schema import Tolerance
 
 
+#: differing entries listed in a Difference's facts (a report marks them beside the values)
+MAX_POSITIONS = 12
+
+
 @dataclass
 class Difference:
     """Why a value is wrong. `kind` is a message code; `facts` fill its template."""
@@ -98,7 +102,7 @@ def _compare_arrays(exp: np.ndarray, act: np.ndarray, tol: Tolerance, path: str)
     exp_finite, act_finite = np.isfinite(exp), np.isfinite(act)
     bad_nonfinite = (exp_finite & ~act_finite) | (~exp_finite & ~((exp == act) | (np.isnan(exp) & np.isnan(act))))
     if bad_nonfinite.any():
-        positions = [tuple(int(i) for i in p) for p in np.argwhere(bad_nonfinite)[:5]]
+        positions = [tuple(int(i) for i in p) for p in np.argwhere(bad_nonfinite)[:MAX_POSITIONS]]
         first = positions[0]
         return Difference("nonfinite", path, {
             "index": first, "expected_value": float(exp[first]), "actual_value": float(act[first]),
@@ -112,7 +116,8 @@ def _compare_arrays(exp: np.ndarray, act: np.ndarray, tol: Tolerance, path: str)
     ratio = np.where(bad, err / allowed, 0.0)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), exp.shape))
     e, a = float(exp[worst]), float(act[worst])
+    positions = [tuple(int(i) for i in p) for p in np.argwhere(bad)[:MAX_POSITIONS]]
     return Difference("mismatch", path, {
-        "index": worst, "expected_value": e, "actual_value": a,
+        "index": worst, "expected_value": e, "actual_value": a, "positions": positions,
         "abs_error": abs(a - e), "rel_error": abs(a - e) / abs(e) if e else float("inf"),
         "rtol": tol.rtol, "atol": tol.atol, "count": int(bad.sum()), "total": int(exp.size)})

@@ -7,7 +7,7 @@ import unicodedata
 import click
 
 from ..messages import format_call, format_value, render, text
-from .model import FAILED, PASSED, SubmissionResult
+from .model import FAILED, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .words import check_message, check_name, exercise_message, hint
 
 _COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
@@ -44,32 +44,66 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
         lines += ["", click.style("ℹ ", fg="cyan") + render(note["code"], note["facts"], lang)]
 
     for ex in result.exercises:
-        if ex.status not in (PASSED,) and ex.code and ex.status != "not_attempted":
-            lines += ["", click.style(f"✗ {ex.id}", fg="red", bold=True), "  " + exercise_message(ex, lang)]
-        for check in ex.checks:
-            if check.status == PASSED:
-                continue
-            title = text("report.failed_check", lang).format(
-                exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score))
-            lines += ["", click.style(title, fg="red", bold=True), "  " + check_message(check, lang)]
-            example = check.counterexample or {}
-            if check.status == FAILED and example.get("input") is not None:
-                facts = check.facts
-                if facts.get("failing_cases", 0) > 1:
-                    key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
-                    lines.append("  " + text(key, lang).format(
-                        failing=facts["failing_cases"], total=facts["total_cases"]))
-                lines.append(f"    {text('report.input', lang)}: "
-                             f"{format_call(example.get('function'), example.get('input'))}")
-                if example.get("expected") is not None:
-                    lines.append(f"    {text('report.expected', lang)}: {format_value(example['expected'])}")
-                if example.get("actual") is not None:
-                    lines.append(f"    {text('report.got', lang)}: {format_value(example['actual'])}")
-            if hint(check, lang):
-                lines.append("  " + click.style(text("report.hint", lang).format(hint=hint(check, lang)),
-                                                fg="cyan"))
+        lines += exercise_lines(ex, lang)
     if result.stdout.strip():
         lines += ["", text("report.stdout", lang), *("  | " + l for l in result.stdout.strip().splitlines()[:20])]
     if result.exercises and result.all_passed:
         lines += ["", click.style(text("report.all_passed", lang), fg="green", bold=True)]
     return "\n".join(lines)
+
+
+def exercise_lines(ex: ExerciseResult, lang: str) -> list[str]:
+    """What went wrong in one exercise: its own message, then a block per failed check."""
+    lines: list[str] = []
+    if ex.status not in (PASSED,) and ex.code and ex.status != "not_attempted":
+        lines += ["", click.style(f"✗ {ex.id}", fg="red", bold=True), "  " + exercise_message(ex, lang)]
+    for check in ex.checks:
+        if check.status != PASSED:
+            lines += check_lines(ex, check, lang)
+    return lines
+
+
+def check_lines(ex: ExerciseResult, check: CheckResult, lang: str, title: str | None = None) -> list[str]:
+    """One failed check: title, message, the failing call with expected and got, the hint."""
+    if title is None:
+        title = text("report.failed_check", lang).format(
+            exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score))
+    lines = ["", click.style(title, fg="red", bold=True), "  " + check_message(check, lang)]
+    example = check.counterexample or {}
+    if check.status == FAILED and example.get("input") is not None:
+        facts = check.facts
+        if facts.get("failing_cases", 0) > 1:
+            key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
+            lines.append("  " + text(key, lang).format(
+                failing=facts["failing_cases"], total=facts["total_cases"]))
+        lines += _values(example, facts, lang)
+    if hint(check, lang):
+        lines.append("  " + click.style(text("report.hint", lang).format(hint=hint(check, lang)),
+                                        fg="cyan"))
+    return lines
+
+
+def _values(example: dict, facts: dict, lang: str) -> list[str]:
+    """The call, then expected and got: entry by entry, side by side, for small arrays."""
+    from .sidebyside import entries
+
+    labels = {k: text(f"report.{k}", lang) for k in ("input", "expected", "got", "index")}
+    width = max(_width(labels[k]) for k in ("input", "expected", "got")) + 1
+    lines = [f"    {_pad(labels['input'] + ':', width)} "
+             f"{format_call(example.get('function'), example.get('input'))}"]
+    table = entries(example.get("expected"), example.get("actual"), facts)
+    if table is None or isinstance(example.get("expected"), (tuple, list, dict)):
+        for key, label in (("expected", "expected"), ("actual", "got")):
+            if example.get(key) is not None:
+                lines.append(f"    {_pad(labels[label] + ':', width)} {format_value(example[key])}")
+    if table is None:
+        return lines
+    widths = [max(_width(labels[head]), *(_width(row[i]) for row in table))
+              for i, head in enumerate(("index", "expected", "got"))]
+    heads = [_pad(labels["index"], widths[0]), _pad(labels["expected"], widths[1]), labels["got"]]
+    lines.append("      " + "  ".join(click.style(h, dim=True) for h in heads))
+    for index, expected, got, differs in table:
+        shown = _pad(got, widths[2])
+        lines.append(f"      {_pad(index, widths[0])}  {_pad(expected, widths[1])}  "
+                     + (click.style(shown, fg="red", bold=True) + "  ✗" if differs else shown).rstrip())
+    return lines

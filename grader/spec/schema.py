@@ -168,6 +168,8 @@ class Exercise:
     tolerance: Tolerance = field(default_factory=Tolerance)
     time_limit: float = 10.0
     mistakes: list[Mistake] = field(default_factory=list)
+    #: conventions and where the slides differ (shown by `grader explain` and starter files)
+    notes: Optional[Text] = None
     reference: Optional[str] = None
     mistakes_module: Optional[str] = None
     source_file: str = ""

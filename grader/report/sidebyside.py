@@ -1,0 +1,64 @@
+"""Expected and actual values side by side, entry by entry, for the terminal and the notebook.
+
+Only formats: which entries differ is read from the check's facts (`positions`, `index`), never
+recomputed here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import numpy as np
+
+from ..messages import format_value
+
+#: arrays with more entries than this are shown on one line each, not entry by entry
+MAX_ENTRIES = 12
+
+
+def index_text(index: Any) -> str:
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def marked_positions(facts: dict[str, Any]) -> set[tuple[int, ...]]:
+    marked = {tuple(int(i) for i in p) for p in facts.get("positions") or [] if isinstance(p, (list, tuple))}
+    index = facts.get("index")
+    if isinstance(index, (list, tuple)) and index and all(isinstance(i, int) for i in index):
+        marked.add(tuple(index))
+    return marked
+
+
+_STEP = re.compile(r"\[(-?\d+|'[^']*'|\"[^\"]*\")\]")
+
+
+def part(value: Any, path: str) -> Any:
+    """The piece of a tuple, list or dict that `path` ("[0]", "['W2']", "[1][0]") names, or None."""
+    for token in _STEP.findall(path):
+        key = ast.literal_eval(token)
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        elif isinstance(value, (list, tuple)) and isinstance(key, int) and -len(value) <= key < len(value):
+            value = value[key]
+        else:
+            return None
+    return value
+
+
+def entries(expected: Any, actual: Any, facts: dict[str, Any]) -> list[tuple[str, str, str, bool]] | None:
+    """(index, expected, got, differs) per entry, or None when a table would not help.
+
+    For a tuple or dict result, the table is of the part where they differ (`path` in the facts),
+    its indices written from the result down: [0][2], ['W2'][0, 0].
+    """
+    path = facts.get("path") or ""
+    if path and isinstance(expected, (tuple, list, dict)):
+        expected, actual = part(expected, path), part(actual, path)
+    if not (isinstance(expected, np.ndarray) and isinstance(actual, np.ndarray)):
+        return None
+    if expected.shape != actual.shape or not 2 <= expected.size <= MAX_ENTRIES:
+        return None
+    marked = marked_positions(facts)
+    return [(path + index_text(i), format_value(expected[i].item()), format_value(actual[i].item()),
+             i in marked) for i in np.ndindex(expected.shape)]
