@@ -231,3 +231,19 @@ def test_a_driver_that_does_not_exist_is_a_spec_error(tmp_path):
     (tmp_path / "ch.yaml").write_text(textwrap.dedent(SPEC.format(check=check)), encoding="utf-8")
     with pytest.raises(SpecError, match="no_such_driver"):
         Course.load(tmp_path)
+
+
+def test_a_batch_does_not_remember_reference_answers_to_one_students_inputs():
+    """ExpectedValues is shared by a whole batch: trajectory steps and shrunk gradient inputs
+    depend on one student's answers and are not kept (the plan's cases are)."""
+    c = Course.load()
+    judge({}, "adam_step", c)
+    judge({}, "chain_backward", c)
+    size = len(c.expected.memo.outcomes)
+    for mistake in ("adam_step_eps_inside_sqrt", "adam_step_no_bias_correction"):
+        judge({"adam_step": c.mistake_functions[mistake]}, "adam_step", c)
+    wrong_w = c.mistake_functions["chain_backward_wrong_layer_w"]
+    result = grade_in_process(c, {**c.reference_functions, "chain_backward": wrong_w}, "test",
+                              Options(exercises=("chain_backward",), shrink=True))
+    assert by_id(result)["chain_backward"].status == "failed"
+    assert len(c.expected.memo.outcomes) - size < 100

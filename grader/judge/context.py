@@ -71,7 +71,8 @@ class _Memo:
         self.missing: set[str] = set()
 
     def run(self, exercise: Exercise, function: str, cases: list[Case], timeout: float,
-            return_args: bool = False, fresh: bool = False) -> list[CallOutcome] | None:
+            return_args: bool = False, fresh: bool = False,
+            remember: bool = True) -> list[CallOutcome] | None:
         if function in self.missing:
             return None
         keys = [fingerprint(function, c) + (b"+args" if return_args else b"") for c in cases]
@@ -83,8 +84,10 @@ class _Memo:
             if outcomes is None:
                 self.missing.add(function)
                 return None
-            for (key, _), outcome in zip(unique, outcomes):
-                self.outcomes[key] = outcome
+            new = {key: outcome for (key, _), outcome in zip(unique, outcomes)}
+            if not remember:  # inputs that depend on one student's answers: no use to the next
+                return [new[k] if k in new else self.outcomes[k] for k in keys]
+            self.outcomes.update(new)
         return [self.outcomes[k] for k in keys]
 
 
@@ -105,8 +108,9 @@ class ExpectedValues:
     def __init__(self, reference: Caller) -> None:
         self.memo = _Memo(reference)
 
-    def run(self, exercise: Exercise, function: str, cases: list[Case]) -> list[CallOutcome] | None:
-        return self.memo.run(exercise, function, cases, timeout=0.0)
+    def run(self, exercise: Exercise, function: str, cases: list[Case],
+            remember: bool = True) -> list[CallOutcome] | None:
+        return self.memo.run(exercise, function, cases, timeout=0.0, remember=remember)
 
 
 @dataclass
@@ -131,6 +135,7 @@ class ExerciseContext:
 
     def __post_init__(self) -> None:
         self._student = _Memo(self.student)
+        self._transient: dict[bytes, CallOutcome] = {}  # reference answers kept for this context only
 
     def remaining(self) -> float:
         left = self.time_limit - (time.monotonic() - self.started)
@@ -153,9 +158,22 @@ class ExerciseContext:
         return self._student.run(self.signature_of(function), function, cases,
                                  self.remaining(), return_args, fresh)
 
-    def reference(self, cases: list[Case], function: str | None = None) -> list[CallOutcome]:
+    def reference(self, cases: list[Case], function: str | None = None,
+                  remember: bool = True) -> list[CallOutcome]:
+        """The reference's outcomes, memoised for the whole run unless `remember` is False
+        (inputs built from one student's answers, which no other submission will ask for)."""
         function = function or self.exercise.function
-        outcomes = self.expected.run(self.signature_of(function), function, cases)
+        if not remember:
+            keys = [fingerprint(function, c) for c in cases]
+            todo = list({k: c for k, c in zip(keys, cases) if k not in self._transient}.items())
+            if todo:
+                got = self.expected.run(self.signature_of(function), function,
+                                        [c for _, c in todo], remember=False)
+                if got is None:
+                    raise LookupError(f"the reference has no function {function!r}")
+                self._transient.update((k, o) for (k, _), o in zip(todo, got))
+            return [self._transient[k] for k in keys]
+        outcomes = self.expected.run(self.signature_of(function), function, cases, remember)
         if outcomes is None:
             raise LookupError(f"the reference has no function {function!r}")
         return outcomes

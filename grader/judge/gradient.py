@@ -147,7 +147,11 @@ def _numeric(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case], h: float,
     """Central differences per case, shaped like the exercise's output (None where undefined)."""
     moved, where = _perturbed(cases, spec.wrt, h)
     forward = str(spec.of)
-    outcomes = (ctx.call(moved, forward) or []) if student else ctx.reference(moved, forward)
+    if student:
+        outcomes = ctx.call(moved, forward) or []
+    else:  # remembered for the plan's cases only, not for the cases a shrink tries
+        planned = {id(c) for c in ctx.plan.smooth}
+        outcomes = ctx.reference(moved, forward, remember=all(id(c) in planned for c in cases))
     if len(outcomes) != len(moved):
         return [None] * len(cases)
     grads = [{name: np.zeros(np.shape(case[name])) for name in spec.wrt} for case in cases]

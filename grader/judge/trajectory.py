@@ -150,7 +150,7 @@ class TrajectoryCheck:
         gradient = ctx.helper(traj.gradient)
         starts = starts_of(ctx, traj)
         theirs = walk(lambda cs: ctx.call(cs), traj, starts, gradient)
-        every_step = ctx.reference([case for path in theirs for case, _ in path])
+        every_step = ctx.reference([case for path in theirs for case, _ in path], remember=False)
         oracle = oracle_paths(ctx, traj, starts, gradient) if traj.oracle else None
         failures: list[Failure | None] = []
         done = 0
