@@ -130,3 +130,14 @@ def test_reference_missing_for_an_exercise_is_a_spec_error(tmp_path):
     (ref / "activations.py").write_text("def sigmoid(x):\n    return x\n")
     with pytest.raises(SpecError, match="has no reference function relu"):
         Course.load(tmp_path)
+
+
+def test_plan_cache_key_changes_with_the_drawing_code(monkeypatch):
+    """A cached plan drawn by older drawing code must not be reused."""
+    from grader import plan
+    from grader.spec import load_exercise_set
+
+    ex = load_exercise_set().exercises["sigmoid"]
+    before = plan.plan_key(ex, 1)
+    monkeypatch.setattr(plan, "_drawing_code_digest", lambda: "changed")
+    assert plan.plan_key(ex, 1) != before
