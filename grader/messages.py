@@ -112,23 +112,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                    "{call} 的结果正确，但计算过程中出现了浮点警告（{warning}）。请改写为不会溢出的形式。"),
     "input_modified": ("{call} modified its argument `{arg}` in place. Work on a copy, or build a "
                        "new array.", "{call} 原地修改了参数 `{arg}`。请在副本上计算，或创建新数组。"),
-    "property_range": ("{call} returned {actual_value} at index {index}, outside [{min}, {max}].",
-                       "{call} 在下标 {index} 处返回 {actual_value}，超出了范围 [{min}, {max}]。"),
-    "property_complement": ("f(−x) should equal 1 − f(x) for {call}, but at index {index} "
+    "property_range": ("{call} returned {actual_value}{at_index}, outside [{min}, {max}].",
+                       "{call} {at_index}返回 {actual_value}，超出了范围 [{min}, {max}]。"),
+    "property_complement": ("f(−x) should equal 1 − f(x) for {call}, but{at_index} "
                             "1 − f(x) = {expected_value} while f(−x) = {actual_value}.",
-                            "对 {call} 应有 f(−x) = 1 − f(x)，但在下标 {index} 处 1 − f(x) = "
+                            "对 {call} 应有 f(−x) = 1 − f(x)，但{at_index} 1 − f(x) = "
                             "{expected_value}，而 f(−x) = {actual_value}。"),
-    "property_odd": ("f(−x) should equal −f(x) for {call}, but at index {index} −f(x) = "
+    "property_odd": ("f(−x) should equal −f(x) for {call}, but{at_index} −f(x) = "
                      "{expected_value} while f(−x) = {actual_value}.",
-                     "对 {call} 应有 f(−x) = −f(x)，但在下标 {index} 处 −f(x) = {expected_value}，"
+                     "对 {call} 应有 f(−x) = −f(x)，但{at_index} −f(x) = {expected_value}，"
                      "而 f(−x) = {actual_value}。"),
     "property_shift_invariant": ("Adding the same constant to every input must not change {call}; "
-                                 "at index {index} it changed from {expected_value} to {actual_value}.",
-                                 "给所有输入加上同一个常数不应改变 {call} 的结果；但在下标 {index} 处从 "
+                                 "it changed{at_index} from {expected_value} to {actual_value}.",
+                                 "给所有输入加上同一个常数不应改变 {call} 的结果；但{at_index}从 "
                                  "{expected_value} 变成了 {actual_value}。"),
-    "property_monotonic": ("{call} is not increasing: at index {index}, f(x) = {value} but "
+    "property_monotonic": ("{call} is not increasing{at_index}: f(x) = {value} but "
                            "f(x + {step}) = {value_after}.",
-                           "{call} 不是单调递增的：在下标 {index} 处 f(x) = {value}，但 "
+                           "{call} 不是单调递增的：{at_index}f(x) = {value}，但 "
                            "f(x + {step}) = {value_after}。"),
     "property_sums_to_one": ("The rows of {call} must each sum to 1; row {index} sums to {sum}.",
                              "{call} 的每一行之和都应为 1；第 {index} 行之和为 {sum}。"),
@@ -255,18 +255,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "are {shapes}.",
         "{call} 应返回形状为 (2, h)、(h,)、(h, 1)、(1,) 的 (W1, b1, W2, b2)；实际形状为 {shapes}。"),
     # more properties
-    "property_values_in": ("{call} may only return the values {values}; at index {index} it "
+    "property_values_in": ("{call} may only return the values {values};{at_index} it "
                            "returned {actual_value}.",
-                           "{call} 只能返回 {values} 中的值；但在下标 {index} 处返回了 {actual_value}。"),
+                           "{call} 只能返回 {values} 中的值；但{at_index}返回了 {actual_value}。"),
     "property_shift_equivariant": (
-        "Adding a constant c to `{arg}` must add c to every output of {call}; at index {index} "
+        "Adding a constant c to `{arg}` must add c to every output of {call};{at_index} "
         "the result is {actual_value} instead of {expected_value}.",
-        "给 `{arg}` 加上常数 c，{call} 的每个输出都应加上 c；但在下标 {index} 处结果为 "
+        "给 `{arg}` 加上常数 c，{call} 的每个输出都应加上 c；但{at_index}结果为 "
         "{actual_value}，而不是 {expected_value}。"),
     "property_still_without_gradient": (
-        "With {zeroed} set to 0, {call} must return the parameter unchanged; at index {index} it "
+        "With {zeroed} set to 0, {call} must return the parameter unchanged;{at_index} it "
         "returned {actual_value} instead of {expected_value}.",
-        "把 {zeroed} 设为 0 时，{call} 应原样返回参数；但在下标 {index} 处返回了 {actual_value}，"
+        "把 {zeroed} 设为 0 时，{call} 应原样返回参数；但{at_index}返回了 {actual_value}，"
         "而不是 {expected_value}。"),
     "own_forward.right": ("right, so the mistake is in the derivative itself",
                           "正确，所以错误出在导数本身"),
@@ -757,6 +757,8 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
     index = facts.get("index")
     if isinstance(index, (tuple, list)) and index:  # NumPy's own notation: [2] or [0, 1]
         shown["index"] = "[" + ", ".join(str(i) for i in index) + "]"
+        if code == "property_sums_to_one":  # a row number: "row 0", "第 0 行"
+            shown["index"] = ", ".join(str(i) for i in index)
     for key in ("expected_shape", "actual_shape"):
         if facts.get(key) == ():
             shown[key] = text("shape.scalar", lang)

@@ -229,3 +229,14 @@ def test_mismatch_wording_leaves_out_what_does_not_apply():
         assert "1 of" not in said and "共 1 个" not in said  # no count for a single number
         assert "index" not in said and "下标" not in said
         assert "1e-06" in said
+
+
+def test_a_single_number_has_no_index_and_a_row_is_a_row():
+    from grader.messages import render
+
+    for lang in ("en", "zh"):
+        said = render("property_monotonic", {"call": "relu(x=-1)", "index": (), "value": 1.0,
+                                             "step": 0.5, "value_after": 0.5}, lang)
+        assert "()" not in said.replace("relu(x=-1)", "") and "f(x + 0.5) = 0.5" in said
+        row = render("property_sums_to_one", {"call": "softmax(z=[[0., 0.]])", "index": (0,), "sum": 2.0}, lang)
+        assert {"en": "row 0 sums to 2", "zh": "第 0 行之和为 2"}[lang] in row
