@@ -185,3 +185,19 @@ def test_failure_messages_render_in_both_languages(grade_source):
     assert "tanh_grad(x=" in english and "expected" in english
     assert "tanh_grad(x=" in chinese and "应为" in chinese
     assert "1 − x²" in hint(ref, "en") and "平方" in hint(ref, "zh")
+
+
+def test_shrinking_leaves_no_inputs_in_the_runs_shared_reference_memory(course, zygote, tmp_path):
+    """A batch shares the reference's answers; one student's shrunk inputs must not pile up there."""
+    from grader.engine import Options, grade
+
+    memo = course.expected.memo.outcomes
+    right, wrong = tmp_path / "right.py", tmp_path / "wrong.py"
+    right.write_text("import numpy as np\ndef relu(x):\n    return np.maximum(np.asarray(x, dtype=float), 0)\n")
+    wrong.write_text("import numpy as np\ndef relu(x):\n"
+                     "    x = np.asarray(x, dtype=float)\n    return np.where(x < -1.5, -x, np.maximum(x, 0))\n")
+    assert grade(course, right, zygote, Options(exercises=("relu",))).exercises[0].status == "passed"
+    before = len(memo)  # the plan's answers, asked by every student
+    result = grade(course, wrong, zygote, Options(exercises=("relu",)))
+    assert result.exercises[0].status == "failed"  # it did shrink a failure
+    assert len(memo) == before

@@ -51,9 +51,11 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
     elif ctx.shrink and kind.shrinkable and failure.case is not None:
         from .shrink import shrink
 
-        smaller = shrink(ctx, kind, spec, failure.case)
+        with ctx.exploring():
+            smaller = shrink(ctx, kind, spec, failure.case)
         if smaller is not failure.case:
-            failure = kind.evaluate(ctx, spec, [smaller])[0] or failure
+            with ctx.exploring():
+                failure = kind.evaluate(ctx, spec, [smaller])[0] or failure
     result.status, result.score = FAILED, 0.0
     result.code, result.facts = failure.code, dict(failure.facts)
     # a kind whose failures are not one per plan case (behaviour, trajectory) counts its own

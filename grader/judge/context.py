@@ -7,10 +7,11 @@ never sent to the worker again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import numpy as np
 
@@ -136,6 +137,16 @@ class ExerciseContext:
     def __post_init__(self) -> None:
         self._student = _Memo(self.student)
         self._transient: dict[bytes, CallOutcome] = {}  # reference answers kept for this context only
+        self.forget = False  # while True (shrinking), no reference answer enters the run's memory
+
+    @contextlib.contextmanager
+    def exploring(self) -> Iterator[None]:
+        """Inputs made up for one student (shrinking): keep their answers out of the shared memo."""
+        previous, self.forget = self.forget, True
+        try:
+            yield
+        finally:
+            self.forget = previous
 
     def remaining(self) -> float:
         left = self.time_limit - (time.monotonic() - self.started)
@@ -163,7 +174,7 @@ class ExerciseContext:
         """The reference's outcomes, memoised for the whole run unless `remember` is False
         (inputs built from one student's answers, which no other submission will ask for)."""
         function = function or self.exercise.function
-        if not remember:
+        if not remember or self.forget:
             keys = [fingerprint(function, c) for c in cases]
             todo = list({k: c for k, c in zip(keys, cases) if k not in self._transient}.items())
             if todo:
