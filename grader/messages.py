@@ -676,6 +676,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "class.score": ("score", "得分"),
     "class.all_students": ("All students", "全部学生"),
     "class.status": ("status", "状态"),
+    "class.pass_rate_short": ("pass rate", "通过率"),
+    "class.all_exercises": ("all", "全部"),
+    "batch.nothing": ("Nothing to grade: all {skipped} submission(s) are unchanged since the last "
+                      "run (use --force to regrade them).",
+                      "没有需要评分的提交：全部 {skipped} 份自上次以来未改变（用 --force 重新评分）。"),
     "class.state.graded": ("graded", "已评分"),
     "class.state.error": ("error", "错误"),
     "class.state.missing": ("missing", "未提交"),

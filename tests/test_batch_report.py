@@ -90,3 +90,19 @@ def test_the_report_renders_in_chromium_with_the_expected_figures(report, tmp_pa
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1200, 2400)
     assert len(data) > 30_000                                        # not a blank page
+
+
+def test_without_matplotlib_the_report_keeps_its_tables(report, tmp_path, monkeypatch):
+    import sys
+
+    from grader.batch.class_report import write_class_report
+    from grader.batch.gradebook import Gradebook
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises ImportError
+    book = Gradebook(report / "gradebook.sqlite")
+    try:
+        assert write_class_report(book, tmp_path / "report.html", "en", "week3") is False
+    finally:
+        book.close()
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<svg" not in page and "sigmoid_naive" in page and "Pass rate per exercise" in page

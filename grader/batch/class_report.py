@@ -225,7 +225,7 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
                      str(counts[PASSED]), str(counts["failed"]), str(counts[NOT_ATTEMPTED]),
                      str(counts[ERROR] + counts[TIMEOUT]),
                      f"{statistics.mean(points):.2f} / {data.max_points.get(ex, 0):g}" if points else "–"])
-    out.append(_table([text(c, lang) for c in ("class.exercise", "class.pass_rate", "class.passed", "class.failed",
+    out.append(_table([text(c, lang) for c in ("class.exercise", "class.pass_rate_short", "class.passed", "class.failed",
                                                "class.not_attempted", "class.errors", "class.mean_points")],
                       rows, numeric={1, 2, 3, 4, 5, 6}))
 
@@ -240,8 +240,10 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
                if rows else f"<p>{t('class.no_mistakes')}</p>")
 
     out.append(f"<h2>{t('class.problems')}</h2>")
+    every = set(data.exercises)
     rows = [[e(p.student), f'<span class="{p.kind}">{t("class.kind." + p.kind)}</span>',
-             ", ".join(f"<code>{e(x)}</code>" for x in p.exercises), e(p.message)]
+             t("class.all_exercises") if len(p.exercises) > 1 and set(p.exercises) >= every
+             else ", ".join(f"<code>{e(x)}</code>" for x in p.exercises), e(p.message)]
             for p in sorted(data.problems, key=lambda p: (p.kind, p.student))]
     out.append(_table([text("class.student", lang), text("class.kind", lang), text("class.exercise", lang),
                        text("class.what", lang)], rows) if rows else f"<p>{t('class.no_problems')}</p>")

@@ -89,14 +89,15 @@ def _placeholder(course: Any, exercises: list[Any], status: str, code: str, fact
         notes=[note] if note else [])
 
 
-def write_feedback(out_dir: Path, student: str, result: SubmissionResult, lang: str) -> None:
+def write_feedback(out_dir: Path, student: str, result: SubmissionResult, lang: str, name: str = "") -> None:
     from ..report.feedback import render_html, render_markdown
 
     folder = out_dir / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    name = feedback_name(student)
-    (folder / f"{name}.md").write_text(render_markdown(result, lang, student), encoding="utf-8")
-    (folder / f"{name}.html").write_text(render_html(result, lang, student), encoding="utf-8")
+    label = f"{name} ({student})" if name and name != student else student
+    file = feedback_name(student)
+    (folder / f"{file}.md").write_text(render_markdown(result, lang, label), encoding="utf-8")
+    (folder / f"{file}.html").write_text(render_html(result, lang, label), encoding="utf-8")
 
 
 def grade_class(options: BatchOptions) -> BatchSummary:
@@ -142,8 +143,11 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
     todo = [e for e in found.entries if reuse[e.student] is None]
     summary = BatchSummary(run_id=run_id, total=len(found.entries), skipped=len(found.entries) - len(todo),
                            discovery=found)
-    click.echo(text("batch.plan", lang).format(todo=len(todo), total=len(found.entries), jobs=options.jobs,
-                                               out=options.out_dir, skipped=summary.skipped))
+    if todo:
+        click.echo(text("batch.plan", lang).format(todo=len(todo), total=len(found.entries), jobs=options.jobs,
+                                                   out=options.out_dir, skipped=summary.skipped))
+    else:
+        click.echo(text("batch.nothing", lang).format(skipped=summary.skipped))
     if found.ignored:
         click.echo(text("batch.ignored", lang).format(entries=", ".join(found.ignored)))
     if options.roster is not None and found.not_on_roster:
@@ -156,7 +160,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
 
     def store(entry: Entry, result: SubmissionResult, status: str | None = None) -> None:
         book.record(run_id, entry.student, str(entry.path or ""), hashes[entry.student], key, result, status)
-        write_feedback(options.out_dir, entry.student, result, lang)
+        write_feedback(options.out_dir, entry.student, result, lang, entry.name)
         summary.graded += 1
         summary.failures += 0 if result.all_passed else 1
         last = previous.get(entry.student)
@@ -190,12 +194,12 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
     progress.close()
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
     summary.seconds = time.monotonic() - started
-    _finish(options, book, summary, reuse)
+    _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries})
     return summary
 
 
 def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
-            reuse: dict[str, int | None]) -> None:
+            reuse: dict[str, int | None], names: dict[str, str]) -> None:
     """Feedback for unchanged students, the CSV, the class report, and what to tell the user."""
     from .export import write_export
 
@@ -204,7 +208,7 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         if grade_id is not None:
             result = book.result(grade_id)
             if result is not None:
-                write_feedback(options.out_dir, student, result, lang)
+                write_feedback(options.out_dir, student, result, lang, names.get(student, ""))
     write_export(book, options.out_dir / CSV_FILE, "csv")
     from .class_report import write_class_report
 
@@ -212,7 +216,7 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
     if summary.interrupted:
         click.echo(text("batch.interrupted", lang).format(
             graded=summary.graded, left=summary.total - summary.skipped - summary.graded))
-    else:
+    elif summary.graded:
         rate = summary.graded / summary.seconds * 60 if summary.seconds > 0 else 0.0
         click.echo(text("batch.done", lang).format(graded=summary.graded, seconds=f"{summary.seconds:.1f}",
                                                    rate=f"{rate:.0f}", failures=summary.failures))
