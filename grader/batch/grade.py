@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +102,17 @@ def write_feedback(out_dir: Path, student: str, result: SubmissionResult, lang: 
     (folder / f"{file}.html").write_text(render_html(result, lang, label), encoding="utf-8")
 
 
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminate_as_interrupt() -> Any:
+    """SIGTERM (a scheduler, `kill`) stops the batch the way Ctrl-C does: results kept."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
 def grade_class(options: BatchOptions) -> BatchSummary:
     from ..engine import Course, Options
     from ..plan import DEFAULT_SEED
@@ -170,6 +183,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
 
     tasks: list[Task] = []
     by_student = {e.student: e for e in todo}
+    previous_term = _terminate_as_interrupt()
     try:
         for entry in todo:
             if entry.kind == MISSING:
@@ -191,6 +205,9 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
                 store(entry, done.result)
     except KeyboardInterrupt:
         summary.interrupted = True
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
     progress.close()
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
     summary.seconds = time.monotonic() - started

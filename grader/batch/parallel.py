@@ -18,7 +18,9 @@ import os
 import queue
 import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -39,10 +41,21 @@ class Done:
     how: str = ""
 
 
+def _die_with_parent() -> None:
+    """SIGTERM when the parent dies, however it dies (Linux): no grader process outlives it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, options: Any,
             cache_dir: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwinds: sessions and zygote close
+    _die_with_parent()
     if cache_dir:
         os.environ["GRADER_CACHE_DIR"] = cache_dir
     from ..engine import Course, grade
@@ -67,6 +80,19 @@ def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, opti
         zygote.close()
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored meanwhile (and inherited so by processes started meanwhile)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Pool:
     def __init__(self, jobs: int, exercises_dir: str | None, seed: int, options: Any) -> None:
         self.jobs = max(1, jobs)
@@ -81,11 +107,8 @@ class Pool:
     def _start_one(self) -> None:
         process = self.context.Process(target=_worker, args=(self.tasks, self.results, *self.args),
                                        daemon=True)
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited through spawn: no
-        try:                                                      # KeyboardInterrupt while starting
+        with _sigint_ignored():  # inherited through spawn: no KeyboardInterrupt while it starts
             process.start()
-        finally:
-            signal.signal(signal.SIGINT, previous)
         self.processes[process.pid] = process
 
     def run(self, tasks: list[Task]) -> Iterator[Done]:
@@ -137,8 +160,7 @@ class Pool:
 
     def stop(self) -> None:
         """Terminate every grader process (each closes its zygote) and wait for them briefly."""
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
+        with _sigint_ignored():
             for process in self.processes.values():
                 if process.is_alive():
                     process.terminate()
@@ -152,8 +174,6 @@ class Pool:
             for q in (self.tasks, self.results):
                 q.cancel_join_thread()
                 q.close()
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _describe(exitcode: int | None) -> str:
