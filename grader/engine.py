@@ -65,8 +65,13 @@ class Course:
         self.use_cache = use_cache
         self.reference_functions: dict[str, Callable[..., Any]] = {}
         self.mistake_functions: dict[str, Callable[..., Any]] = {}
-        #: trusted helpers from reference/drivers/*.py: behaviour drivers, objectives, gradient rules
+        #: trusted helpers: behaviour drivers, objectives, gradient rules; from the set's public
+        #: drivers/*.py (which a student pack carries too), then reference/drivers/*.py
         self.driver_functions: dict[str, Callable[..., Any]] = {}
+        #: the names among them that come from the public drivers/
+        self.public_helpers: set[str] = set()
+        if exercise_set.drivers_dir is not None:
+            self._load_drivers(exercise_set.drivers_dir)
         if exercise_set.reference_dir is not None:
             self._load_reference(exercise_set.reference_dir)
         self.expected = ExpectedValues(InProcessFunctions(self.reference_functions))
@@ -85,6 +90,20 @@ class Course:
     @classmethod
     def load(cls, path: str | Path | None = None, seed: int = DEFAULT_SEED, use_cache: bool = True) -> "Course":
         return cls(load_exercise_set(path), seed, use_cache)
+
+    def _load_drivers(self, directory: Path) -> None:
+        """The public drivers/ package: it imports nothing from the reference (see its README)."""
+        package = f"_grader_drivers_{self.set.digest[:12]}"
+        try:
+            _load_package(directory, package)
+            for source in sorted(directory.glob("*.py")):
+                if not source.stem.startswith("_"):
+                    module = importlib.import_module(f"{package}.{source.stem}")
+                    functions = _public_functions(module)
+                    self.driver_functions.update(functions)
+                    self.public_helpers.update(functions)
+        except ImportError as exc:
+            raise SpecError(f"{directory}: cannot import the drivers: {exc}") from None
 
     def _load_reference(self, directory: Path) -> None:
         package = f"_grader_reference_{self.set.digest[:12]}"
@@ -107,14 +126,17 @@ class Course:
             for source in sorted(drivers.glob("*.py")):
                 if not source.stem.startswith("_"):
                     module = importlib.import_module(f"{package}.drivers.{source.stem}")
-                    self.driver_functions.update(_public_functions(module))
+                    functions = _public_functions(module)
+                    self.driver_functions.update(functions)
+                    self.public_helpers.difference_update(functions)
         for ex in self.set.exercises.values():
             for check in ex.checks:
                 for helper in (check.driver, check.objective,
                                check.trajectory.gradient if check.trajectory else None):
                     if helper and helper not in self.driver_functions | self.reference_functions:
                         raise SpecError(f"{ex.source_file}: exercise {ex.id!r} names {helper!r}, "
-                                        f"which neither reference/drivers/ nor the reference defines")
+                                        f"which neither drivers/, reference/drivers/ nor the "
+                                        f"reference defines")
             if ex.id not in self.reference_functions:
                 raise SpecError(f"{ex.source_file}: exercise {ex.id!r} has no reference function "
                                 f"{ex.id} in reference/{ex.reference}.py")
@@ -124,10 +146,14 @@ class Course:
                                     f"{mistake.function!r}, which reference/mistakes/ does not define")
 
     def trusted(self, name: str) -> Callable[..., Any]:
-        """A trusted helper by name: reference/drivers/ first, then the reference itself."""
+        """A trusted helper by name: drivers/ and reference/drivers/ first, then the reference
+        itself; in a student pack, the helpers' recorded answers (an objective's values)."""
         found = self.driver_functions.get(name) or self.reference_functions.get(name)
+        if found is None and self.pack is not None:
+            found = self.pack.helpers.get(name)
         if found is None:
-            raise LookupError(f"no trusted function {name!r} in reference/drivers/ or the reference")
+            raise LookupError(f"no trusted function {name!r} in drivers/, reference/drivers/ or "
+                              f"the reference")
         return found
 
     def plan(self, exercise: Exercise) -> Plan:
@@ -150,7 +176,9 @@ class Course:
             student=caller, expected=self.expected,
             mistakes=self.mistake_functions, shrink=options.shrink,
             time_limit=options.time_limit or exercise.time_limit,
-            exercises=self.set.exercises, trusted=self.trusted)
+            exercises=self.set.exercises, trusted=self.trusted, plan_of=self.plan,
+            instructor_checks=(self.pack.instructor_checks.get(exercise.id, [])
+                               if self.pack is not None else []))
 
 
 def hidden_seed(seed: int) -> int:

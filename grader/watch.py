@@ -20,7 +20,7 @@ from typing import Any, Callable
 import click
 
 from .messages import text
-from .report.model import PASSED, CheckResult, ExerciseResult, SubmissionResult
+from .report.model import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 
 POLL_SECONDS = 0.3
 #: exercise-level codes that mean the submission as a whole could not be graded this time
@@ -88,6 +88,8 @@ def diff_lines(before: SubmissionResult, after: SubmissionResult, lang: str) -> 
         for check in ex.checks:
             was = old.get(check.name)
             name = check_name(check, lang)
+            if check.status == INSTRUCTOR:  # graded by the instructor only: nothing changes here
+                continue
             if check.status == PASSED:
                 if was is None or was.status != PASSED:
                     lines.append(click.style(text("watch.now_passing", lang).format(
@@ -110,7 +112,7 @@ def diff_lines(before: SubmissionResult, after: SubmissionResult, lang: str) -> 
     else:
         lines.append(text("watch.no_change", lang).format(score=_points(after.score),
                                                           max_score=_points(after.max_score)))
-    failing = [ex.id for ex in after.exercises if ex.status not in (PASSED, "not_attempted")]
+    failing = [ex.id for ex in after.exercises if ex.status not in (PASSED, "not_attempted", INSTRUCTOR)]
     if failing:
         lines.append(text("watch.still_failing", lang).format(checks=", ".join(failing)))
     return lines

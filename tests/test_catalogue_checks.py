@@ -43,7 +43,10 @@ def test_a_tiny_gradient_exposes_eps_inside_the_root():
     checks = judge({"adam_step": eps_inside}, "adam_step")
     assert checks["trajectory"].status == "failed"
     assert checks["edge_cases"].status == "failed"
-    assert checks["reference"].status == "passed"  # with ordinary gradients ε hardly matters
+    # the edge cases catch it on a tiny gradient, whatever the drawn inputs (whether one of those
+    # exposes ε too depends on the draw: Hypothesis mixes in constants of the modules loaded)
+    tiny = checks["edge_cases"].counterexample["input"]["grad"]
+    assert np.max(np.abs(tiny)) <= 1e-5
 
 
 def test_torch_optim_is_an_independent_oracle():

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report.model import ERROR, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from ..report.model import ERROR, FAILED, INSTRUCTOR, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from ..spec.schema import CheckSpec
 from .checks import check_kind
-from .context import ExerciseContext, Failure, NotRecorded
+from .context import ExerciseContext, Failure, GradedByInstructor, NotRecorded
 from .diagnose import diagnose
 
 __all__ = ["ExerciseContext", "judge_exercise", "attempted"]
@@ -41,6 +41,9 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
         result.status, result.score, result.code = ERROR, 0.0, "not_in_pack"
         result.facts = {"function": exc.function}
         return result
+    except GradedByInstructor as exc:  # it cannot be judged here: the instructor's run grades it
+        return instructor_check(spec.title, spec.kind, spec.points, exc.reason_code, exc.facts,
+                                spec.visibility)
     if not failures:
         return result
     failure = failures[0]
@@ -70,6 +73,14 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
     return result
 
 
+def instructor_check(name: str, kind: str, points: float, reason_code: str,
+                     facts: dict[str, Any] | None = None, visibility: str = "public") -> CheckResult:
+    """A check only the instructor's run grades: shown, worth 0 of 0 points here."""
+    return CheckResult(name=name, kind=kind, status=INSTRUCTOR, score=0.0, max_score=0.0,
+                       code="graded_by_instructor", visibility=visibility,
+                       facts={**(facts or {}), "points": points, "reason_code": reason_code})
+
+
 def judge_exercise(ctx: ExerciseContext) -> ExerciseResult:
     ex = ctx.exercise
     result = ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh},
@@ -86,7 +97,16 @@ def judge_exercise(ctx: ExerciseContext) -> ExerciseResult:
         finally:
             ctx.plan = plan
         result.checks.append(check)
+    for left in sorted(ctx.instructor_checks, key=lambda c: int(c.get("position", 0))):
+        # a student pack's check that needs the set's trusted code: shown where the spec has it
+        result.checks.insert(min(int(left.get("position", 0)), len(result.checks)), instructor_check(
+            str(left["name"]), str(left.get("kind", "")), float(left.get("points", 0.0)),
+            str(left.get("reason", "pack.reason.needs_code"))))
     result.score = round(sum(c.score for c in result.checks), 6)
-    if any(c.status != PASSED for c in result.checks):
+    result.max_score = round(sum(c.max_score for c in result.checks), 6)
+    graded = [c for c in result.checks if c.status != INSTRUCTOR]
+    if result.checks and not graded:
+        result.status = INSTRUCTOR
+    elif any(c.status != PASSED for c in graded):
         result.status = FAILED
     return result

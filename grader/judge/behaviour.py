@@ -1,13 +1,15 @@
 """Behaviour checks: where many answers are right, a trusted driver judges what the function does.
 
-The driver (named by the spec's `driver:`, found in the exercise set's reference/drivers/) gets a
-way to call the student's functions — through the context, batched, in the worker — the plan's
-cases and the spec's `params`, and returns failures as plain dicts (see reference/drivers/
-__init__.py). Truth tables with a margin, the properties of a random split, the outcome of a
-training run: data in, data out, so the student's code still runs only in the worker.
+The driver (named by the spec's `driver:`, found in the exercise set's drivers/ or
+reference/drivers/) gets a way to call the student's functions — through the context, batched,
+in the worker — the plan's cases and the spec's `params`, and returns failures as plain dicts
+(see drivers/__init__.py of the shipped set). Truth tables with a margin, the properties of a
+random split, the outcome of a training run: data in, data out, so the student's code still runs
+only in the worker.
 
 A catalogued mistake is diagnosed by running the same driver on it, in-process: it matches when
-it fails with the same message code and symptom as the student.
+it fails with the same message code and symptom as the student. A student pack holds each
+mistake's symptoms, recorded by `grader pack`, instead of the mistakes themselves.
 """
 
 from __future__ import annotations
@@ -15,11 +17,37 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..plan import Case
+from ..run.client import CallOutcome
 from ..run.inprocess import InProcessFunctions
 from ..spec.schema import CheckSpec, Mistake
-from .context import ExerciseContext, Failure, to_call
+from .context import ExerciseContext, Failure, GradedByInstructor, to_call
 
-Student = Callable[..., Any]
+#: the code a driver returns when it cannot judge here (see drivers/__init__.py)
+INSTRUCTOR_CODE = "graded_by_instructor"
+
+
+class StudentCalls:
+    """What a driver is handed as `student`: calls in the worker, and two questions about trust."""
+
+    def __init__(self, ctx: ExerciseContext,
+                 call: Callable[[list[Case], str | None, bool], list[CallOutcome] | None]) -> None:
+        self._ctx = ctx
+        self._call = call
+
+    def __call__(self, cases: list[Case], function: str | None = None,
+                 fresh: bool = False) -> list[CallOutcome] | None:
+        return self._call(cases, function, fresh)
+
+    def trusted(self, name: str) -> Callable[..., Any] | None:
+        """The reference's (or a driver's) function `name`, or None where there is none (a pack)."""
+        try:
+            return self._ctx.helper(name)
+        except LookupError:
+            return None
+
+    def agrees(self, function: str) -> bool:
+        """Whether the student's own `function` gives the reference's answers (see ExerciseContext)."""
+        return self._ctx.agrees(function)
 
 
 def _as_failure(raw: dict[str, Any]) -> Failure:
@@ -28,7 +56,7 @@ def _as_failure(raw: dict[str, Any]) -> Failure:
                    actual=raw.get("actual"))
 
 
-def _run(ctx: ExerciseContext, spec: CheckSpec, student: Student,
+def _run(ctx: ExerciseContext, spec: CheckSpec, student: StudentCalls,
          cases: list[Case]) -> tuple[list[Failure], int]:
     driver = ctx.helper(str(spec.driver))
     result = driver(student, cases, dict(spec.params))
@@ -40,6 +68,21 @@ def _symptom(failure: Failure) -> tuple[str, Any]:
     return failure.code, failure.facts.get("symptom")
 
 
+def mistake_symptoms(ctx: ExerciseContext, spec: CheckSpec, fn: Callable[..., Any]) -> set[tuple[str, Any]] | None:
+    """(code, symptom) of every failure the driver finds in a trusted function; None if it cannot run."""
+    theirs = InProcessFunctions({ctx.exercise.function: fn})
+
+    def call(calls: list[Case], function: str | None = None, fresh: bool = False):
+        name = function or ctx.exercise.function
+        return theirs.call(name, [to_call(ctx.signature_of(name), c) for c in calls])
+
+    try:
+        found, _ = _run(ctx, spec, StudentCalls(ctx, call), ctx.plan.cases(BehaviourCheck.case_set))
+    except Exception:  # a mistake the driver cannot even run is no diagnosis
+        return None
+    return {_symptom(f) for f in found}
+
+
 class BehaviourCheck:
     """A trusted driver calls the student's functions and says what is wrong with their behaviour."""
 
@@ -47,10 +90,14 @@ class BehaviourCheck:
     shrinkable = False
 
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
-        def student(calls: list[Case], function: str | None = None, fresh: bool = False):
+        def call(calls: list[Case], function: str | None = None, fresh: bool = False):
             return ctx.call(calls, function, fresh=fresh)
 
-        failures, tests = _run(ctx, spec, student, cases)
+        failures, tests = _run(ctx, spec, StudentCalls(ctx, call), cases)
+        for failure in failures:
+            if failure.code == INSTRUCTOR_CODE:
+                facts = dict(failure.facts)
+                raise GradedByInstructor(str(facts.pop("reason_code", "pack.reason.needs_code")), facts)
         if failures:
             failures[0].facts.setdefault("failing_cases", len(failures))
             failures[0].facts.setdefault("total_cases", max(tests, len(failures)))
@@ -58,23 +105,16 @@ class BehaviourCheck:
 
     def diagnose(self, ctx: ExerciseContext, spec: CheckSpec, failure: Failure) -> Mistake | None:
         """The first listed mistake that, driven the same way, fails with the student's symptom."""
-        cases = ctx.plan.cases(self.case_set)
         for mistake in ctx.exercise.mistakes:
             fn = ctx.mistakes.get(mistake.function)
             if fn is None or (mistake.checks and spec.kind not in mistake.checks
                               and spec.title not in mistake.checks):
                 continue
-            theirs = InProcessFunctions({ctx.exercise.function: fn})
-
-            def student(calls: list[Case], function: str | None = None, fresh: bool = False,
-                        _theirs: InProcessFunctions = theirs):
-                name = function or ctx.exercise.function
-                return _theirs.call(name, [to_call(ctx.signature_of(name), c) for c in calls])
-
-            try:
-                found, _ = _run(ctx, spec, student, cases)
-            except Exception:  # a mistake the driver cannot even run is no diagnosis
-                continue
-            if _symptom(failure) in {_symptom(f) for f in found}:
+            recorded = getattr(fn, "symptoms", None)  # a student pack's recording of the mistake
+            if recorded is not None:
+                symptoms = {tuple(s) for s in recorded.get(spec.title) or []}
+            else:
+                symptoms = mistake_symptoms(ctx, spec, fn) or set()
+            if _symptom(failure) in symptoms:
                 return mistake
         return None

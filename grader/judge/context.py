@@ -100,6 +100,16 @@ class NotRecorded(LookupError):
         self.function = function
 
 
+class GradedByInstructor(Exception):
+    """A check that cannot be judged here (a student pack lacks what it needs): the instructor's
+    run grades it. `reason_code` is a message code saying why; `facts` fill it."""
+
+    def __init__(self, reason_code: str, facts: dict[str, Any] | None = None) -> None:
+        super().__init__(reason_code)
+        self.reason_code = reason_code
+        self.facts = dict(facts or {})
+
+
 class ExpectedValues:
     """The reference's answers, memoised; shared by every submission of a run."""
 
@@ -133,6 +143,11 @@ class ExerciseContext:
     exercises: dict[str, Exercise] = field(default_factory=dict)
     #: trusted helpers of the exercise set by name (drivers, objectives, gradient rules)
     trusted: Callable[[str], Callable[..., Any]] | None = None
+    #: the plan of another exercise of the set (whose function a check calls too)
+    plan_of: Callable[[Exercise], Plan] | None = None
+    #: a student pack's checks of this exercise that only the instructor's run grades, as
+    #: {"position", "name", "kind", "points", "reason"} (grader.pack)
+    instructor_checks: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._student = _Memo(self.student)
@@ -194,6 +209,27 @@ class ExerciseContext:
         if self.trusted is None:
             raise LookupError(f"no trusted helpers are loaded (looking for {name!r})")
         return self.trusted(name)
+
+    def agrees(self, function: str) -> bool:
+        """Whether the student's `function` (another exercise of the set) gives the reference's
+        answers on that exercise's drawn inputs: then a check may use it in the reference's
+        place (a student pack has no reference code). False when that cannot be told."""
+        from .compare import compare
+
+        exercise = self.exercises.get(function)
+        if exercise is None or self.plan_of is None:
+            return False
+        cases = self.plan_of(exercise).random
+        try:
+            expected = self.reference(cases, function)
+        except LookupError:  # not in the pack's recording either
+            return False
+        got = self.call(cases, function)
+        if not cases or got is None or len(got) != len(expected):
+            return False
+        return all(g.error is None and w.error is None
+                   and compare(w.value, g.value, exercise.tolerance) is None
+                   for g, w in zip(got, expected))
 
     def tolerance(self, check: CheckSpec) -> Tolerance:
         return check.tolerance or self.exercise.tolerance

@@ -8,7 +8,9 @@ set, drawn away from kinks; the kinks themselves are edge cases with the catalog
 For a gradient of a scalar (mse_grad, softmax_cross_entropy_grad, chain_backward, mlp_backward)
 the spec lists `wrt`, the arguments to differentiate: every element of each is moved by ±h in
 float64, the scalar is the forward's output or a trusted `objective`(case, output) of it, and all
-the moved inputs of all cases go in one batch. On a mismatch the check says which parts (dw[2],
+the moved inputs of all cases go in one batch. A student pack holds the objective's values on
+the reference's outputs, not the objective: there, whether a wrong derivative is right for the
+student's own wrong forward cannot be told, and the failure says only which parts are wrong. On a mismatch the check says which parts (dw[2],
 W1, …) are wrong, and whether the derivative is right for the student's own, wrong, forward.
 """
 
@@ -21,7 +23,7 @@ import numpy as np
 from ..plan import Case
 from ..spec.schema import CheckSpec, Tolerance
 from .compare import compare
-from .context import ExerciseContext, Failure
+from .context import ExerciseContext, Failure, NotRecorded
 
 #: central differences in float64 are accurate to ~1e-9; float32 answers to ~1e-6
 GRADIENT_TOLERANCE = Tolerance(rtol=1e-4, atol=1e-5)
@@ -138,6 +140,8 @@ def _scalar(ctx: ExerciseContext, spec: CheckSpec, case: Case, outcome: Any) -> 
         value = ctx.helper(spec.objective)(case, outcome.value) if spec.objective else outcome.value
         array = np.asarray(value, dtype=np.float64)
         return float(array.reshape(())) if array.size == 1 else None
+    except NotRecorded:  # a student pack holds the objective's values on the reference's outputs only
+        raise
     except Exception:  # the student's forward returned something the objective cannot use
         return None
 
@@ -157,8 +161,13 @@ def _numeric(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case], h: float,
     grads = [{name: np.zeros(np.shape(case[name])) for name in spec.wrt} for case in cases]
     broken: set[int] = set()
     for k, (i, name, flat) in enumerate(where):
-        plus = _scalar(ctx, spec, moved[2 * k], outcomes[2 * k])
-        minus = _scalar(ctx, spec, moved[2 * k + 1], outcomes[2 * k + 1])
+        try:
+            plus = _scalar(ctx, spec, moved[2 * k], outcomes[2 * k])
+            minus = _scalar(ctx, spec, moved[2 * k + 1], outcomes[2 * k + 1])
+        except NotRecorded:
+            if not student:
+                raise
+            return [None] * len(cases)  # the objective of the student's own outputs: not in a pack
         if plus is None or minus is None:
             broken.add(i)
             continue

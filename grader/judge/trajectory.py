@@ -1,18 +1,23 @@
-"""Trajectory checks: run an optimizer's step K times, feeding its outputs back in.
+"""Trajectory checks: an optimizer's step along K steps of a path from a fixed start.
 
 Each trajectory starts from a drawn (or edge) case with the optimizer state at zero, as a fresh
 `torch.optim` optimizer starts; at step k the gradient is a trusted rule of where the optimizer
 is (`trajectory.gradient`), the state is what the previous step returned, and a `counter`
-argument (Adam's t) is k. All trajectories advance together, one batch per step: K round trips
-to the worker, whatever their number.
+argument (Adam's t) is k. The path is the reference's own, walked from the start (all
+trajectories advance together, one batch per step): it depends on the start only, never on a
+student's answers, so it is computed once for a whole batch, and a student pack records it.
 
-Every step of the student's path is compared with the reference's step on the same inputs
-(the student's own fed-back state: the expected value shown is always the answer to the input
-shown), and the whole path, parameter and state, with `torch.optim` run from the same start on
-the same gradients when the spec names an optimizer and PyTorch is installed: an independent
-oracle. Its paths are computed once and cached beside the plans, so a warm run never imports
-torch. The first step where the student goes wrong is reported with that step's inputs; a
-mistake is then diagnosed on those inputs like any other failure.
+The student's step is called at every step of that path, on the step's inputs (the parameter and
+state the reference holds after k − 1 steps), all in one batch, and must return the reference's
+step there — parameter and state: the expected value shown always answers the input shown. A
+step right within the tolerance at every point of the path is right along its own path too,
+within the same tolerance; a step that returns a state it cannot be fed (a wrong structure)
+fails where it does. Where the spec names an optimizer and PyTorch is installed, every step is
+also compared with `torch.optim` run from the same start on the same gradients: an independent
+oracle of the reference. Its paths are computed once and cached beside the plans, so a warm run
+never imports torch; a student pack skips it (its recorded path was checked against it when the
+pack was made). The first step where the student goes wrong is reported with that step's
+inputs; a mistake is then diagnosed on those inputs like any other failure.
 """
 
 from __future__ import annotations
@@ -138,8 +143,14 @@ def _oracle_expected(traj: TrajectorySpec, oracle_step: tuple[Any, dict[str, Any
     return (param, *[state.get(name, theirs[j]) for j, name in enumerate(traj.state)])
 
 
+def reference_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
+                    gradient: Callable[..., Any]) -> list[list[Step]]:
+    """The reference's path from every start: remembered for the whole run (no student in it)."""
+    return walk(lambda cs: ctx.reference(cs), traj, starts, gradient)
+
+
 class TrajectoryCheck:
-    """K chained steps match the reference's path and torch.optim's, parameter and state."""
+    """The step matches the reference's at every step of its path, and torch.optim's path."""
 
     case_set = "random+edge"
     shrinkable = False
@@ -149,15 +160,16 @@ class TrajectoryCheck:
         assert traj is not None  # the loader insists
         gradient = ctx.helper(traj.gradient)
         starts = starts_of(ctx, traj)
-        theirs = walk(lambda cs: ctx.call(cs), traj, starts, gradient)
-        every_step = ctx.reference([case for path in theirs for case, _ in path], remember=False)
-        oracle = oracle_paths(ctx, traj, starts, gradient) if traj.oracle else None
+        ours = reference_paths(ctx, traj, starts, gradient)
+        theirs = ctx.call([case for path in ours for case, _ in path]) or []
+        oracle = (oracle_paths(ctx, traj, starts, gradient)
+                  if traj.oracle and not ctx.expected.replay else None)
         failures: list[Failure | None] = []
         done = 0
-        for i, path in enumerate(theirs):
-            ours, done = every_step[done:done + len(path)], done + len(path)
+        for i, path in enumerate(ours):
+            got, done = theirs[done:done + len(path)], done + len(path)
             failure = None
-            for k, ((case, outcome), expected) in enumerate(zip(path, ours), start=1):
+            for k, ((case, expected), outcome) in enumerate(zip(path, got), start=1):
                 failure = _step_failure(ctx, spec, traj, k, case, outcome, expected.value,
                                         "trajectory_mismatch", {})
                 if failure is None and oracle is not None and traj.oracle is not None:
@@ -173,6 +185,15 @@ class TrajectoryCheck:
             found[0].facts.setdefault("failing_cases", len(found))
             found[0].facts.setdefault("total_cases", len(starts))
         return failures
+
+    def recorded_cases(self, ctx: ExerciseContext, spec: CheckSpec) -> list[Case]:
+        """Inputs beyond the plan's where a student pack records the catalogued mistakes (for the
+        hints): every step of the reference's paths, where a failure is shown."""
+        traj = spec.trajectory
+        assert traj is not None
+        starts = starts_of(ctx, traj)
+        paths = reference_paths(ctx, traj, starts, ctx.helper(traj.gradient))
+        return [case for path in paths for case, _ in path]
 
 
 # ----------------------------------------------------------------------------- torch.optim oracle

@@ -18,12 +18,14 @@ from typing import Any
 
 from ..messages import text
 from .details import check_lines, exercise_lines, points, score_line, test_name, title
-from .model import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, ExerciseResult, SubmissionResult
+from .model import ERROR, INSTRUCTOR, NOT_ATTEMPTED, PASSED, TIMEOUT, ExerciseResult, SubmissionResult
 from .words import check_name
 
 FORMAT_VERSION = 1
-_STATUS = {PASSED: "pass", ERROR: "error", TIMEOUT: "error"}
-_ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "not_attempted": "➖"}
+#: a check only the instructor grades is a test worth 0 of 0 here, its message says why
+_STATUS = {PASSED: "pass", ERROR: "error", TIMEOUT: "error", INSTRUCTOR: "pass"}
+_ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "not_attempted": "➖",
+          "instructor": "🎓"}
 
 
 def source_file(result: SubmissionResult, module: str | None) -> str | None:
@@ -100,6 +102,10 @@ def render_summary(result: SubmissionResult, lang: str = "en") -> str:
         for check in ex.checks:
             if check.status == PASSED:
                 continue
+            if check.status == INSTRUCTOR:
+                lines += ["", f"#### ◦ {ex.id} · {check_name(check, lang)}", "",
+                          *check_lines(check, lang)]
+                continue
             heading = text("report.failed_check", lang).format(
                 exercise=ex.id, check=check_name(check, lang), points=points(check.max_score))
             body = check_lines(check, lang)
@@ -124,7 +130,7 @@ def annotations(result: SubmissionResult, lang: str = "en", workspace: str | Non
     """
     commands: list[str] = []
     for ex in result.exercises:
-        if ex.status == PASSED:
+        if ex.status in (PASSED, INSTRUCTOR):
             continue
         filename, line = _location(result, ex)
         props: dict[str, str] = {}
@@ -137,7 +143,7 @@ def annotations(result: SubmissionResult, lang: str = "en", workspace: str | Non
                 props["line"] = str(line)
         props["title"] = (f"{ex.id}: {text(f'status.{ex.status}', lang)} "
                           f"({points(ex.score)}/{points(ex.max_score)})")
-        failing = [c for c in ex.checks if c.status != PASSED]
+        failing = [c for c in ex.checks if c.status not in (PASSED, INSTRUCTOR)]
         message = (check_lines(failing[0], lang) if failing else exercise_lines(ex, lang)) or [ex.id]
         if len(failing) > 1:
             message = message + [text("report.also_failed", lang).format(

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..messages import text
 from .details import check_lines, exercise_lines, score_line, test_name
-from .model import PASSED, SubmissionResult
+from .model import INSTRUCTOR, PASSED, SubmissionResult
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
@@ -32,7 +32,7 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
         for j, check in enumerate(ex.checks, start=1):
             tests.append({"name": test_name(ex, check, lang), "number": f"{i}.{j}",
                           "score": check.score, "max_score": check.max_score,
-                          "status": "passed" if check.status == PASSED else "failed",
+                          "status": "passed" if check.status in (PASSED, INSTRUCTOR) else "failed",
                           "output": "\n".join(check_lines(check, lang)), "output_format": "text",
                           "visibility": VISIBILITY.get(check.visibility, "visible"),
                           "tags": [ex.id, check.kind]})

@@ -3,7 +3,8 @@
 One <testsuite> for the submission, one <testcase> per check with the exercise id as its
 classname (an exercise that ran no check, not attempted or broken, is one testcase of its own).
 A failed check is a <failure>, a check or exercise that errored or timed out an <error>, with the
-message as attribute and the explanation as text. Scores are <properties> of the suite: the
+message as attribute and the explanation as text; a check only the instructor's run grades (a
+student pack cannot) is <skipped> with the reason. Scores are <properties> of the suite: the
 total, the gate, and each exercise's. The document validates against the Jenkins xUnit plugin's
 junit-10.xsd, the schema most JUnit consumers follow, which has no properties on a testcase.
 """
@@ -14,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from .details import check_lines, exercise_lines, points, title
-from .model import ERROR, FAILED, PASSED, TIMEOUT, SubmissionResult
+from .model import ERROR, FAILED, INSTRUCTOR, PASSED, TIMEOUT, SubmissionResult
 from .words import check_name
 
 #: characters XML 1.0 cannot hold at all (a student's output may print anything)
@@ -33,6 +34,9 @@ def _outcome(case: ET.Element, status: str, code: str, lines: list[str]) -> str:
     """Add <failure> or <error> under `case`; the kind added ('' when it passed)."""
     if status == PASSED:
         return ""
+    if status == INSTRUCTOR:
+        ET.SubElement(case, "skipped", {"message": _clean(lines[0] if lines else status)})
+        return "skipped"
     tag = "error" if status in (ERROR, TIMEOUT) else "failure"
     element = ET.SubElement(case, tag, {"type": code or status,
                                         "message": _clean(lines[0] if lines else status)})
@@ -59,7 +63,7 @@ def render_junit(result: SubmissionResult, lang: str = "en") -> str:
         prop(f"{ex.id}.max_score", points(ex.max_score))
         prop(f"{ex.id}.status", ex.status)
 
-    counts = {"tests": 0, "failure": 0, "error": 0}
+    counts = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
     for ex in result.exercises:
         if not ex.checks:
             case = ET.SubElement(suite, "testcase", {"classname": ex.id, "name": _clean(title(ex, lang)),
@@ -86,7 +90,7 @@ def render_junit(result: SubmissionResult, lang: str = "en") -> str:
 
     totals = {"tests": str(counts["tests"]), "failures": str(counts["failure"]),
               "errors": str(counts["error"]), "time": _seconds(result.seconds)}
-    suite.attrib.update({**totals, "skipped": "0"})
+    suite.attrib.update({**totals, "skipped": str(counts["skipped"])})
     root = ET.Element("testsuites", {"name": "grader", **totals})
     root.append(suite)
     ET.indent(root)

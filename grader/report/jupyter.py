@@ -10,12 +10,12 @@ from html import escape
 from typing import Any
 
 from ..messages import format_call, format_value, text
-from .model import FAILED, PASSED, SubmissionResult
+from .model import FAILED, INSTRUCTOR, PASSED, SubmissionResult
 from .sidebyside import entries
 from .words import check_message, check_name, exercise_message, hint
 
 _BADGE = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700",
-          "not_attempted": "#6e7781"}
+          "not_attempted": "#6e7781", "instructor": "#0969da"}
 _BOX = "font-family: system-ui, sans-serif; font-size: 13px; line-height: 1.45; max-width: 60em"
 _CELL = "padding: 2px 10px; text-align: left; border: none"
 _MONO = "font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px"
@@ -76,6 +76,11 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
                            f"{escape(exercise_message(ex, lang))}</div>")
             for check in ex.checks:
                 if check.status == PASSED:
+                    continue
+                if check.status == INSTRUCTOR:  # a student pack cannot judge it: not a failure
+                    out.append(f'<div style="margin-top:8px; color:#0969da"><b>◦ {escape(ex.id)} · '
+                               f'{escape(check_name(check, lang))}</b> '
+                               f"{escape(check_message(check, lang))}</div>")
                     continue
                 title = text("report.failed_check", lang).format(
                     exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score))

@@ -2,7 +2,9 @@
 
 The default set ships inside the grader (`grader/course/`), so a plain `pip install .` works;
 `--exercises DIR` or $GRADER_EXERCISES point at another one (an instructor's own, or a student
-pack that holds expected outputs instead of reference code).
+pack that holds expected outputs instead of reference code). A student build of the grader
+(the wheel `grader pack` writes) ships without `grader/course/`: it needs one of those two.
+A set may also hold `drivers/`, public check helpers that a student pack carries too.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class ExerciseSet:
     reference_dir: Path | None = None
     expected_dir: Path | None = None
     files: list[Path] = field(default_factory=list)
+    #: public check helpers (behaviour drivers, gradient rules), shipped in student packs too
+    drivers_dir: Path | None = None
 
     def select(self, ids: list[str] | tuple[str, ...]) -> list[Exercise]:
         unknown = [i for i in ids if i not in self.exercises]
@@ -59,7 +63,12 @@ class ExerciseSet:
 
 def resolve_root(path: str | os.PathLike | None = None) -> Path:
     """--exercises, else $GRADER_EXERCISES, else the set that ships with the grader."""
-    chosen = path or os.environ.get(ENV_VAR) or DEFAULT_SET
+    chosen = path or os.environ.get(ENV_VAR)
+    if not chosen:
+        if not DEFAULT_SET.is_dir():  # a student build of the grader: no exercise set inside
+            raise SpecError(f"no exercise set: pass --exercises or ${ENV_VAR} (this grader "
+                            f"ships without one; a student pack is one)")
+        chosen = DEFAULT_SET
     root = Path(chosen).expanduser().resolve()
     if not root.is_dir():
         raise SpecError(f"{root}: exercise set not found (expected a folder of .yaml specs)")
@@ -183,6 +192,10 @@ def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
     if reference_dir.is_dir():
         for source in sorted(reference_dir.rglob("*.py")):
             digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
+    drivers_dir = root / "drivers"
+    if (drivers_dir / "__init__.py").is_file():
+        for source in sorted(drivers_dir.glob("*.py")):
+            digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
     expected_dir = root / "expected"
     return ExerciseSet(
         root=root,
@@ -191,4 +204,5 @@ def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
         reference_dir=reference_dir if reference_dir.is_dir() else None,
         expected_dir=expected_dir if expected_dir.is_dir() else None,
         files=files,
+        drivers_dir=drivers_dir if (drivers_dir / "__init__.py").is_file() else None,
     )
