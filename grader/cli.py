@@ -114,9 +114,11 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     try:
         try:
             course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)
-            course.set.select(exercise_ids)
         except SpecError as exc:
             _fail_usage(str(exc))
+        unknown = [i for i in exercise_ids if i not in course.set.exercises]
+        if unknown:
+            _fail_usage(render("unknown_exercise", {"ids": ", ".join(unknown)}, settings.lang))
         if seed is not None and seed != course.seed:  # a student pack's inputs are fixed
             from .messages import text
 

@@ -42,6 +42,9 @@ def init_command(settings, file: Path, chapters: tuple[int, ...], exercise_ids: 
     lang = settings.lang
     try:
         exercise_set = load_exercise_set(settings.exercises)
+        unknown = [i for i in exercise_ids if i not in exercise_set.exercises]
+        if unknown:
+            _usage(text("unknown_exercise", lang).format(ids=", ".join(unknown)))
         written = write_starter(file, exercise_set, lang, chapters, exercise_ids, force)
     except StarterError as exc:
         _usage(text(exc.code, lang).format(**exc.facts))

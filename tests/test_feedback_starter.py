@@ -117,3 +117,6 @@ def test_cli_writes_refuses_to_overwrite_and_forces(tmp_path):
     assert forced.returncode == 0 and "def softmax(z):" in target.read_text(encoding="utf-8")
     wrong = grader_cli("init", str(tmp_path / "hw.txt"))
     assert wrong.returncode == 2 and ".ipynb" in wrong.stderr
+    unknown = grader_cli("--lang", "zh", "init", str(tmp_path / "x.py"), "-e", "nope")
+    assert unknown.returncode == 2 and "没有这道练习：nope" in unknown.stderr
+    assert not (tmp_path / "x.py").exists()

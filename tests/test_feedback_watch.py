@@ -44,8 +44,11 @@ class Watcher:
             if left <= 0:
                 raise AssertionError(f"no {text!r} within {timeout} s; output so far:\n" + "\n".join(self.seen))
             try:
-                line = self.lines.get(timeout=left)
+                line = self.lines.get(timeout=min(left, 1.0))
             except queue.Empty:
+                if self.proc.poll() is not None and not self.reader.is_alive() and self.lines.empty():
+                    raise AssertionError(f"grader exited ({self.proc.returncode}) before {text!r}; "
+                                         "output:\n" + "\n".join(self.seen)) from None
                 continue
             self.seen.append(line)
             got.append(line)
