@@ -19,6 +19,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.error": ("error", "错误"),
     "status.timeout": ("timeout", "超时"),
     "status.not_attempted": ("not attempted", "未作答"),
+    "status.instructor": ("graded by your instructor", "由教师评分"),
     # check kinds (a check's default name)
     "check.reference": ("matches the reference", "与参考实现一致"),
     "check.edge_cases": ("edge cases", "边界情况"),
@@ -355,6 +356,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "{path} 已存在且不是学生包：请选择一个空目录或新目录。"),
     "pack.seed_fixed": ("The inputs of a student pack are fixed (seed {seed}); --seed cannot "
                         "change them.", "学生包的测试输入是固定的（种子 {seed}），不能用 --seed 更改。"),
+    "graded_by_instructor": ("Graded by your instructor ({points} pt), not by this self-check: "
+                             "{reason}.",
+                             "由教师评分（{points} 分），本次自检不评此项：{reason}。"),
+    "pack.reason.own_forward": ("here it would be judged with your own {function}, which does "
+                                "not give the reference's answers yet",
+                                "在这里只能借助你自己的 {function} 来评判，而它还没有给出与参考实现一致的结果"),
+    "pack.wheel": ("Wrote the student build of the grader, without the exercise set, to {path}: "
+                   "the files of `grader ci` install it.",
+                   "已将不含练习集的学生版评分器写入 {path}：`grader ci` 生成的文件会安装它。"),
+    "ci.no_wheel": ("Note: {path} holds no student build of the grader; make the pack again with "
+                    "`grader pack`, or pass --grader-spec.",
+                    "注意：{path} 中没有学生版评分器；请用 `grader pack` 重新生成学生包，或者传入 --grader-spec。"),
     "ci.bad_fail_under": ("expected points (30) or a percentage of the maximum (80%), got {value!r}",
                           "应为分数（如 30）或占满分的百分比（如 80%），实际为 {value!r}"),
     "ci.written": ("Wrote {path}.", "已写入 {path}。"),
