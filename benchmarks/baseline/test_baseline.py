@@ -426,21 +426,32 @@ class Outcome:
         self.value, self.error = value, error
 
 
-def driver_student(student, ex: dict):
-    def run(calls: list[dict], function: str | None = None, fresh: bool = False) -> list[Outcome]:
+class DriverStudent:
+    """The student as a behaviour driver sees it: called with a list of cases, plus trusted()."""
+
+    def __init__(self, student, ex: dict) -> None:
+        self.student, self.ex = student, ex
+
+    def __call__(self, calls: list[dict], function: str | None = None, fresh: bool = False) -> list[Outcome]:
         outcomes = []
         for case in calls:
             try:
-                outcomes.append(Outcome(student_value(student, ex, case, function)))
+                outcomes.append(Outcome(student_value(self.student, self.ex, case, function)))
             except Exception as exc:  # noqa: BLE001 - the driver reports it as the student's
                 outcomes.append(Outcome(error={"type": type(exc).__name__, "message": str(exc)}))
         return outcomes
-    return run
+
+    def trusted(self, name: str):
+        """The reference's function of that name (the capstone judges weights with mlp_forward)."""
+        return reference(name) if name in BY_ID else None
+
+    def agrees(self, function: str) -> bool:
+        return False  # only asked when trusted() has no answer, which never happens here
 
 
 def check_behaviour(student, ex: dict, check: dict) -> None:
     driver, params = trusted(check["driver"]), dict(check.get("params") or {})
-    run = driver_student(student, ex)
+    run = DriverStudent(student, ex)
 
     def verdict(case_list: list[dict]) -> None:
         result = driver(run, case_list, params)
@@ -500,6 +511,8 @@ def _torch_path(ex: dict, traj: dict, start: dict, gradient) -> list[tuple[np.nd
 
 
 def run_trajectory(student, ex: dict, check: dict, case: dict, rtol: float, atol: float) -> None:
+    """K steps along the reference's own path from this start: at every step the student's step
+    on the reference's inputs must give the reference's step, and torch.optim's."""
     traj = check["trajectory"]
     param, grad, state = traj["param"], traj.get("grad", "grad"), list(traj.get("state") or [])
     counter, gradient = traj.get("counter"), trusted(traj["gradient"])
@@ -515,16 +528,17 @@ def run_trajectory(student, ex: dict, check: dict, case: dict, rtol: float, atol
         current[grad] = np.asarray(gradient(current[param], k, alias), dtype=np.float64)
         if counter:
             current[counter] = k
+        expected = reference_value(ex["id"], current)
         got = student_value(student, ex, current)
-        assert_matches(reference_value(ex["id"], current), got, rtol, atol, f"step {k}")
+        assert_matches(expected, got, rtol, atol, f"step {k}")
         if oracle is not None:
             o_param, o_state = oracle[k - 1]
             if state:
-                expected = (o_param, *[o_state.get(n, got[1 + j]) for j, n in enumerate(state)])
+                mine = (o_param, *[o_state.get(n, got[1 + j]) for j, n in enumerate(state)])
             else:
-                expected = o_param
-            assert_matches(expected, got, rtol, atol, f"step {k} vs torch.optim")
-        new_param, new_state = _unpack(got, state)
+                mine = o_param
+            assert_matches(mine, got, rtol, atol, f"step {k} vs torch.optim")
+        new_param, new_state = _unpack(expected, state)
         current = {**current, param: new_param, **dict(zip(state, new_state))}
 
 
