@@ -111,7 +111,7 @@ def decode(message: bytes, *, max_elements: int = 50_000_000) -> Any:
             offset, nbytes = int(offset), int(nbytes)
         except (TypeError, ValueError):
             raise CodecError("bad array reference") from None
-        if dtype_str not in ALLOWED_DTYPES:
+        if not isinstance(dtype_str, str) or dtype_str not in ALLOWED_DTYPES:  # a list: unhashable
             raise CodecError(f"dtype {dtype_str!r} may not cross")
         if any(s < 0 for s in shape) or len(shape) > 32:
             raise CodecError("bad array shape")

@@ -37,6 +37,7 @@ def _message(tree, body=b""):
     (_message({"__ndarray__": ["<f8", [-1], 0, 8]}, b"\0" * 8), "bad array shape"),
     (_message({"__ndarray__": ["<f8", [10**6, 10**6], 0, 8]}), "too many"),
     (_message({"__ndarray__": "nonsense"}), "bad array reference"),
+    (_message({"__ndarray__": [["<f8"], [1], 0, 8]}, b"\0" * 8), "may not cross"),  # unhashable
     (_message({"__float__": "__import__('os')"}), "bad float"),
 ])
 def test_hostile_messages_raise_codec_error(message, match):
@@ -49,3 +50,12 @@ def test_encoding_refuses_objects():
         codec.encode(np.array([object()]))
     with pytest.raises(codec.CodecError):
         codec.encode({"f": lambda: 0})
+
+
+def test_decoded_arrays_are_writable_aligned_and_independent():
+    value = {"flags": np.array([True, False, True]), "a": np.arange(3.0), "b": np.ones((2, 2))}
+    back = codec.decode(codec.encode(value))
+    for name in ("a", "b"):  # after 3 bytes of bools: copied where the view would be misaligned
+        assert back[name].flags.writeable and back[name].flags.aligned
+    back["a"][:] = -1
+    assert back["b"].tolist() == [[1.0, 1.0], [1.0, 1.0]] and back["flags"].tolist() == [True, False, True]
