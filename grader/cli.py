@@ -92,7 +92,7 @@ def list_command(settings: Settings) -> None:
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
                   output_format: str, seed: int | None, no_shrink: bool, time_limit: float | None,
                   memory_limit: int | None, strict_sandbox: bool, no_sandbox: bool, watch: bool = False) -> None:
-    """Check SUBMISSION (a .py file or a folder of them) and show what is wrong."""
+    """Check SUBMISSION (a .py file, a .ipynb notebook, or a folder of them) and show what is wrong."""
     from .engine import Course, Options, grade
     from .plan import DEFAULT_SEED
     from .report import reporter

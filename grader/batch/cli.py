@@ -104,7 +104,7 @@ def export_command(settings, out_dir: Path, fmt: str, output: Path | None) -> No
 @click.pass_obj
 def history_command(settings, out_dir: Path, student: str) -> None:
     """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
-    from ..messages import render, text
+    from ..messages import CATALOGUE, render, text
 
     book = _open_book(out_dir, settings.lang)
     try:
@@ -116,19 +116,13 @@ def history_command(settings, out_dir: Path, student: str) -> None:
     lang = settings.lang
     click.echo(text("history.title", lang).format(student=student))
     for row in rows:
-        action = row["action"]
+        action = f"action.{row['action']}"
         click.echo(text("history.row", lang).format(
             run=row["run"], when=row["started_at"],
-            action=text(f"action.{action}", lang) if f"action.{action}" in _actions() else action,
+            action=text(action, lang) if action in CATALOGUE else row["action"],
             score=_num(row["score"]), max_score=_num(row["max_score"]),
             status=text(f"class.state.{row['status'] or 'pending'}", lang),
             hash=(row["content_hash"] or "–")[:12], digest=(row["spec_digest"] or "–")[:12]))
-
-
-def _actions() -> set[str]:
-    from ..messages import CATALOGUE
-
-    return {code for code in CATALOGUE if code.startswith("action.")}
 
 
 def _num(value) -> str:
