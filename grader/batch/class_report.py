@@ -91,9 +91,10 @@ def collect(book: Gradebook, lang: str) -> ClassData:
         grade = item["grade"]
         result = book.result(grade.id) if grade is not None else None
         status = grade.status if grade is not None else "pending"
-        data.students.append({"student": item["student"], "name": item["name"], "on_roster": item["on_roster"],
-                              "score": grade.score if grade else None, "max": grade.max_score if grade else None,
-                              "status": status, "seconds": (result.seconds if result else 0.0)})
+        data.students.append({
+            "student": item["student"], "name": item["name"], "on_roster": item["on_roster"],
+            "score": grade.score if grade else None, "max": grade.max_score if grade else None,
+            "status": status, "seconds": result.seconds if result else 0.0})
         if result is None or status == MISSING:
             continue
         for ex in result.exercises:
@@ -194,17 +195,19 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
         (t("class.students"), str(len(data.students))),
         (t("class.submitted"), str(len(submitted))),
         (t("class.missing"), str(sum(1 for s in data.students if s["status"] == MISSING))),
-        (t("class.not_on_roster"), str(sum(1 for s in data.students if not s["on_roster"]))),
         (t("class.mean"), f"{statistics.mean(percents):.1f}%" if percents else "–"),
         (t("class.median"), f"{statistics.median(percents):.1f}%" if percents else "–"),
         (t("class.full_marks"), str(sum(1 for p in percents if p >= 100 - 1e-9))),
     ]
+    if any(s["on_roster"] for s in data.students):  # without a roster nobody is "not on it"
+        cards.insert(3, (t("class.not_on_roster"), str(sum(1 for s in data.students if not s["on_roster"]))))
+    title = e(text("class.title", lang).format(name=name))
+    generated = e(text("class.generated", lang).format(students=len(data.students), version=__version__,
+                                                       digest=spec_digest[:12]))
     out = ["<!DOCTYPE html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(text('class.title', lang).format(name=name))}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{e(text('class.title', lang).format(name=name))}</h1>",
-           f'<p class="muted">{e(text("class.generated", lang).format(students=len(data.students), version=__version__, digest=spec_digest[:12]))}</p>',
-           f"<h2>{t('class.summary')}</h2>", '<div class="cards">']
+           f"<title>{title}</title><style>{_CSS}</style></head><body>", f"<h1>{title}</h1>",
+           f'<p class="muted">{generated}</p>', f"<h2>{t('class.summary')}</h2>", '<div class="cards">']
     out += [f'<div class="card"><span>{label}</span><b>{value}</b></div>' for label, value in cards]
     out.append("</div>")
 
@@ -214,7 +217,8 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
                    f"{t('class.count_axis')}</figcaption></figure>")
     out.append(f"<h2>{t('class.pass_rate')}</h2>")
     if plots:
-        out.append(f"<figure>{plots['pass_rate']}<figcaption>{t('class.pass_rate_axis')}</figcaption></figure>")
+        out.append(f"<figure>{plots['pass_rate']}<figcaption>{t('class.pass_rate_axis')}"
+                   "</figcaption></figure>")
     rows = []
     for ex in data.exercises:
         counts = data.counts.get(ex, Counter())
@@ -225,9 +229,9 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
                      str(counts[PASSED]), str(counts["failed"]), str(counts[NOT_ATTEMPTED]),
                      str(counts[ERROR] + counts[TIMEOUT]),
                      f"{statistics.mean(points):.2f} / {data.max_points.get(ex, 0):g}" if points else "–"])
-    out.append(_table([text(c, lang) for c in ("class.exercise", "class.pass_rate_short", "class.passed", "class.failed",
-                                               "class.not_attempted", "class.errors", "class.mean_points")],
-                      rows, numeric={1, 2, 3, 4, 5, 6}))
+    headers = ("class.exercise", "class.pass_rate_short", "class.passed", "class.failed", "class.not_attempted",
+               "class.errors", "class.mean_points")
+    out.append(_table([text(c, lang) for c in headers], rows, numeric={1, 2, 3, 4, 5, 6}))
 
     out.append(f"<h2>{t('class.mistakes')}</h2>")
     rows = []
@@ -235,9 +239,9 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
         for mistake, count in data.mistakes.get(ex, Counter()).most_common(TOP_MISTAKES):
             rows.append([f"<code>{e(ex)}</code>", f"<code>{e(mistake)}</code>", str(count),
                          e(data.hints.get(mistake, ""))])
-    out.append(_table([text("class.exercise", lang), text("class.mistake", lang), text("class.students_count", lang),
-                       text("report.hint", lang).format(hint="").strip(" :：")], rows, numeric={2})
-               if rows else f"<p>{t('class.no_mistakes')}</p>")
+    headers = [text("class.exercise", lang), text("class.mistake", lang), text("class.students_count", lang),
+               text("report.hint", lang).format(hint="").strip(" :：")]
+    out.append(_table(headers, rows, numeric={2}) if rows else f"<p>{t('class.no_mistakes')}</p>")
 
     out.append(f"<h2>{t('class.problems')}</h2>")
     every = set(data.exercises)
@@ -245,14 +249,14 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
              t("class.all_exercises") if len(p.exercises) > 1 and set(p.exercises) >= every
              else ", ".join(f"<code>{e(x)}</code>" for x in p.exercises), e(p.message)]
             for p in sorted(data.problems, key=lambda p: (p.kind, p.student))]
-    out.append(_table([text("class.student", lang), text("class.kind", lang), text("class.exercise", lang),
-                       text("class.what", lang)], rows) if rows else f"<p>{t('class.no_problems')}</p>")
+    headers = [text(c, lang) for c in ("class.student", "class.kind", "class.exercise", "class.what")]
+    out.append(_table(headers, rows) if rows else f"<p>{t('class.no_problems')}</p>")
 
     out.append(f"<h2>{t('class.slowest')}</h2>")
     slow = sorted((s for s in data.students if s["seconds"]), key=lambda s: -s["seconds"])[:SLOWEST]
-    out.append(_table([text("class.student", lang), text("class.seconds", lang), text("class.score", lang)],
-                      [[e(s["student"]), f"{s['seconds']:.2f}", f"{s['score']:g} / {s['max']:g}"] for s in slow],
-                      numeric={1, 2}))
+    headers = [text(c, lang) for c in ("class.student", "class.seconds", "class.score")]
+    out.append(_table(headers, [[e(s["student"]), f"{s['seconds']:.2f}", f"{s['score']:g} / {s['max']:g}"]
+                                for s in slow], numeric={1, 2}))
 
     out.append(f"<h2>{t('class.all_students')}</h2>")
     rows = []
@@ -262,8 +266,8 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
         percent = f"{100 * s['score'] / s['max']:.0f}%" if s["score"] is not None and s["max"] else "–"
         rows.append([f'<a href="{e(link)}">{e(s["student"])}</a>', e(s["name"]), score, percent,
                      t(f"class.state.{s['status']}")])
-    out.append(_table([text("class.student", lang), "", text("class.score", lang), "%", text("class.status", lang)],
-                      rows, numeric={2, 3}))
+    headers = [text("class.student", lang), "", text("class.score", lang), "%", text("class.status", lang)]
+    out.append(_table(headers, rows, numeric={2, 3}))
     out += ["</body></html>", ""]
     return "\n".join(out)
 
