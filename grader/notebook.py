@@ -11,7 +11,9 @@ The rule (documented in docs/batch.md), applied to the code cells in order:
   modules: matplotlib, seaborn, IPython, ipywidgets, plotly, bokeh); `def` and `class`;
   assignments whose right-hand side calls nothing but imported names or cheap built-ins
   (`alpha = 0.01`, `rng = np.random.default_rng(0)`, `relu = lambda x: np.maximum(x, 0)`);
-  `if`/`try` blocks made only of such statements. Everything else (loops, calls such as
+  `if`/`try` blocks made only of such statements. A kept `name = <a call>` is computed through a
+  guard: if it fails (a data file that is not there when grading) the name is None, instead of
+  the whole notebook failing to import. Everything else (loops, calls such as
   `train(model)` or `plt.plot(...)`, `with` blocks, assignments that call the notebook's own
   functions like `losses = train(...)`) is not run when grading, so a notebook that trains for
   minutes imports in milliseconds. Function bodies are never touched.
@@ -223,6 +225,60 @@ def _statement_lines(stmt: ast.stmt) -> tuple[int, int]:
     return first, stmt.end_lineno or stmt.lineno
 
 
+GUARD = "_grader_guard"
+#: defined at the top of a notebook's module when some kept assignment calls a library
+GUARD_PROLOGUE = [
+    f"def {GUARD}(compute):  # added by the grader: a top-level value that fails to compute is None",
+    "    try:",
+    "        return compute()",
+    "    except Exception:",
+    "        return None",
+]
+
+
+def _calls_something(node: ast.AST) -> bool:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Lambda):
+            continue
+        if isinstance(current, ast.NamedExpr):
+            return False  # `:=` would bind inside the guard's lambda: leave it as written
+        if isinstance(current, ast.Call):
+            return True
+        pending.extend(ast.iter_child_nodes(current))
+    return False
+
+
+def _guardable(stmt: ast.stmt) -> ast.expr | None:
+    """The value of `name = <calls a library>`, which the module computes through GUARD: data a
+    notebook loads at its top level (`data = np.load("x.npy")`) is not there when grading, and
+    that must not cost every function of the notebook."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        value = stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        value = stmt.value
+    else:
+        return None
+    if value.end_lineno is None or value.end_col_offset is None:
+        return None
+    return value if _calls_something(value) and not any(isinstance(n, ast.NamedExpr)
+                                                        for n in ast.walk(value)) else None
+
+
+def _char_column(line: str, byte_offset: int) -> int:
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+def _guard(lines: list[str], value: ast.expr) -> None:
+    """Rewrite `value` in place as GUARD(lambda: (value)), on the same lines."""
+    first, last = value.lineno - 1, value.end_lineno - 1  # type: ignore[operator]
+    end = _char_column(lines[last], value.end_col_offset)  # type: ignore[arg-type]
+    lines[last] = lines[last][:end] + "))" + lines[last][end:]
+    start = _char_column(lines[first], value.col_offset)
+    lines[first] = lines[first][:start] + f"{GUARD}(lambda: (" + lines[first][start:]
+
+
 def _filter_cell(lines: list[str], cell: int, imported: set[str],
                  dropped: list[Dropped]) -> list[str]:
     source = "\n".join(lines)
@@ -247,7 +303,13 @@ def _filter_cell(lines: list[str], cell: int, imported: set[str],
         if keep is False and not any(d.cell == cell and d.line == first for d in dropped):
             dropped.append(Dropped(cell, first, "statement", _snippet(lines[first - 1])))
     dropped.sort(key=lambda d: (d.cell, d.line))
-    return ["" if i in blank else line for i, line in enumerate(lines, 1)]
+    out = ["" if i in blank else line for i, line in enumerate(lines, 1)]
+    for stmt, keep in decisions:
+        first, last = _statement_lines(stmt)
+        value = _guardable(stmt) if keep is True and not blank.intersection(range(first, last + 1)) else None
+        if value is not None:
+            _guard(out, value)
+    return out
 
 
 def notebook_module(text: str) -> NotebookModule:
@@ -268,5 +330,8 @@ def notebook_module(text: str) -> NotebookModule:
         module.cell_starts.append((len(out) + 1, number))
         out.extend(kept)
         out.append("")
+    if any(f"{GUARD}(lambda: (" in line for line in out):
+        out = GUARD_PROLOGUE + out
+        module.cell_starts = [(start + len(GUARD_PROLOGUE), cell) for start, cell in module.cell_starts]
     module.source = "\n".join(out) + "\n"
     return module

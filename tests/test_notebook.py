@@ -57,7 +57,8 @@ def test_what_is_kept_and_what_is_not():
     nb.cells = [new_code_cell(c) for c in SLOW_NOTEBOOK]
     module = notebook_module(json.dumps(nb))
     source = module.source
-    for kept in ("import numpy as np", "def relu(x):", "ALPHA = 0.01", "rng = np.random.default_rng(0)",
+    for kept in ("import numpy as np", "def relu(x):", "ALPHA = 0.01",
+                 "rng = _grader_guard(lambda: (np.random.default_rng(0)))",
                  "def sigmoid(x):"):
         assert kept in source
     for dropped in ("%matplotlib", "!pip", "matplotlib.pyplot", "range(10**9)", "train(relu)", "plt.plot",
@@ -132,3 +133,17 @@ def test_check_command_accepts_a_notebook_and_a_folder_with_one(tmp_path):
                                      "def relu_grad(x):\n    return (np.asarray(x) > 0).astype(float)\n")
     proc = grader("check", str(folder), "-e", "relu", "-e", "relu_grad")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_data_the_notebook_loads_at_its_top_level_is_not_needed_to_grade(tmp_path, course, zygote):
+    from grader.engine import Options, grade
+
+    path = write_notebook(tmp_path / "nb.ipynb",
+                          "import numpy as np\nX = np.loadtxt('train.csv', delimiter=',')\nSCALE = 1.0",
+                          "def relu(x):\n    y = np.maximum(np.asarray(x, dtype=float), 0.0)\n    return SCALE * y")
+    result = grade(course, path, zygote, Options(exercises=("relu",)))
+    assert result.exercises[0].status == "passed", result.exercises[0]
+    check = grade(course, write_notebook(tmp_path / "nb2.ipynb", "import numpy as np",
+                                         "X = np.loadtxt('train.csv')\ndef relu(x):\n    raise ValueError('x')"),
+                  zygote, Options(exercises=("relu",), shrink=False)).exercises[0].checks[0]
+    assert (check.facts["cell"], check.facts["line"]) == (3, 3)  # the guard's lines do not shift it
