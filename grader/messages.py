@@ -154,18 +154,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path}{at_index}斜率为 {expected_value}，你返回了 {actual_value}。你自己的 `{forward}`：{own_forward}。"),
     # trajectories (optimizers)
     "trajectory_mismatch": (
-        "{call} is step {step} of {steps} of a run that starts from a zero state and feeds your "
-        "returned values back in. On these inputs your returned `{output}`{at_index} is "
-        "{actual_value}, the reference's is {expected_value} (absolute error {abs_error}; allowed "
-        "{atol} + {rtol}·|expected|).",
-        "{call} 是一次从零状态开始、把你的返回值作为下一步输入的运行中的第 {step} 步（共 {steps} 步）。"
+        "{call} is step {step} of {steps} of a run that starts from a zero state: its inputs are "
+        "the parameter and state after the steps before. On these inputs your returned "
+        "`{output}`{at_index} is {actual_value}, the reference's is {expected_value} (absolute "
+        "error {abs_error}; allowed {atol} + {rtol}·|expected|).",
+        "{call} 是一次从零状态开始的运行中的第 {step} 步（共 {steps} 步），输入是前面各步之后的参数和状态。"
         "在这组输入上，你返回的 `{output}` {at_index}为 {actual_value}，参考实现返回 {expected_value}"
         "（绝对误差 {abs_error}；允许 {atol} + {rtol}·|期望值|）。"),
     "trajectory_oracle_mismatch": (
-        "{call} is step {step} of {steps} of a run that starts from a zero state and feeds your "
-        "returned values back in. torch.optim.{optimizer}, run from the same start on the same "
-        "gradients, has `{output}`{at_index} = {expected_value}; you returned {actual_value}.",
-        "{call} 是一次从零状态开始、把你的返回值作为下一步输入的运行中的第 {step} 步（共 {steps} 步）。"
+        "{call} is step {step} of {steps} of a run that starts from a zero state: its inputs are "
+        "the parameter and state after the steps before. torch.optim.{optimizer}, run from the "
+        "same start on the same gradients, has `{output}`{at_index} = {expected_value}; you "
+        "returned {actual_value}.",
+        "{call} 是一次从零状态开始的运行中的第 {step} 步（共 {steps} 步），输入是前面各步之后的参数和状态。"
         "从同一起点、用同样梯度运行的 torch.optim.{optimizer} 得到的 `{output}` {at_index}为 "
         "{expected_value}，你返回了 {actual_value}。"),
     # behaviour: truth tables

@@ -12,14 +12,13 @@ import shutil
 import stat
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ci_helpers import HIDDEN, course_with_hidden_checks
+from ci_helpers import HIDDEN, course_with_hidden_checks, fresh_venv, install
 from conftest import ROOT
 
 SCHEMAS = ROOT / "tests" / "data" / "schemas"
@@ -78,6 +77,26 @@ def test_github_workflow_parses_and_names_existing_commands(tmp_path):
     assert again.returncode == 2 and "--force" in again.stderr
 
 
+def test_without_grader_spec_the_workflows_install_the_packs_student_build(tmp_path):
+    from grader.pack.wheel import wheel_name
+
+    pack = tmp_path / ".grader"
+    pack.mkdir()
+    (pack / "pack.json").write_text('{"kind": "grader-pack", "grader_wheel": {"file": "grader-9.9-py3-none-any.whl"}}')
+    (pack / "grader-9.9-py3-none-any.whl").write_bytes(b"")
+    for kind, path in (("github", ".github/workflows/grade.yml"), ("gitlab", ".gitlab-ci.yml")):
+        proc = grader("ci", kind, tmp_path)
+        assert proc.returncode == 0 and not proc.stderr, proc.stderr
+        content = (tmp_path / path).read_text()
+        assert '"${GRADER_PIP_SPEC:-./.grader/grader-9.9-py3-none-any.whl}"' in content
+    (pack / "grader-9.9-py3-none-any.whl").unlink()  # a pack made before packs held the grader
+    proc = grader("--lang", "zh", "ci", "github", tmp_path, "--force")
+    assert proc.returncode == 0 and "grader pack" in proc.stderr and "--grader-spec" in proc.stderr
+    empty = tmp_path / "empty"
+    assert grader("ci", "github", empty).returncode == 0  # no pack yet: the name it will have
+    assert f"./.grader/{wheel_name()}" in (empty / ".github/workflows/grade.yml").read_text()
+
+
 def test_gitlab_job_parses_and_publishes_its_junit_report(tmp_path):
     proc = grader("--lang", "zh", "ci", "gitlab", tmp_path, "--grader-spec", SPEC, "--extra", "torch")
     assert proc.returncode == 0, proc.stderr
@@ -118,12 +137,17 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
     proc = grader("--exercises", full_set, "ci", "gradescope", archive)
     assert proc.returncode == 0, proc.stderr
     root = tmp_path / "autograder"  # as Gradescope lays it out: source/, submission/, results/
+    from grader.pack.wheel import wheel_name
+
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         assert {"setup.sh", "run_autograder"} <= names
         for name in ("setup.sh", "run_autograder"):
             assert (zipped.getinfo(name).external_attr >> 16) & stat.S_IXUSR
-        assert "python/grader/cli.py" in names and "exercises/ch3_activations.yaml" in names
+        # the grader as its student build (a wheel setup.sh installs), the full set beside it
+        assert wheel_name() in names and "exercises/ch3_activations.yaml" in names
+        assert "exercises/reference/activations.py" in names
+        assert not [n for n in names if n.startswith(("python/", "grader/"))]
         assert any(n.startswith("cache/plans/") for n in names)  # inputs drawn at build time
         zipped.extractall(root / "source")
     for name in ("setup.sh", "run_autograder"):
@@ -131,10 +155,16 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
         assert syntax.returncode == 0, syntax.stderr
     setup = (root / "source" / "setup.sh").read_text()
     assert re.search(r'"numpy==[0-9.]+"', setup) and re.search(r'"hypothesis==[0-9.]+"', setup)
+    assert f'pip install --no-deps "$source/{wheel_name()}"' in setup
 
+    # what setup.sh does, minus apt-get and the downloads: a venv with the dependencies, and
+    # the wheel from the zip installed by pip
+    venv = fresh_venv(tmp_path / "venv")
+    install(venv, root / "source" / wheel_name())
+    python = {"GRADER_PYTHON": str(venv / "bin" / "python")}
     (root / "submission").mkdir()
     shutil.copy(ROOT / "submissions" / "correct.py", root / "submission" / "solution.py")
-    results = run_autograder(root)
+    results = run_autograder(root, python)
     from grader.engine import Course
 
     total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
@@ -143,7 +173,7 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
     assert len(hidden) == len(HIDDEN) and all(t["status"] == "passed" for t in hidden)
 
     shutil.copy(ROOT / "submissions" / "buggy.py", root / "submission" / "solution.py")
-    buggy = run_autograder(root)
+    buggy = run_autograder(root, python)
     assert 0 < buggy["score"] < results["score"]
     assert any(t["status"] == "failed" and "Hint" in t["output"] for t in buggy["tests"])
 
@@ -154,28 +184,6 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
 # ---------------------------------------------------------------------------------------------
 # Done when: a student repository made with `grader pack` + `grader ci github` is graded by the
 # commands of its workflow file, run here step by step.
-
-
-def grader_venv(tmp_path: Path) -> Path:
-    """A fresh venv that sees this environment's packages (numpy, pip, setuptools) but not its
-    grader: the workflow's install step puts the grader there, from a copy of this checkout."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    ours = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
-    Path(purelib, "_grader_test_parent.pth").write_text("\n".join(ours) + "\n")
-    return venv
-
-
-def checkout_copy(tmp_path: Path) -> Path:
-    source = tmp_path / "grader-src"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "grader", source / "grader", ignore=shutil.ignore_patterns("__pycache__"))
-    return source
 
 
 def expression(value: str, outputs: dict[str, dict[str, str]]) -> str:
@@ -220,27 +228,30 @@ def run_workflow(workflow: dict, repo: Path, env: dict[str, str], tmp: Path) -> 
     return log
 
 
-def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path):
+def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zygote):
+    """The workflow installs the student build of the grader from the pack (no --grader-spec,
+    no GRADER_PIP_SPEC): pip into a fresh venv, then `grader check` from the pack."""
     import jsonschema
 
-    from grader.engine import Course
+    from grader.engine import Course, Options, grade
+    from grader.pack.wheel import wheel_name
 
     repo = tmp_path / "student-repo"
     repo.mkdir()
     assert grader("--exercises", full_set, "pack", repo / ".grader").returncode == 0
-    made = grader("--lang", "en", "ci", "github", repo, "--grader-spec", SPEC)
+    made = grader("--lang", "en", "ci", "github", repo)
     assert made.returncode == 0 and not made.stderr, made.stderr
     workflow = yaml.safe_load((repo / ".github" / "workflows" / "grade.yml").read_text())
     public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
     assert not [p for p in repo.rglob("*.py")]  # the repository holds no reference code
+    assert (repo / ".grader" / wheel_name()).is_file()
 
-    venv, source = grader_venv(tmp_path), checkout_copy(tmp_path)
+    venv = fresh_venv(tmp_path / "venv")
     (tmp_path / "runner").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADER_", "PIP_", "PYTHON"))}
     env.update({
         "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "GRADER_PIP_SPEC": str(source),  # what the workflow lets a test or a fork override
-        "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0",
+        "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1",  # the venv has the dependencies already
         "GRADER_CACHE_DIR": str(tmp_path / "cache"),
         "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(repo),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "RUNNER_TEMP": str(tmp_path / "runner"),
@@ -250,13 +261,24 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path):
     log = run_workflow(workflow, repo, env, tmp_path)
     for name, proc in log["steps"]:
         assert proc.returncode == 0, f"{name}: {proc.stdout}\n{proc.stderr}"
-    installed = subprocess.run([str(venv / "bin" / "python"), "-c", "import grader; print(grader.__file__)"],
-                               capture_output=True, text=True, env=env, cwd=tmp_path).stdout
-    assert str(venv) in installed  # the workflow's own install step put it there
+    installed = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import grader, importlib.util; print(grader.__file__); "
+         "print(importlib.util.find_spec('grader.course'))"],
+        capture_output=True, text=True, env=env, cwd=tmp_path).stdout.split("\n")
+    assert str(venv) in installed[0]  # the workflow's own install step put it there
+    assert installed[1] == "None"  # the student build: no exercise set, no reference inside
+    bare = subprocess.run([str(venv / "bin" / "grader"), "list"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path)
+    assert bare.returncode == 2
+    assert "no exercise set: pass --exercises or $GRADER_EXERCISES" in bare.stderr
     [result] = log["reporter"]
     jsonschema.validate(result, schema("github-classroom-result.schema.json"))
     assert result["status"] == "pass" and result["max_score"] == public_points
     assert sum(t["score"] for t in result["tests"]) == public_points
+    # the same public score as the full checkout (the instructor's run, hidden checks aside)
+    full = grade(Course.load(full_set), repo / "solution.py", zygote, Options())
+    assert public_points == sum(c.score for ex in full.exercises for c in ex.checks
+                                if c.visibility == "public")
     assert "| ✅ | `sigmoid` |" in (tmp_path / "summary.md").read_text()
 
     shutil.copy(ROOT / "submissions" / "buggy.py", repo / "solution.py")

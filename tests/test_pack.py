@@ -47,20 +47,29 @@ def public_verdicts(result):
 
 
 def test_the_pack_holds_no_reference_code(sets):
+    import zipfile
+
+    from grader.pack.wheel import wheel_name
+
     full, pack = sets
     files = [p for p in pack.rglob("*") if p.is_file()]
-    assert not [p for p in files if p.suffix in (".py", ".pyc")]
+    assert not [p for p in files if p.suffix in (".py", ".pyc")]  # this set has no public drivers
     assert not (pack / "reference").exists()
     names = sorted(p.relative_to(pack).as_posix() for p in files)
-    assert "pack.json" in names and "ch3_activations.yaml" in names
+    assert "pack.json" in names and "ch3_activations.yaml" in names and wheel_name() in names
     assert all(n.startswith("expected/") and n.endswith(".bin")
-               for n in names if n not in ("pack.json", "ch3_activations.yaml"))
-    # not even as text: no line of the reference's source is anywhere in the pack
+               for n in names if n not in ("pack.json", "ch3_activations.yaml", wheel_name()))
+    # not even as text: no line of the reference's source is anywhere in the pack, nor in the
+    # student build of the grader it holds
     reference_lines = {line.strip() for source in (full / "reference").rglob("*.py")
                        for line in source.read_text(encoding="utf-8").splitlines()
                        if line.strip().startswith(("return ", "def "))}
-    blob = b"".join(p.read_bytes() for p in files)
+    blob = b"".join(p.read_bytes() for p in files if p.suffix != ".whl")
     assert not [line for line in reference_lines if line.encode() in blob]
+    with zipfile.ZipFile(pack / wheel_name()) as wheel:  # tests/test_student_wheel.py: more
+        assert not [n for n in wheel.namelist() if n.startswith("grader/course/")]
+    manifest = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
+    assert manifest["grader_wheel"]["file"] == wheel_name() and manifest["instructor_checks"] == []
 
 
 def test_the_pack_has_no_hidden_checks_and_pins_its_plan(sets, courses):

@@ -36,8 +36,10 @@ def pack_command(settings, out_dir: Path, seed: int | None) -> None:
     """Build the student pack in OUT_DIR: the public checks, their expected answers as data.
 
     No reference code goes in: the reference's answers on the pack's fixed inputs are recorded
-    now, and `grader check --exercises OUT_DIR` grades from them. Hidden checks, and checks that
-    need the exercise set's trusted code, are left out (and named).
+    now, and `grader check --exercises OUT_DIR` grades from them; the set's public drivers/ go in
+    as they are. Hidden checks are left out; checks that need the set's trusted code are left out
+    too, named, and shown to students as graded by their instructor. The pack also holds the
+    student build of the grader (a wheel without the exercise set), which `grader ci` installs.
     """
     from ..engine import Course
     from ..pack.build import NotAPackFolder, build_pack
@@ -56,6 +58,8 @@ def pack_command(settings, out_dir: Path, seed: int | None) -> None:
                                                       reason=text(item.reason, lang)))
     click.echo(text("pack.written", lang).format(path=out_dir, exercises=summary.exercises,
                                                  checks=summary.checks, points=f"{summary.points:g}"))
+    if summary.wheel is not None:
+        click.echo(text("pack.wheel", lang).format(path=out_dir / summary.wheel.name))
 
 
 @click.group("ci")
@@ -65,9 +69,10 @@ def ci_command() -> None:
 
 def _workflow_options(command):
     options = [
-        click.option("--grader-spec", required=True, metavar="SPEC",
-                     help="What `pip install` installs the grader from: a git URL "
-                          "(git+https://…/grader@v0.1.0), a wheel's URL, or a name on your index."),
+        click.option("--grader-spec", default=None, metavar="SPEC",
+                     help="What `pip install` installs the grader from (default: the student "
+                          "build in the pack, ./PACK/grader-VERSION-py3-none-any.whl): a git URL, "
+                          "a wheel's URL or path, or a name on your own index."),
         click.option("--pack", "pack_dir", default=".grader", show_default=True, metavar="DIR",
                      help="The student pack (`grader pack`), relative to the repository."),
         click.option("--submission", default=".", show_default=True, metavar="PATH",
@@ -86,12 +91,25 @@ def _workflow_options(command):
     return command
 
 
-def _write_workflow(settings, kind: str, repository: Path, grader_spec: str, pack_dir: str,
+def _pack_wheel(repository: Path, pack_dir: str) -> tuple[str, bool]:
+    """The student build in the repository's pack: (its path as pip is given it, whether it is there)."""
+    from ..pack import read_manifest
+    from ..pack.wheel import wheel_name
+
+    manifest = read_manifest(repository / pack_dir) or {}
+    name = str((manifest.get("grader_wheel") or {}).get("file") or wheel_name())
+    return f"./{pack_dir.strip('/')}/{name}", (repository / pack_dir / name).is_file()
+
+
+def _write_workflow(settings, kind: str, repository: Path, grader_spec: str | None, pack_dir: str,
                     submission: str, fail_under: Gate | None, python_version: str,
                     extra_packages: tuple[str, ...], force: bool) -> None:
     from .templates import GITHUB_WORKFLOW, GITLAB_CI, UnsafeValue, WorkflowSettings, github_workflow, gitlab_ci
 
     lang = settings.lang
+    wheel_there = True
+    if grader_spec is None:  # the student build the pack holds: no other `grader` gets installed
+        grader_spec, wheel_there = _pack_wheel(repository, pack_dir)
     workflow = WorkflowSettings(grader_spec=grader_spec, pack=pack_dir, submission=submission,
                                 gate=_gate_text(fail_under), lang=lang, python=python_version,
                                 extra_packages=extra_packages)
@@ -109,6 +127,8 @@ def _write_workflow(settings, kind: str, repository: Path, grader_spec: str, pac
 
     if read_manifest(repository / pack_dir) is None:
         click.echo(text("ci.no_pack", lang).format(path=repository / pack_dir), err=True)
+    elif not wheel_there:
+        click.echo(text("ci.no_wheel", lang).format(path=repository / pack_dir), err=True)
 
 
 @ci_command.command("github")
@@ -117,9 +137,9 @@ def _write_workflow(settings, kind: str, repository: Path, grader_spec: str, pac
 def ci_github(settings, **options) -> None:
     """Write .github/workflows/grade.yml into REPOSITORY (default: here).
 
-    On every push it installs the grader, grades the submission against the student pack, writes
-    a summary and annotations at the student's functions, and reports the score to GitHub
-    Classroom.
+    On every push it installs the grader (the student build in the pack, unless --grader-spec
+    says otherwise), grades the submission against the student pack, writes a summary and
+    annotations at the student's functions, and reports the score to GitHub Classroom.
     """
     _write_workflow(settings, "github", **options)
 
@@ -142,7 +162,8 @@ def ci_gitlab(settings, **options) -> None:
 @click.pass_obj
 def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None, torch: bool) -> None:
     """Build OUT (default: autograder.zip), a Gradescope autograder: setup.sh, run_autograder,
-    the grader and the full exercise set (hidden checks included), with its inputs drawn now."""
+    the grader (its student build, a wheel setup.sh installs) and the full exercise set (hidden
+    checks included), with its inputs drawn now."""
     from ..plan import DEFAULT_SEED
     from ..spec.loader import resolve_root
     from .templates import UnsafeValue, gradescope_zip

@@ -24,7 +24,8 @@ from ..messages import text
 
 GITHUB_WORKFLOW = Path(".github") / "workflows" / "grade.yml"
 GITLAB_CI = Path(".gitlab-ci.yml")
-#: what run_autograder needs beyond the grader (which travels in the zip): pinned at build time
+#: what run_autograder needs beyond the grader (its student build travels in the zip): pinned at
+#: build time
 REQUIREMENTS = ("numpy", "pyyaml", "click", "hypothesis")
 #: what may stand unquoted in a command line (paths), and inside double quotes (pip specs)
 PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
@@ -120,6 +121,12 @@ def _copy_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
 
 
+def _drop_wheels(root: Path) -> None:
+    """A student pack given as the exercise set brings its own wheel: the zip has one already."""
+    for wheel in root.glob("*.whl"):
+        wheel.unlink()
+
+
 @contextmanager
 def _cache_at(path: Path) -> Iterator[None]:
     """Draw plans into `path` (the grader's plan cache follows $GRADER_CACHE_DIR)."""
@@ -147,10 +154,12 @@ def _draw_plans(exercises_root: Path, seed: int, cache: Path) -> None:
 
 def gradescope_zip(exercises_root: Path, out: Path, *, seed: int, lang: str = "en",
                    gate: str | None = None, torch: bool = False) -> list[str]:
-    """Build the autograder zip at `out`; returns the names it holds, for the caller to show."""
-    import grader
+    """Build the autograder zip at `out`; returns the names it holds, for the caller to show.
 
-    package = Path(grader.__file__).resolve().parent
+    The grader goes in as its student build (`grader.pack.wheel`: the package without its own
+    exercise set, which `exercises/` replaces), installed by setup.sh like any wheel."""
+    from ..pack.wheel import build_wheel, wheel_name
+
     fallback = json.dumps({"score": 0.0, "output": text("ci.autograder_failed", lang).format(
         status="__STATUS__"), "tests": []}, ensure_ascii=False)
     options = f" --seed {int(seed)}"
@@ -159,14 +168,16 @@ def gradescope_zip(exercises_root: Path, out: Path, *, seed: int, lang: str = "e
     files = {
         "setup.sh": render("gradescope/setup.sh",
                            requirements=" ".join(f'"{r}"' for r in requirements(torch)),
-                           unpinned=" ".join(f'"{r}"' for r in requirements(torch, pinned=False))),
+                           unpinned=" ".join(f'"{r}"' for r in requirements(torch, pinned=False)),
+                           wheel=wheel_name()),
         "run_autograder": render("gradescope/run_autograder", lang=lang, options=options,
                                  fallback=fallback),
     }
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp)
-        _copy_tree(package, staging / "python" / "grader")
+        build_wheel(staging)
         _copy_tree(exercises_root, staging / "exercises")
+        _drop_wheels(staging / "exercises")
         _draw_plans(staging / "exercises", seed, staging / "cache")
         out.parent.mkdir(parents=True, exist_ok=True)
         names = []

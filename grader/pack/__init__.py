@@ -2,19 +2,27 @@
 
 A pack is an exercise-set folder without `reference/`: the specs with only the checks it can
 answer (hidden checks and checks that need the set's trusted code are left out), `pack.json`
-(what it holds), and `expected/<exercise>.bin`, one per exercise, in the grader's safe codec
-(never pickle), holding:
+(what it holds, and the checks only the instructor's run grades), the set's public `drivers/`
+(check helpers that hold no solution), the student build of the grader (a wheel without the
+exercise set, `grader.pack.wheel`), and `expected/<exercise>.bin`, one per exercise, in the
+grader's safe codec (never pickle), holding:
 
 - `plan`: every case set of the exercise's plan, pinned: a pack never draws (so a student's
   Hypothesis version changes nothing) and its seed cannot be changed;
 - `reference`: a recording of every call of the reference the judge makes while judging the
   exercise, keyed as `ExpectedValues` keys its memo (a fingerprint of function and inputs), with
-  derived calls included: σ(−x) for a property, forward(x ± h) for a gradient check;
-- `mistakes`: the catalogued mistakes' outputs on every case of the plan, for the hints.
+  derived calls included: σ(−x) for a property, forward(x ± h) for a gradient check, every step
+  of an optimizer's path for a trajectory;
+- `helpers`: the recorded calls of trusted helpers that are not public (a gradient check's
+  objective, on the reference's outputs at the moved inputs), keyed by their arguments;
+- `mistakes`: the catalogued mistakes' outputs on every case of the plan (and every step of a
+  trajectory's path), for the hints; `symptoms`: what each behaviour driver finds in each
+  mistake, for the hints of behaviour checks.
 
-In pack mode `ExpectedValues` answers from the recording (`PackReference`) and the mistakes
-are `RecordedFunction`s; shrinking picks the smallest failing case of the plan, since a new input
-would have no recorded answer. `grader.pack.build` makes packs.
+In pack mode `ExpectedValues` answers from the recording (`PackReference`), the mistakes and the
+helpers are `RecordedFunction`s; shrinking picks the smallest failing case of the plan, since a
+new input would have no recorded answer. A check the pack cannot judge is listed in `pack.json`
+and shown as graded by the instructor. `grader.pack.build` makes packs.
 """
 
 from __future__ import annotations
@@ -33,9 +41,10 @@ from ..plan import Plan
 from ..run.client import CallOutcome
 from ..spec import ExerciseSet, SpecError
 
-PACK_FORMAT = 1
+PACK_FORMAT = 2
 MANIFEST = "pack.json"
 EXPECTED = "expected"
+DRIVERS = "drivers"
 
 
 def plan_sets() -> list[str]:
@@ -75,8 +84,15 @@ def _digest(digest: Any, value: Any) -> None:
         digest.update(f"{type(value).__name__}:{value!r};".encode())
 
 
-def call_key(function: str, args: list[Any] | tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """A fingerprint of one call of a trusted function, from the arguments it is given."""
+def call_key(function: str, args: list[Any] | tuple[Any, ...], kwargs: dict[str, Any],
+             normalize: bool = False) -> str:
+    """A fingerprint of one call of a trusted function, from the arguments it is given.
+
+    `normalize` first sends the arguments through the codec and back, as a pack's recording
+    comes back: for helpers called with values the recording itself answered (an objective of
+    the reference's output), so that the call and its replay have the same key."""
+    if normalize:
+        args, kwargs = codec.decode(codec.encode([list(args), dict(kwargs)]))
     digest = hashlib.blake2b(function.encode() + b"(", digest_size=16)
     _digest(digest, list(args))
     _digest(digest, dict(kwargs))
@@ -112,12 +128,16 @@ class RecordedFunction:
     mistake that cannot answer simply does not match.
     """
 
-    def __init__(self, name: str, answers: dict[str, CallOutcome]) -> None:
+    def __init__(self, name: str, answers: dict[str, CallOutcome], normalize: bool = False,
+                 symptoms: dict[str, list[list[Any]]] | None = None) -> None:
         self.name = name
         self.answers = answers
+        self.normalize = normalize
+        #: for a mistake: what each behaviour check's driver found in it, {check: [[code, symptom]]}
+        self.symptoms = symptoms
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        answer = self.answers.get(call_key(self.name, args, kwargs))
+        answer = self.answers.get(call_key(self.name, args, kwargs, self.normalize))
         if answer is None:
             raise NotRecorded(self.name)
         if answer.error is not None:
@@ -135,6 +155,10 @@ class Pack:
     expected: PackReference
     mistakes: dict[str, RecordedFunction]
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: trusted helpers that are not public (objectives), as their recorded calls
+    helpers: dict[str, RecordedFunction] = field(default_factory=dict)
+    #: per exercise, the checks only the instructor's run grades (see ExerciseContext)
+    instructor_checks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
@@ -160,6 +184,8 @@ def load_pack(exercise_set: ExerciseSet) -> Pack:
     plans: dict[str, Plan] = {}
     outcomes: dict[bytes, CallOutcome] = {}
     answers: dict[str, dict[str, CallOutcome]] = {}
+    helper_answers: dict[str, dict[str, CallOutcome]] = {}
+    symptoms: dict[str, dict[str, list[list[Any]]]] = {}
     for ex in exercise_set.exercises.values():
         path = root / EXPECTED / f"{ex.id}.bin"
         try:
@@ -174,11 +200,25 @@ def load_pack(exercise_set: ExerciseSet) -> Pack:
             for name, calls in data["mistakes"].items():
                 for key, outcome in calls:
                     answers.setdefault(name, {})[str(key)] = outcome_from(outcome)
+            for name, calls in (data.get("helpers") or {}).items():
+                for key, outcome in calls:
+                    helper_answers.setdefault(name, {})[str(key)] = outcome_from(outcome)
+            for name, by_check in (data.get("symptoms") or {}).items():
+                answers.setdefault(name, {})
+                for check, found in by_check.items():
+                    symptoms.setdefault(name, {})[str(check)] = [list(s) for s in found]
         except OSError:
             raise SpecError(f"{path}: missing: the pack has no recorded answers for exercise "
                             f"{ex.id!r}") from None
         except (codec.CodecError, KeyError, TypeError, ValueError) as exc:
             raise SpecError(f"{path}: not a valid recording: {exc}") from None
-    mistakes = {name: RecordedFunction(name, calls) for name, calls in answers.items()}
+    mistakes = {name: RecordedFunction(name, calls, symptoms=symptoms.get(name))
+                for name, calls in answers.items()}
+    helpers = {name: RecordedFunction(name, calls, normalize=True)
+               for name, calls in helper_answers.items()}
+    instructor: dict[str, list[dict[str, Any]]] = {}
+    for item in manifest.get("instructor_checks") or []:
+        if isinstance(item, dict) and item.get("exercise") in exercise_set.exercises:
+            instructor.setdefault(str(item["exercise"]), []).append(item)
     return Pack(seed=seed, plans=plans, expected=PackReference(outcomes), mistakes=mistakes,
-                manifest=manifest)
+                manifest=manifest, helpers=helpers, instructor_checks=instructor)

@@ -2,20 +2,32 @@
 
 How a recording is made: the judge judges a few trusted "probe" submissions on each exercise,
 in-process, with the plan pinned and shrinking off, while every call it makes to the reference is
-recorded (the `ExpectedValues` memo) and every call to a catalogued mistake too. The probes are
-the reference itself (the passing path), each catalogued mistake (the failing paths: a gradient
-check then also asks for the reference's forward on the whole plan), and a function returning
-zeros. The mistakes are also recorded on every case of the plan, for the hints.
+recorded (the `ExpectedValues` memo), every call to a catalogued mistake too, and every call to a
+trusted helper that is not public (a gradient check's objective, on the reference's outputs).
+The probes are the reference itself (the passing path), each catalogued mistake (the failing
+paths: a gradient check then also asks for the reference's forward on the whole plan), and a
+function returning zeros. The mistakes are also recorded on every case of the plan and every
+step of a trajectory's path, for the hints, and each behaviour driver's findings in each mistake.
+
+What a pack can carry: checks that compare with the reference on fixed inputs (the plan, its
+derived calls, a trajectory's path from fixed starts: none depends on a student's answers), and
+checks whose helpers are public (the set's drivers/, copied into the pack: they import nothing
+from the reference) or recordable (an objective's values). A behaviour driver of
+reference/drivers/ is trusted code a pack cannot ship: its check is left to the instructor.
 
 Then the pack is checked: it is written, loaded as a student would load it (no reference code,
-no trusted helpers), and the same probes are judged again from the recording. A check whose
+only the public drivers), and the same probes are judged again from the recording. A check whose
 verdict differs for any probe (it needs trusted code, or reference calls that depend on the
-student's answers) is left out of the pack and named; the rest is recorded again without it.
+student's answers) is left out and named; the rest is recorded again without it. Every check
+left out but the hidden ones is listed in pack.json, and a student's report shows it as graded
+by the instructor. The student build of the grader (`grader.pack.wheel`) goes in the pack too.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -30,6 +42,8 @@ import yaml
 from .. import __version__, codec
 from ..engine import Course, Options
 from ..judge import attempted, run_check
+from ..judge.behaviour import mistake_symptoms
+from ..judge.checks import check_kind
 from ..judge.context import ExpectedValues, NotRecorded, to_call
 from ..plan import Plan
 from ..run.client import CallOutcome
@@ -37,11 +51,10 @@ from ..run.inprocess import InProcessFunctions
 from ..run.worker import to_data
 from ..spec import Exercise, SpecError, load_exercise_set
 from ..spec.loader import _Loader
-from . import EXPECTED, MANIFEST, PACK_FORMAT, call_key, outcome_data, plan_sets, read_manifest
+from . import DRIVERS, EXPECTED, MANIFEST, PACK_FORMAT, call_key, outcome_data, plan_sets, read_manifest
+from .wheel import build_wheel
 
 ROUNDS = 3
-#: a check naming one of these runs trusted code of the exercise set, which no pack ships
-TRUSTED_HELPERS = ("driver", "objective", "trajectory")
 Verdict = Any  # (status, score, code, mistake), or the exception a check raised
 
 
@@ -59,6 +72,8 @@ class PackSummary:
     checks: int = 0
     points: float = 0.0
     left_out: list[LeftOut] = field(default_factory=list)
+    #: the student build of the grader, in the pack
+    wheel: Path | None = None
 
 
 def _zeros(*args: Any, **kwargs: Any) -> Any:
@@ -73,11 +88,12 @@ def _zeros(*args: Any, **kwargs: Any) -> Any:
 class _Recorder:
     """Wraps a trusted function; records each call's outcome under its `call_key`."""
 
-    def __init__(self, name: str, function: Callable[..., Any], store: dict[str, CallOutcome]) -> None:
-        self.name, self.function, self.store = name, function, store
+    def __init__(self, name: str, function: Callable[..., Any], store: dict[str, CallOutcome],
+                 normalize: bool = False) -> None:
+        self.name, self.function, self.store, self.normalize = name, function, store, normalize
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        key = call_key(self.name, args, kwargs)  # before the call: it may modify its arguments
+        key = call_key(self.name, args, kwargs, self.normalize)  # before: it may modify its arguments
         try:
             value = self.function(*args, **kwargs)
         except Exception as exc:
@@ -124,9 +140,49 @@ def _verdicts(course: Course, exercise: Exercise, functions: dict[str, Callable[
     return verdicts
 
 
+def _helpers(course: Course, exercise: Exercise) -> list[str]:
+    """The trusted helpers the exercise's checks call that are not public: a pack records them."""
+    named = {check.objective for check in exercise.checks if check.objective}
+    named |= {check.trajectory.gradient for check in exercise.checks if check.trajectory}
+    return sorted(name for name in named if name not in course.public_helpers)
+
+
+def _extra_cases(course: Course, exercise: Exercise) -> list[Any]:
+    """Inputs beyond the plan's where the mistakes are recorded (a trajectory's path)."""
+    ctx = course.context(exercise, InProcessFunctions(course.reference_functions), Options(shrink=False))
+    cases: list[Any] = []
+    for spec in exercise.checks:
+        extra = getattr(check_kind(spec.kind), "recorded_cases", None)
+        if extra is not None:
+            cases += extra(ctx, spec)
+    return cases
+
+
+def _symptoms(course: Course, exercise: Exercise) -> dict[str, dict[str, list[list[Any]]]]:
+    """What each behaviour check's driver finds in each catalogued mistake, for a pack's hints."""
+    found: dict[str, dict[str, list[list[Any]]]] = {}
+    behaviour = [spec for spec in exercise.checks if spec.kind == "behaviour"]
+    if not behaviour:
+        return found
+    ctx = course.context(exercise, InProcessFunctions(course.reference_functions), Options(shrink=False))
+    for mistake in exercise.mistakes:
+        fn = course.mistake_functions.get(mistake.function)
+        if fn is None:
+            continue
+        for spec in behaviour:
+            symptoms = mistake_symptoms(ctx, spec, fn) or set()
+            found.setdefault(mistake.function, {})[spec.title] = sorted(
+                ([code, symptom] for code, symptom in symptoms), key=repr)
+    return found
+
+
 def _record(course: Course, exercise: Exercise) -> tuple[dict[str, Any], list[list[Verdict]]]:
     """The exercise's recording (codec-ready) and the probes' verdicts, check by check."""
     plan = _pin(course, exercise)
+    if not exercise.checks:  # every check is the instructor's: the plan tells "not attempted"
+        return {"exercise": exercise.id, "seed": plan.seed,
+                "plan": {name: getattr(plan, name) for name in plan_sets()},
+                "reference": [], "mistakes": {}}, []
     recording = ExpectedValues(InProcessFunctions(course.reference_functions))
     stores: dict[str, dict[str, CallOutcome]] = {}
     recorders = dict(course.mistake_functions)
@@ -135,13 +191,19 @@ def _record(course: Course, exercise: Exercise) -> tuple[dict[str, Any], list[li
             store = stores.setdefault(mistake.function, {})
             recorders[mistake.function] = _Recorder(mistake.function,
                                                     course.mistake_functions[mistake.function], store)
-    saved = course.expected, course.mistake_functions
-    course.expected, course.mistake_functions = recording, recorders
+    helper_stores: dict[str, dict[str, CallOutcome]] = {}
+    helpers = dict(course.driver_functions)
+    for name in _helpers(course, exercise):
+        helpers[name] = _Recorder(name, course.trusted(name), helper_stores.setdefault(name, {}),
+                                  normalize=True)
+    saved = course.expected, course.mistake_functions, course.driver_functions
+    course.expected, course.mistake_functions, course.driver_functions = recording, recorders, helpers
     try:
         verdicts = [_verdicts(course, exercise, probe) for probe in _probes(course, exercise)]
+        cases = [case for name in plan_sets() for case in getattr(plan, name)]
+        cases += _extra_cases(course, exercise)
     finally:
-        course.expected, course.mistake_functions = saved
-    cases = [case for name in plan_sets() for case in getattr(plan, name)]
+        course.expected, course.mistake_functions, course.driver_functions = saved
     for name, recorder in recorders.items():
         if name in stores:
             InProcessFunctions({name: recorder}).call(name, [to_call(exercise, c) for c in cases])
@@ -153,19 +215,22 @@ def _record(course: Course, exercise: Exercise) -> tuple[dict[str, Any], list[li
                       for key, outcome in sorted(recording.memo.outcomes.items())],
         "mistakes": {name: [[key, outcome_data(outcome)] for key, outcome in sorted(store.items())]
                      for name, store in sorted(stores.items())},
+        "helpers": {name: [[key, outcome_data(outcome)] for key, outcome in sorted(store.items())]
+                    for name, store in sorted(helper_stores.items())},
+        "symptoms": _symptoms(course, exercise),
     }
     return data, verdicts
 
 
-def _spec_files(course: Course, keep: dict[str, list[int]]) -> dict[str, str]:
-    """The YAML of each spec file with only the kept checks of the kept exercises."""
+def _spec_files(course: Course, keep: dict[str, list[int]], shown: set[str]) -> dict[str, str]:
+    """The YAML of each spec file with only the kept checks of the exercises `shown`."""
     written: dict[str, str] = {}
     for path in course.set.files:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         exercises = []
         for raw_ex in raw.get("exercises") or []:
             indices = keep.get(str(raw_ex.get("id")))
-            if not indices:
+            if str(raw_ex.get("id")) not in shown or indices is None:
                 continue
             raw_ex = dict(raw_ex)
             raw_ex["checks"] = [raw_ex["checks"][i] for i in indices]
@@ -175,22 +240,81 @@ def _spec_files(course: Course, keep: dict[str, list[int]]) -> dict[str, str]:
             continue
         raw = {**raw, "exercises": exercises}
         header = (f"# Student pack made by grader {__version__} from {path.name}: the public checks "
-                  f"only.\n# The expected answers are in {EXPECTED}/; do not edit.\n")
+                  f"only.\n# The expected answers are in {EXPECTED}/; do not edit. Checks graded by "
+                  f"your instructor only are listed in {MANIFEST}.\n")
         written[path.name] = header + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False,
                                                      width=100, default_flow_style=None)
     return written
+
+
+def _instructor_checks(course: Course, summary: PackSummary) -> list[dict[str, Any]]:
+    """The checks left out but not hidden, each with its place among the exercise's shown checks."""
+    why = {(item.exercise, item.check): item.reason for item in summary.left_out
+           if item.reason != "pack.reason.hidden"}
+    listed = []
+    for ex in course.set.exercises.values():
+        position = 0
+        for check in ex.checks:
+            if check.visibility == "hidden":
+                continue
+            reason = why.get((ex.id, check.title))
+            if reason is not None:
+                listed.append({"exercise": ex.id, "name": check.title, "kind": check.kind,
+                               "points": check.points, "position": position, "reason": reason})
+            position += 1
+    return listed
+
+
+def public_driver_problems(source: str) -> list[str]:
+    """What in a public driver's source would take reference code into a pack (imports)."""
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level > 1 or (node.level == 1 and (node.module or "").split(".")[0] in ("reference", "")):
+                names = [("." * node.level) + (node.module or "")]
+                problems += [f"line {node.lineno}: imports {names[0] or '.'} (only siblings: from ._x import …)"]
+                continue
+            names = [node.module or ""] if node.level == 0 else []
+        else:
+            continue
+        for name in names:
+            if name.split(".")[0] == "grader" or "reference" in name.split("."):
+                problems.append(f"line {node.lineno}: imports {name}")
+    return problems
+
+
+def _copy_drivers(course: Course, staging: Path) -> None:
+    """The set's public drivers/ into the pack, once checked to import nothing of the reference."""
+    source = course.set.drivers_dir
+    if source is None:
+        return
+    target = staging / DRIVERS
+    target.mkdir()
+    for path in sorted(source.glob("*.py")):
+        text_ = path.read_text(encoding="utf-8")
+        problems = public_driver_problems(text_)
+        if problems:
+            raise SpecError(f"{path}: a public driver (copied into student packs) imports nothing "
+                            f"from the reference: {'; '.join(problems)}")
+        (target / path.name).write_text(text_, encoding="utf-8")
 
 
 def _write(staging: Path, course: Course, keep: dict[str, list[int]],
            recordings: dict[str, dict[str, Any]], summary: PackSummary) -> None:
     for child in staging.iterdir():
         shutil.rmtree(child) if child.is_dir() else child.unlink()
-    for name, content in _spec_files(course, keep).items():
+    instructor = _instructor_checks(course, summary)
+    shown = {ex_id for ex_id, indices in keep.items() if indices} | {i["exercise"] for i in instructor}
+    for name, content in _spec_files(course, keep, shown).items():
         (staging / name).write_text(content, encoding="utf-8")
+    _copy_drivers(course, staging)
     (staging / EXPECTED).mkdir()
     for ex_id, data in recordings.items():
-        if keep.get(ex_id):
+        if ex_id in shown:
             (staging / EXPECTED / f"{ex_id}.bin").write_bytes(codec.encode(data))
+    summary.wheel = build_wheel(staging)
     from importlib.metadata import version
 
     manifest = {
@@ -200,8 +324,11 @@ def _write(staging: Path, course: Course, keep: dict[str, list[int]],
         "seed": course.seed,
         "source_digest": course.set.digest,
         "made_with": {"numpy": np.__version__, "hypothesis": version("hypothesis")},
+        "grader_wheel": {"file": summary.wheel.name,
+                         "sha256": hashlib.sha256(summary.wheel.read_bytes()).hexdigest()},
         "exercises": {ex_id: [course.set.exercises[ex_id].checks[i].title for i in indices]
                       for ex_id, indices in keep.items() if indices},
+        "instructor_checks": instructor,
         "left_out": [dataclasses.asdict(item) for item in summary.left_out
                      if item.reason != "pack.reason.hidden"],
         "hidden_checks": sum(1 for item in summary.left_out if item.reason == "pack.reason.hidden"),
@@ -244,7 +371,8 @@ def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
         for i, check in enumerate(ex.checks):
             if check.visibility == "hidden":
                 summary.left_out.append(LeftOut(ex.id, check.title, "pack.reason.hidden"))
-            elif any(getattr(check, name, None) for name in TRUSTED_HELPERS):
+            elif check.driver and check.driver not in course.public_helpers:
+                # a driver of reference/drivers/: trusted code that takes the student's calls
                 summary.left_out.append(LeftOut(ex.id, check.title, "pack.reason.needs_code"))
             else:
                 keep[ex.id].append(i)
@@ -254,17 +382,18 @@ def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
         for _ in range(ROUNDS):
             recordings, full = {}, {}
             for ex in course.set.exercises.values():
-                if keep[ex.id]:
-                    shown = dataclasses.replace(ex, checks=[ex.checks[i] for i in keep[ex.id]],
-                                                points=None)
-                    recordings[ex.id], full[ex.id] = _record(course, shown)
-            if not recordings:
+                shown = dataclasses.replace(ex, checks=[ex.checks[i] for i in keep[ex.id]],
+                                            points=None)
+                recordings[ex.id], full[ex.id] = _record(course, shown)
+            if not any(keep.values()):
                 raise SpecError(f"{course.set.root}: no public check to put in a pack")
             _write(staging, course, keep, recordings, summary)
             packed = Course(load_exercise_set(staging), course.seed, course.use_cache)
             dropped = False
             for ex_id, verdicts in full.items():
                 ex = course.set.exercises[ex_id]
+                if not keep[ex_id] or ex_id not in packed.set.exercises:
+                    continue
                 probes = _probes(course, ex)
                 replayed = [_verdicts(packed, packed.set.exercises[ex_id], probe) for probe in probes]
                 bad: dict[int, str] = {}
@@ -287,6 +416,8 @@ def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
+        if summary.wheel is not None:
+            summary.wheel = out / summary.wheel.name
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

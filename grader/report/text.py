@@ -47,7 +47,7 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
         lines += exercise_lines(ex, lang)
     if result.stdout.strip():
         lines += ["", text("report.stdout", lang), *("  | " + l for l in result.stdout.strip().splitlines()[:20])]
-    if result.exercises and result.all_passed:
+    if result.exercises and result.all_passed and any(ex.status == PASSED for ex in result.exercises):
         lines += ["", click.style(text("report.all_passed", lang), fg="green", bold=True)]
     return "\n".join(lines)
 
