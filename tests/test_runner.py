@@ -197,3 +197,27 @@ def test_worker_environment_is_scrubbed(grade_source, monkeypatch):
 def test_function_defined_by_assignment_is_found(grade_source):
     result = grade_source("import numpy as np\ntanh = np.tanh\n", "tanh")
     assert result.exercises[0].status == "passed"
+
+
+def test_zygote_dies_with_a_grader_that_is_killed(tmp_path):
+    """However the grader ends (SIGKILL included), its zygote and workers do not linger."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import time\nfrom grader.run import Zygote\nz = Zygote()\nz.start()\n"
+              "print(z._proc.pid, flush=True)\ntime.sleep(600)\n")
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    zygote_pid = int(grader.stdout.readline())
+    os.kill(zygote_pid, 0)  # alive while the grader lives
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(zygote_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail("the zygote outlived its grader")

@@ -83,7 +83,7 @@ class Zygote:
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = package_root
         self._proc = subprocess.Popen(
-            [sys.executable, "-s", "-m", "grader.run.zygote", str(theirs.fileno())],
+            [sys.executable, "-s", "-m", "grader.run.zygote", str(theirs.fileno()), str(os.getpid())],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, env=env, cwd=self._home, start_new_session=True,
         )
