@@ -22,6 +22,7 @@ inputs; a mistake is then diagnosed on those inputs like any other failure.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -33,7 +34,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import codec
-from ..plan import Case, cache_dir
+from ..plan import Case, cache_dir, library_version
 from ..run.client import CallOutcome
 from ..spec.schema import CheckSpec, OracleSpec, TrajectorySpec
 from .compare import compare
@@ -199,21 +200,23 @@ class TrajectoryCheck:
 # ----------------------------------------------------------------------------- torch.optim oracle
 
 
+@functools.lru_cache(maxsize=64)
+def _source_of(function: Callable[..., Any]) -> bytes:
+    try:
+        return inspect.getsource(function).encode()
+    except (OSError, TypeError):
+        return repr(function).encode()
+
+
 def _oracle_key(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
                 gradient: Callable[..., Any]) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        torch_version = version("torch")
-    except PackageNotFoundError:
+    torch_version = library_version("torch")
+    if torch_version is None:
         return None
     digest = hashlib.sha256()
     digest.update(json.dumps(asdict(traj), sort_keys=True, default=str).encode())
     digest.update(torch_version.encode() + np.__version__.encode())
-    try:
-        digest.update(inspect.getsource(gradient).encode())
-    except (OSError, TypeError):
-        digest.update(repr(gradient).encode())
+    digest.update(_source_of(gradient))
     for start in starts:
         digest.update(fingerprint("", start))
     for name, arg in ctx.exercise.args.items():
@@ -254,6 +257,10 @@ def _torch_paths(ctx: ExerciseContext, traj: TrajectorySpec, oracle: OracleSpec,
     return paths
 
 
+#: torch.optim's paths by cache file, for this process: read (or computed) once, not per submission
+_ORACLE_PATHS: dict[str, list[list[Any]]] = {}
+
+
 def oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
                  gradient: Callable[..., Any]) -> list[list[Any]] | None:
     """torch.optim's path from every start, from the cache or computed (None without torch)."""
@@ -262,15 +269,19 @@ def oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
     if key is None:
         return None
     path = cache_dir() / "oracle" / f"{key}.bin"
+    if str(path) in _ORACLE_PATHS:  # a batch asks again for every submission
+        return _ORACLE_PATHS[str(path)]
     try:
         cached = codec.decode(path.read_bytes())
         if isinstance(cached, list) and len(cached) == len(starts):
+            _ORACLE_PATHS[str(path)] = cached
             return cached
     except (OSError, codec.CodecError):
         pass
     paths = _torch_paths(ctx, traj, traj.oracle, starts, gradient)
     if paths is None:
         return None
+    _ORACLE_PATHS[str(path)] = paths
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
