@@ -9,10 +9,10 @@ student's answers, so it is computed once for a whole batch, and a student pack 
 
 The student's step is called at every step of that path, on the step's inputs (the parameter and
 state the reference holds after k − 1 steps), all in one batch, and must return the reference's
-step there — parameter and state: the expected value shown always answers the input shown. A
-step right within the tolerance at every point of the path is right along its own path too,
-within the same tolerance; a step that returns a state it cannot be fed (a wrong structure)
-fails where it does. Where the spec names an optimizer and PyTorch is installed, every step is
+step there — parameter and state: the expected value shown always answers the input shown; a
+step that returns what could not be fed back (a wrong structure) fails where it does. (Feeding
+the student's own outputs back in instead would make the expected values depend on each
+student's answers: nothing a batch could share or a pack record.) Where the spec names an optimizer and PyTorch is installed, every step is
 also compared with `torch.optim` run from the same start on the same gradients: an independent
 oracle of the reference. Its paths are computed once and cached beside the plans, so a warm run
 never imports torch; a student pack skips it (its recorded path was checked against it when the
