@@ -236,8 +236,14 @@ def shape_preserved(ctx, spec, cases, got, tol):
 @prop("input_unchanged")
 def input_unchanged(ctx, spec, cases, got, tol):
     """The function does not modify its input arrays in place."""
-    after = ctx.call(cases, return_args=True) or []
     names = [n for n, a in ctx.exercise.args.items() if not a.keyword]
+    if got and all(outcome.modified is not None for outcome in got):
+        # the calls already made say which array arguments they changed: no second call
+        return [next((Failure("input_modified", {"arg": names[i]}, case, ctx.exercise.function)
+                      for i in outcome.modified
+                      if i < len(names) and isinstance(case.get(names[i]), np.ndarray)), None)
+                for case, outcome in zip(cases, got)]
+    after = ctx.call(cases, return_args=True) or []
     failures: list[Failure | None] = []
     for case, outcome in zip(cases, after):
         changed = None

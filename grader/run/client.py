@@ -148,6 +148,8 @@ class CallOutcome:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     args_after: list[Any] | None = None
+    #: positions of the array arguments the call changed in place; None: the caller did not watch
+    modified: list[int] | None = None
 
     @property
     def not_implemented(self) -> bool:
@@ -161,6 +163,13 @@ class LoadReport:
     stdout: str = ""
     stderr: str = ""
     sandbox: dict[str, bool] = field(default_factory=dict)
+
+
+def _positions(value: Any) -> list[int]:
+    """The worker's list of changed argument positions (absent: none changed)."""
+    if not isinstance(value, list):
+        return []
+    return [i for i in value[:100] if type(i) is int and 0 <= i < 1000]
 
 
 class WorkerSession:
@@ -261,6 +270,7 @@ class WorkerSession:
                 warnings=[str(w) for w in record.get("warnings", [])][:10]
                 if isinstance(record.get("warnings"), list) else [],
                 args_after=record.get("args_after") if isinstance(record.get("args_after"), list) else None,
+                modified=_positions(record.get("modified")),
             ))
         return outcomes
 

@@ -11,8 +11,10 @@ import time
 import warnings
 from typing import Any, Callable
 
+import numpy as np
+
 from .client import CallOutcome
-from .worker import TooLarge, to_data
+from .worker import TooLarge, modified, to_data
 
 
 class InProcessFunctions:
@@ -42,6 +44,8 @@ class InProcessFunctions:
                     outcome.error = {"type": type(exc).__name__, "message": str(exc)}
                 outcome.seconds = time.perf_counter() - start
             outcome.warnings = [f"{w.category.__name__}: {w.message}" for w in caught[:10]]
+            outcome.modified = modified(args, [a if type(a) is np.ndarray else None
+                                               for a in case.get("args", [])])
             if return_args:
                 outcome.args_after = [to_data(a) for a in args]
             outcomes.append(outcome)

@@ -129,6 +129,28 @@ def _array(value: Any) -> Any:
     return array
 
 
+def snapshot(args: list[Any]) -> list[np.ndarray | None]:
+    """Copies of the array arguments of a call, taken before it (see `modified`)."""
+    return [a.copy() if type(a) is np.ndarray else None for a in args]
+
+
+def modified(args: list[Any], before: list[np.ndarray | None]) -> list[int]:
+    """Positions of the array arguments the call changed in place (what the input_unchanged
+    property asks), so that no second call has to send every argument back."""
+    changed = []
+    for i, (after, copy) in enumerate(zip(args, before)):
+        if copy is None:
+            continue
+        try:
+            same = (after.shape == copy.shape and after.dtype == copy.dtype
+                    and (after.tobytes() == copy.tobytes() or np.array_equal(after, copy, equal_nan=True)))
+        except BaseException:  # an array the call made unreadable has changed
+            same = False
+        if not same:
+            changed.append(i)
+    return changed
+
+
 def _error(exc: BaseException) -> dict[str, Any]:
     tb = traceback.extract_tb(exc.__traceback__)
     student_frames = [f for f in tb if not f.filename.endswith(("worker.py",))]
@@ -210,6 +232,7 @@ class Worker:
         results = []
         for case in cases:
             args, kwargs = list(case.get("args", [])), dict(case.get("kwargs", {}))
+            before = snapshot(args)
             record: dict[str, Any] = {}
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -224,6 +247,9 @@ class Worker:
                     record.setdefault("seconds", time.perf_counter() - start)
                     record["error"] = _error(exc)
             record["warnings"] = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]]
+            changed = modified(args, before)
+            if changed:
+                record["modified"] = changed
             if return_args:
                 try:
                     record["args_after"] = [to_data(a) for a in args]
