@@ -24,6 +24,7 @@ ALLOWED_DTYPES = frozenset(
         "float16", "float32", "float64",
     )
 )
+_DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
 _HEADER = struct.Struct("<Q")
 _ARRAY = "__ndarray__"
 _TUPLE = "__tuple__"
@@ -39,20 +40,38 @@ def encode(obj: Any) -> bytes:
     buffers: list[bytes] = []
     offset = 0
 
-    def walk(value: Any) -> Any:
+    def array_ref(value: np.ndarray) -> dict[str, Any]:
         nonlocal offset
+        array = value if value.flags.c_contiguous else value.copy(order="C")  # keeps 0-d
+        dtype = array.dtype.str
+        if dtype not in ALLOWED_DTYPES:
+            raise CodecError(f"dtype {array.dtype} may not cross")
+        data = array.tobytes()
+        ref = {_ARRAY: [dtype, list(array.shape), offset, len(data)]}
+        buffers.append(data)
+        offset += len(data)
+        return ref
+
+    def walk(value: Any) -> Any:
+        kind = type(value)  # exact types first: this runs for every value of every message
+        if kind is dict:
+            return {k if type(k) is str else str(k): walk(v) for k, v in value.items()}
+        if kind is list:
+            return [walk(v) for v in value]
+        if kind is np.ndarray:
+            return array_ref(value)
+        if kind is float:
+            return value if math.isfinite(value) else {_FLOAT: repr(value)}
+        if kind is str or kind is int or kind is bool or value is None:
+            return value
+        if kind is tuple:
+            return {_TUPLE: [walk(v) for v in value]}
+        # subclasses and NumPy scalars, in the order that decides what they become
         if isinstance(value, np.ndarray):
-            array = value if value.flags.c_contiguous else value.copy(order="C")  # keeps 0-d
-            if array.dtype.str not in ALLOWED_DTYPES:
-                raise CodecError(f"dtype {array.dtype} may not cross")
-            data = array.tobytes()
-            ref = {_ARRAY: [array.dtype.str, list(array.shape), offset, len(data)]}
-            buffers.append(data)
-            offset += len(data)
-            return ref
+            return array_ref(value)
         if isinstance(value, np.generic):
             return walk(np.asarray(value))
-        if isinstance(value, bool) or value is None or isinstance(value, str):
+        if isinstance(value, bool) or isinstance(value, str):
             return value
         if isinstance(value, int):
             return value
@@ -89,33 +108,35 @@ def decode(message: bytes, *, max_elements: int = 50_000_000) -> Any:
     def walk(value: Any, depth: int = 0) -> Any:
         if depth > 64:
             raise CodecError("nesting too deep")
-        if isinstance(value, list):
+        kind = type(value)  # json.loads makes only dict, list, str, int, float, bool and None
+        if kind is list:
             return [walk(v, depth + 1) for v in value]
-        if not isinstance(value, dict):
+        if kind is not dict:
             return value
-        if _ARRAY in value and len(value) == 1:
-            return _array(value[_ARRAY])
-        if _TUPLE in value and len(value) == 1 and isinstance(value[_TUPLE], list):
-            return tuple(walk(v, depth + 1) for v in value[_TUPLE])
-        if _FLOAT in value and len(value) == 1:
-            text = value[_FLOAT]
-            if text not in ("nan", "inf", "-inf"):
-                raise CodecError("bad float")
-            return float(text)
-        return {str(k): walk(v, depth + 1) for k, v in value.items()}
+        if len(value) == 1:
+            if _ARRAY in value:
+                return _array(value[_ARRAY])
+            if _TUPLE in value and type(value[_TUPLE]) is list:
+                return tuple(walk(v, depth + 1) for v in value[_TUPLE])
+            if _FLOAT in value:
+                text = value[_FLOAT]
+                if text not in ("nan", "inf", "-inf"):
+                    raise CodecError("bad float")
+                return float(text)
+        return {k: walk(v, depth + 1) for k, v in value.items()}  # JSON keys are str already
 
     def _array(ref: Any) -> np.ndarray:
         try:
             dtype_str, shape, offset, nbytes = ref
-            shape = tuple(int(s) for s in shape)
+            shape = tuple(map(int, shape))
             offset, nbytes = int(offset), int(nbytes)
         except (TypeError, ValueError):
             raise CodecError("bad array reference") from None
-        if not isinstance(dtype_str, str) or dtype_str not in ALLOWED_DTYPES:  # a list: unhashable
+        dtype = _DTYPES.get(dtype_str) if type(dtype_str) is str else None  # a list: unhashable
+        if dtype is None:
             raise CodecError(f"dtype {dtype_str!r} may not cross")
-        if any(s < 0 for s in shape) or len(shape) > 32:
+        if len(shape) > 32 or (shape and min(shape) < 0):
             raise CodecError("bad array shape")
-        dtype = np.dtype(dtype_str)
         count = math.prod(shape)
         budget[0] -= count
         if budget[0] < 0:
