@@ -12,12 +12,13 @@ state the reference holds after k − 1 steps), all in one batch, and must retur
 step there — parameter and state: the expected value shown always answers the input shown; a
 step that returns what could not be fed back (a wrong structure) fails where it does. (Feeding
 the student's own outputs back in instead would make the expected values depend on each
-student's answers: nothing a batch could share or a pack record.) Where the spec names an optimizer and PyTorch is installed, every step is
-also compared with `torch.optim` run from the same start on the same gradients: an independent
-oracle of the reference. Its paths are computed once and cached beside the plans, so a warm run
-never imports torch; a student pack skips it (its recorded path was checked against it when the
-pack was made). The first step where the student goes wrong is reported with that step's
-inputs; a mistake is then diagnosed on those inputs like any other failure.
+student's answers: nothing a batch could share or a pack record.) Where the spec names an
+optimizer and PyTorch is installed, every step is also compared with `torch.optim` run from the
+same start on the same gradients: an independent oracle of the reference. Its paths are
+computed once and cached beside the plans, so a warm run never imports torch; a student pack
+skips it (its recorded path was checked against it when the pack was made). The first step where
+the student goes wrong is reported with that step's inputs; a mistake is then diagnosed on those
+inputs like any other failure.
 """
 
 from __future__ import annotations

@@ -271,12 +271,15 @@ def public_driver_problems(source: str) -> list[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level > 1 or (node.level == 1 and (node.module or "").split(".")[0] in ("reference", "")):
-                names = [("." * node.level) + (node.module or "")]
-                problems += [f"line {node.lineno}: imports {names[0] or '.'} (only siblings: from ._x import …)"]
-                continue
-            names = [node.module or ""] if node.level == 0 else []
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module or ""]
+        elif isinstance(node, ast.ImportFrom):  # relative: siblings in drivers/ only
+            module = node.module or ""
+            siblings = [module] if module else [alias.name for alias in node.names]
+            if node.level > 1 or any(name.split(".")[0] == "reference" for name in siblings):
+                problems.append(f"line {node.lineno}: imports {'.' * node.level}{module} "
+                                f"(only siblings: from ._common import …)")
+            continue
         else:
             continue
         for name in names:
