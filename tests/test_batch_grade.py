@@ -289,7 +289,7 @@ def test_student_output_never_becomes_markup(tmp_path):
 def test_chinese_feedback_and_report(tmp_path):
     subs = small_class(tmp_path / "subs", ann=OK_RELU, ben=BAD_RELU)
     out = tmp_path / "out"
-    proc = grader("--lang", "zh", "grade", str(subs), "-o", str(out), "-e", "relu", "-j", "1")
+    proc = grader("grade", str(subs), "-o", str(out), "-e", "relu", "-j", "1", "--lang", "zh")
     assert proc.returncode == 0
     assert "评分" in proc.stdout
     assert "需要修改的地方" in (out / "feedback" / "ben.md").read_text(encoding="utf-8")

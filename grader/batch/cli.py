@@ -33,10 +33,12 @@ def _fail(message: str) -> None:
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Time limit per exercise (default: each exercise's own).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the feedback files and the report (default: grader's --lang).")
 @click.pass_obj
 def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, force: bool, seed: int | None,
-                  time_limit: float | None) -> None:
+                  time_limit: float | None, lang: str | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
@@ -49,16 +51,17 @@ def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int |
     from .parallel import default_jobs
     from .roster import RosterError, read_roster
 
+    lang = lang or settings.lang
     students = None
     if roster is not None:
         try:
             students = read_roster(roster)
         except RosterError as exc:
-            _fail(render("batch.roster_error", {"path": str(roster), "problem": str(exc)}, settings.lang))
+            _fail(render("batch.roster_error", {"path": str(roster), "problem": str(exc)}, lang))
     options = BatchOptions(
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
-        roster=students, roster_path=roster, force=force, lang=settings.lang, seed=seed,
+        roster=students, roster_path=roster, force=force, lang=lang, seed=seed,
         time_limit=time_limit)
     try:
         summary = grade_class(options)
