@@ -19,10 +19,18 @@ __all__ = ["ExerciseContext", "judge_exercise", "attempted"]
 
 
 def attempted(ctx: ExerciseContext) -> bool:
-    """False when the function is missing or raises NotImplementedError on every drawn case."""
+    """False when the function is missing or raises NotImplementedError on every drawn case.
+
+    The probe also carries every other plan case the exercise's public checks will call on
+    (edge cases, smooth inputs): one round trip instead of one per check, each check then finds
+    its outcomes memoised. (Trajectories call on the reference's path instead, not on these.)
+    """
     probe = ctx.plan.random or ctx.plan.edge or ctx.plan.smooth
-    outcomes = ctx.call(probe)
-    return outcomes is not None and not all(o.not_implemented for o in outcomes)
+    sets = sorted({check_kind(spec.kind).case_set for spec in ctx.exercise.checks
+                   if spec.visibility != "hidden" and spec.kind != "trajectory"})
+    rest = [case for name in sets for case in ctx.plan.cases(name)]
+    outcomes = ctx.call(probe + rest)
+    return outcomes is not None and not all(o.not_implemented for o in outcomes[:len(probe)])
 
 
 def counterexample(failure: Failure) -> dict[str, Any]:

@@ -1,0 +1,28 @@
+"""Judging an exercise asks the worker as few times as it can: round trips cost most on a busy machine."""
+
+from __future__ import annotations
+
+from grader.run.client import WorkerSession
+
+
+def test_plan_cases_of_every_check_travel_in_the_first_request(grade_source, monkeypatch):
+    requests = []
+    original = WorkerSession.request
+
+    def request(self, message, timeout):
+        requests.append((message.get("op"), len(message.get("cases", []))))
+        return original(self, message, timeout)
+
+    monkeypatch.setattr(WorkerSession, "request", request)
+    result = grade_source('''
+        import numpy as np
+        def sigmoid(x):
+            return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
+        def sigmoid_grad(x):
+            s = sigmoid(x)
+            return s * (1 - s)
+    ''', "sigmoid_grad")
+    assert result.exercises[0].status == "passed"
+    calls = [n for op, n in requests if op == "call"]
+    assert len(calls) == 1  # drawn, edge and smooth inputs: reference, edge_cases and gradient
+    assert calls[0] > 100
