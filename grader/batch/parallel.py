@@ -13,6 +13,7 @@ them, so every process loads the same inputs and none draws them again.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -63,6 +64,7 @@ def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, opti
 
     zygote = Zygote()
     zygote.start()
+    settled = False
     try:
         course = Course.load(exercises_dir, seed)
         while True:
@@ -76,6 +78,10 @@ def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, opti
                 results.put(("done", os.getpid(), Done(task, None, f"{type(exc).__name__}: {exc}")))
                 continue
             results.put(("done", os.getpid(), Done(task, result)))
+            if not settled:  # the course, its plans and the shared reference answers are loaded
+                gc.collect()
+                gc.freeze()  # later collections walk only what each submission adds
+                settled = True
     finally:
         zygote.close()
 
