@@ -55,6 +55,7 @@ def shrink(ctx: ExerciseContext, kind: Any, spec: CheckSpec, failing: Case) -> C
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
 
+    from ..plan.stable import no_local_constants
     from ..plan.strategies import case_strategy
 
     smooth = kind.case_set == "smooth"
@@ -86,7 +87,8 @@ def shrink(ctx: ExerciseContext, kind: Any, spec: CheckSpec, failing: Case) -> C
             raise _Failing()
 
     try:
-        probe()
+        with no_local_constants():
+            probe()
     except _Failing:
         pass
     except Exception:  # Flaky and friends: a student's nondeterminism; keep the plan's case

@@ -115,6 +115,7 @@ def draw(exercise: Exercise, count: int, seed: int, smooth: bool = False) -> lis
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
 
+    from .stable import no_local_constants
     from .strategies import case_strategy
 
     drawn: list[Case] = []
@@ -127,7 +128,8 @@ def draw(exercise: Exercise, count: int, seed: int, smooth: bool = False) -> lis
     def collect(case: Case) -> None:
         drawn.append(case)
 
-    collect()
+    with no_local_constants():
+        collect()
     return drawn
 
 
