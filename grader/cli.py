@@ -14,6 +14,7 @@ import click
 from . import __version__
 from .messages import render
 from .ci.output import FORMATS, emit, output_options
+from .sandbox_options import sandbox_options
 from .spec import SpecError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -83,11 +84,7 @@ def list_command(settings: Settings) -> None:
 @output_options
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Time limit per exercise (default: each exercise's own).")
-@click.option("--memory-limit", type=int, default=None, metavar="MB",
-              help="Memory the student's code may allocate (default: 2048).")
-@click.option("--strict-sandbox", is_flag=True, help="Refuse to grade unless every sandbox layer is active.")
-@click.option("--no-sandbox", is_flag=True, hidden=True,
-              help="Run workers without the kernel sandbox (for measuring its cost only).")
+@sandbox_options
 @click.pass_obj
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
                   output_format: str, seed: int | None, no_shrink: bool, time_limit: float | None,
@@ -97,18 +94,13 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     from .plan import DEFAULT_SEED
     from .report import reporter
     from .run import Zygote
-    from .run.policy import DEFAULT_MEMORY_MB, Limits, SandboxUnavailable, require_full_sandbox
+    from .sandbox_options import limits_from_options
 
     if watch and output_format != "text":
         from .messages import text
 
         _fail_usage(text("watch.text_only", settings.lang))
-    if strict_sandbox:
-        try:
-            require_full_sandbox()
-        except SandboxUnavailable as exc:
-            _fail_usage(render("sandbox.refused", {"missing": str(exc)}, settings.lang))
-    limits = Limits(memory_mb=memory_limit or DEFAULT_MEMORY_MB, sandbox=not no_sandbox)
+    limits = limits_from_options(memory_limit, strict_sandbox, no_sandbox, settings.lang)
     zygote = Zygote()
     zygote.start()  # warms up while the course loads
     try:

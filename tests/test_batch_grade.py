@@ -316,3 +316,28 @@ def test_output_folder_defaults_next_to_the_submissions(tmp_path):
     assert grader("grade", str(subs), "-e", "relu", "-j", "1").returncode == 0
     assert (tmp_path / "week3-graded" / "gradebook.sqlite").is_file()
     shutil.rmtree(tmp_path / "week3-graded")
+
+
+def test_grade_honours_the_sandbox_options(tmp_path, monkeypatch):
+    """--memory-limit reaches the workers; --strict-sandbox refuses where a layer is missing."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    klass = tmp_path / "class"
+    klass.mkdir()
+    (klass / "ann.py").write_text("import numpy as np\ndef relu(x):\n    np.empty(40 * 2**20)\n"
+                                  "    return np.maximum(x, 0.0)\n")  # 320 MB of floats
+    run = lambda *extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "grader", "grade", str(klass), "-o", str(tmp_path / "out"), "-e", "relu",
+         "-j", "1", "--force", *extra], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    roomy, tight = run(), run("--memory-limit", "64")
+    assert roomy.returncode == tight.returncode == 0, tight.stderr
+    assert "ann: 4/4" in roomy.stdout and "ann: 0/4" in tight.stdout
+    strict = subprocess.run([sys.executable, "-c",
+                             "import sys; from grader import sandbox; "
+                             "sandbox.probe = lambda: {'landlock': sandbox.LayerStatus(False, 'off')}; "
+                             "from grader.cli import main; sys.argv = ['grader', 'grade', sys.argv[1], '--strict-sandbox']; main()",
+                             str(klass)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert strict.returncode == 2 and "landlock" in strict.stderr

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from ..sandbox_options import limits_from_options, sandbox_options
+
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
 
 
@@ -35,10 +37,12 @@ def _fail(message: str) -> None:
               help="Time limit per exercise (default: each exercise's own).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
               help="Language of the feedback files and the report (default: grader's --lang).")
+@sandbox_options
 @click.pass_obj
 def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, force: bool, seed: int | None,
-                  time_limit: float | None, lang: str | None) -> None:
+                  time_limit: float | None, lang: str | None, memory_limit: int | None,
+                  strict_sandbox: bool, no_sandbox: bool) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
@@ -52,6 +56,7 @@ def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int |
     from .roster import RosterError, read_roster
 
     lang = lang or settings.lang
+    limits = limits_from_options(memory_limit, strict_sandbox, no_sandbox, lang)
     students = None
     if roster is not None:
         try:
@@ -62,7 +67,7 @@ def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int |
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
         roster=students, roster_path=roster, force=force, lang=lang, seed=seed,
-        time_limit=time_limit)
+        time_limit=time_limit, limits=limits)
     try:
         summary = grade_class(options)
     except SpecError as exc:

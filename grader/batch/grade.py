@@ -25,6 +25,7 @@ import click
 from .. import __version__
 from ..messages import text
 from ..report.model import ERROR, ExerciseResult, SubmissionResult
+from ..run.policy import Limits
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
 from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook
 from .parallel import Pool, Task
@@ -50,6 +51,7 @@ class BatchOptions:
     lang: str = "en"
     seed: int | None = None
     time_limit: float | None = None
+    limits: Limits = field(default_factory=Limits)
     live: bool | None = None  # progress bar: None = when stderr is a terminal
 
 
@@ -123,7 +125,7 @@ def grade_class(options: BatchOptions) -> BatchSummary:
     for ex in exercises:
         course.plan(ex)  # drawn once here, into the disk cache every grader process reads
     grade_options = Options(exercises=tuple(ex.id for ex in exercises), seed=course.seed,
-                            time_limit=options.time_limit)
+                            time_limit=options.time_limit, limits=options.limits)
     key = grading_key(course, grade_options, [ex.id for ex in exercises])
 
     exclude = (options.roster_path,) if options.roster_path else ()
