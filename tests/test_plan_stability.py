@@ -32,3 +32,35 @@ def test_a_local_module_full_of_constants_does_not_change_the_draw(tmp_path_fact
     assert len(before) == len(after)
     for a, b in zip(before, after):
         assert a["x"].shape == b["x"].shape and (a["x"] == b["x"]).all()
+
+
+def test_every_shipped_exercise_has_a_current_pinned_plan():
+    """Change a spec's arguments or the drawing code, then run `python -m grader.plan`."""
+    from grader.plan import DEFAULT_SEED, _load_pinned
+
+    stale = [ex.id for ex in load_exercise_set().exercises.values() if _load_pinned(ex, DEFAULT_SEED) is None]
+    assert stale == [], f"pinned plans missing or stale for {stale}: run `python -m grader.plan`"
+
+
+def test_a_fresh_machine_grades_on_the_pinned_inputs_without_drawing(tmp_path):
+    """An empty cache: every plan comes from the exercise set, Hypothesis is never imported."""
+    import subprocess
+
+    code = ("import sys; from grader.engine import Course; c = Course.load(); "
+            "[c.plan(e) for e in c.set.exercises.values()]; print('hypothesis' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**__import__("os").environ, "GRADER_CACHE_DIR": str(tmp_path)})
+    assert proc.stdout.strip() == "False", proc.stderr
+    assert not any(tmp_path.rglob("*.bin"))  # nothing was drawn into the cache
+
+
+def test_a_pinned_plan_for_another_spec_is_ignored(tmp_path):
+    import dataclasses
+
+    from grader.plan import DEFAULT_SEED, _load_pinned
+
+    ex = load_exercise_set().exercises["relu"]
+    changed = dataclasses.replace(ex, examples=ex.examples + 1)
+    assert _load_pinned(ex, DEFAULT_SEED) is not None
+    assert _load_pinned(changed, DEFAULT_SEED) is None
+    assert _load_pinned(ex, DEFAULT_SEED + 1) is None

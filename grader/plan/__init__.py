@@ -152,14 +152,57 @@ def _store(path: Path, data: dict[str, list[Case]]) -> None:
         pass  # a read-only cache costs time, never correctness
 
 
+PINNED_DIR = "plans"
+
+
+def pinned_key(exercise: Exercise, seed: int) -> str:
+    """What a pinned plan answers for: the spec's inputs, the seed and the drawing code, but not
+    the library versions, so every machine grades on the same inputs whatever it installed."""
+    material = {"format": PLAN_FORMAT, "code": _drawing_code_digest(),
+                "args": {k: asdict(v) for k, v in exercise.args.items()}, "dims": exercise.dims,
+                "examples": exercise.examples, "smooth": needs_smooth(exercise), "seed": seed}
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def pinned_path(exercise: Exercise) -> Path | None:
+    """Where the exercise set keeps this exercise's pinned plan (`plans/` beside the specs)."""
+    return Path(exercise.source_file).parent / PINNED_DIR / f"{exercise.id}.bin" if exercise.source_file else None
+
+
+def _load_pinned(exercise: Exercise, seed: int) -> dict[str, list[Case]] | None:
+    path = pinned_path(exercise)
+    data = _load_cached(path) if path is not None and path.exists() else None
+    if data is None or data.get("key") != pinned_key(exercise, seed):
+        return None  # absent, or drawn for another spec, seed or drawing code: draw again
+    return {name: cases for name, cases in data.items() if name != "key"}
+
+
+def draw_plan(exercise: Exercise, seed: int) -> dict[str, list[Case]]:
+    data = {"random": draw(exercise, exercise.examples, seed)}
+    if needs_smooth(exercise):
+        data["smooth"] = draw(exercise, min(exercise.examples, SMOOTH_EXAMPLES), seed + 1, smooth=True)
+    return data
+
+
+def pin_plan(exercise: Exercise, seed: int = DEFAULT_SEED) -> Path:
+    """Draw and store the exercise's pinned plan (a maintainer's step: `python -m grader.plan`)."""
+    path = pinned_path(exercise)
+    assert path is not None, "an exercise loaded from a spec file"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(codec.encode({"key": pinned_key(exercise, seed), **draw_plan(exercise, seed)}))
+    return path
+
+
 def make_plan(exercise: Exercise, seed: int = DEFAULT_SEED, use_cache: bool = True) -> Plan:
-    path = cache_dir() / "plans" / f"{plan_key(exercise, seed)}.bin"
-    data = _load_cached(path) if use_cache else None
+    """The pinned plan shipped with the exercise set if it is current, else the cached or a
+    freshly drawn one."""
+    data = _load_pinned(exercise, seed)
     if data is None:
-        data = {"random": draw(exercise, exercise.examples, seed)}
-        if needs_smooth(exercise):
-            data["smooth"] = draw(exercise, min(exercise.examples, SMOOTH_EXAMPLES), seed + 1, smooth=True)
-        if use_cache:
-            _store(path, data)
+        path = cache_dir() / "plans" / f"{plan_key(exercise, seed)}.bin"
+        data = _load_cached(path) if use_cache else None
+        if data is None:
+            data = draw_plan(exercise, seed)
+            if use_cache:
+                _store(path, data)
     return Plan(exercise=exercise.id, seed=seed, random=data.get("random", []),
                 smooth=data.get("smooth", []), edge=edge_cases(exercise))
