@@ -283,11 +283,21 @@ def _grade_in_session(course: Course, session: WorkerSession, exercises: list[Ex
                 result.exercises.append(_fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0])
             continue
         started = time.monotonic()
-        try:
-            exercise_result = judge_exercise(course.context(ex, session, options))
-        except WorkerError as exc:
-            exercise_result = _worker_failure(ex, exc)
-            loaded = _start(session, result)
+        for attempt in (1, 2):
+            answered = session.answered
+            try:
+                exercise_result = judge_exercise(course.context(ex, session, options))
+                break
+            except WorkerError as exc:
+                first_request = session.answered == answered
+                exercise_result = _worker_failure(ex, exc)
+                loaded = _start(session, result)
+                # A worker that dies on an exercise's very first request may have been broken by
+                # the exercise before it (which got all its answers in one request): judge this
+                # one again, once, in the fresh worker, so that it costs only its own grade.
+                if not (attempt == 1 and first_request and isinstance(exc, WorkerCrashed)
+                        and loaded is not None and "error" not in loaded):
+                    break
         exercise_result.seconds = time.monotonic() - started
         exercise_result.location = functions.get(ex.function)
         result.exercises.append(exercise_result)

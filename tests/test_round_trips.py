@@ -26,3 +26,25 @@ def test_plan_cases_of_every_check_travel_in_the_first_request(grade_source, mon
     calls = [n for op, n in requests if op == "call"]
     assert len(calls) == 1  # drawn, edge and smooth inputs: reference, edge_cases and gradient
     assert calls[0] > 100
+
+
+def test_moved_inputs_of_properties_and_trajectory_steps_travel_with_them(grade_source, monkeypatch):
+    calls = []
+    original = WorkerSession.call
+
+    def call(self, function, cases, timeout, return_args=False):
+        calls.append((function, len(cases)))
+        return original(self, function, cases, timeout, return_args)
+
+    monkeypatch.setattr(WorkerSession, "call", call)
+    result = grade_source('''
+        import numpy as np
+        def sigmoid(x):
+            return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
+        def sgd_step(param, grad, lr):
+            return np.asarray(param, dtype=float) - lr * np.asarray(grad, dtype=float)
+    ''', "sigmoid", "sgd_step")
+    assert [e.status for e in result.exercises] == ["passed", "passed"]
+    # sigmoid: drawn, edge, −x and x + step; sgd_step: drawn, edge, zeroed gradients and every
+    # step of the reference's trajectories: one request each
+    assert [f for f, _ in calls] == ["sigmoid", "sgd_step"]

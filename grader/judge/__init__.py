@@ -21,14 +21,21 @@ __all__ = ["ExerciseContext", "judge_exercise", "attempted"]
 def attempted(ctx: ExerciseContext) -> bool:
     """False when the function is missing or raises NotImplementedError on every drawn case.
 
-    The probe also carries every other plan case the exercise's public checks will call on
-    (edge cases, smooth inputs): one round trip instead of one per check, each check then finds
-    its outcomes memoised. (Trajectories call on the reference's path instead, not on these.)
+    The probe also carries every other input the exercise's public checks will call on when all
+    goes well (edge cases, smooth inputs, a property's moved inputs, a trajectory's steps): one
+    round trip instead of one or more per check; each check then finds its outcomes memoised.
     """
     probe = ctx.plan.random or ctx.plan.edge or ctx.plan.smooth
-    sets = sorted({check_kind(spec.kind).case_set for spec in ctx.exercise.checks
-                   if spec.visibility != "hidden" and spec.kind != "trajectory"})
-    rest = [case for name in sets for case in ctx.plan.cases(name)]
+    rest: list[Any] = []
+    for spec in ctx.exercise.checks:
+        if spec.visibility == "hidden":
+            continue
+        kind = check_kind(spec.kind)
+        try:
+            inputs = getattr(kind, "inputs", None)
+            rest += inputs(ctx, spec) if inputs is not None else ctx.plan.cases(kind.case_set)
+        except Exception:  # noqa: BLE001 - only a prefetch: the check itself will meet it
+            continue
     outcomes = ctx.call(probe + rest)
     return outcomes is not None and not all(o.not_implemented for o in outcomes[:len(probe)])
 

@@ -38,6 +38,26 @@ def _derived(ctx: ExerciseContext, cases: list[Case], arg: str,
     return derived, ctx.call(derived) or []
 
 
+def _transform(spec: PropertySpec) -> Callable[[Any], Any] | None:
+    """How a relation property moves its argument (one definition, for the property and for
+    `PropertiesCheck.inputs`); None for a property that calls on nothing but the cases."""
+    if spec.name in ("complement", "odd"):
+        return lambda x: -x
+    if spec.name in ("shift_invariant", "shift_equivariant"):
+        c = float(spec.params.get("shift", 100.0 if spec.name == "shift_invariant" else 1.0))
+        return lambda x: x + c
+    if spec.name == "monotonic":
+        step = float(spec.params.get("step", 0.5))
+        return lambda x: x + step
+    return None
+
+
+def _zeroed(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case]) -> list[Case]:
+    """still_without_gradient's inputs: the cases with the `zero` arguments set to 0."""
+    zero = list(spec.params.get("zero") or ["grad"])
+    return [{**c, **{name: np.zeros(np.shape(c[name])) for name in zero}} for c in cases]
+
+
 def _array(value: Any) -> np.ndarray | None:
     if isinstance(value, (np.ndarray, int, float, bool)):
         return np.asarray(value, dtype=np.float64)
@@ -67,21 +87,20 @@ def _relation(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case], got: 
 def complement(ctx, spec, cases, got, tol):
     """f(−x) = total − f(x), as σ(−x) = 1 − σ(x)."""
     total = float(spec.params.get("total", 1.0))
-    return _relation(ctx, spec, cases, got, tol, lambda x: -x, lambda fx: total - fx,
+    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fx: total - fx,
                      "property_complement")
 
 
 @prop("odd")
 def odd(ctx, spec, cases, got, tol):
     """f(−x) = −f(x), as tanh."""
-    return _relation(ctx, spec, cases, got, tol, lambda x: -x, lambda fx: -fx, "property_odd")
+    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fx: -fx, "property_odd")
 
 
 @prop("shift_invariant")
 def shift_invariant(ctx, spec, cases, got, tol):
     """f(z + c) = f(z) for a constant c added to every entry, as softmax."""
-    c = float(spec.params.get("shift", 100.0))
-    return _relation(ctx, spec, cases, got, tol, lambda z: z + c, lambda fz: fz,
+    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fz: fz,
                      "property_shift_invariant")
 
 
@@ -110,7 +129,7 @@ def values_in(ctx, spec, cases, got, tol):
 def shift_equivariant(ctx, spec, cases, got, tol):
     """f(…, arg + c) = f(…, arg) + c for a constant c, as maxout in its bias."""
     c = float(spec.params.get("shift", 1.0))
-    return _relation(ctx, spec, cases, got, tol, lambda a: a + c, lambda fa: fa + c,
+    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fa: fa + c,
                      "property_shift_equivariant")
 
 
@@ -123,7 +142,7 @@ def still_without_gradient(ctx, spec, cases, got, tol):
     """
     param = str(spec.params.get("param") or next(iter(ctx.exercise.args)))
     zero = list(spec.params.get("zero") or ["grad"])
-    derived = [{**c, **{name: np.zeros(np.shape(c[name])) for name in zero}} for c in cases]
+    derived = _zeroed(ctx, spec, cases)
     failures: list[Failure | None] = []
     for case, d_case, outcome in zip(cases, derived, ctx.call(derived) or []):
         value = outcome.value
@@ -172,7 +191,7 @@ def monotonic(ctx, spec, cases, got, tol):
     step = float(spec.params.get("step", 0.5))
     strict = bool(spec.params.get("strict", False))
     arg = _arg(ctx, spec)
-    derived, other = _derived(ctx, cases, arg, lambda x: x + step)
+    derived, other = _derived(ctx, cases, arg, _transform(spec))
     if strict:
         ref_rise = [np.asarray(m.value, dtype=np.float64) - np.asarray(b.value, dtype=np.float64)
                     for b, m in zip(ctx.reference(cases), ctx.reference(derived))]
@@ -277,6 +296,20 @@ class PropertiesCheck:
 
     case_set = "random"
     shrinkable = True
+
+    def inputs(self, ctx: ExerciseContext, spec: CheckSpec) -> list[Case]:
+        """Every input `evaluate` calls on when all goes well: the drawn cases and the moved ones
+        (−x, x + step, zeroed gradients, …); the attempted probe sends them in one request."""
+        cases = ctx.plan.cases(self.case_set)
+        inputs = list(cases)
+        for prop_spec in spec.properties:
+            transform = _transform(prop_spec)
+            if transform is not None:
+                arg = _arg(ctx, prop_spec)
+                inputs += [{**c, arg: transform(np.asarray(c[arg]))} for c in cases]
+            elif prop_spec.name == "still_without_gradient":
+                inputs += _zeroed(ctx, prop_spec, cases)
+        return inputs
 
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
         got = ctx.call(cases) or []

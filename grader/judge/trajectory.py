@@ -188,6 +188,11 @@ class TrajectoryCheck:
             found[0].facts.setdefault("total_cases", len(starts))
         return failures
 
+    def inputs(self, ctx: ExerciseContext, spec: CheckSpec) -> list[Case]:
+        """Every input the student's step is called on: the steps of the reference's paths (the
+        attempted probe sends them with the exercise's other inputs, in one request)."""
+        return self.recorded_cases(ctx, spec)
+
     def recorded_cases(self, ctx: ExerciseContext, spec: CheckSpec) -> list[Case]:
         """Inputs beyond the plan's where a student pack records the catalogued mistakes (for the
         hints): every step of the reference's paths, where a failure is shown."""

@@ -188,6 +188,8 @@ class WorkerSession:
         self.workdir: str | None = None
         self.stdout: list[str] = []
         self.stderr: list[str] = []
+        #: replies received so far (from every worker of this session)
+        self.answered = 0
 
     def start(self) -> LoadReport:
         """Fork a fresh worker and import the submission in it (again, after a crash)."""
@@ -227,6 +229,7 @@ class WorkerSession:
             self._crashed(None if isinstance(exc, (EOFError, OSError)) else str(exc))
         if not isinstance(reply, dict):
             self._crashed("the worker sent something that is not a reply")
+        self.answered += 1
         for name, sink in (("stdout", self.stdout), ("stderr", self.stderr)):
             text = reply.get(name)
             if isinstance(text, str) and text:
