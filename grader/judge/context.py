@@ -40,6 +40,24 @@ def fingerprint(function: str, case: Case) -> bytes:
     return digest.digest()
 
 
+class CaseKeys:
+    """fingerprint(function, case), remembered by the case's identity while one exercise is
+    judged: every check asks again for the same plan cases (~20 000 fingerprints a complete
+    submission, most of them repeats). It holds each case it keyed, so no id is reused
+    meanwhile; the judge never changes a case once it has asked for it."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, int], tuple[Case, bytes]] = {}
+
+    def __call__(self, function: str, case: Case) -> bytes:
+        entry = self.seen.get((function, id(case)))
+        if entry is not None and entry[0] is case:
+            return entry[1]
+        key = fingerprint(function, case)
+        self.seen[(function, id(case))] = (case, key)
+        return key
+
+
 def to_call(exercise: Exercise, case: Case) -> dict[str, Any]:
     """Positional arguments in signature order; keyword-only-by-convention ones by name."""
     args, kwargs = [], {}
@@ -73,10 +91,11 @@ class _Memo:
 
     def run(self, exercise: Exercise, function: str, cases: list[Case], timeout: float,
             return_args: bool = False, fresh: bool = False,
-            remember: bool = True) -> list[CallOutcome] | None:
+            remember: bool = True, keys_of: Callable[[str, Case], bytes] = fingerprint,
+            ) -> list[CallOutcome] | None:
         if function in self.missing:
             return None
-        keys = [fingerprint(function, c) + (b"+args" if return_args else b"") for c in cases]
+        keys = [keys_of(function, c) + (b"+args" if return_args else b"") for c in cases]
         todo = [(k, c) for k, c in zip(keys, cases) if fresh or k not in self.outcomes]
         unique = list(dict((k, c) for k, c in todo).items())
         if unique:
@@ -120,8 +139,10 @@ class ExpectedValues:
         self.memo = _Memo(reference)
 
     def run(self, exercise: Exercise, function: str, cases: list[Case],
-            remember: bool = True) -> list[CallOutcome] | None:
-        return self.memo.run(exercise, function, cases, timeout=0.0, remember=remember)
+            remember: bool = True, keys_of: Callable[[str, Case], bytes] = fingerprint,
+            ) -> list[CallOutcome] | None:
+        return self.memo.run(exercise, function, cases, timeout=0.0, remember=remember,
+                             keys_of=keys_of)
 
 
 @dataclass
@@ -151,6 +172,7 @@ class ExerciseContext:
 
     def __post_init__(self) -> None:
         self._student = _Memo(self.student)
+        self._keys = CaseKeys()  # both memos' keys, by case identity, for this exercise only
         self._transient: dict[bytes, CallOutcome] = {}  # reference answers kept for this context only
         self.forget = False  # while True (shrinking), no reference answer enters the run's memory
 
@@ -182,7 +204,7 @@ class ExerciseContext:
         """
         function = function or self.exercise.function
         return self._student.run(self.signature_of(function), function, cases,
-                                 self.remaining(), return_args, fresh)
+                                 self.remaining(), return_args, fresh, keys_of=self._keys)
 
     def reference(self, cases: list[Case], function: str | None = None,
                   remember: bool = True) -> list[CallOutcome]:
@@ -190,16 +212,17 @@ class ExerciseContext:
         (inputs built from one student's answers, which no other submission will ask for)."""
         function = function or self.exercise.function
         if not remember or self.forget:
-            keys = [fingerprint(function, c) for c in cases]
+            keys = [self._keys(function, c) for c in cases]
             todo = list({k: c for k, c in zip(keys, cases) if k not in self._transient}.items())
             if todo:
                 got = self.expected.run(self.signature_of(function), function,
-                                        [c for _, c in todo], remember=False)
+                                        [c for _, c in todo], remember=False, keys_of=self._keys)
                 if got is None:
                     raise LookupError(f"the reference has no function {function!r}")
                 self._transient.update((k, o) for (k, _), o in zip(todo, got))
             return [self._transient[k] for k in keys]
-        outcomes = self.expected.run(self.signature_of(function), function, cases, remember)
+        outcomes = self.expected.run(self.signature_of(function), function, cases, remember,
+                                     keys_of=self._keys)
         if outcomes is None:
             raise LookupError(f"the reference has no function {function!r}")
         return outcomes
