@@ -64,3 +64,49 @@ def test_a_pinned_plan_for_another_spec_is_ignored(tmp_path):
     assert _load_pinned(ex, DEFAULT_SEED) is not None
     assert _load_pinned(changed, DEFAULT_SEED) is None
     assert _load_pinned(ex, DEFAULT_SEED + 1) is None
+
+
+def test_torch_optims_paths_are_pinned_and_a_fresh_machine_needs_no_torch(tmp_path):
+    """The optimizers' trajectories compare with torch.optim's paths pinned with the plans."""
+    import os
+    import subprocess
+
+    code = ("import sys; from grader.engine import Course, Options, grade_in_process; c = Course.load(); "
+            "ids = ('sgd_step', 'momentum_step', 'adagrad_step', 'rmsprop_step', 'adam_step'); "
+            "r = grade_in_process(c, c.reference_functions, 'ref', Options(exercises=ids)); "
+            "print(r.score == r.max_score, 'torch' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "GRADER_CACHE_DIR": str(tmp_path)})
+    assert proc.stdout.split() == ["True", "False"], proc.stderr
+
+
+def test_pinned_torch_paths_equal_what_live_torch_computes(monkeypatch, tmp_path):
+    import numpy as np
+    import pytest
+
+    pytest.importorskip("torch")
+    from grader import codec
+    from grader.engine import Course, Options, grade_in_process
+    from grader.judge import trajectory
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))
+    pinned_files, live = {}, {}
+    real = trajectory._pinned_oracle_file
+
+    def remember(ctx, traj, starts, gradient):
+        pinned_files[ctx.exercise.id] = real(ctx, traj, starts, gradient)
+        return None  # force the live computation
+
+    monkeypatch.setattr(trajectory, "_pinned_oracle_file", remember)
+    monkeypatch.setattr(trajectory, "_ORACLE_PATHS", live)
+    course = Course.load()
+    grade_in_process(course, course.reference_functions, "ref", Options(exercises=("adam_step", "momentum_step")))
+    assert set(pinned_files) == {"adam_step", "momentum_step"}
+    for exercise, path in pinned_files.items():
+        pinned = codec.decode(path.read_bytes())
+        [computed] = [v for k, v in live.items() if f"{exercise}-" in k]
+        for pinned_path, live_path in zip(pinned, computed):
+            for (p_param, p_state), (l_param, l_state) in zip(pinned_path, live_path):
+                np.testing.assert_allclose(p_param, l_param, rtol=1e-12, atol=0)
+                for name in p_state:
+                    np.testing.assert_allclose(p_state[name], l_state[name], rtol=1e-12, atol=0)

@@ -19,8 +19,29 @@ def main() -> None:
     parser.add_argument("--exercises", default=None, help="exercise set folder (default: the shipped one)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args()
-    for exercise in load_exercise_set(args.exercises).select(tuple(args.ids)):
+    exercises = load_exercise_set(args.exercises).select(tuple(args.ids))
+    for exercise in exercises:
         print(pin_plan(exercise, args.seed))
+    _pin_oracles(args.exercises, args.seed, [ex.id for ex in exercises if
+                                             any(c.kind == "trajectory" for c in ex.checks)])
+
+
+def _pin_oracles(exercise_set: str | None, seed: int, ids: list[str]) -> None:
+    """Judge the reference once with torch.optim's paths written beside the pinned plans."""
+    if not ids:
+        return
+    from ..engine import Course, Options, grade_in_process
+    from ..judge import trajectory
+
+    course = Course.load(exercise_set, seed)
+    trajectory.PIN_ORACLE = True
+    try:
+        result = grade_in_process(course, course.reference_functions, "reference",
+                                  Options(exercises=tuple(ids), seed=seed))
+    finally:
+        trajectory.PIN_ORACLE = False
+    for exercise in result.exercises:
+        print(f"{exercise.id}: torch.optim's paths pinned ({exercise.score:g}/{exercise.max_score:g})")
 
 
 if __name__ == "__main__":
