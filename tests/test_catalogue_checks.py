@@ -61,9 +61,24 @@ def test_torch_optim_is_an_independent_oracle():
     assert checks["trajectory"].facts["optimizer"] == "Adam"
 
 
-def test_without_torch_the_oracle_is_skipped_cleanly(monkeypatch, tmp_path):
+def test_without_torch_the_pinned_oracle_paths_still_catch_a_wrong_reference(monkeypatch, tmp_path):
+    """torch.optim's paths ship pinned with the plans: no torch is needed to compare with them."""
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))  # and no cached oracle paths
+    c = Course.load()
+    c.reference_functions["rmsprop_step"] = c.mistake_functions["rmsprop_step_eps_inside_sqrt"]
+    checks = judge({}, "rmsprop_step", c)
+    assert checks["trajectory"].status == "failed"
+    assert checks["trajectory"].code == "trajectory_oracle_mismatch"
+
+
+def test_without_torch_or_pinned_paths_the_oracle_is_skipped_cleanly(monkeypatch, tmp_path):
+    from grader.judge import trajectory
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))  # and no cached oracle paths
+    monkeypatch.setattr(trajectory, "_pinned_oracle_file", lambda *a: None)  # an unpinned set
+    monkeypatch.setattr(trajectory, "_ORACLE_PATHS", {})
     c = Course.load()
     c.reference_functions["rmsprop_step"] = c.mistake_functions["rmsprop_step_eps_inside_sqrt"]
     checks = judge({}, "rmsprop_step", c)
