@@ -27,8 +27,6 @@ import functools
 import hashlib
 import inspect
 import json
-import os
-import tempfile
 import weakref
 from dataclasses import asdict
 from pathlib import Path
@@ -37,7 +35,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import codec
-from ..plan import Case, cache_dir, library_version
+from ..plan import Case, cache_dir, library_version, store_in_cache
 from ..run.client import CallOutcome
 from ..spec.schema import CheckSpec, OracleSpec, TrajectorySpec
 from .compare import compare
@@ -337,12 +335,5 @@ def oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
     if PIN_ORACLE and pinned is not None:
         pinned.parent.mkdir(parents=True, exist_ok=True)
         pinned.write_bytes(codec.encode(paths))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(codec.encode(paths))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache costs time, never correctness
+    store_in_cache(path, paths)
     return paths

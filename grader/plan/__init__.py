@@ -142,7 +142,8 @@ def _load_cached(path: Path) -> dict[str, list[Case]] | None:
     return data if isinstance(data, dict) else None
 
 
-def _store(path: Path, data: dict[str, list[Case]]) -> None:
+def store_in_cache(path: Path, data: Any) -> None:
+    """Write codec data atomically (readers never see half a file); a failure only costs time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -204,6 +205,6 @@ def make_plan(exercise: Exercise, seed: int = DEFAULT_SEED, use_cache: bool = Tr
         if data is None:
             data = draw_plan(exercise, seed)
             if use_cache:
-                _store(path, data)
+                store_in_cache(path, data)
     return Plan(exercise=exercise.id, seed=seed, random=data.get("random", []),
                 smooth=data.get("smooth", []), edge=edge_cases(exercise))
