@@ -56,11 +56,15 @@ def needs_smooth(exercise: Exercise) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _drawing_code_digest() -> str:
-    """The plan package's own source: a change to how inputs are drawn invalidates the cache."""
-    digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        if source.name != "__main__.py":  # the pinning command draws nothing itself
-            digest.update(source.read_bytes())
+    """The code that draws inputs (the strategies, the draw itself): changing it invalidates
+    cached and pinned plans; changing anything else in this package does not."""
+    import inspect
+
+    digest = hashlib.sha256(f"{SMOOTH_EXAMPLES}".encode())
+    for source in ("strategies.py", "stable.py"):
+        digest.update((Path(__file__).parent / source).read_bytes())
+    for function in (draw, draw_plan, edge_cases):
+        digest.update(inspect.getsource(function).encode())
     return digest.hexdigest()
 
 
