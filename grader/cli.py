@@ -121,7 +121,14 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
             from .watch import watch as watch_loop
 
             sys.exit(watch_loop(course, submission, zygote, options, settings.lang))
+        from .judge.answers import for_course, functions_of
+
+        answers = for_course(course)  # the reference's answers of earlier runs, from the cache
+        if answers is not None:
+            answers.load(functions_of(course.set.select(exercise_ids)))
         result = grade(course, submission, zygote, options)
+        if answers is not None:
+            answers.save()
     finally:
         zygote.close()
     sys.exit(emit(result, output_format, settings.lang))

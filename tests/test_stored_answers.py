@@ -1,0 +1,88 @@
+"""The reference's answers stored between runs give the same grades, and only for the same code."""
+
+from __future__ import annotations
+
+from grader.engine import Course, Options, grade
+from grader.judge.answers import answers_key, for_course, functions_of
+
+EXERCISES = ("sigmoid_grad", "softmax", "adam_step")
+SOURCE = '''
+import numpy as np
+
+def sigmoid(x):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
+
+def sigmoid_grad(x):
+    return sigmoid(x) * (1 - sigmoid(x)) + (np.asarray(x) > 3) * 1e-3   # wrong above 3
+
+def softmax(z):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+def adam_step(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return param - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+'''
+
+
+def _facts(result):
+    """The result without timings or the worker's private folder."""
+    out = []
+    for ex in result.exercises:
+        checks = [(c.name, c.status, c.score, c.code, repr(c.counterexample)) for c in ex.checks]
+        out.append((ex.id, ex.status, ex.score, checks))
+    return out
+
+
+def test_stored_answers_grade_the_same(tmp_path, monkeypatch, zygote):
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    submission = tmp_path / "student.py"
+    submission.write_text(SOURCE, encoding="utf-8")
+    options = Options(exercises=EXERCISES)
+
+    first = Course.load()
+    stored = for_course(first)
+    stored.load(functions_of(first.set.select(EXERCISES)))
+    assert not first.expected.memo.outcomes  # nothing stored yet
+    before = grade(first, submission, zygote, options)
+    stored.save()
+    files = sorted(p.name for p in stored.folder.glob("*.bin"))
+    assert {"sigmoid_grad.bin", "sigmoid.bin", "softmax.bin", "adam_step.bin"} <= set(files)
+
+    second = Course.load()
+    again = for_course(second)
+    again.load(functions_of(second.set.select(EXERCISES)))
+    loaded = len(second.expected.memo.outcomes)
+    assert loaded > 300
+    after = grade(second, submission, zygote, options)
+    assert _facts(after) == _facts(before)
+    assert before.exercises[0].status == "failed"  # the stored answers still catch the mistake
+    assert not again.grown  # every answer it needed was stored
+
+    only_softmax = Course.load()
+    some = for_course(only_softmax)
+    some.load(functions_of(only_softmax.set.select(("softmax",))))
+    assert 0 < len(only_softmax.expected.memo.outcomes) < loaded  # one exercise reads its own
+
+
+def test_answers_are_keyed_by_the_reference_code(tmp_path):
+    reference = tmp_path / "activations.py"
+    reference.write_text("def sigmoid(x):\n    return x\n", encoding="utf-8")
+    key = answers_key([reference])
+    reference.write_text("def sigmoid(x):\n    return -x\n", encoding="utf-8")
+    assert answers_key([reference]) != key
+
+
+def test_a_damaged_file_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    course = Course.load()
+    stored = for_course(course)
+    stored.folder.mkdir(parents=True)
+    (stored.folder / "softmax.bin").write_bytes(b"\x00garbage")
+    stored.load({"softmax"})
+    assert not course.expected.memo.outcomes
+
+
+def test_no_stored_answers_without_the_cache():
+    assert for_course(Course.load(use_cache=False)) is None
