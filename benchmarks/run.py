@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -236,20 +237,24 @@ class Bench:
     def grade_class(self, class_dir: Path, jobs: int, env: dict[str, str]) -> dict:
         out = self.work / f"graded-{time.monotonic_ns()}"
         cmd = grader_command() + ["grade", str(class_dir), "-o", str(out), "-j", str(jobs)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak = {"sum": 0, "largest": 0}
+        peak = {"pss": 0, "sum": 0, "largest": 0}
 
         def sample() -> None:
             while proc.poll() is None:
-                total, largest = tree_rss(proc.pid)
+                pss, total, largest = tree_memory(proc.pid)
+                peak["pss"] = max(peak["pss"], pss)
                 peak["sum"], peak["largest"] = max(peak["sum"], total), max(peak["largest"], largest)
-                time.sleep(0.1)
+                time.sleep(0.25)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         stdout, stderr = proc.communicate()
         wall = time.perf_counter() - started
         sampler.join()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if proc.returncode != 0:
             raise RuntimeError(f"grader grade exited with {proc.returncode}:\n{stdout[-2000:]}\n{stderr[-2000:]}")
         found = re.search(r"Graded (\d+) submission\(s\) in ([\d.]+) s", stdout)
@@ -257,8 +262,9 @@ class Bench:
         grading = float(found.group(2)) if found else wall
         shutil.rmtree(out, ignore_errors=True)
         return {"jobs": jobs, "count": count, "wall": wall, "grading": grading,
-                "per_minute": count / wall * 60, "peak_mb": peak["sum"] / 2**20,
-                "largest_mb": peak["largest"] / 2**20}
+                "per_minute": count / wall * 60, "peak_mb": peak["pss"] / 2**20,
+                "rss_mb": peak["sum"] / 2**20, "largest_mb": peak["largest"] / 2**20,
+                "cpu": cpu, "cpu_per": cpu / count if count else float("nan")}
 
     def section_batch(self) -> None:
         sys.path.insert(0, str(BENCH))
@@ -286,7 +292,7 @@ class Bench:
 
     def section_examples(self, generate) -> None:
         scales = [0.5, 1.0, 2.0] if not self.quick else [0.5, 1.0]
-        size = 10 if not self.quick else 6
+        size = 20 if not self.quick else 6
         self.log(f"3b. cost against the examples per check: ×{', ×'.join(map(str, scales))}, "
                  f"{size} submissions, -j 2")
         class_dir = self.work / f"class-examples-{size}"
@@ -316,8 +322,21 @@ class Bench:
         self.results["seconds"] = time.monotonic() - self.started
 
 
-def tree_rss(pid: int) -> tuple[int, int]:
-    """(sum, largest) resident set size in bytes over `pid` and all its descendants (Linux)."""
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes: shared pages (forked workers, the zygote's NumPy and torch)
+    counted once over all the processes that share them."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory(pid: int) -> tuple[int, int, int]:
+    """(sum of PSS, sum of RSS, largest RSS) in bytes over `pid` and its descendants (Linux)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -330,13 +349,14 @@ def tree_rss(pid: int) -> tuple[int, int]:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry))
             rss[int(entry)] = int(fields[21]) * page
-    total, largest, todo = 0, 0, [pid]
+    pss, total, largest, todo = 0, 0, 0, [pid]
     while todo:
         current = todo.pop()
+        pss += _pss(current)
         total += rss.get(current, 0)
         largest = max(largest, rss.get(current, 0))
         todo += children.get(current, [])
-    return total, largest
+    return pss, total, largest
 
 
 def scaled_course(scale: float, dest: Path) -> Path:
@@ -457,16 +477,17 @@ def summary_rows(r: dict) -> list[tuple[str, str, str, str, str]]:
         if run["jobs"] == 2 and run["size"] >= 100:
             goal = f"≥ 100/min — {_met(run['per_minute'] >= TARGETS['per_minute'])}"
         rows.append((f"3. class of {run['size']}, -j {run['jobs']}",
-                     f"**{run['per_minute']:.0f}/min** ({_s(run['wall'])}, peak {run['peak_mb']:.0f} MB)",
+                     f"**{run['per_minute']:.0f}/min** ({_s(run['wall'])}, {run['cpu_per']:.2f} CPU s each, "
+                     f"peak {run['peak_mb']:.0f} MB)",
                      f"baseline ≥ {_s(class_baseline)}" if class_baseline == class_baseline else "—",
                      ratio, goal))
     ex = s.get("examples") or []
     if ex:
         one = next((e for e in ex if e["scale"] == 1.0), ex[0])
         rows.append(("3. examples per check ×" + "/×".join(f"{e['scale']:g}" for e in ex),
-                     " / ".join(f"{e['per_minute']:.0f}" for e in ex) + " per min",
-                     f"×1: {one['per_minute']:.0f}/min",
-                     " / ".join(f"{one['per_minute'] / e['per_minute']:.2f}" for e in ex) + " × the cost", ""))
+                     " / ".join(f"{e['cpu_per']:.2f}" for e in ex) + " CPU s per submission",
+                     f"×1: {one['cpu_per']:.2f} s",
+                     " / ".join(f"{e['cpu_per'] / one['cpu_per']:.2f}" for e in ex) + " × the cost", ""))
     p = s["physical"]
     rows.append(("4. physical limit: the student's functions alone", _s(p["grader_total"] - p["grader_train_xor"]),
                  f"functions {p['functions'] * 1000:.0f} ms in {p['calls']} calls",
@@ -506,6 +527,28 @@ def stage_table(lat: dict) -> str:
                 + tuple(f"**{(lat[k]['staged_wall'] if w == 'warm' else median(lat[k][w])) * 1000:.0f} ms**"
                         for k, w in cols))
     return table_markdown(rows, header)
+
+
+def one_cpu(s: dict) -> float:
+    ex = s.get("examples") or []
+    one = next((e for e in ex if e["scale"] == 1.0), ex[0] if ex else None)
+    return one["cpu_per"] if one else float("nan")
+
+
+def growth_text(batch: list[dict]) -> str:
+    """Wall = fixed + marginal × n, fitted by least squares on the -j 2 runs of every class size."""
+    runs = [b for b in batch if b["jobs"] == 2 and b["count"]]
+    if len(runs) < 2:
+        return ""
+    n = [b["count"] for b in runs]
+    w = [b["wall"] for b in runs]
+    mean_n, mean_w = sum(n) / len(n), sum(w) / len(w)
+    slope = sum((x - mean_n) * (y - mean_w) for x, y in zip(n, w)) / sum((x - mean_n) ** 2 for x in n)
+    fixed = mean_w - slope * mean_n
+    return (f"How the cost grows with the class (-j 2, least squares over {len(runs)} sizes): "
+            f"**{fixed:.1f} s fixed per run + {slope:.2f} s per submission** "
+            f"({60 / slope:.0f} submissions a minute once started). Small classes are dominated by "
+            "the fixed part; the rate of a large class approaches the marginal one.")
 
 
 def write_results(r: dict, path: Path) -> str:
@@ -550,22 +593,32 @@ def write_results(r: dict, path: Path) -> str:
         "",
         "## 3. Batch throughput",
         "",
-        table_markdown([(str(b["size"]), str(b["jobs"]), _s(b["wall"]), f"{b['per_minute']:.0f}",
-                         f"{b['wall'] / b['count']:.2f} s" if b["count"] else "—",
-                         f"{b['peak_mb']:.0f} MB", f"{b['largest_mb']:.0f} MB", f"{b['load']:.1f}",
+        table_markdown([(str(b["size"]), str(b["jobs"]), _s(b["wall"]), f"**{b['per_minute']:.0f}**",
+                         f"{b['cpu_per']:.2f} s", f"{b['peak_mb']:.0f} MB", f"{b['rss_mb']:.0f} MB",
+                         f"{b['largest_mb']:.0f} MB", f"{b['load']:.1f}",
                          ", ".join(f"{k} {v}" for k, v in b["kinds"].items()))
                         for b in s["batch"]],
-                       ("class", "-j", "wall", "per minute", "wall per submission", "peak memory (sum RSS)",
-                        "largest process", "load after", "mix")),
+                       ("class", "-j", "wall", "per minute", "CPU s / submission", "peak memory (PSS)",
+                        "(sum of RSS)", "largest process (RSS)", "load after", "mix")),
         "",
-        "Wall time of the whole `grader grade` command (start-up, plans from the cache, feedback files, "
-        "gradebook and the class report included).",
+        "Wall time of the whole `grader grade` command: start-up, plans from the cache, every grader "
+        "process's start (each loads the course; a zygote imports torch for the first torch student), "
+        "feedback files, the gradebook and the class report (matplotlib) included. CPU: user + system "
+        "time of the whole process tree (grader processes, zygotes, workers; a timeout's endless loop "
+        "burns its 10 s too). Memory: the tree's peak, proportional set size (shared pages counted "
+        "once); the sum of RSS counts the forked workers' shared pages again and again.",
+        "",
+        growth_text(s["batch"]),
+        "",
+        "Cost against the number of Hypothesis examples per check (every `examples:` of a copy of the "
+        "exercise set times the factor; its first check draws the new plans):",
         "",
         table_markdown([(f"×{e['scale']:g}", str(e["cases"]), _s(e["draw_check"]), _s(e["wall"]),
-                         f"{e['per_minute']:.0f}") for e in s.get("examples", [])],
+                         f"{e['per_minute']:.0f}", f"{e['cpu_per']:.2f} s",
+                         f"{e['cpu_per'] / one_cpu(s):.2f}") for e in s.get("examples", [])],
                        ("examples per check", "drawn inputs in the set", "first check (draws the plans)",
                         f"grade {s['examples'][0]['count'] if s.get('examples') else 0} submissions -j 2",
-                        "per minute")) if s.get("examples") else "",
+                        "per minute", "CPU s / submission", "CPU against ×1")) if s.get("examples") else "",
         "",
         "## 4. Overhead over the physical limit",
         "",
