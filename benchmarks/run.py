@@ -46,12 +46,13 @@ SINGLE = "sigmoid"  # the single-exercise self-check: five checks, properties an
 CHAPTER3 = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu",
             "leaky_relu_grad", "softmax", "maxout"]
 TARGETS = {"vs_baseline": 20.0, "complete": 3.0, "single": 1.5, "per_minute": 100.0}
-STAGES = ["startup", "imports", "spec", "reference", "planning", "oracle", "worker", "running",
-          "judging", "reporting", "shutdown", "exit"]
+STAGES = ["startup", "imports", "spec", "reference", "planning", "oracle", "answers", "worker",
+          "running", "judging", "reporting", "shutdown", "exit"]
 STAGE_NAMES = {
     "startup": "interpreter start-up", "imports": "imports (click, NumPy, YAML, grader)",
     "spec": "spec loading (YAML → schema)", "reference": "reference, mistakes, drivers import",
     "planning": "planning (plans from cache / drawn)", "oracle": "torch.optim oracle paths",
+    "answers": "reference's stored answers (read; written after computing new ones)",
     "worker": "worker fork + submission import", "running": "running (round trips to the worker)",
     "judging": "judging (reference values, comparisons, properties, gradients)",
     "reporting": "reporting", "shutdown": "shutdown (zygote)", "exit": "interpreter exit",
@@ -191,7 +192,7 @@ class Bench:
         return result
 
     def section_latency(self) -> None:
-        warm = 2 if self.quick else 4
+        warm = 2 if self.quick else 3
         self.log(f"2. self-check latency, {warm} warm run(s) each")
         record = self.work / "calls.bin"
         self.unpinned = unpinned_course(self.work / "course-unpinned")
@@ -199,7 +200,7 @@ class Bench:
             "numpy_complete": self.latency_case("numpy_complete", CORRECT, [], warm, 1 if self.quick else 2, record,
                                                 draw_reps=1),
             "numpy_single": self.latency_case("numpy_single", CORRECT, [SINGLE], warm, 1 if self.quick else 3,
-                                              draw_reps=1 if self.quick else 2),
+                                              draw_reps=1),
             "torch_complete": self.latency_case("torch_complete", TORCH_SUBMISSION, [], 2 if self.quick else 3,
                                                 1 if self.quick else 2),
             "torch_single": self.latency_case("torch_single", TORCH_SUBMISSION, [SINGLE], 2 if self.quick else 3,
@@ -292,7 +293,7 @@ class Bench:
 
     def section_examples(self, generate) -> None:
         scales = [0.5, 1.0, 2.0] if not self.quick else [0.5, 1.0]
-        size = 20 if not self.quick else 6
+        size = 16 if not self.quick else 6
         self.log(f"3b. cost against the examples per check: ×{', ×'.join(map(str, scales))}, "
                  f"{size} submissions, -j 2")
         class_dir = self.work / f"class-examples-{size}"
@@ -536,19 +537,22 @@ def one_cpu(s: dict) -> float:
 
 
 def growth_text(batch: list[dict]) -> str:
-    """Wall = fixed + marginal × n, fitted by least squares on the -j 2 runs of every class size."""
+    """CPU = fixed + marginal × n over the class sizes (-j 2): CPU seconds, unlike wall time, hardly
+    depend on what else runs on the machine, so runs made minutes apart can be fitted together."""
     runs = [b for b in batch if b["jobs"] == 2 and b["count"]]
     if len(runs) < 2:
         return ""
     n = [b["count"] for b in runs]
-    w = [b["wall"] for b in runs]
-    mean_n, mean_w = sum(n) / len(n), sum(w) / len(w)
-    slope = sum((x - mean_n) * (y - mean_w) for x, y in zip(n, w)) / sum((x - mean_n) ** 2 for x in n)
-    fixed = mean_w - slope * mean_n
-    return (f"How the cost grows with the class (-j 2, least squares over {len(runs)} sizes): "
-            f"**{fixed:.1f} s fixed per run + {slope:.2f} s per submission** "
-            f"({60 / slope:.0f} submissions a minute once started). Small classes are dominated by "
-            "the fixed part; the rate of a large class approaches the marginal one.")
+    c = [b["cpu"] for b in runs]
+    mean_n, mean_c = sum(n) / len(n), sum(c) / len(c)
+    slope = sum((x - mean_n) * (y - mean_c) for x, y in zip(n, c)) / sum((x - mean_n) ** 2 for x in n)
+    fixed = mean_c - slope * mean_n
+    return (f"How the cost grows with the class (-j 2, least squares over {len(runs)} sizes, CPU time of "
+            f"the whole tree): **{fixed:.1f} CPU s fixed per run + {slope:.2f} CPU s per submission**, "
+            "linear in the class size (start-up, each grader process's course and torch import, the "
+            "class report are the fixed part). On two otherwise idle cores that is "
+            f"{2 * 60 / slope:.0f} submissions a minute once started; the wall-time rates above are lower "
+            "where other users' load took part of the machine (see \"load after\").")
 
 
 def write_results(r: dict, path: Path) -> str:

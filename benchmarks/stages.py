@@ -18,6 +18,8 @@ runs the command and writes what each stage took to OUT.json:
                 time, decoding; ``student`` is the part the worker measured inside the calls
 - ``judging``   everything else in `judge_exercise`: reference values, comparisons,
                 properties, finite differences, shrinking and hints when something fails
+- ``answers``   reading (and after a run that computed new ones, writing) the reference's answers
+                kept in the cache between runs (`grader.judge.answers`)
 - ``reporting`` formatting and printing the report (`emit`)
 - ``shutdown``  closing the zygote
 
@@ -75,6 +77,13 @@ def instrument() -> None:
     _timed(WorkerSession, "request", "running", exclusive_of=("worker",))
     _timed(engine, "judge_exercise", "judge")
     _timed(cli, "emit", "reporting")
+    try:  # the reference's answers kept between runs (grader.judge.answers), where it exists
+        from grader.judge import answers
+
+        _timed(answers.StoredAnswers, "load", "answers")
+        _timed(answers.StoredAnswers, "save", "answers")
+    except ImportError:
+        pass
     _timed(Zygote, "close", "shutdown")
 
     original_call = WorkerSession.call
