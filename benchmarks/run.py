@@ -547,22 +547,22 @@ def one_cpu(s: dict) -> float:
 
 
 def growth_text(batch: list[dict]) -> str:
-    """CPU = fixed + marginal × n over the class sizes (-j 2): CPU seconds, unlike wall time, hardly
-    depend on what else runs on the machine, so runs made minutes apart can be fitted together."""
-    runs = [b for b in batch if b["jobs"] == 2 and b["count"]]
+    """How wall and CPU per submission change with the class size (-j 2)."""
+    runs = sorted((b for b in batch if b["jobs"] == 2 and b["count"]), key=lambda b: b["count"])
     if len(runs) < 2:
         return ""
-    n = [b["count"] for b in runs]
-    c = [b["cpu"] for b in runs]
-    mean_n, mean_c = sum(n) / len(n), sum(c) / len(c)
-    slope = sum((x - mean_n) * (y - mean_c) for x, y in zip(n, c)) / sum((x - mean_n) ** 2 for x in n)
-    fixed = mean_c - slope * mean_n
-    return (f"How the cost grows with the class (-j 2, least squares over {len(runs)} sizes, CPU time of "
-            f"the whole tree): **{fixed:.1f} CPU s fixed per run + {slope:.2f} CPU s per submission**, "
-            "linear in the class size (start-up, each grader process's course and torch import, the "
-            "class report are the fixed part). On two otherwise idle cores that is "
-            f"{2 * 60 / slope:.0f} submissions a minute once started; the wall-time rates above are lower "
-            "where other users' load took part of the machine (see \"load after\").")
+    big, bigger = runs[-2], runs[-1]
+    marginal_cpu = (bigger["cpu"] - big["cpu"]) / (bigger["count"] - big["count"])
+    marginal_wall = (bigger["wall"] - big["wall"]) / (bigger["count"] - big["count"])
+    sizes = "; ".join(f"{b['count']}: {b['wall'] / b['count']:.2f} s wall and {b['cpu_per']:.2f} CPU s "
+                      f"per submission" for b in runs)
+    return (f"How the cost grows with the class (-j 2) — {sizes}. A run has a fixed part (start-up, each "
+            "grader process loading the course and its zygote importing torch for the first torch "
+            "student, the class report), which dominates a class of 10; past it the cost is linear in "
+            f"the class size: from {big['count']} to {bigger['count']} submissions each further one cost "
+            f"{marginal_wall:.2f} s of wall time and {marginal_cpu:.2f} CPU s "
+            f"({60 / marginal_wall:.0f} a minute). CPU time also rises when other users' processes share "
+            "the cores and caches (see \"load after\").")
 
 
 def write_results(r: dict, path: Path) -> str:
@@ -667,7 +667,9 @@ def main() -> None:
     bench = Bench(options.quick, work)
     try:
         bench.run()
-        (work / "results.json").write_text(json.dumps(bench.results, indent=1, default=str), encoding="utf-8")
+        raw = json.dumps(bench.results, indent=1, default=str)
+        (work / "results.json").write_text(raw, encoding="utf-8")
+        options.out.with_suffix(".json").write_text(raw, encoding="utf-8")  # the numbers behind it
         table = write_results(bench.results, options.out)
         print(table)
         print(f"\nWritten to {options.out} in {bench.results['seconds'] / 60:.1f} min.")
