@@ -48,8 +48,10 @@ CATALOGUE: dict[str, str] = {
     "not_attempted": "Not attempted: `{function}` is missing or raises NotImplementedError.",
     "import_error": "Your file could not be imported: {type}: {message} ({file}, line {line}). "
                     "No function in it can be graded until this is fixed.",
-    "import_error.no_line": "Your file could not be imported: {type}: {message} ({file}). No "
-                            "function in it can be graded until this is fixed.",
+    "import_error.too_deep": "Your file could not be imported: its code is nested too deeply for "
+                             "Python to compile ({file}). A chain of operators tens of thousands "
+                             "long (`1 + 1 + … + 1`) does this: build such values with a loop or "
+                             "an array instead.",
     "import_timeout": "Importing your file took too long ({how}). Move slow code (training, "
                       "plotting) under `if __name__ == \"__main__\":`.",
     "import_crashed": "The process running your file died while importing it ({how}).",
@@ -630,8 +632,8 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
     """The sentence for `code`, in `lang`, with `facts` filled in."""
     if code not in CATALOGUE:
         return code
-    if code == "import_error" and facts.get("line") is None:  # nesting too deep to compile
-        code = "import_error.no_line"
+    if code == "import_error" and facts.get("type") == "NestedTooDeeply":  # grader.run.worker
+        code = "import_error.too_deep"
     shown = _Facts({k: format_value(v) for k, v in facts.items()})
     if code.startswith("submission_") or code.startswith("batch."):
         pass  # here `path` is a file, not a place inside a returned value

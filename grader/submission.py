@@ -129,8 +129,12 @@ def _notebook_notes(filename: str, module: NotebookModule) -> list[dict[str, Any
 
 def source_files(folder: Path) -> list[Path]:
     """The .py and .ipynb entries of a folder submission (not hidden ones, not in sub-folders;
-    links included: reading refuses them by name)."""
-    return [folder / name for name in list_source_names(folder)]
+    links included: reading refuses them by name), for watching; none when the folder cannot
+    be listed (grading it says why)."""
+    try:
+        return [folder / name for name in list_source_names(folder)]
+    except Refused:
+        return []
 
 
 def _failed(submission: Submission, code: str, facts: dict[str, Any]) -> Submission:

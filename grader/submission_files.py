@@ -102,6 +102,11 @@ def _os_error(where: str, exc: OSError) -> Refused:
     return Refused(where, "unreadable.os_error", detail=exc.strerror or type(exc).__name__)
 
 
+def _open_error(where: str, exc: OSError) -> Refused:
+    """ELOOP from O_NOFOLLOW: the entry became a link after it was examined."""
+    return Refused(where, "unreadable.link") if exc.errno == errno.ELOOP else _os_error(where, exc)
+
+
 def _too_large(where: str, size: int) -> Refused:
     return Refused(where, "unreadable.too_large", size=size_text(size), limit=size_text(MAX_FILE_BYTES))
 
@@ -133,7 +138,7 @@ def _read_file(where: str, name: str, dir_fd: int | None, budget: int) -> bytes:
     try:
         fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
     except OSError as exc:  # ELOOP: it became a link since the lstat
-        raise (Refused(where, "unreadable.link") if exc.errno == errno.ELOOP else _os_error(where, exc)) from None
+        raise _open_error(where, exc) from None
     try:
         now = os.fstat(fd)
         if not stat.S_ISREG(now.st_mode):
@@ -172,7 +177,7 @@ def _read_folder(folder: Path) -> list[SourceFile]:
     try:
         fd = os.open(folder, _FOLDER_FLAGS)
     except OSError as exc:
-        raise (Refused(where, "unreadable.link") if exc.errno == errno.ELOOP else _os_error(where, exc)) from None
+        raise _open_error(where, exc) from None
     try:
         names = list_source_names(folder, fd)
         if len(names) > MAX_SUBMISSION_FILES:

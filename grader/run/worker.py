@@ -39,6 +39,11 @@ class TooLarge(Exception):
     pass
 
 
+class NestedTooDeeply(SyntaxError):
+    """Source nested too deeply for Python's parser (its RecursionError or MemoryError); the
+    grader words it by this type's name (messages: import_error.too_deep)."""
+
+
 def _die_with_parent() -> None:
     """Ask the kernel to SIGKILL us if the zygote dies, so no worker outlives the grader."""
     try:
@@ -159,7 +164,8 @@ def modified(args: list[Any], before: list[np.ndarray | None]) -> list[int]:
 
 def _error(exc: BaseException) -> dict[str, Any]:
     tb = traceback.extract_tb(exc.__traceback__)
-    student_frames = [f for f in tb if f.filename not in _OWN_FILES and not f.filename.startswith("<frozen importlib")]
+    student_frames = [f for f in tb
+                      if f.filename not in _OWN_FILES and not f.filename.startswith("<frozen importlib")]
     where = student_frames[-1] if student_frames else None
     file, line = (os.path.basename(where.filename), where.lineno) if where else (None, None)
     if isinstance(exc, SyntaxError):  # the error is in the source itself, not in a frame
@@ -238,9 +244,8 @@ class SubmissionImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         try:
             code = compile(source, filename, "exec", dont_inherit=True)
         except (RecursionError, MemoryError) as exc:  # hostile nesting: the parser gave up
-            error = SyntaxError(f"nested too deeply for Python to compile ({type(exc).__name__})")
-            error.filename = filename
-            raise error from None
+            where = (filename, None, None, None)
+            raise NestedTooDeeply(f"{type(exc).__name__} while compiling", where) from None
         exec(code, module.__dict__)
 
 
