@@ -213,7 +213,7 @@ def grade(course: Course, submission: Submission | str | Path, zygote: Zygote,
     if not isinstance(submission, Submission):
         submission = load_submission(submission)
     exercises = course.set.select(options.exercises)
-    result = SubmissionResult(submission=str(submission.path), exercises=[], grader_version=__version__,
+    result = SubmissionResult(submission=submission.label, exercises=[], grader_version=__version__,
                               seed=course.seed, spec_digest=course.set.digest)
     result.notes = list(submission.notes)
     if submission.error:

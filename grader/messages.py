@@ -48,6 +48,10 @@ CATALOGUE: dict[str, str] = {
     "not_attempted": "Not attempted: `{function}` is missing or raises NotImplementedError.",
     "import_error": "Your file could not be imported: {type}: {message} ({file}, line {line}). "
                     "No function in it can be graded until this is fixed.",
+    "import_error.too_deep": "Your file could not be imported: its code is nested too deeply for "
+                             "Python to compile ({file}). A chain of operators tens of thousands "
+                             "long (`1 + 1 + … + 1`) does this: build such values with a loop or "
+                             "an array instead.",
     "import_timeout": "Importing your file took too long ({how}). Move slow code (training, "
                       "plotting) under `if __name__ == \"__main__\":`.",
     "import_crashed": "The process running your file died while importing it ({how}).",
@@ -442,11 +446,32 @@ CATALOGUE: dict[str, str] = {
     "missing": "No submission was found for this student.",
     "submission_ambiguous": "Several entries for one student ({entries}): keep only one.",
     "unreadable.os_error": "it cannot be opened ({detail})",
-    "unreadable.too_large": "it is larger than {limit} KiB",
+    "unreadable.link": "it is a symbolic link, and the grader never follows links: submit the "
+                       "file itself",
+    "unreadable.fifo": "it is a named pipe (FIFO), not a file: submit your .py or .ipynb file",
+    "unreadable.device": "it is a device, not a file: submit your .py or .ipynb file",
+    "unreadable.socket": "it is a socket, not a file: submit your .py or .ipynb file",
+    "unreadable.not_regular": "it is not a regular file: submit your .py or .ipynb file",
+    "unreadable.too_large": "it is {size}, more than the {limit} one file may have (a notebook's "
+                            "outputs count: clear them before submitting)",
+    "unreadable.submission_too_large": "its files add up to {size}, more than the {limit} a whole "
+                                       "submission may have",
+    "unreadable.too_many_files": "it holds {count} .py/.ipynb files, more than the {limit} a "
+                                 "submission may have",
+    "unreadable.too_many_entries": "it holds more than {limit} entries: a submission folder "
+                                   "should hold your .py/.ipynb files",
     "unreadable.binary": "it is a binary file, not Python source or a notebook",
     "unreadable.not_utf8": "it is not UTF-8 text (byte {byte}); save it with UTF-8 encoding",
+    "unreadable.not_declared_encoding": "it is not valid {encoding} text (byte {byte}), the "
+                                        "encoding its first lines declare; save it with UTF-8 "
+                                        "encoding and delete the `coding` line",
+    "unreadable.bad_declaration": "its first lines declare an encoding Python cannot read source "
+                                  "code in ({encoding}); save it with UTF-8 encoding and delete "
+                                  "the `coding` line",
     "unreadable.not_json": "it is not a Jupyter notebook: not valid JSON ({detail})",
     "unreadable.not_notebook": "it is JSON, but not a Jupyter notebook",
+    "unreadable.too_deep": "its JSON is nested more than {limit} levels deep, which no Jupyter "
+                           "notebook is",
     "notebook.where": "{file}, cell {cell}",
     "notebook.dropped": "{count} top-level statement(s) of {file} were not run when grading: a "
                         "notebook is graded from its imports, definitions and simple assignments "
@@ -457,6 +482,8 @@ CATALOGUE: dict[str, str] = {
     "notebook.more": " and {more} more",
     "notebook.syntax_error": "Cell {cell} of {file} is not valid Python ({message}, line {line}) "
                              "and was skipped: what it defines was not graded.",
+    "notebook.too_deep": "Cell {cell} of {file} is nested too deeply for Python to read and was "
+                         "skipped: what it defines was not graded.",
     "feedback.title": "Feedback for {student}",
     "feedback.submission": "Submission: {submission}",
     "feedback.graded": "Graded by grader {version} (specs {digest}, seed {seed}).",
@@ -605,6 +632,8 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
     """The sentence for `code`, in `lang`, with `facts` filled in."""
     if code not in CATALOGUE:
         return code
+    if code == "import_error" and facts.get("type") == "NestedTooDeeply":  # grader.run.worker
+        code = "import_error.too_deep"
     shown = _Facts({k: format_value(v) for k, v in facts.items()})
     if code.startswith("submission_") or code.startswith("batch."):
         pass  # here `path` is a file, not a place inside a returned value

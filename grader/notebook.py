@@ -17,7 +17,13 @@ The rule (documented in docs/batch.md), applied to the code cells in order:
   `train(model)` or `plt.plot(...)`, `with` blocks, assignments that call the notebook's own
   functions like `losses = train(...)`) is not run when grading, so a notebook that trains for
   minutes imports in milliseconds. Function bodies are never touched.
-- A cell that is not valid Python (once IPython syntax is removed) is skipped.
+- A cell that is not valid Python (once IPython syntax is removed), or nested too deeply for
+  Python's parser, is skipped.
+
+A notebook is untrusted data parsed in the grader's own process, so parsing is bounded: JSON
+nested deeper than MAX_JSON_DEPTH (metadata or a cell, anywhere) is refused before nbformat sees
+it, and the RecursionError or MemoryError a parser raises on hostile nesting becomes a readable
+error (a refused notebook, or a skipped cell), never an exception out of the grader.
 
 Every removal is recorded (cell number, line, the code) so the feedback can say what was not run.
 Line numbers of the module keep a map back to (cell, line in cell) for error messages.
@@ -46,15 +52,19 @@ _ASSIGN_FROM_SHELL = re.compile(r"^\s*[\w.,\s\[\]()*]+=\s*[!%]")
 #: the notebook's own self-check magics, dropped silently when grading
 _SELF_CHECK_MAGIC = re.compile(r"^\s*%(grade\b|(re)?load_ext\s+grader\s*$)")
 _HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
+#: the deepest nesting of JSON arrays and objects read from a notebook (real ones stay under ~15;
+#: the JSON parser and nbformat recurse per level, so hostile depth must be refused first)
+MAX_JSON_DEPTH = 64
 
 
 class NotebookError(ValueError):
     """The file is not a notebook we can read; `reason_code` is a message code."""
 
-    def __init__(self, reason_code: str, detail: str = "") -> None:
+    def __init__(self, reason_code: str, detail: str = "", **facts: Any) -> None:
         super().__init__(f"{reason_code}: {detail}")
         self.reason_code = reason_code
         self.detail = detail
+        self.facts = facts
 
 
 @dataclass
@@ -63,7 +73,7 @@ class Dropped:
 
     cell: int
     line: int
-    kind: str  # "statement", "magic", "cell_magic", "syntax_error"
+    kind: str  # "statement", "magic", "cell_magic", "syntax_error", "too_deep"
     code: str
     detail: str = ""
 
@@ -88,12 +98,28 @@ class NotebookModule:
         return cell, line - start + 1
 
 
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True when JSON arrays/objects in `value` nest more than `limit` levels (no recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def read_notebook(text: str) -> list[dict[str, Any]]:
     """The cells of a notebook (nbformat 4, upgraded from 3), as dicts with str sources."""
     try:
         raw = json.loads(text)
     except ValueError as exc:
-        raise NotebookError("unreadable.not_json", str(exc)) from None
+        raise NotebookError("unreadable.not_json", str(exc)[:200]) from None
+    except (RecursionError, MemoryError):  # the parser's own recursion gave up on the nesting
+        raise NotebookError("unreadable.too_deep", limit=MAX_JSON_DEPTH) from None
+    if isinstance(raw, (dict, list)) and _deeper_than(raw, MAX_JSON_DEPTH):
+        raise NotebookError("unreadable.too_deep", limit=MAX_JSON_DEPTH)
     if not isinstance(raw, dict) or not isinstance(raw.get("cells", raw.get("worksheets")), list):
         raise NotebookError("unreadable.not_notebook")
     import nbformat  # ~0.15 s: only when a notebook is actually read
@@ -285,9 +311,12 @@ def _filter_cell(lines: list[str], cell: int, imported: set[str],
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        dropped.append(Dropped(cell, exc.lineno or 1, "syntax_error",
-                               _snippet(lines[(exc.lineno or 1) - 1] if lines else ""),
+        line = min(max(exc.lineno or 1, 1), max(len(lines), 1))
+        dropped.append(Dropped(cell, line, "syntax_error", _snippet(lines[line - 1] if lines else ""),
                                exc.msg or "invalid syntax"))
+        return []
+    except (RecursionError, MemoryError):  # hostile nesting: Python's parser gives up
+        dropped.append(Dropped(cell, 1, "too_deep", _snippet(lines[0] if lines else "")))
         return []
     decisions = [(stmt, _decide(stmt, imported)) for stmt in tree.body]
     blank: set[int] = set()

@@ -1,26 +1,38 @@
 """Read a submission from disk into plain sources for the worker: the grader never imports it.
 
 A submission is a .py file, a Jupyter notebook (.ipynb, turned into a module by
-`grader.notebook`: magics dropped, slow top-level code not run), or a folder of them. Whatever
-cannot be read (not UTF-8, not JSON, a binary, empty) becomes a readable error for that
-submission, never an exception in the grader.
+`grader.notebook`: magics dropped, slow top-level code not run), or a folder of them, read by
+`grader.submission_files` (its own regular files only, bounded while read). Whatever cannot be
+read (a link, too large, not in its encoding, not JSON, a binary, empty, nested too deeply)
+becomes a readable error for that submission, never an exception in the grader.
+
+Python sources are decoded as Python itself would import them (PEP 263): UTF-8, or the encoding
+a `# -*- coding: gbk -*-` line declares on one of the first two lines (the rules of
+`tokenize.detect_encoding`). The worker imports the decoded text itself, so what is graded is
+exactly what Python would have run. Notebooks are JSON, which is always UTF-8.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .names import label
 from .notebook import NotebookError, NotebookModule, notebook_module
+from .submission_files import SOURCE_SUFFIXES, Refused, SourceFile, list_source_names, read_sources
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
 _TORCH = re.compile(r"^\s*(import\s+torch|from\s+torch)", re.MULTILINE)
 _MODULE_NAME = re.compile(r"[^0-9A-Za-z_]")
-SOURCE_SUFFIXES = (".py", ".ipynb")
+#: PEP 263's declaration, to name the encoding a file declares when Python cannot use it
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 #: dropped notebook statements listed one by one in the feedback; the rest are counted
 MAX_LISTED_DROPS = 8
+
+__all__ = ["SOURCE_SUFFIXES", "Submission", "load_submission", "module_name", "source_files"]
 
 
 @dataclass
@@ -37,6 +49,11 @@ class Submission:
     @property
     def name(self) -> str:
         return self.path.stem if self.path.is_file() else self.path.name
+
+    @property
+    def label(self) -> str:
+        """The submission's path as it may be shown or stored (see grader.names)."""
+        return label(self.path)
 
     @property
     def needs_torch(self) -> bool:
@@ -57,34 +74,51 @@ def module_name(stem: str) -> str:
     return name if not name[0].isdigit() else f"m_{name}"
 
 
-def _read_source(path: Path, data: bytes | None) -> tuple[str | None, dict[str, Any] | None]:
-    """The file's text, or the facts of why it cannot be read (`reason_code` is a message code)."""
-    if data is None:
-        return None, {"reason_code": "unreadable.os_error"}
-    if len(data) > MAX_SOURCE_BYTES:
-        return None, {"reason_code": "unreadable.too_large", "limit": MAX_SOURCE_BYTES // 1024}
-    if b"\0" in data:
-        return None, {"reason_code": "unreadable.binary"}
+def _declared_encoding(data: bytes) -> str:
+    """The encoding name a file's first two lines declare ("" if none), shortened for a message."""
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).decode("ascii")[:40]
+    return ""
+
+
+def _python_text(data: bytes) -> tuple[str | None, dict[str, Any] | None]:
+    """A .py file's text, decoded as Python would import it (PEP 263), or why it cannot be."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # an unknown encoding, a BOM contradicting the declaration, or no UTF-8
+        declared = _declared_encoding(data)
+        if declared:
+            return None, {"reason_code": "unreadable.bad_declaration", "encoding": declared}
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        if encoding in ("utf-8", "utf-8-sig"):
+            return None, {"reason_code": "unreadable.not_utf8", "byte": exc.start}
+        return None, {"reason_code": "unreadable.not_declared_encoding", "encoding": encoding,
+                      "byte": exc.start}
+    except LookupError:  # a codec that is not a text encoding (rot13): Python refuses it too
+        return None, {"reason_code": "unreadable.bad_declaration", "encoding": encoding[:40]}
+
+
+def _notebook_text(data: bytes) -> tuple[str | None, dict[str, Any] | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         return None, {"reason_code": "unreadable.not_utf8", "byte": exc.start}
 
 
-def _read_bytes(path: Path) -> tuple[bytes | None, str]:
-    try:
-        return path.read_bytes(), ""
-    except OSError as exc:
-        return None, str(exc.strerror or exc)
-
-
 def _notebook_notes(filename: str, module: NotebookModule) -> list[dict[str, Any]]:
     notes: list[dict[str, Any]] = []
-    skipped = [d for d in module.dropped if d.kind == "syntax_error"]
-    for d in skipped:
-        notes.append({"code": "notebook.syntax_error",
-                      "facts": {"file": filename, "cell": d.cell, "line": d.line, "message": d.detail}})
-    others = [d for d in module.dropped if d.kind != "syntax_error"]
+    for d in module.dropped:
+        if d.kind == "syntax_error":
+            notes.append({"code": "notebook.syntax_error",
+                          "facts": {"file": filename, "cell": d.cell, "line": d.line, "message": d.detail}})
+        elif d.kind == "too_deep":
+            notes.append({"code": "notebook.too_deep", "facts": {"file": filename, "cell": d.cell}})
+    others = [d for d in module.dropped if d.kind not in ("syntax_error", "too_deep")]
     if others:
         listed = [{"cell": d.cell, "line": d.line, "code": d.code} for d in others[:MAX_LISTED_DROPS]]
         notes.append({"code": "notebook.dropped",
@@ -94,52 +128,70 @@ def _notebook_notes(filename: str, module: NotebookModule) -> list[dict[str, Any
 
 
 def source_files(folder: Path) -> list[Path]:
-    """The .py and .ipynb files of a folder submission (not hidden ones, not in sub-folders)."""
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix in SOURCE_SUFFIXES and p.is_file() and not p.name.startswith("."))
+    """The .py and .ipynb entries of a folder submission (not hidden ones, not in sub-folders;
+    links included: reading refuses them by name), for watching; none when the folder cannot
+    be listed (grading it says why)."""
+    try:
+        return [folder / name for name in list_source_names(folder)]
+    except Refused:
+        return []
+
+
+def _failed(submission: Submission, code: str, facts: dict[str, Any]) -> Submission:
+    submission.error, submission.error_facts = code, facts
+    return submission
+
+
+def _module_source(file: SourceFile) -> tuple[str | None, NotebookModule | None, dict[str, Any] | None]:
+    """(the module's text, its notebook if it is one, None) or (None, None, why it is unreadable)."""
+    if b"\0" in file.data:
+        return None, None, {"reason_code": "unreadable.binary"}
+    if not file.name.endswith(".ipynb"):
+        source, problem = _python_text(file.data)
+        return source, None, problem
+    text, problem = _notebook_text(file.data)
+    if text is None:
+        return None, None, problem
+    try:
+        notebook = notebook_module(text)
+    except NotebookError as exc:
+        return None, None, {"reason_code": exc.reason_code, "detail": exc.detail, **exc.facts}
+    return notebook.source, notebook, None
 
 
 def load_submission(path: str | Path) -> Submission:
     path = Path(path)
     submission = Submission(path=path)
-    if path.is_dir():
-        files = source_files(path)
-    elif path.is_file():
-        files = [path]
-    else:
-        submission.error = "submission_missing"
-        submission.error_facts = {"path": str(path)}
-        return submission
+    try:
+        files = read_sources(path)
+    except FileNotFoundError:
+        return _failed(submission, "submission_missing", {"path": submission.label})
+    except Refused as refused:
+        return _failed(submission, "submission_unreadable",
+                       {"path": refused.where, "reason_code": refused.reason_code, **refused.facts})
+    except OSError as exc:
+        return _failed(submission, "submission_unreadable",
+                       {"path": submission.label, "reason_code": "unreadable.os_error",
+                        "detail": exc.strerror or type(exc).__name__})
     if not files:
-        submission.error = "submission_empty"
-        submission.error_facts = {"path": str(path)}
-        return submission
+        return _failed(submission, "submission_empty", {"path": submission.label})
+    in_folder = path.is_dir()  # read_sources saw a real folder or a regular file: no link here
     names: set[str] = set()
     for file in files:
-        data, os_error = _read_bytes(file)
-        source, problem = _read_source(file, data)
-        if source is not None and file.suffix == ".ipynb":
-            try:
-                notebook = notebook_module(source)
-            except NotebookError as exc:
-                source, problem = None, {"reason_code": exc.reason_code, "detail": exc.detail}
-            else:
-                source = notebook.source
+        source, notebook, problem = _module_source(file)
         if problem:
-            submission.error = "submission_unreadable"
-            submission.error_facts = {"path": str(file), "detail": os_error, **problem}
-            return submission
+            where = label(path / file.name) if in_folder else submission.label
+            return _failed(submission, "submission_unreadable", {"path": where, **problem})
         assert source is not None
-        name = module_name(file.stem)
+        name = module_name(Path(file.name).stem)
         while name in names:  # alice.py and alice.ipynb in one folder
             name += "_"
         names.add(name)
-        if file.suffix == ".ipynb":
-            submission.notebooks[name + ".py"] = (file.name, notebook)
-            submission.notes += _notebook_notes(file.name, notebook)
-        submission.modules.append({"name": name, "filename": file.name, "source": source})
+        if notebook is not None:
+            submission.notebooks[name + ".py"] = (file.label, notebook)
+            submission.notes += _notebook_notes(file.label, notebook)
+        submission.modules.append({"name": name, "filename": file.label, "source": source})
     if all(not m["source"].strip() for m in submission.modules if not m["filename"].endswith(".ipynb")) \
             and all(not nb.has_code for _, nb in submission.notebooks.values()):
-        submission.error = "submission_empty"
-        submission.error_facts = {"path": str(path)}
+        return _failed(submission, "submission_empty", {"path": submission.label})
     return submission

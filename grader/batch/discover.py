@@ -3,17 +3,30 @@
 `alice.py`, `alice.ipynb` or a folder `alice/` (holding .py/.ipynb files) is student `alice`.
 Hidden entries, `__pycache__`, `.ipynb_checkpoints` and `__MACOSX` are skipped; other files
 (a README, the roster, a PDF) are listed as ignored, never graded. Two entries for one student
-(`alice.py` and `alice/`) are one graded error, not a guess. With a roster, its students who
-submitted nothing are added as missing, and entries that match no one are flagged.
+(`alice.py` and `alice/`) are one AMBIGUOUS entry holding both paths, not a guess. With a
+roster, its students who submitted nothing are added as missing, and entries that match no one
+are flagged.
+
+Entry names are untrusted: an entry is classified by lstat (never through a link), and a
+student's id is the clean label of its name (`grader.names`: GBK names decoded, other bytes
+and control characters escaped), while the path keeps the real name for reading. An entry that
+is a link, a FIFO or a device but is named like a submission (`bob.py`, or a link `bob` where a
+folder would be) is still a student: grading refuses it with a message, so it is never followed
+and never silently dropped. Two names are one student when `roster.key` says so (NFC,
+case-insensitive, never `straße` = `strasse`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..submission import SOURCE_SUFFIXES, source_files
+from ..names import label
+from ..submission_files import SOURCE_SUFFIXES, Refused, read_sources
 from .roster import Student, key
 
 SKIPPED = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}
@@ -28,10 +41,17 @@ class Entry:
     name: str = ""
     email: str = ""
     on_roster: bool = False
+    #: the clean labels of `paths`, in the same order (`alice.py`, `alice/`): what may be shown
+    labels: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> Path | None:
         return self.paths[0] if len(self.paths) == 1 else None
+
+    @property
+    def shown_path(self) -> str:
+        """The clean label of `path` ("" when there is not exactly one), for storing and showing."""
+        return label(self.paths[0]) if len(self.paths) == 1 else ""
 
 
 @dataclass
@@ -48,60 +68,87 @@ class Discovery:
         return [e for e in self.entries if e.kind == MISSING]
 
 
+@dataclass
+class _Found:
+    """One entry of the folder: its path, its clean label, and what kind of submission it is."""
+
+    path: Path
+    student: str
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return label(self.path.name) + ("/" if self.kind == FOLDER else "")
+
+
+def _classify(entry: os.DirEntry[str]) -> tuple[str, str] | None:
+    """(student label, kind) of a folder entry, or None when it is not a submission; by lstat."""
+    name = entry.name
+    stem, suffix = os.path.splitext(name)
+    mode = entry.stat(follow_symlinks=False).st_mode
+    if stat.S_ISDIR(mode):
+        return label(name), FOLDER
+    if suffix in SOURCE_SUFFIXES:  # a regular file, or a link/FIFO/device the grader will refuse
+        return label(stem), NOTEBOOK if suffix == ".ipynb" else FILE
+    if stat.S_ISLNK(mode) and not suffix:  # a link where a student's folder would be
+        return label(name), FOLDER
+    return None
+
+
 def discover(folder: str | Path, roster: list[Student] | None = None,
              exclude: tuple[Path, ...] = ()) -> Discovery:
     folder = Path(folder)
+    root = folder.resolve()
     excluded = {p.resolve() for p in exclude}
-    found: dict[str, list[Path]] = {}
+    merged: dict[str, list[_Found]] = {}  # `Alice.py` and `alice/` are one student
     ignored: list[str] = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name in SKIPPED or path.resolve() in excluded:
+    with os.scandir(folder) as scan:
+        listing = sorted(scan, key=lambda e: e.name)
+    for dir_entry in listing:
+        name = dir_entry.name
+        if name.startswith(".") or name in SKIPPED or root / name in excluded:
             continue
-        if path.is_dir():
-            student = path.name
-        elif path.is_file() and path.suffix in SOURCE_SUFFIXES:
-            student = path.stem
-        else:
-            ignored.append(path.name)
+        try:
+            classified = _classify(dir_entry)
+        except OSError:  # gone since the listing
             continue
-        found.setdefault(student, []).append(path)
+        if classified is None:
+            ignored.append(label(name))
+            continue
+        student, kind = classified
+        merged.setdefault(key(student), []).append(_Found(folder / name, student, kind))
     by_key = {key(s.id): s for s in roster or []}
     entries: list[Entry] = []
-    seen: set[str] = set()
-    merged: dict[str, list[Path]] = {}
-    for student, paths in found.items():  # `Alice.py` and `alice/` are one student too
-        merged.setdefault(key(student), []).extend(paths)
-    for k, paths in sorted(merged.items()):
+    for k, found in sorted(merged.items()):
         listed = by_key.get(k)
-        student = listed.id if listed else paths[0].stem if paths[0].is_file() else paths[0].name
-        if len(paths) > 1:
-            kind = AMBIGUOUS
-        elif paths[0].is_dir():
-            kind = FOLDER
-        else:
-            kind = NOTEBOOK if paths[0].suffix == ".ipynb" else FILE
-        entries.append(Entry(student, kind, sorted(paths), listed.name if listed else "",
-                             listed.email if listed else "", on_roster=listed is not None))
-        seen.add(k)
+        found.sort(key=lambda f: f.path)
+        kind = AMBIGUOUS if len(found) > 1 else found[0].kind
+        entries.append(Entry(listed.id if listed else found[0].student, kind, [f.path for f in found],
+                             listed.name if listed else "", listed.email if listed else "",
+                             on_roster=listed is not None, labels=[f.label for f in found]))
     for k, listed in by_key.items():
-        if k not in seen:
+        if k not in merged:
             entries.append(Entry(listed.id, MISSING, [], listed.name, listed.email, on_roster=True))
     entries.sort(key=lambda e: key(e.student))
     return Discovery(entries, ignored)
 
 
 def content_hash(entry: Entry) -> str:
-    """What the gradebook compares to decide whether a submission changed: names and bytes."""
+    """What the gradebook compares to decide whether a submission changed: names and bytes, read
+    by the same safe, bounded reader as grading (a refused entry hashes as its refusal)."""
     if entry.kind == MISSING:
         return ""
     digest = hashlib.sha256()
     for path in entry.paths:
-        files = source_files(path) if path.is_dir() else [path]
+        try:
+            files = read_sources(path)
+        except Refused as refused:
+            facts = json.dumps(refused.facts, sort_keys=True, default=str)
+            digest.update(b"\0refused\0" + refused.reason_code.encode() + facts.encode() + b"\0")
+            continue
+        except OSError:
+            digest.update(b"\0unreadable\0")
+            continue
         for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError:
-                data = b"\0unreadable"
-            relative = file.relative_to(path).as_posix() if path.is_dir() else file.name
-            digest.update(relative.encode() + b"\0" + data + b"\0")
+            digest.update(os.fsencode(file.name) + b"\0" + file.data + b"\0")
     return digest.hexdigest()

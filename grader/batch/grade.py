@@ -24,6 +24,7 @@ import click
 
 from .. import __version__
 from ..messages import text
+from ..names import label
 from ..report.model import ERROR, ExerciseResult, SubmissionResult
 from ..run.policy import Limits
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
@@ -152,7 +153,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
         reuse[entry.student] = last.id if unchanged and last else None
     run_id = book.start_run(grader_version=__version__, spec_digest=course.set.digest, seed=course.seed,
                             exercises=[ex.id for ex in exercises], grading_key=key,
-                            submissions_dir=str(options.submissions), jobs=options.jobs,
+                            submissions_dir=label(options.submissions), jobs=options.jobs,
                             forced=options.force, lang=lang)
     book.plan_entries(run_id, reuse)
     todo = [e for e in found.entries if reuse[e.student] is None]
@@ -174,7 +175,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
     progress = Progress(len(todo), lang, live=options.live)
 
     def store(entry: Entry, result: SubmissionResult, status: str | None = None) -> None:
-        book.record(run_id, entry.student, str(entry.path or ""), hashes[entry.student], key, result, status)
+        book.record(run_id, entry.student, entry.shown_path, hashes[entry.student], key, result, status)
         write_feedback(options.out_dir, entry.student, result, lang, entry.name)
         summary.graded += 1
         summary.failures += 0 if result.all_passed else 1
@@ -192,9 +193,9 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
                 store(entry, _placeholder(course, exercises, "missing", "", {},
                                           note={"code": "missing", "facts": {}}), MISSING_STATUS)
             elif entry.kind == AMBIGUOUS:
-                names = ", ".join(p.name + ("/" if p.is_dir() else "") for p in entry.paths)
+                names = ", ".join(entry.labels)
                 store(entry, _placeholder(course, exercises, ERROR, "submission_ambiguous",
-                                          {"entries": names}, str(options.submissions)))
+                                          {"entries": names}, label(options.submissions)))
             else:
                 tasks.append(Task(len(tasks), entry.student, str(entry.path)))
         pool = Pool(options.jobs, options.exercises_dir, course.seed, grade_options)
@@ -202,7 +203,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
             entry = by_student[done.task.student]
             if done.result is None:
                 store(entry, _placeholder(course, exercises, ERROR, "batch.worker_died", {"how": done.how},
-                                          done.task.path), INTERNAL)
+                                          entry.shown_path), INTERNAL)
             else:
                 store(entry, done.result)
     except KeyboardInterrupt:
@@ -231,7 +232,7 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
     write_export(book, options.out_dir / CSV_FILE, "csv")
     from .class_report import write_class_report
 
-    report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, options.submissions.name)
+    report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, label(options.submissions.name))
     if summary.interrupted:
         click.echo(text("batch.interrupted", lang).format(
             graded=summary.graded, left=summary.total - summary.skipped - summary.graded))

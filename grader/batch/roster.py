@@ -3,13 +3,14 @@
 The header names the columns (any order, case-insensitive): the id is `id`, `student`,
 `student_id`, `username`, `login`, `sid` or `学号`; the name `name`, `full_name` or `姓名`;
 the email `email`, `mail` or `邮箱`. Without a recognisable header the columns are taken as
-id, name, email. Ids match submission names case-insensitively (`Alice.py` is `alice`).
+id, name, email. Ids match submission names case-insensitively (`Alice.py` is `alice`; see `key`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,14 @@ class Student:
 
 
 def key(student_id: str) -> str:
-    return student_id.strip().casefold()
+    """The form in which two student ids are the same student.
+
+    NFC first: macOS writes `é` in a file name as `e` + a combining accent, a roster typed
+    elsewhere has the one character. Then `lower()`, because Windows and macOS file systems
+    and rosters ignore case (`Alice.py` is `alice`). Not `casefold()`: it folds distinct names
+    together (`straße` → `strasse`), and two students must never become one. Not NFKC either:
+    it would merge names that differ (`ﬁ` and `fi`, full-width and ASCII letters)."""
+    return unicodedata.normalize("NFC", student_id.strip()).lower()
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import ctypes
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import linecache
 import os
 import signal
 import socket
@@ -27,10 +31,17 @@ MAX_RESULT_ELEMENTS = 5_000_000
 MAX_OUTPUT_BYTES = 8 * 1024
 MAX_CONTAINER_ITEMS = 1000
 _PR_SET_PDEATHSIG = 1
+#: this file, whose frames are left out of a student's traceback (a student's own `worker.py` is not)
+_OWN_FILES = frozenset({__file__, os.path.abspath(__file__)})
 
 
 class TooLarge(Exception):
     pass
+
+
+class NestedTooDeeply(SyntaxError):
+    """Source nested too deeply for Python's parser (its RecursionError or MemoryError); the
+    grader words it by this type's name (messages: import_error.too_deep)."""
 
 
 def _die_with_parent() -> None:
@@ -153,7 +164,8 @@ def modified(args: list[Any], before: list[np.ndarray | None]) -> list[int]:
 
 def _error(exc: BaseException) -> dict[str, Any]:
     tb = traceback.extract_tb(exc.__traceback__)
-    student_frames = [f for f in tb if not f.filename.endswith(("worker.py",))]
+    student_frames = [f for f in tb
+                      if f.filename not in _OWN_FILES and not f.filename.startswith("<frozen importlib")]
     where = student_frames[-1] if student_frames else None
     file, line = (os.path.basename(where.filename), where.lineno) if where else (None, None)
     if isinstance(exc, SyntaxError):  # the error is in the source itself, not in a frame
@@ -165,6 +177,89 @@ def _error(exc: BaseException) -> dict[str, Any]:
         "file": file,
         "line": line,
     }
+
+
+#: the package the submission's modules are imported under: `json.py` is `_submission.json`, so a
+#: student's file never stands in for a module of the same name, and any file name grades
+SUBMISSION_PACKAGE = "_submission"
+
+
+class SubmissionImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports the submission's modules from their text, under private names.
+
+    Every module is `_submission.<name>` (its file `<name>.py` in the worker's folder, written
+    only so that `__file__` and tracebacks name it). Siblings still import each other by their
+    own names (`from helpers import f`, or `from . import helpers`): a top-level import of one of
+    the submission's names is the student's module, unless that name is already a module of the
+    standard library or of an installed package, or is already imported: those always win, so
+    a `json.py`, `signal.py` or `numpy.py` can never replace what the worker or NumPy imports.
+
+    The text is compiled as it is (a str, so a `# -*- coding: gbk -*-` line, which the grader
+    has already honoured when reading the file, is not applied a second time) and its lines are
+    put in linecache, so tracebacks show the student's lines whatever the file's encoding was.
+    """
+
+    def __init__(self, folder: str, sources: dict[str, str]) -> None:
+        self.folder = folder
+        self.sources = sources
+
+    def install(self) -> None:
+        package = importlib.util.module_from_spec(
+            importlib.machinery.ModuleSpec(SUBMISSION_PACKAGE, None, is_package=True))
+        package.__path__ = []  # nothing found on disk: only this importer knows its modules
+        sys.modules[SUBMISSION_PACKAGE] = package
+        sys.meta_path.insert(0, self)
+        for name, source in self.sources.items():
+            with open(self.filename(name), "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(source)
+
+    def filename(self, name: str) -> str:
+        return os.path.join(self.folder, name + ".py")
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        parent, _, name = fullname.rpartition(".")
+        if name not in self.sources:
+            return None
+        if parent == SUBMISSION_PACKAGE:
+            return importlib.util.spec_from_file_location(fullname, self.filename(name), loader=self)
+        if not parent and self._free(name):
+            return importlib.machinery.ModuleSpec(fullname, _Sibling(f"{SUBMISSION_PACKAGE}.{name}"))
+        return None
+
+    @staticmethod
+    def _free(name: str) -> bool:
+        """No standard or installed module has this name (a namespace folder does not count)."""
+        if name in sys.stdlib_module_names:
+            return False
+        spec = importlib.machinery.PathFinder.find_spec(name)
+        return spec is None or spec.loader is None
+
+    def create_module(self, spec: Any) -> None:
+        return None
+
+    def exec_module(self, module: Any) -> None:
+        name = module.__name__.rpartition(".")[2]
+        source, filename = self.sources[name], self.filename(name)
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            code = compile(source, filename, "exec", dont_inherit=True)
+        except (RecursionError, MemoryError) as exc:  # hostile nesting: the parser gave up
+            where = (filename, None, None, None)
+            raise NestedTooDeeply(f"{type(exc).__name__} while compiling", where) from None
+        exec(code, module.__dict__)
+
+
+class _Sibling(importlib.abc.Loader):
+    """`import helpers` inside a submission: the same module object as `_submission.helpers`."""
+
+    def __init__(self, private_name: str) -> None:
+        self.private_name = private_name
+
+    def create_module(self, spec: Any) -> Any:
+        return importlib.import_module(self.private_name)
+
+    def exec_module(self, module: Any) -> None:
+        module.__spec__ = sys.modules[self.private_name].__spec__  # already run: keep its own spec
 
 
 class Worker:
@@ -196,19 +291,15 @@ class Worker:
             protocol.send(self.sock, reply)
 
     def load(self, modules: list[dict[str, str]]) -> dict[str, Any]:
-        """Write each source into the private folder and import it; gather its callables."""
-        sys.path.insert(0, self.workdir)
+        """Import each source under its private name (see `SubmissionImporter`); gather its callables."""
+        importer = SubmissionImporter(self.workdir, {m["name"]: m["source"] for m in modules})
+        importer.install()
         errors, functions = [], {}
-        for module in modules:
-            name = module["name"]
-            with open(os.path.join(self.workdir, name + ".py"), "w", encoding="utf-8") as f:
-                f.write(module["source"])
-        importlib.invalidate_caches()
         for module in modules:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    namespace = importlib.import_module(module["name"])
+                    namespace = importlib.import_module(f"{SUBMISSION_PACKAGE}.{module['name']}")
             except BaseException as exc:  # SystemExit, KeyboardInterrupt included: all are the student's
                 errors.append({"module": module["name"], "filename": module["filename"], **_error(exc)})
                 continue
