@@ -46,7 +46,7 @@ def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
     from .config import choose_language
     from .report.untrusted import replace_unencodable
 
-    replace_unencodable(sys.stdout, sys.stderr)  # a GBK console or LANG=C: `?`, never a traceback
+    replace_unencodable(sys.stdout, sys.stderr)  # a GBK console: `?`, never a traceback
 
     choice = choose_language(lang)
     for problem in choice.problems:

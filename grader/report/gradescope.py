@@ -38,7 +38,8 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
                           "tags": [ex.id, check.kind]})
     output = score_line(result, lang)
     if result.stdout.strip():
-        output += "\n\n" + text("report.stdout", lang) + "\n" + text_block(result.stdout.strip())
+        printed = text_block(result.stdout.strip(), "  | ")
+        output += "\n\n" + text("report.stdout", lang) + "\n" + printed
     return {
         "score": result.score,
         "execution_time": int(round(result.seconds)),

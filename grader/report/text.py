@@ -48,8 +48,8 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
     for ex in result.exercises:
         lines += exercise_lines(ex, lang)
     if result.stdout.strip():
-        printed = text_block(result.stdout.strip()).split("\n")[:20]
-        lines += ["", text("report.stdout", lang), *("  | " + line for line in printed)]
+        printed = text_block(result.stdout.strip(), "  | ").split("\n")[:20]
+        lines += ["", text("report.stdout", lang), *printed]
     if result.exercises and result.all_passed and any(ex.status == PASSED for ex in result.exercises):
         lines += ["", click.style(text("report.all_passed", lang), fg="green", bold=True)]
     return "\n".join(lines)

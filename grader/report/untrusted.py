@@ -12,7 +12,8 @@ may pass a whole sentence through these functions, student facts included.
 The student's text stays visible: characters are shown (a control character as its Python
 escape, `\\x1b`), escaped or quoted, never silently dropped, so a teacher sees what was printed.
 Lone surrogates (from an exception message or a file name that is not UTF-8) become U+FFFD in
-every function, so no output can fail with UnicodeEncodeError.
+every function, so no output can fail with UnicodeEncodeError; what a terminal's own encoding
+cannot show (✗ or an emoji on a GBK console) is printed as `?` (`replace_unencodable`).
 
 See docs/security-untrusted-text.md for the table of sinks and rules.
 """
@@ -46,7 +47,7 @@ _NAMED = {"\n": "\\n", "\r": "\\r"}
 #: breaks each without changing what a person sees.
 _ZWSP = "\u200b"
 _LEGACY_COMMAND = re.compile(r"##(?=\[|vso\[)")
-_LINE_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+_LINE_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
 
 
 def _shown(match: re.Match[str]) -> str:
@@ -77,13 +78,15 @@ def _no_ci_commands(value: str) -> str:
 
 # --- terminals, plain-text reports, CI logs ---------------------------------------------------
 
-def text_block(value: str) -> str:
+def text_block(value: str, prefix: str = "") -> str:
     """Lines of student text for a terminal, a plain-text report or a CI log (printed output).
 
     One rule for the three because a text report is read in a terminal or in a CI job's log:
     nothing can move the cursor, clear the screen, recolour, overwrite a line with CR, or start
-    a workflow command. The reporter still prefixes each line, so that none looks like its own."""
-    return _no_ci_commands(visible(value))
+    a workflow command. `prefix` starts every line (`"  | "`), so that none of them looks like
+    one of the grader's own ("All exercises passed", "Score: 160 / 160")."""
+    shown = _no_ci_commands(visible(value))
+    return prefix + shown.replace("\n", "\n" + prefix) if prefix else shown
 
 
 def text_line(value: str) -> str:
@@ -93,16 +96,16 @@ def text_line(value: str) -> str:
 
 
 def replace_unencodable(*streams: TextIO) -> None:
-    """Let the streams print what their encoding cannot (an emoji to a GBK console) as `?`.
+    """Let the streams print what their encoding cannot hold (✗ or 🎉 to a GBK console) as `?`.
 
-    A report is for reading; a character the terminal cannot show must not stop it with
-    UnicodeEncodeError halfway through."""
+    A report is for reading: a character the terminal cannot show must not stop it halfway
+    with UnicodeEncodeError."""
     for stream in streams:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             try:
                 reconfigure(errors="replace")
-            except (ValueError, OSError):  # a detached or closed stream: nothing to protect
+            except (ValueError, OSError):  # detached or closed: nothing left to protect
                 pass
 
 
@@ -184,7 +187,7 @@ def csv_cell(value: Any) -> Any:
 def annotation_message(value: str) -> str:
     """The message of an `::error …::message` line: shown as `text_block`, then `%`, CR and LF
     percent-encoded as the runner decodes them, so the whole message stays one line."""
-    return (text_block(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+    return text_block(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def annotation_property(value: str) -> str:
