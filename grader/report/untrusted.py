@@ -212,18 +212,26 @@ def xml(value: str) -> str:
 # --- JSON ---------------------------------------------------------------------------------------
 
 #: written as \\u escapes: the same JSON value, but no byte a terminal acts on when the document
-#: is printed (json already escapes C0 controls), and no `##[` for a CI runner to read
-_JSON_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|(?<=##)\\[|(?<=##vso)\\[")
+#: is printed (json already escapes C0 controls); lone surrogates become U+FFFD
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return REPLACEMENT if 0xD800 <= code <= 0xDFFF else f"\\u{code:04x}"
 
 
 def json_dumps(data: Any, **options: Any) -> str:
     """`json.dumps(data, ensure_ascii=False, **options)`, valid UTF-8 whatever the strings held.
 
-    Lone surrogates become U+FFFD; C1 controls, separators, bidi overrides and the `[` of
-    `##[` are written as `\\uXXXX`, which decodes to the same value. Outside strings JSON has
-    none of these characters, so the document is fixed as text, in one pass."""
-    dumped = json.dumps(data, ensure_ascii=False, **options)
-    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", scrub(dumped))
+    Lone surrogates become U+FFFD; C1 controls, separators, bidi overrides and the `[` of `##[`
+    (a command to a CI runner printing the document) are written as `\\uXXXX`, which decodes to
+    the same value. Outside strings JSON has none of these characters, so the document is fixed
+    as text, after json has written it."""
+    dumped = _JSON_UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, **options))
+    if "##" in dumped:
+        dumped = dumped.replace("##[", "##\\u005b").replace("##vso[", "##vso\\u005b")
+    return dumped
 
 
 __all__ = ["annotation_message", "annotation_property", "csv_cell", "html", "json_dumps",
