@@ -634,6 +634,9 @@ def test_inline_markdown_stays_one_paragraph_of_text(value):
     assert not {"html_inline", "link_open", "image"} & set(children)
     table_row = MarkdownIt("commonmark").enable("table").parse(f"| a | b |\n|---|---|\n| {shown} | x |\n")
     assert sum(t.type == "td_open" for t in table_row) == 2  # `|` cannot add a cell
+    import markdown
+
+    assert Elements(markdown.markdown(shown)).tags <= {"p", "code"}  # and so for Python-Markdown
 
 
 @settings(max_examples=300, deadline=None)
@@ -664,6 +667,28 @@ def test_csv_cells_never_start_a_formula_and_numbers_stay(value):
     assert "\n" not in cell and not UNSAFE.search(cell)
 
 
+def test_the_grader_s_own_sentences_read_the_same_in_markdown():
+    """Escaping is for the student's text: a catalogue sentence, code spans and all
+    (`if __name__ == "__main__":`), renders to the same words as without it."""
+    from markdown_it import MarkdownIt
+
+    from grader.messages import CATALOGUE, text
+    from grader.report.untrusted import markdown_inline
+
+    parser = MarkdownIt("commonmark")
+
+    def words(source: str) -> str:
+        return "".join(child.content for token in parser.parseInline(source)
+                       for child in token.children or [] if child.type in ("text", "code_inline"))
+
+    for lang in ("en", "zh"):
+        for code in CATALOGUE:
+            if code.startswith("init."):  # the starter's own Markdown, never a report's sentence
+                continue
+            sentence = " ".join(text(code, lang).split())
+            assert words(markdown_inline(sentence)) == words(sentence), (code, lang)
+
+
 def test_examples_of_each_rule():
     from grader.report.untrusted import (annotation_message, annotation_property, csv_cell,
                                          markdown_block, markdown_inline, text_line)
@@ -673,6 +698,8 @@ def test_examples_of_each_rule():
     assert markdown_inline("# Score") == "\\# Score" and markdown_inline("1. x") == "1\\. x"
     assert markdown_inline("np_max and __init__") == "np_max and \\_\\_init\\_\\_"
     assert markdown_inline("<b> & &lt;") == "&lt;b> & &amp;lt;"
+    assert markdown_inline('under `if __name__ == "__main__":`') == 'under `if __name__ == "__main__":`'
+    assert markdown_inline("```unclosed") == "\\```unclosed" and markdown_inline("[a](b)") == "\\[a]\\(b)"
     assert csv_cell("=1+1") == "'=1+1" and csv_cell("  @SUM(1)") == "'  @SUM(1)" and csv_cell("-2") == "'-2"
     assert csv_cell(-2.5) == -2.5 and csv_cell("ann") == "ann" and csv_cell("\ud800") == "\ufffd"
     assert text_line("a\x1b[2J\rb\nc\u202e") == "a\\x1b[2J\\rb\\nc\\u202e"

@@ -20,6 +20,7 @@ See docs/security-untrusted-text.md for the table of sinks and rules.
 
 from __future__ import annotations
 
+import bisect
 import html as _html
 import json
 import re
@@ -119,26 +120,52 @@ _MD_BACKSLASHED = re.compile(r"[\\*|]|(?<![^\W_])_|_(?![^\W_])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 #: at the start of a line: a heading, quote, list item, link definition, fence or ordered item
 _MD_BLOCK_START = re.compile(r"^(?:[#>+\-\[]|~{3,}|`{3,}|\d+(?=[.)]))")
+_BACKTICK_RUN = re.compile("`+")
+
+
+def _code_spans(value: str) -> list[tuple[bool, str]]:
+    """The text cut into (is a code span, piece), pairing backtick runs as CommonMark does: a run
+    opens a span closed by the next run of the same length; a run with none is plain text."""
+    runs = list(_BACKTICK_RUN.finditer(value))
+    by_length: dict[int, list[int]] = {}
+    for index, run in enumerate(runs):
+        by_length.setdefault(len(run.group()), []).append(index)
+    pieces: list[tuple[bool, str]] = []
+    done, index = 0, 0
+    while index < len(runs):
+        same = by_length[len(runs[index].group())]
+        later = bisect.bisect_right(same, index)
+        if later == len(same):  # no closing run: these backticks are text
+            index += 1
+            continue
+        close = runs[same[later]]
+        pieces += [(False, value[done:runs[index].start()]), (True, value[runs[index].start():close.end()])]
+        done, index = close.end(), same[later] + 1
+    return pieces + [(False, value[done:])]
+
+
+def _md_text(piece: str) -> str:
+    piece = _MD_BACKSLASHED.sub(lambda m: "\\" + m.group(), piece)
+    return _MD_ENTITY.sub("&amp;", piece).replace("<", "&lt;").replace("](", "]\\(")
 
 
 def markdown_inline(value: str) -> str:
     """Student text inside a Markdown paragraph, heading, list item or table cell.
 
-    On one line (no heading, fence or HTML block can begin inside it); `<` as `&lt;`, so no raw
-    HTML (`<img onerror>`, `<script>`) or autolink renders; `](` broken, so no link or image;
-    emphasis and table-cell characters escaped; and a line-start marker escaped, so the text
-    cannot become a heading, a quote, a list or a fence. Backticks stay: a code span renders
-    its content literally, and the grader's own sentences use them."""
-    value = _MD_BACKSLASHED.sub(lambda m: "\\" + m.group(), visible(value, one_line=True))
-    value = _MD_ENTITY.sub("&amp;", value).replace("<", "&lt;").replace("](", "]\\(").lstrip()
-    start = _MD_BLOCK_START.match(value)
+    On one line (no heading, fence or HTML block can begin inside it). Outside code spans: `<`
+    as `&lt;`, so no raw HTML (`<img onerror>`, `<script>`) or autolink renders; `](` broken, so
+    no link or image; emphasis characters escaped; and a line-start marker escaped, so the text
+    cannot become a heading, a quote, a list or a fence. Code spans (the grader's sentences use
+    them: `if __name__ == "__main__":`) are kept as they are, since a renderer shows their
+    content literally; they are found as the renderer finds them, so student backticks cannot
+    move text out of one unescaped. `|` is escaped everywhere, so no table cell can be added."""
+    pieces = _code_spans(visible(value, one_line=True).lstrip())
+    shown = "".join(piece.replace("|", "\\|") if code else _md_text(piece) for code, piece in pieces)
+    start = _MD_BLOCK_START.match(shown) if pieces[0][1] else None  # a span first is no marker
     if start is None:
-        return value
+        return shown
     at = start.end() if start.group()[0].isdigit() else 0
-    return value[:at] + "\\" + value[at:]
-
-
-_BACKTICK_RUN = re.compile("`+")
+    return shown[:at] + "\\" + shown[at:]
 
 
 def markdown_block(value: str, info: str = "text") -> str:
