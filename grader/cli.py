@@ -44,6 +44,9 @@ class Settings:
 def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
     """Check neural-network exercises against a reference, safely."""
     from .config import choose_language
+    from .report.untrusted import replace_unencodable
+
+    replace_unencodable(sys.stdout, sys.stderr)  # a GBK console: `?`, never a traceback
 
     choice = choose_language(lang)
     for problem in choice.problems:

@@ -505,8 +505,9 @@ class CheckReport:
 
         from .messages import text
         from .report.text import render_text
+        from .report.untrusted import text_line
 
-        lines = ["ℹ " + note for note in self._note_lines()]
+        lines = ["ℹ " + text_line(note) for note in self._note_lines()]
         if self.result is not None:
             report = click.unstyle(render_text(self.result, self.lang))
             title = text("jupyter.title", self.lang).format(functions=", ".join(self.checked))

@@ -8,7 +8,8 @@ network folders, some editors' atomic saves), and a poll every 0.3 s costs nothi
 The first run prints the full report; every later run prints what changed against the last run
 that could be graded: checks newly passing, newly failing, or failing differently, exercises
 whose status changed, and the score before and after. A version that cannot be imported (a
-syntax error while typing) is reported, and the comparison waits for one that imports.
+syntax error while typing) is reported, and the comparison waits for one that imports. File names
+and messages are shown through `untrusted.text_line`, like everything in the text report.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import click
 
 from .messages import text
 from .report.model import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
+from .report.untrusted import text_line
 
 POLL_SECONDS = 0.3
 #: exercise-level codes that mean the submission as a whole could not be graded this time
@@ -122,7 +124,7 @@ def broken_lines(result: SubmissionResult, lang: str) -> list[str]:
     from .report.words import exercise_message
 
     first = next(ex for ex in result.exercises if ex.code in BROKEN)
-    return [click.style("✗ " + exercise_message(first, lang), fg="red", bold=True),
+    return [click.style("✗ " + text_line(exercise_message(first, lang)), fg="red", bold=True),
             text("watch.broken", lang)]
 
 
@@ -141,7 +143,7 @@ def watch(course: Any, submission: Path, zygote: Any, options: Any, lang: str,
     result, _ = run()
     echo(render_text(result, lang))
     echo("")
-    echo(click.style(text("watch.start", lang).format(path=submission), fg="cyan"))
+    echo(click.style(text("watch.start", lang).format(path=text_line(str(submission))), fg="cyan"))
     baseline = None if broken(result) else result
     runs = 1
     try:
@@ -162,7 +164,7 @@ def watch(course: Any, submission: Path, zygote: Any, options: Any, lang: str,
             runs += 1
             echo("")
             echo(click.style(text("watch.rerun", lang).format(
-                time=time.strftime("%H:%M:%S"), changed=", ".join(changed) or submission.name,
+                time=time.strftime("%H:%M:%S"), changed=text_line(", ".join(changed) or submission.name),
                 seconds=f"{seconds:.1f}"), fg="cyan"))
             if broken(result):
                 echo("\n".join(broken_lines(result, lang)))

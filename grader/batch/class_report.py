@@ -4,12 +4,13 @@ Score histogram and pass rate per exercise (matplotlib, Agg backend, inlined as 
 common diagnosed mistakes per exercise, timeouts / errors / sandbox violations, the slowest
 submissions, and every student's line with a link to their feedback. No script, no external
 file, no network: it opens the same from a USB stick. Plot text is only numbers and exercise
-ids (the words are HTML captions), so no CJK font is needed for a Chinese report.
+ids (the words are HTML captions), so no CJK font is needed for a Chinese report. Student ids and
+names (folder names a student chose), and the messages of their problems, go through
+`untrusted.html` like every other string on the page.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import statistics
@@ -21,6 +22,7 @@ from typing import Any
 from .. import __version__
 from ..messages import render, text
 from ..report.model import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, SubmissionResult
+from ..report.untrusted import html as e
 from .grade import FEEDBACK_DIR, feedback_name
 from .gradebook import MISSING, Gradebook
 
@@ -178,7 +180,7 @@ figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem}svg{max-width:100%;he
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    e = html.escape
+    """Rows of cells that are already HTML (each caller escapes what it puts in)."""
     head = "".join(f"<th>{e(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
                                     for i, c in enumerate(row)) + "</tr>" for row in rows)
@@ -187,7 +189,6 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
 
 def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str = "",
                         plots: dict[str, str] | None = None) -> str:
-    e = html.escape
     t = lambda code: e(text(code, lang))  # noqa: E731
     submitted = [s for s in data.students if s["status"] not in (MISSING, "pending") and s["max"]]
     percents = [100 * s["score"] / s["max"] for s in submitted]

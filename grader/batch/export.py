@@ -3,6 +3,10 @@
 The row of a student is the grade that stands for them in the latest run (graded in it, or
 unchanged since an earlier run); a student an interrupted run did not reach keeps their last
 grade, with status `pending`.
+
+Student ids, names and submission paths come from folder and file names a student chose: every
+text cell goes through `untrusted.csv_cell` (no formula), every text field is quoted, and the
+JSON through `untrusted.json_dumps`. Numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..report.untrusted import csv_cell, json_dumps
 from .gradebook import Gradebook
 
 FIXED = ("student", "name", "email", "on_roster", "status")
@@ -50,23 +55,24 @@ def gradebook_rows(book: Gradebook) -> tuple[list[str], list[dict[str, Any]]]:
 def export_text(book: Gradebook, fmt: str) -> str:
     exercises, rows = gradebook_rows(book)
     if fmt == "json":
-        return json.dumps({"exercises": exercises, "students": rows}, ensure_ascii=False, indent=2) + "\n"
+        return json_dumps({"exercises": exercises, "students": rows}, indent=2) + "\n"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*FIXED, *exercises, *TRAILER])
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow([csv_cell(name) for name in (*FIXED, *exercises, *TRAILER)])
     for row in rows:
-        scores = [row["exercises"][ex]["score"] if ex in row["exercises"] else "" for ex in exercises]
-        writer.writerow([row["student"], row["name"], row["email"], "yes" if row["on_roster"] else "no",
-                         row["status"], *(_number(s) for s in scores),
-                         *(_number(row[k]) if k in ("total", "max_score", "percent") else
-                           ("" if row[k] is None else row[k]) for k in TRAILER)])
+        scores = [row["exercises"][ex]["score"] if ex in row["exercises"] else None for ex in exercises]
+        cells = [row["student"], row["name"], row["email"], "yes" if row["on_roster"] else "no",
+                 row["status"], *(_number(s) for s in scores),
+                 *(_number(row[k]) if k in ("total", "max_score", "percent") else row[k] for k in TRAILER)]
+        writer.writerow(["" if cell is None else csv_cell(cell) for cell in cells])
     return out.getvalue()
 
 
-def _number(value: Any) -> Any:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return "" if value is None else value
+def _number(value: Any) -> int | float | None:
+    """A score as a spreadsheet number: 5, not 5.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def write_export(book: Gradebook, path: Path, fmt: str) -> None:

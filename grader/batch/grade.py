@@ -26,6 +26,7 @@ from .. import __version__
 from ..messages import text
 from ..names import label
 from ..report.model import ERROR, ExerciseResult, SubmissionResult
+from ..report.untrusted import text_line
 from ..run.policy import Limits
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
 from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook
@@ -165,12 +166,13 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
     else:
         click.echo(text("batch.nothing", lang).format(skipped=summary.skipped))
     if found.ignored:
-        click.echo(text("batch.ignored", lang).format(entries=", ".join(found.ignored)))
+        click.echo(text("batch.ignored", lang).format(entries=text_line(", ".join(found.ignored))))
     if options.roster is not None and found.not_on_roster:
         click.echo(text("batch.not_on_roster", lang).format(
-            students=", ".join(e.student for e in found.not_on_roster)))
+            students=text_line(", ".join(e.student for e in found.not_on_roster))))
     if found.missing:
-        click.echo(text("batch.missing", lang).format(students=", ".join(e.student for e in found.missing)))
+        missing = ", ".join(e.student for e in found.missing)
+        click.echo(text("batch.missing", lang).format(students=text_line(missing)))
 
     progress = Progress(len(todo), lang, live=options.live)
 
@@ -244,7 +246,7 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         click.echo(text("batch.changed_title", lang))
         for student, before, after in sorted(summary.changed):
             click.echo(text("batch.changed", lang).format(
-                student=student, before=f"{before:g}", after=f"{after:g}", delta=f"{after - before:+g}"))
+                student=text_line(student), before=f"{before:g}", after=f"{after:g}", delta=f"{after - before:+g}"))
     if not report_ok:
         click.echo(text("batch.no_plots", lang), err=True)
     click.echo(text("batch.outputs", lang).format(

@@ -2,7 +2,8 @@
 
 The bar shows done/total, the rate (submissions a minute), the ETA and how many submissions did
 not pass everything so far. It is redrawn at most ten times a second on stderr, so piping stdout
-somewhere never collects escape codes.
+somewhere never collects escape codes. A student's id is a folder name they chose: it is shown
+through `untrusted.text_line`, so it cannot move the cursor or forge a line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 
 from ..messages import text
 from ..report.model import SubmissionResult
+from ..report.untrusted import text_line
 
 BAR_WIDTH = 24
 
@@ -53,7 +55,7 @@ class Progress:
         else:
             status = "✓" if result.all_passed else "✗"
             click.echo(text("batch.line", self.lang).format(
-                done=self.done, total=self.total, student=student, score=f"{result.score:g}",
+                done=self.done, total=self.total, student=text_line(student), score=f"{result.score:g}",
                 max_score=f"{result.max_score:g}", status=status, seconds=f"{result.seconds:.1f}"))
 
     def _draw(self, force: bool = False) -> None:

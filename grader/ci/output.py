@@ -2,7 +2,10 @@
 step summary and annotations a run under GitHub Actions adds.
 
 The options are added by one decorator, so a command (check today, the batch tomorrow) takes them
-without changing its own signature; `emit` renders, writes and returns the exit code.
+without changing its own signature; `emit` renders, writes and returns the exit code. What it
+prints or appends to $GITHUB_STEP_SUMMARY comes from the reporters, which pass every student
+string through its format's rule in `grader/report/untrusted.py`: nothing the student wrote can
+start a workflow command in the log, and the annotations are escaped as the runner decodes them.
 """
 
 from __future__ import annotations

@@ -3,13 +3,16 @@
 JUnit failure bodies, Gradescope test outputs, GitHub Classroom messages and the Markdown step
 summary all say the same thing as the text report's failure blocks: the sentence, how many inputs
 fail, the input, expected and actual values, and the hint. No colours, no indentation: each
-reporter lays the lines out its own way.
+reporter lays the lines out its own way. Each line is plain text made safe as `text_line` makes
+it (student text cannot break it into lines of its own or start a CI command); a reporter adds
+its own format's rule on top.
 """
 
 from __future__ import annotations
 
 from ..messages import format_call, format_value, text
 from .model import FAILED, CheckResult, ExerciseResult, SubmissionResult
+from .untrusted import text_line
 from .words import check_message, check_name, exercise_message, hint
 
 
@@ -35,13 +38,13 @@ def check_lines(check: CheckResult, lang: str) -> list[str]:
             lines.append(f"{text('report.got', lang)}: {format_value(example['actual'])}")
     if hint(check, lang):
         lines.append(text("report.hint", lang).format(hint=hint(check, lang)))
-    return [line for line in lines if line]
+    return [text_line(line) for line in lines if line]
 
 
 def exercise_lines(exercise: ExerciseResult, lang: str) -> list[str]:
     """Why a whole exercise got no checks run (not attempted, import error, timeout)."""
     message = exercise_message(exercise, lang)
-    return [message] if message else []
+    return [text_line(message)] if message else []
 
 
 def title(exercise: ExerciseResult, lang: str) -> str:

@@ -4,16 +4,19 @@ Both formats are built from the same blocks (`feedback_blocks`): the summary tab
 (notebook code that was not run), every failed check with its input, expected value, what came
 back and the hint, and what the code printed. Every sentence comes from the message catalogue
 through `words`; this module only lays them out. The HTML is one self-contained page: inline
-CSS, no script, no network, and everything from the student escaped.
+CSS, no script, no network. Everything in the blocks may hold student text (the student's name,
+the file name, exception messages, values, printed output): each renderer passes every string
+through its format's rule in `untrusted`, Markdown paragraphs through `markdown_inline`, values
+and output through `markdown_block`, HTML through `html`.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 from ..messages import format_call, format_value, render, text
 from .model import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
+from .untrusted import html as e, markdown_block, markdown_inline as md
 from .words import check_message, check_name, exercise_message, hint
 
 MAX_STDOUT_LINES = 40
@@ -73,7 +76,7 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
                 if example.get("actual") is not None:
                     block.lines.append((text("report.got", lang), format_value(example["actual"])))
             failures.append(block)
-    stdout = result.stdout.strip().splitlines()
+    stdout = result.stdout.strip().replace("\r\n", "\n").split("\n") if result.stdout.strip() else []
     if len(stdout) > MAX_STDOUT_LINES:
         stdout = stdout[:MAX_STDOUT_LINES] + ["…"]
     return Feedback(
@@ -92,37 +95,28 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
     )
 
 
-def _md_cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
-def _md_code(value: str) -> str:
-    fence = "`" * max(3, max((len(run) for run in value.split("\n") if set(run) == {"`"}), default=0) + 1)
-    return f"{fence}\n{value}\n{fence}"
-
-
 def render_markdown(result: SubmissionResult, lang: str = "en", student: str | None = None) -> str:
     fb = feedback_blocks(result, lang, student or result.submission)
-    out = [f"# {fb.title}", "", fb.submission, "", f"**{fb.score}**", ""]
-    out.append("| " + " | ".join(_md_cell(h) for h in fb.headers) + " |")
+    out = [f"# {md(fb.title)}", "", md(fb.submission), "", f"**{md(fb.score)}**", ""]
+    out.append("| " + " | ".join(md(h) for h in fb.headers) + " |")
     out.append("|---|---|---|---:|")
     for ex_id, title, status, points, _ in fb.rows:
-        out.append(f"| `{ex_id}` | {_md_cell(title)} | {_md_cell(status)} | {points} |")
+        out.append(f"| `{ex_id}` | {md(title)} | {md(status)} | {md(points)} |")
     if fb.notes:
-        out += ["", f"## {text('feedback.notes', lang)}", ""] + [f"- {_md_cell(n)}" for n in fb.notes]
+        out += ["", f"## {text('feedback.notes', lang)}", ""] + [f"- {md(n)}" for n in fb.notes]
     if fb.failures:
         out += ["", f"## {text('feedback.details', lang)}"]
         for failure in fb.failures:
-            out += ["", f"### {failure.title}", "", failure.message]
+            out += ["", f"### {md(failure.title)}", "", md(failure.message)]
             if failure.lines:
-                out += ["", _md_code("\n".join(f"{label}: {value}" for label, value in failure.lines))]
+                out += ["", markdown_block("\n".join(f"{label}: {value}" for label, value in failure.lines))]
             if failure.hint:
-                out += ["", "> " + text("report.hint", lang).format(hint=failure.hint)]
+                out += ["", "> " + md(text("report.hint", lang).format(hint=failure.hint))]
     if fb.stdout:
-        out += ["", f"## {text('feedback.stdout', lang)}", "", _md_code("\n".join(fb.stdout))]
+        out += ["", f"## {text('feedback.stdout', lang)}", "", markdown_block("\n".join(fb.stdout))]
     if fb.all_passed:
         out += ["", fb.all_passed]
-    out += ["", "---", "", f"*{fb.graded_by}*", ""]
+    out += ["", "---", "", f"*{md(fb.graded_by)}*", ""]
     return "\n".join(out)
 
 
@@ -142,7 +136,6 @@ pre{background:#f5f5f7;padding:.6rem .8rem;overflow-x:auto;white-space:pre-wrap}
 
 def render_html(result: SubmissionResult, lang: str = "en", student: str | None = None) -> str:
     fb = feedback_blocks(result, lang, student or result.submission)
-    e = html.escape
     out = ["<!DOCTYPE html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(fb.title)}</title><style>{_CSS}</style></head><body>",

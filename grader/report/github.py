@@ -12,13 +12,13 @@ result (and, for annotations, of where the repository is checked out).
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 from ..messages import text
 from .details import check_lines, exercise_lines, points, score_line, test_name, title
 from .model import ERROR, INSTRUCTOR, NOT_ATTEMPTED, PASSED, TIMEOUT, ExerciseResult, SubmissionResult
+from .untrusted import annotation_message, annotation_property, json_dumps, markdown_block, markdown_inline
 from .words import check_name
 
 FORMAT_VERSION = 1
@@ -78,49 +78,37 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
 
 
 def render_github(result: SubmissionResult, lang: str = "en") -> str:
-    return json.dumps(as_dict(result, lang), ensure_ascii=False, separators=(",", ":"))
-
-
-def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    return json_dumps(as_dict(result, lang), separators=(",", ":"))
 
 
 def render_summary(result: SubmissionResult, lang: str = "en") -> str:
     """Markdown for the job's summary page: the score, a table, then each failure."""
-    lines = [f"### {text('report.title', lang).format(submission=result.submission)}", "",
+    lines = [f"### {markdown_inline(text('report.title', lang).format(submission=result.submission))}", "",
              f"**{score_line(result, lang)}**", "",
              f"| | {text('report.exercise', lang)} | | {text('report.status', lang)} "
              f"| {text('report.points', lang)} |",
              "|---|---|---|---|---|"]
     for ex in result.exercises:
-        lines.append(f"| {_ICONS.get(ex.status, '')} | `{ex.id}` | {_cell(title(ex, lang))} "
+        lines.append(f"| {_ICONS.get(ex.status, '')} | `{ex.id}` | {markdown_inline(title(ex, lang))} "
                      f"| {text(f'status.{ex.status}', lang)} "
                      f"| {points(ex.score)}/{points(ex.max_score)} |")
     for ex in result.exercises:
         if ex.status in (ERROR, TIMEOUT) and not ex.checks:
-            lines += ["", f"#### ✗ {ex.id}", "", *exercise_lines(ex, lang)]
+            lines += ["", f"#### ✗ {ex.id}", "", *map(markdown_inline, exercise_lines(ex, lang))]
         for check in ex.checks:
             if check.status == PASSED:
                 continue
             if check.status == INSTRUCTOR:
                 lines += ["", f"#### ◦ {ex.id} · {check_name(check, lang)}", "",
-                          *check_lines(check, lang)]
+                          *map(markdown_inline, check_lines(check, lang))]
                 continue
             heading = text("report.failed_check", lang).format(
                 exercise=ex.id, check=check_name(check, lang), points=points(check.max_score))
             body = check_lines(check, lang)
             lines += ["", f"#### {heading}", ""]
             if body:
-                lines += ["```text", *[line.replace("```", "ʼʼʼ") for line in body], "```"]
+                lines.append(markdown_block("\n".join(body)))
     return "\n".join(lines) + "\n"
-
-
-def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotations(result: SubmissionResult, lang: str = "en", workspace: str | None = None) -> list[str]:
@@ -149,8 +137,8 @@ def annotations(result: SubmissionResult, lang: str = "en", workspace: str | Non
             message = message + [text("report.also_failed", lang).format(
                 checks=", ".join(check_name(c, lang) for c in failing[1:]))]
         level = "warning" if ex.status == NOT_ATTEMPTED else "error"
-        rendered = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
-        body = _escape_data("\n".join(message))
+        rendered = ",".join(f"{k}={annotation_property(v)}" for k, v in props.items())
+        body = annotation_message("\n".join(message))
         if ex.code == "import_error" and any(c.endswith("::" + body) for c in commands):
             continue  # one broken file: one annotation, not one per exercise
         commands.append(f"::{level} {rendered}::{body}")

@@ -9,12 +9,12 @@ check (`name`, `number` as "exercise.check", `score`, `max_score`, `status` pass
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..messages import text
 from .details import check_lines, exercise_lines, score_line, test_name
 from .model import INSTRUCTOR, PASSED, SubmissionResult
+from .untrusted import json_dumps, text_block
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
@@ -38,7 +38,8 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
                           "tags": [ex.id, check.kind]})
     output = score_line(result, lang)
     if result.stdout.strip():
-        output += "\n\n" + text("report.stdout", lang) + "\n" + result.stdout.strip()
+        printed = text_block(result.stdout.strip(), "  | ")
+        output += "\n\n" + text("report.stdout", lang) + "\n" + printed
     return {
         "score": result.score,
         "execution_time": int(round(result.seconds)),
@@ -54,4 +55,4 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
 
 
 def render_gradescope(result: SubmissionResult, lang: str = "en") -> str:
-    return json.dumps(as_dict(result, lang), ensure_ascii=False, indent=2)
+    return json_dumps(as_dict(result, lang), indent=2)

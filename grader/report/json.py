@@ -1,8 +1,11 @@
-"""--format json: the stable, documented shape other tools read (schema_version 1)."""
+"""--format json: the stable, documented shape other tools read (schema_version 1).
+
+Strings are data here, kept as the submission produced them (what it printed, its exception
+messages); `untrusted.json_dumps` only makes the document valid UTF-8 and safe to print.
+"""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -10,6 +13,7 @@ import numpy as np
 
 from ..messages import render
 from .model import SubmissionResult
+from .untrusted import json_dumps
 from .words import check_message, check_name, exercise_message, hint
 
 SCHEMA_VERSION = 1
@@ -81,4 +85,4 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
 
 
 def render_json(result: SubmissionResult, lang: str = "en") -> str:
-    return json.dumps(as_dict(result, lang), ensure_ascii=False, indent=2)
+    return json_dumps(as_dict(result, lang), indent=2)

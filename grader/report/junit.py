@@ -11,19 +11,12 @@ junit-10.xsd, the schema most JUnit consumers follow, which has no properties on
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from .details import check_lines, exercise_lines, points, title
 from .model import ERROR, FAILED, INSTRUCTOR, PASSED, TIMEOUT, SubmissionResult
+from .untrusted import xml
 from .words import check_name
-
-#: characters XML 1.0 cannot hold at all (a student's output may print anything)
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
 
 
 def _seconds(value: float) -> str:
@@ -35,21 +28,21 @@ def _outcome(case: ET.Element, status: str, code: str, lines: list[str]) -> str:
     if status == PASSED:
         return ""
     if status == INSTRUCTOR:
-        ET.SubElement(case, "skipped", {"message": _clean(lines[0] if lines else status)})
+        ET.SubElement(case, "skipped", {"message": xml(lines[0] if lines else status)})
         return "skipped"
     tag = "error" if status in (ERROR, TIMEOUT) else "failure"
     element = ET.SubElement(case, tag, {"type": code or status,
-                                        "message": _clean(lines[0] if lines else status)})
-    element.text = _clean("\n".join(lines))
+                                        "message": xml(lines[0] if lines else status)})
+    element.text = xml("\n".join(lines))
     return tag
 
 
 def render_junit(result: SubmissionResult, lang: str = "en") -> str:
-    suite = ET.Element("testsuite", {"name": _clean(f"grader: {result.submission}")})
+    suite = ET.Element("testsuite", {"name": xml(f"grader: {result.submission}")})
     properties = ET.SubElement(suite, "properties")
 
     def prop(name: str, value: object) -> None:
-        ET.SubElement(properties, "property", {"name": name, "value": _clean(str(value))})
+        ET.SubElement(properties, "property", {"name": name, "value": xml(str(value))})
 
     prop("score", points(result.score))
     prop("max_score", points(result.max_score))
@@ -66,7 +59,7 @@ def render_junit(result: SubmissionResult, lang: str = "en") -> str:
     counts = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
     for ex in result.exercises:
         if not ex.checks:
-            case = ET.SubElement(suite, "testcase", {"classname": ex.id, "name": _clean(title(ex, lang)),
+            case = ET.SubElement(suite, "testcase", {"classname": ex.id, "name": xml(title(ex, lang)),
                                                      "time": _seconds(ex.seconds)})
             status = ex.status if ex.status != "not_attempted" else FAILED
             kind = _outcome(case, status, ex.code, exercise_lines(ex, lang))
@@ -77,16 +70,16 @@ def render_junit(result: SubmissionResult, lang: str = "en") -> str:
         share = ex.seconds / len(ex.checks)
         for check in ex.checks:
             case = ET.SubElement(suite, "testcase", {"classname": ex.id,
-                                                     "name": _clean(check_name(check, lang)),
+                                                     "name": xml(check_name(check, lang)),
                                                      "time": _seconds(share)})
             kind = _outcome(case, check.status, check.code, check_lines(check, lang))
             counts["tests"] += 1
             if kind:
                 counts[kind] += 1
     if result.stdout:
-        ET.SubElement(suite, "system-out").text = _clean(result.stdout)
+        ET.SubElement(suite, "system-out").text = xml(result.stdout)
     if result.stderr:
-        ET.SubElement(suite, "system-err").text = _clean(result.stderr)
+        ET.SubElement(suite, "system-err").text = xml(result.stderr)
 
     totals = {"tests": str(counts["tests"]), "failures": str(counts["failure"]),
               "errors": str(counts["error"]), "time": _seconds(result.seconds)}

@@ -1,17 +1,18 @@
 """HTML for a notebook: the same facts and sentences as the terminal report, as rich output.
 
 Used by grader.check() in Jupyter (`CheckReport._repr_html_`). Formats only: every sentence comes
-from the message catalogue, every status and score from the result.
+from the message catalogue, every status and score from the result. Every string goes through
+`untrusted.html`, since any of them may hold student text.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from ..messages import format_call, format_value, text
 from .model import FAILED, INSTRUCTOR, PASSED, SubmissionResult
 from .sidebyside import entries
+from .untrusted import html as escape
 from .words import check_message, check_name, exercise_message, hint
 
 _BADGE = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700",

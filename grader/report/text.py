@@ -8,6 +8,7 @@ import click
 
 from ..messages import format_call, format_value, render, text
 from .model import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
+from .untrusted import text_block, text_line
 from .words import check_message, check_name, exercise_message, hint
 
 _COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
@@ -27,7 +28,8 @@ def _points(value: float) -> str:
 
 
 def render_text(result: SubmissionResult, lang: str = "en") -> str:
-    lines = [click.style(text("report.title", lang).format(submission=result.submission), bold=True), ""]
+    title = text("report.title", lang).format(submission=text_line(result.submission))
+    lines = [click.style(title, bold=True), ""]
     rows = [(ex.id, ex.title.get(lang) or ex.title["en"], ex.status,
              f"{_points(ex.score)}/{_points(ex.max_score)}") for ex in result.exercises]
     headers = (text("report.exercise", lang), "", text("report.status", lang), text("report.points", lang))
@@ -41,12 +43,13 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
     score = text("report.score", lang).format(score=_points(result.score), max_score=_points(result.max_score))
     lines += ["", click.style(score, bold=True)]
     for note in result.notes:
-        lines += ["", click.style("ℹ ", fg="cyan") + render(note["code"], note["facts"], lang)]
+        lines += ["", click.style("ℹ ", fg="cyan") + text_line(render(note["code"], note["facts"], lang))]
 
     for ex in result.exercises:
         lines += exercise_lines(ex, lang)
     if result.stdout.strip():
-        lines += ["", text("report.stdout", lang), *("  | " + l for l in result.stdout.strip().splitlines()[:20])]
+        printed = text_block(result.stdout.strip(), "  | ").split("\n")[:20]
+        lines += ["", text("report.stdout", lang), *printed]
     if result.exercises and result.all_passed and any(ex.status == PASSED for ex in result.exercises):
         lines += ["", click.style(text("report.all_passed", lang), fg="green", bold=True)]
     return "\n".join(lines)
@@ -56,11 +59,11 @@ def exercise_lines(ex: ExerciseResult, lang: str) -> list[str]:
     """What went wrong in one exercise: its own message, then a block per failed check."""
     lines: list[str] = []
     if ex.status not in (PASSED,) and ex.code and ex.status != "not_attempted":
-        lines += ["", click.style(f"✗ {ex.id}", fg="red", bold=True), "  " + exercise_message(ex, lang)]
+        lines += ["", click.style(f"✗ {ex.id}", fg="red", bold=True), "  " + text_line(exercise_message(ex, lang))]
     for check in ex.checks:
         if check.status == INSTRUCTOR:  # a student pack cannot judge it: say so, not a failure
             lines += ["", click.style(f"◦ {ex.id} · {check_name(check, lang)}", fg="cyan", bold=True),
-                      "  " + check_message(check, lang)]
+                      "  " + text_line(check_message(check, lang))]
         elif check.status != PASSED:
             lines += check_lines(ex, check, lang)
     return lines
@@ -71,7 +74,7 @@ def check_lines(ex: ExerciseResult, check: CheckResult, lang: str, title: str | 
     if title is None:
         title = text("report.failed_check", lang).format(
             exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score))
-    lines = ["", click.style(title, fg="red", bold=True), "  " + check_message(check, lang)]
+    lines = ["", click.style(title, fg="red", bold=True), "  " + text_line(check_message(check, lang))]
     example = check.counterexample or {}
     if check.status == FAILED and example.get("input") is not None:
         facts = check.facts
@@ -93,14 +96,15 @@ def _values(example: dict, facts: dict, lang: str) -> list[str]:
     labels = {k: text(f"report.{k}", lang) for k in ("input", "expected", "got", "index")}
     width = max(_width(labels[k]) for k in ("input", "expected", "got")) + 1
     lines = [f"    {_pad(labels['input'] + ':', width)} "
-             f"{format_call(example.get('function'), example.get('input'))}"]
+             f"{text_line(format_call(example.get('function'), example.get('input')))}"]
     table = entries(example.get("expected"), example.get("actual"), facts)
     if table is None or isinstance(example.get("expected"), (tuple, list, dict)):
         for key, label in (("expected", "expected"), ("actual", "got")):
             if example.get(key) is not None:
-                lines.append(f"    {_pad(labels[label] + ':', width)} {format_value(example[key])}")
+                lines.append(f"    {_pad(labels[label] + ':', width)} {text_line(format_value(example[key]))}")
     if table is None:
         return lines
+    table = [(text_line(index), expected, text_line(got), differs) for index, expected, got, differs in table]
     widths = [max(_width(labels[head]), *(_width(row[i]) for row in table))
               for i, head in enumerate(("index", "expected", "got"))]
     heads = [_pad(labels["index"], widths[0]), _pad(labels["expected"], widths[1]), labels["got"]]
