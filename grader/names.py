@@ -13,7 +13,8 @@ that shows or stores a name (student ids, the gradebook, feedback, reports, mess
   that is what those Windows zips hold, and `张三.py` stays `张三.py`;
 - any other undecodable byte is shown as `\\xNN`;
 - control and format characters (Unicode categories Cc, Cf, Zl, Zp) are shown as `\\xNN` or
-  `\\uNNNN`, so a name can neither move the cursor, nor end a line, nor hide what it says.
+  `\\uNNNN` (`\\n`, `\\r`, `\\t` by name, as the reports show printed text), so a name
+  can neither move the cursor, nor end a line, nor hide what it says.
 
 The same bytes always give the same label, so a student's id does not change between runs.
 """
@@ -37,9 +38,15 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
+#: shown as the escapes the reports use for printed text too (grader.report.untrusted)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _visible(char: str) -> str:
     if unicodedata.category(char) not in _HIDDEN_CATEGORIES:
         return char
+    if char in _NAMED:
+        return _NAMED[char]
     point = ord(char)
     return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}" if point < 0x10000 else f"\\U{point:08x}"
 

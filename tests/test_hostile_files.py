@@ -198,7 +198,7 @@ def test_the_hostile_class_is_graded_to_the_end_twice(hostile_class):
 
 def test_honest_students_keep_their_own_grades(hostile_class):
     found = grades(hostile_class["out"])
-    honest = ("bob", "张三", "李四", "\\xff\\xfe", "strasse", "gbk_cookie", "\\x1b[2Jforged\\x0dline")
+    honest = ("bob", "张三", "李四", "\\xff\\xfe", "strasse", "gbk_cookie", "\\x1b[2Jforged\\rline")
     for student in honest:
         assert found[student]["score"] == FULL, (student, found[student])
     assert found["straße"]["score"] == 0  # a different student from strasse, with her own wrong relu
@@ -480,6 +480,6 @@ def test_clean_labels():
 
     assert label(os.fsdecode("张三".encode("gbk"))) == "张三"
     assert label(os.fsdecode(b"\xff\xfe")) == "\\xff\\xfe"
-    assert label("a\x1b[2Jb\r\n\u202ec") == "a\\x1b[2Jb\\x0d\\x0a\\u202ec"
+    assert label("a\x1b[2Jb\r\n\u202ec") == "a\\x1b[2Jb\\r\\n\\u202ec"
     assert label("Zoe\u0301") == "Zoé" and label("\ud800") == "\\xed\\xa0\\x80"
     assert label(os.fsdecode("张三".encode("gbk"))) == label(os.fsdecode("张三".encode("gbk")))  # stable

@@ -409,7 +409,8 @@ def test_grades_csv_has_no_formula_and_numbers_stay_numbers(graded):
                 assert not cell[:1] in ("\t", "\r"), (column, cell)
     students = {row[0] for row in body}
     assert "'" + ROSTER_ONLY in students and "'@SUM(1)" in students and "'-2+3" in students
-    assert "'\tTAB" in students and "\\x1b[2J\\r✓ all passed" in students
+    # the file names' tab and ESC/CR, shown by name (grader.names): no cell starts with a formula
+    assert "\\tTAB" in students and "\\x1b[2J\\r✓ all passed" in students
     by_id = {row[0]: dict(zip(header, row)) for row in body}
     assert by_id["ann"]["total"] == 9.0 and by_id["ann"]["name"] == "'=HYPERLINK(\"http://evil\",\"Ann\")"
     assert by_id["'" + ROSTER_ONLY]["name"] == "'@SUM(A1:A9)"
@@ -443,7 +444,7 @@ def test_feedback_html_and_the_class_report_hold_no_injected_markup(graded):
     assert_no_injected_markup(report)
     assert {"svg", "a"} <= report.tags
     for student in HOSTILE_STUDENTS + [ROSTER_ONLY]:
-        shown = student.replace("\x1b", "\\x1b").replace("\r", "\\r")
+        shown = student.replace("\x1b", "\\x1b").replace("\r", "\\r").replace("\t", "\\t")
         assert shown in report.text, student
     links = [attrs["href"] for tag, attrs in report.elements if tag == "a"]
     assert links and all(link.startswith("feedback/") for link in links)
@@ -457,7 +458,8 @@ def test_export_to_the_terminal(graded):
     data = grader("export", str(out), "--format", "json")
     assert data.returncode == 0 and b"\x1b" not in data.stdout
     students = {s["student"] for s in json.loads(data.stdout)["students"]}
-    assert "\x1b[2J\r✓ all passed" in students  # JSON keeps the data as it is
+    # the id is the file name's clean label (grader.names), kept by JSON as it is
+    assert "\\x1b[2J\\r✓ all passed" in students
 
 
 # ------------------------------------------------------ a result with the strings put in directly
