@@ -1,4 +1,8 @@
-"""--format json: the stable, documented shape other tools read (schema_version 1)."""
+"""--format json: the stable, documented shape other tools read (schema_version 2).
+
+Version 2: a value (input, expected, actual, a fact) past 256 entries is stored as a summary,
+``{"__summary__": {...}}`` (grader.report.model.Summary), where version 1 held it whole.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from ..messages import render
 from .model import SubmissionResult
 from .words import check_message, check_name, exercise_message, hint
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def jsonable(value: Any) -> Any:
