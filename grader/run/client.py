@@ -224,9 +224,10 @@ def clean_value(value: Any) -> Any:
     if kind is list:
         return [clean_value(v) for v in value]
     if kind is tuple:
-        return tuple(clean_value(v) for v in value)
-    if kind is dict:
-        return {clean_text(k, MAX_KEY_CHARS): clean_value(v) for k, v in value.items()}
+        return tuple([clean_value(v) for v in value])
+    if kind is dict:  # JSON keys are strings; most are short and ASCII, already clean
+        return {k if len(k) <= MAX_KEY_CHARS and k.isascii() else clean_text(k, MAX_KEY_CHARS):
+                clean_value(v) for k, v in value.items()}
     return None  # nothing else comes out of the codec
 
 
