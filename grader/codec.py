@@ -5,6 +5,10 @@ unpickling them runs code. Why not .npz: a zip per message costs more than the c
 A message is a JSON header (the tree, with arrays replaced by references) followed by the raw
 array buffers. Decoding checks every dtype against a whitelist and every size against the bytes
 actually present, so a hostile message can make decoding fail, never make it do anything else.
+
+Decoding is bounded before anything is expanded: the header's size, an upper bound of its items
+(counted in the raw bytes, before json.loads builds anything), its nesting, and the total number
+of array elements each have a cap, so what a message can cost the reader is known in advance.
 """
 
 from __future__ import annotations
@@ -29,6 +33,17 @@ _HEADER = struct.Struct("<Q")
 _ARRAY = "__ndarray__"
 _TUPLE = "__tuple__"
 _FLOAT = "__float__"
+#: a dict whose only key is one of the markers above is sent inside this one, so that it is
+#: decoded as the dict it is (a student's {"__float__": ...} stays a dict)
+_DICT = "__dict__"
+_MARKERS = frozenset((_ARRAY, _TUPLE, _FLOAT, _DICT))
+
+#: the decoder's caps, each a default of `decode`; see docs/security-bounded-data.md
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+#: JSON items (list and dict entries, and containers), bounded above by counting ',', '[' and '{'
+MAX_ITEMS = 1_000_000
+MAX_DEPTH = 64
+MAX_ELEMENTS = 50_000_000
 
 
 class CodecError(ValueError):
@@ -55,7 +70,8 @@ def encode(obj: Any) -> bytes:
     def walk(value: Any) -> Any:
         kind = type(value)  # exact types first: this runs for every value of every message
         if kind is dict:
-            return {k if type(k) is str else str(k): walk(v) for k, v in value.items()}
+            items = {k if type(k) is str else str(k): walk(v) for k, v in value.items()}
+            return {_DICT: items} if len(items) == 1 and next(iter(items)) in _MARKERS else items
         if kind is list:
             return [walk(v) for v in value]
         if kind is np.ndarray:
@@ -82,31 +98,46 @@ def encode(obj: Any) -> bytes:
         if isinstance(value, list):
             return [walk(v) for v in value]
         if isinstance(value, dict):
-            return {str(k): walk(v) for k, v in value.items()}
+            return walk(dict(value))
         raise CodecError(f"cannot encode {type(value).__name__}")
 
     header = json.dumps(walk(obj), separators=(",", ":"), allow_nan=False).encode()
     return b"".join([_HEADER.pack(len(header)), header, *buffers])
 
 
-def decode(message: bytes, *, max_elements: int = 50_000_000) -> Any:
-    """Decode a message from `encode`, trusting nothing in it."""
+def decode(message: bytes | bytearray | memoryview, *, max_elements: int = MAX_ELEMENTS,
+           max_items: int = MAX_ITEMS, max_header: int = MAX_HEADER_BYTES) -> Any:
+    """Decode a message from `encode`, trusting nothing in it; CodecError for anything else.
+
+    The caps are checked before the part they bound is expanded: the header's length before it
+    is read, its items before json.loads, each array's elements before it is copied.
+    """
     view = memoryview(message)
     if len(view) < _HEADER.size:
         raise CodecError("message too short")
     (header_len,) = _HEADER.unpack_from(view)
-    start = _HEADER.size + header_len
     if header_len > len(view) - _HEADER.size:
         raise CodecError("header longer than the message")
+    if header_len > max_header:
+        raise CodecError(f"header of {header_len} bytes is over the {max_header}-byte cap")
+    start = _HEADER.size + header_len
+    header = bytes(view[_HEADER.size:start])
+    # every item is followed by a ',' or is the first of a '[' or '{' (commas inside strings
+    # only add to the count): an upper bound, taken at C speed, of what json.loads would build
+    items = header.count(b",") + header.count(b"[") + header.count(b"{")
+    if items > max_items:
+        raise CodecError(f"header holds more than {max_items} items")
     try:
-        tree = json.loads(bytes(view[_HEADER.size:start]))
+        tree = json.loads(header)
+    except RecursionError:  # json's C scanner refuses deep nesting cleanly, before we would
+        raise CodecError("nesting too deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise CodecError(f"header is not JSON: {exc}") from None
+        raise CodecError(f"header is not JSON: {str(exc)[:200]}") from None
     body = view[start:]
     budget = [max_elements]
 
     def walk(value: Any, depth: int = 0) -> Any:
-        if depth > 64:
+        if depth > MAX_DEPTH:
             raise CodecError("nesting too deep")
         kind = type(value)  # json.loads makes only dict, list, str, int, float, bool and None
         if kind is list:
@@ -123,6 +154,8 @@ def decode(message: bytes, *, max_elements: int = 50_000_000) -> Any:
                 if text not in ("nan", "inf", "-inf"):
                     raise CodecError("bad float")
                 return float(text)
+            if _DICT in value and type(value[_DICT]) is dict:
+                return {k: walk(v, depth + 1) for k, v in value[_DICT].items()}
         return {k: walk(v, depth + 1) for k, v in value.items()}  # JSON keys are str already
 
     def _array(ref: Any) -> np.ndarray:
@@ -134,7 +167,7 @@ def decode(message: bytes, *, max_elements: int = 50_000_000) -> Any:
             raise CodecError("bad array reference") from None
         dtype = _DTYPES.get(dtype_str) if type(dtype_str) is str else None  # a list: unhashable
         if dtype is None:
-            raise CodecError(f"dtype {dtype_str!r} may not cross")
+            raise CodecError(f"dtype {str(dtype_str)[:40]!r} may not cross")
         if len(shape) > 32 or (shape and min(shape) < 0):
             raise CodecError("bad array shape")
         count = math.prod(shape)

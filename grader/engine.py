@@ -21,7 +21,7 @@ from .judge import ExerciseContext, judge_exercise
 from .judge.context import ExpectedValues
 from .plan import DEFAULT_SEED, Plan, make_plan
 from .report.model import ERROR, NOT_ATTEMPTED, TIMEOUT, ExerciseResult, SubmissionResult
-from .run.client import WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
+from .run.client import WorkerBadReply, WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
 from .run.inprocess import InProcessFunctions
 from .run.policy import Limits, worker_policy
 from .spec import Exercise, ExerciseSet, SpecError, load_exercise_set
@@ -197,6 +197,8 @@ def _worker_failure(ex: Exercise, exc: WorkerError, partial: ExerciseResult | No
         status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
     elif isinstance(exc, WorkerCrashed) and exc.how.get("signal") == signal.SIGXCPU:
         status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc)}
+    elif isinstance(exc, WorkerBadReply):
+        status, code, facts = ERROR, "bad_reply", {"how": str(exc)}
     else:
         assert isinstance(exc, WorkerCrashed)
         status, code = ERROR, "crashed"
@@ -287,6 +289,10 @@ def _grade_in_session(course: Course, session: WorkerSession, exercises: list[Ex
             answered = session.answered
             try:
                 exercise_result = judge_exercise(course.context(ex, session, options))
+                break
+            except (RecursionError, MemoryError) as exc:  # outside a check: see judge.run_check
+                code = "judge_recursion" if isinstance(exc, RecursionError) else "judge_memory"
+                exercise_result = _fail_all([ex], ERROR, code, {})[0]
                 break
             except WorkerError as exc:
                 first_request = session.answered == answered

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from .report.model import Summary
+
 #: the gettext domain of the grader's messages, and the folder of its compiled catalogs
 DOMAIN = "grader"
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
@@ -61,7 +63,23 @@ CATALOGUE: dict[str, str] = {
     "cpu_limit": "Stopped: your code used up its CPU time ({how}). Look for a loop that never ends.",
     "memory_limit": "{call} ran out of memory: it asked for more than the grader allows (memory "
                     "limit exceeded). Are you building a huge array by mistake?",
-    "too_large": "{call} returned a value too large to check ({message}).",
+    "too_large": "{call} returned a value too large to check: {reason}.",
+    "too_large.array": "an array of {size} entries, more than the {limit} allowed",
+    "too_large.items": "a list, tuple or dict of {size} items, more than the {limit} allowed",
+    "too_large.depth": "lists, tuples or dicts nested more than {limit} levels deep",
+    "too_large.reply_entries": "it and the other answers of the same round of calls hold more "
+                               "than the {limit} array entries the grader accepts at once",
+    "too_large.reply_data": "it and the other answers of the same round of calls take more "
+                            "than the {limit} bytes of numbers, lists and text the grader "
+                            "accepts at once",
+    "too_large.value": "it is over the grader's limits",
+    "bad_reply": "The process running your code sent a reply the grader refuses ({how}); it was "
+                 "stopped, and the other exercises were still graded.",
+    "judge_recursion": "Checking what `{function}` returned went past the grader's recursion "
+                       "limit: is it nested far deeper (lists in lists in …) than the answer? "
+                       "This could not be graded.",
+    "judge_memory": "Checking what `{function}` returned needed more memory than the grader has: "
+                    "is it far larger than the answer? This could not be graded.",
     "sandbox_hint": "The grader's sandbox lets your code write only in its own temporary folder, "
                     "with no network and no new processes.",
     "submission_missing": "No submission at {path}.",
@@ -311,6 +329,14 @@ CATALOGUE: dict[str, str] = {
     "sandbox.refused": "Refusing to grade with --strict-sandbox: missing sandbox layers: {missing}. "
                        "Run `grader doctor` for details.",
     "report.sandbox": "Sandbox layers: {layers}",
+    # a value too large to keep whole, as the report shows it (grader.report.model.Summary)
+    "summary.array": "a {dtype} array of shape {shape} ({size} entries), starting {head}",
+    "summary.list": "a list of {size} items, starting {head}",
+    "summary.tuple": "a tuple of {size} items, starting {head}",
+    "summary.dict": "a dict of {size} keys, starting {head}",
+    "summary.worst_difference": "; where it differs most: {entries}",
+    "summary.worst_magnitude": "; its largest entries: {entries}",
+    "summary.nonfinite": "; {nan} NaN, {posinf} +inf, {neginf} −inf",
     # --- feedback: config, starter files (init), explain, watch, Jupyter ---
     "config.ignored": "grader: ignored: {problem}",
     "unknown_exercise": "unknown exercise: {ids} (see `grader list`)",
@@ -589,7 +615,9 @@ def text(code: str, lang: str = "en") -> str:
     return translation(lang).pgettext(code, english)
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, lang: str = "en") -> str:
+    """A value as the report shows it: arrays as NumPy prints them, on one line; a summary of a
+    value too large to keep (grader.report.model.Summary) in words of `lang`."""
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
         if array.ndim == 0:
@@ -605,20 +633,48 @@ def format_value(value: Any) -> str:
             return str(value)
         return f"{value:.6g}"
     if isinstance(value, tuple):
-        return "(" + ", ".join(format_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+        return "(" + ", ".join(format_value(v, lang) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, list):
-        return "[" + ", ".join(format_value(v) for v in value) + "]"
+        return "[" + ", ".join(format_value(v, lang) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {format_value(v)}" for k, v in value.items()) + "}"
+        summary = Summary.of(value)
+        if summary is not None:
+            return format_summary(summary, lang)
+        return "{" + ", ".join(f"{k!r}: {format_value(v, lang)}" for k, v in value.items()) + "}"
     return str(value)
 
 
-def format_call(function: str | None, case: dict[str, Any] | None) -> str:
+def format_summary(summary: Summary, lang: str = "en") -> str:
+    """One line for a summarised value: what it is, how it starts, its worst entries."""
+    if summary.kind == "dict":
+        items = [f"{pair[0]!r}: {format_value(pair[1], lang)}" if isinstance(pair, (list, tuple))
+                 and len(pair) == 2 else format_value(pair, lang) for pair in summary.head]
+    else:
+        items = [format_value(v, lang) for v in summary.head]
+    if summary.size > len(summary.head):
+        items.append("…")
+    brackets = {"dict": "{}", "tuple": "()"}.get(summary.kind, "[]")
+    facts = {"dtype": summary.dtype, "shape": format_value(summary.shape), "size": summary.size,
+             "head": brackets[0] + ", ".join(items) + brackets[1]}
+    line = text(f"summary.{summary.kind}", lang).format(**facts)
+    if summary.worst:
+        shown = ", ".join("[" + ", ".join(map(str, w.index)) + "] " + format_value(w.value, lang)
+                          for w in summary.worst)
+        line += text(f"summary.worst_{summary.ranked_by}", lang).format(entries=shown)
+    if summary.nan or summary.posinf or summary.neginf:
+        line += text("summary.nonfinite", lang).format(nan=summary.nan, posinf=summary.posinf,
+                                                       neginf=summary.neginf)
+    return line
+
+
+def format_call(function: str | None, case: dict[str, Any] | None, lang: str = "en") -> str:
     if not function:
         return ""
     if case is None:
         return f"{function}(…)"
-    args = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={format_value(v)}"
+    if not isinstance(case, dict) or Summary.of(case) is not None:
+        return f"{function}({format_value(case, lang)})"
+    args = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={format_value(v, lang)}"
                      for k, v in case.items())  # a call the student can paste and run
     return f"{function}({args})"
 
@@ -634,7 +690,7 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
         return code
     if code == "import_error" and facts.get("type") == "NestedTooDeeply":  # grader.run.worker
         code = "import_error.too_deep"
-    shown = _Facts({k: format_value(v) for k, v in facts.items()})
+    shown = _Facts({k: format_value(v, lang) for k, v in facts.items()})
     if code.startswith("submission_") or code.startswith("batch."):
         pass  # here `path` is a file, not a place inside a returned value
     elif facts.get("path"):

@@ -70,7 +70,7 @@ def test_json_output_is_pure_json_even_when_the_student_prints_json(tmp_path):
                        'def relu(x):\n    print("{\\"x\\": 1}")\n    return np.maximum(x, 0.0)\n')
     proc = grader("check", str(student), "-e", "relu", "--format", "json")
     report = json.loads(proc.stdout)  # the whole of stdout is one JSON document
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert report["score"] == report["max_score"] == 4
     assert report["exercises"][0]["status"] == "passed"
     assert '{"score": 999}' in report["stdout"]

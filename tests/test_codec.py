@@ -59,3 +59,40 @@ def test_decoded_arrays_are_writable_aligned_and_independent():
         assert back[name].flags.writeable and back[name].flags.aligned
     back["a"][:] = -1
     assert back["b"].tolist() == [[1.0, 1.0], [1.0, 1.0]] and back["flags"].tolist() == [True, False, True]
+
+
+# --- bounded before anything is expanded ------------------------------------------------------
+
+def _nested(depth: int) -> bytes:
+    header = b"[" * depth + b"0" + b"]" * depth
+    return struct.pack("<Q", len(header)) + header
+
+
+@pytest.mark.parametrize("message,match", [
+    (_nested(5000), "nesting too deep"),  # json.loads' own limit, as a CodecError
+    (_nested(70), "nesting too deep"),  # the walk's
+    (struct.pack("<Q", 2_000_003) + b"[" + b"0," * 1_000_000 + b"0]", "more than 1000000 items"),
+    (struct.pack("<Q", 200_003) + b"[" + b"[]," * 66_667 + b"0]", "items"),
+])
+def test_decoding_is_bounded_before_json_expands_it(message, match):
+    limits = {"max_items": 100_000} if match == "items" else {}
+    with pytest.raises(codec.CodecError, match=match):
+        codec.decode(message, **limits)
+
+
+def test_the_header_cap_is_checked_before_the_header_is_read():
+    header = b" " * 100 + b"0"
+    with pytest.raises(codec.CodecError, match="over the 64-byte cap"):
+        codec.decode(struct.pack("<Q", len(header)) + header, max_header=64)
+    assert codec.decode(struct.pack("<Q", len(header)) + header) == 0
+
+
+def test_a_dict_shaped_like_a_marker_stays_a_dict():
+    value = [{"__float__": "nan"}, {"__ndarray__": "x"}, {"__tuple__": [1]}, {"__dict__": {"a": 1}},
+             {"__float__": 1, "other": 2}]
+    assert codec.decode(codec.encode(value)) == value
+
+
+def test_decoding_reads_the_bytearray_protocol_recv_fills():
+    back = codec.decode(bytearray(codec.encode({"a": np.arange(4.0)})))
+    assert back["a"].tolist() == [0.0, 1.0, 2.0, 3.0] and back["a"].flags.writeable

@@ -2,7 +2,9 @@
 
 For each check of the spec: evaluate it on its case set (batched calls), and when a case fails,
 shrink it (drawn cases only), look for a catalogued mistake that explains it, and record the
-facts. Worker timeouts and crashes propagate to the engine, which owns the worker's life.
+facts, with every value past a size summarised (grader.judge.summary). Worker timeouts and
+crashes propagate to the engine, which owns the worker's life; a RecursionError or MemoryError
+while judging what the submission returned costs that check only.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..spec.schema import CheckSpec
 from .checks import check_kind
 from .context import ExerciseContext, Failure, GradedByInstructor, NotRecorded
 from .diagnose import diagnose
+from .summary import SHRINK_ENTRIES, bounded, bounded_pair, entries
 
 __all__ = ["ExerciseContext", "judge_exercise", "attempted"]
 
@@ -41,15 +44,36 @@ def attempted(ctx: ExerciseContext) -> bool:
 
 
 def counterexample(failure: Failure) -> dict[str, Any]:
-    return {"function": failure.function, "input": failure.case,
-            "expected": failure.expected, "actual": failure.actual}
+    """The failing call as a result stores it: each value past a size summarised."""
+    expected, actual = bounded_pair(failure.expected, failure.actual, failure.facts)
+    case = failure.case
+    return {"function": failure.function,
+            "input": {k: bounded(v) for k, v in case.items()} if isinstance(case, dict) else bounded(case),
+            "expected": expected, "actual": actual}
 
 
 def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
-    kind = check_kind(spec.kind)
-    cases = ctx.plan.cases(kind.case_set)
     result = CheckResult(name=spec.title, kind=spec.kind, status=PASSED, score=spec.points,
                          max_score=spec.points, visibility=spec.visibility)
+    try:
+        return _judge_check(ctx, spec, result)
+    except (RecursionError, MemoryError) as exc:  # comparing, shrinking or summarising a value
+        result.status, result.score = ERROR, 0.0
+        result.code = "judge_recursion" if isinstance(exc, RecursionError) else "judge_memory"
+        result.facts, result.counterexample = {"function": ctx.exercise.function}, None
+        return result
+
+
+def _too_large_to_shrink(failure: Failure) -> bool:
+    """Every try of a shrink would move a value this large through the worker again (or make
+    the worker convert one up to its budget, or fill its memory, before refusing it)."""
+    return failure.code in ("too_large", "memory_limit") \
+        or entries(failure.actual, SHRINK_ENTRIES) > SHRINK_ENTRIES
+
+
+def _judge_check(ctx: ExerciseContext, spec: CheckSpec, result: CheckResult) -> CheckResult:
+    kind = check_kind(spec.kind)
+    cases = ctx.plan.cases(kind.case_set)
     try:
         failures = [f for f in kind.evaluate(ctx, spec, cases) if f is not None]
     except NotRecorded as exc:  # a student pack holds no answer for a call this check needs
@@ -62,11 +86,12 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
     if not failures:
         return result
     failure = failures[0]
-    if ctx.shrink and kind.shrinkable and failure.case is not None and ctx.expected.replay:
+    shrinking = ctx.shrink and kind.shrinkable and not _too_large_to_shrink(failure)
+    if shrinking and failure.case is not None and ctx.expected.replay:
         from .shrink import smallest
 
         failure = smallest(failures)  # a pack answers the plan's cases only: nothing new to try
-    elif ctx.shrink and kind.shrinkable and failure.case is not None:
+    elif shrinking and failure.case is not None:
         from .shrink import shrink
 
         with ctx.exploring():
@@ -74,17 +99,18 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
         if smaller is not failure.case:
             with ctx.exploring():
                 failure = kind.evaluate(ctx, spec, [smaller])[0] or failure
-    result.status, result.score = FAILED, 0.0
-    result.code, result.facts = failure.code, dict(failure.facts)
-    # a kind whose failures are not one per plan case (behaviour, trajectory) counts its own
-    result.facts.setdefault("failing_cases", len(failures))
-    result.facts.setdefault("total_cases", len(cases))
-    result.facts["shrunk"] = bool(ctx.shrink and kind.shrinkable)
-    result.counterexample = counterexample(failure)
     mistake = diagnose(ctx, spec, failure.case, failure)
     if mistake is not None:
         result.mistake = mistake.function
         result.hint = {"en": mistake.hint.en, "zh": mistake.hint.zh}
+    result.status, result.score = FAILED, 0.0
+    result.code = failure.code
+    result.facts = {k: bounded(v) for k, v in failure.facts.items()}
+    # a kind whose failures are not one per plan case (behaviour, trajectory) counts its own
+    result.facts.setdefault("failing_cases", len(failures))
+    result.facts.setdefault("total_cases", len(cases))
+    result.facts["shrunk"] = bool(shrinking)
+    result.counterexample = counterexample(failure)
     return result
 
 

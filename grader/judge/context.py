@@ -18,6 +18,7 @@ import numpy as np
 from ..plan import Case, Plan
 from ..run.client import CallOutcome, WorkerTimeout
 from ..spec.schema import CheckSpec, Exercise, Tolerance
+from .summary import entries
 
 
 class Caller(Protocol):
@@ -83,11 +84,24 @@ class Failure:
     actual: Any = None
 
 
+#: entries (array elements, numbers, strings) of the values one memo holds at most: a student
+#: returning millions of entries per call is asked again instead of being kept (honest: ~10⁵)
+MEMO_ENTRIES = 4_000_000
+
+
 class _Memo:
     def __init__(self, caller: Caller) -> None:
         self.caller = caller
         self.outcomes: dict[bytes, CallOutcome] = {}
         self.missing: set[str] = set()
+        self.held = 0  # entries of the values in `outcomes`
+
+    def _keep(self, new: dict[bytes, CallOutcome]) -> None:
+        for key, outcome in new.items():
+            size = entries((outcome.value, outcome.args_after), MEMO_ENTRIES - self.held)
+            if self.held + size <= MEMO_ENTRIES:
+                self.outcomes[key] = outcome
+                self.held += size
 
     def run(self, exercise: Exercise, function: str, cases: list[Case], timeout: float,
             return_args: bool = False, fresh: bool = False,
@@ -105,9 +119,9 @@ class _Memo:
                 self.missing.add(function)
                 return None
             new = {key: outcome for (key, _), outcome in zip(unique, outcomes)}
-            if not remember:  # inputs that depend on one student's answers: no use to the next
-                return [new[k] if k in new else self.outcomes[k] for k in keys]
-            self.outcomes.update(new)
+            if remember:  # not: inputs that depend on one student's answers, no use to the next
+                self._keep(new)
+            return [new[k] if k in new else self.outcomes[k] for k in keys]
         return [self.outcomes[k] for k in keys]
 
 

@@ -281,7 +281,9 @@ def input_unchanged(ctx, spec, cases, got, tol):
 def _unusable(ctx: ExerciseContext, case: Case, outcome: CallOutcome) -> Failure | None:
     """A call that raised or returned no number fails every property at once."""
     if outcome.error is not None:
-        return Failure("raised", dict(outcome.error), case, ctx.exercise.function)
+        from .checks import error_failure
+
+        return error_failure(outcome.error, case, ctx.exercise.function)
     structured = isinstance(outcome.value, (tuple, list)) or (
         isinstance(outcome.value, dict) and "__unsupported__" not in outcome.value)
     if _array(outcome.value) is None and not structured:  # a tuple is the properties' business

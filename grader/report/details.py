@@ -31,11 +31,11 @@ def check_lines(check: CheckResult, lang: str) -> list[str]:
             lines.append(text(key, lang).format(failing=facts["failing_cases"],
                                                 total=facts["total_cases"]))
         lines.append(f"{text('report.input', lang)}: "
-                     f"{format_call(example.get('function'), example.get('input'))}")
+                     f"{format_call(example.get('function'), example.get('input'), lang)}")
         if example.get("expected") is not None:
-            lines.append(f"{text('report.expected', lang)}: {format_value(example['expected'])}")
+            lines.append(f"{text('report.expected', lang)}: {format_value(example['expected'], lang)}")
         if example.get("actual") is not None:
-            lines.append(f"{text('report.got', lang)}: {format_value(example['actual'])}")
+            lines.append(f"{text('report.got', lang)}: {format_value(example['actual'], lang)}")
     if hint(check, lang):
         lines.append(text("report.hint", lang).format(hint=hint(check, lang)))
     return [text_line(line) for line in lines if line]

@@ -70,11 +70,11 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
                     block.message += " " + text(key, lang).format(
                         failing=facts["failing_cases"], total=facts["total_cases"])
                 block.lines.append((text("report.input", lang),
-                                    format_call(example.get("function"), example.get("input"))))
+                                    format_call(example.get("function"), example.get("input"), lang)))
                 if example.get("expected") is not None:
-                    block.lines.append((text("report.expected", lang), format_value(example["expected"])))
+                    block.lines.append((text("report.expected", lang), format_value(example["expected"], lang)))
                 if example.get("actual") is not None:
-                    block.lines.append((text("report.got", lang), format_value(example["actual"])))
+                    block.lines.append((text("report.got", lang), format_value(example["actual"], lang)))
             failures.append(block)
     stdout = result.stdout.strip().replace("\r\n", "\n").split("\n") if result.stdout.strip() else []
     if len(stdout) > MAX_STDOUT_LINES:

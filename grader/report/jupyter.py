@@ -33,14 +33,14 @@ def _badge(status: str, lang: str) -> str:
 
 
 def _values(example: dict[str, Any], facts: dict[str, Any], lang: str) -> str:
-    call = format_call(example.get("function"), example.get("input"))
+    call = format_call(example.get("function"), example.get("input"), lang)
     parts = [f'<div style="{_MONO}"><b>{escape(text("report.input", lang))}:</b> {escape(call)}</div>']
     table = entries(example.get("expected"), example.get("actual"), facts)
     if table is None or isinstance(example.get("expected"), (tuple, list, dict)):
         for key, label in (("expected", "report.expected"), ("actual", "report.got")):
             if example.get(key) is not None:
                 parts.append(f'<div style="{_MONO}"><b>{escape(text(label, lang))}:</b> '
-                             f"{escape(format_value(example[key]))}</div>")
+                             f"{escape(format_value(example[key], lang))}</div>")
     if table is None:
         return "".join(parts)
     head = "".join(f'<th style="{_CELL}">{escape(text(k, lang))}</th>'

@@ -83,3 +83,86 @@ class SubmissionResult:
         if self.required_score is not None:
             return self.score >= self.required_score - 1e-9
         return self.all_passed
+
+
+#: the key of a summary in stored data (see Summary)
+SUMMARY = "__summary__"
+SUMMARY_KINDS = ("array", "list", "tuple", "dict")
+
+
+@dataclass(frozen=True)
+class WorstEntry:
+    index: tuple[int, ...]
+    value: Any
+    #: whether the entry differs from the compared value's (a summary ranked by difference)
+    differs: bool | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a CheckResult keeps of a value too large to keep whole (grader.judge.summary makes
+    it): what the value is, how it starts, where it is worst. Stored as plain data,
+    ``{"__summary__": {...}}`` (`as_data`), so the JSON report and the gradebook carry it as any
+    other value; `Summary.of` reads it back, and is the only way reporters recognise one.
+
+    - kind: "array", "list", "tuple" or "dict"; shape: an array's shape, (items,) otherwise;
+      size: how many entries (items) it has; dtype: an array's dtype, "" otherwise
+    - head: its first entries, in row-major order (a dict's: [key, value] pairs), each bounded
+    - worst: up to a few entries by index, ranked by `ranked_by`: "difference" (from the value it
+      is compared with: the expected and the actual summary list the same indices, largest error
+      first) or "magnitude" (NaN and ±inf first, then the largest |entry|)
+    - nan, posinf, neginf: how many entries are NaN, +inf and −inf
+    """
+
+    kind: str
+    shape: tuple[int, ...]
+    size: int
+    dtype: str = ""
+    head: tuple[Any, ...] = ()
+    worst: tuple[WorstEntry, ...] = ()
+    ranked_by: str = "magnitude"
+    nan: int = 0
+    posinf: int = 0
+    neginf: int = 0
+
+    def as_data(self) -> dict[str, Any]:
+        return {SUMMARY: {
+            "kind": self.kind, "shape": list(self.shape), "size": self.size, "dtype": self.dtype,
+            "head": list(self.head),
+            "worst": [{"index": list(w.index), "value": w.value, "differs": w.differs}
+                      for w in self.worst],
+            "ranked_by": self.ranked_by, "nan": self.nan, "posinf": self.posinf,
+            "neginf": self.neginf}}
+
+    @classmethod
+    def of(cls, value: Any) -> "Summary | None":
+        """The summary `value` stores, or None: a whole value, or data that is not a well-formed
+        summary (a gradebook of another version)."""
+        if type(value) is not dict or len(value) != 1 or type(value.get(SUMMARY)) is not dict:
+            return None
+        data = value[SUMMARY]
+        try:
+            kind, ranked_by = data["kind"], data.get("ranked_by", "magnitude")
+            if kind not in SUMMARY_KINDS or ranked_by not in ("difference", "magnitude"):
+                return None
+            worst = tuple(WorstEntry(tuple(_index(w["index"])), w["value"],
+                                     w.get("differs") if type(w.get("differs")) is bool else None)
+                          for w in data.get("worst") or [])
+            return cls(kind=kind, shape=tuple(_index(data["shape"])), size=_natural(data["size"]),
+                       dtype=str(data.get("dtype") or ""), head=tuple(data.get("head") or ()),
+                       worst=worst, ranked_by=ranked_by, nan=_natural(data.get("nan", 0)),
+                       posinf=_natural(data.get("posinf", 0)), neginf=_natural(data.get("neginf", 0)))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _natural(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError(value)
+    return value
+
+
+def _index(value: Any) -> list[int]:
+    if not isinstance(value, (list, tuple)) or len(value) > 64:
+        raise ValueError(value)
+    return [_natural(i) for i in value]

@@ -1,7 +1,8 @@
 """Expected and actual values side by side, entry by entry, for the terminal and the notebook.
 
-Only formats: which entries differ is read from the check's facts (`positions`, `index`), never
-recomputed here.
+Only formats: which entries differ is read from the check's facts (`positions`, `index`), or,
+for values too large to keep whole, from their summaries (the entries where they differ most,
+which the judge chose and marked), never recomputed here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..messages import format_value
+from .model import Summary
 
 #: arrays with more entries than this are shown on one line each, not entry by entry
 MAX_ENTRIES = 12
@@ -55,6 +57,9 @@ def entries(expected: Any, actual: Any, facts: dict[str, Any]) -> list[tuple[str
     path = facts.get("path") or ""
     if path and isinstance(expected, (tuple, list, dict)):
         expected, actual = part(expected, path), part(actual, path)
+    summaries = Summary.of(expected), Summary.of(actual)
+    if summaries[0] is not None and summaries[1] is not None:
+        return summary_entries(path, *summaries, marked_positions(facts))
     if not (isinstance(expected, np.ndarray) and isinstance(actual, np.ndarray)):
         return None
     if expected.shape != actual.shape or not 2 <= expected.size <= MAX_ENTRIES:
@@ -62,3 +67,15 @@ def entries(expected: Any, actual: Any, facts: dict[str, Any]) -> list[tuple[str
     marked = marked_positions(facts)
     return [(path + index_text(i), format_value(expected[i].item()), format_value(actual[i].item()),
              i in marked) for i in np.ndindex(expected.shape)]
+
+
+def summary_entries(path: str, expected: Summary, actual: Summary,
+                    marked: set[tuple[int, ...]]) -> list[tuple[str, str, str, bool]] | None:
+    """The rows of two summaries made together (the same entries of both, ranked by where they
+    differ), or None when they were not."""
+    if expected.ranked_by != "difference" or actual.ranked_by != "difference" \
+            or expected.shape != actual.shape \
+            or [w.index for w in expected.worst] != [w.index for w in actual.worst] or not actual.worst:
+        return None
+    return [(path + index_text(e.index), format_value(e.value), format_value(a.value),
+             bool(a.differs) or a.index in marked) for e, a in zip(expected.worst, actual.worst)]

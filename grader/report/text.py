@@ -96,12 +96,12 @@ def _values(example: dict, facts: dict, lang: str) -> list[str]:
     labels = {k: text(f"report.{k}", lang) for k in ("input", "expected", "got", "index")}
     width = max(_width(labels[k]) for k in ("input", "expected", "got")) + 1
     lines = [f"    {_pad(labels['input'] + ':', width)} "
-             f"{text_line(format_call(example.get('function'), example.get('input')))}"]
+             f"{text_line(format_call(example.get('function'), example.get('input'), lang))}"]
     table = entries(example.get("expected"), example.get("actual"), facts)
     if table is None or isinstance(example.get("expected"), (tuple, list, dict)):
         for key, label in (("expected", "expected"), ("actual", "got")):
             if example.get(key) is not None:
-                lines.append(f"    {_pad(labels[label] + ':', width)} {text_line(format_value(example[key]))}")
+                lines.append(f"    {_pad(labels[label] + ':', width)} {text_line(format_value(example[key], lang))}")
     if table is None:
         return lines
     table = [(text_line(index), expected, text_line(got), differs) for index, expected, got, differs in table]

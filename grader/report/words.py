@@ -17,7 +17,7 @@ def check_message(check: CheckResult, lang: str) -> str:
     if not check.code:
         return ""
     example = check.counterexample or {}
-    facts = {**check.facts, "call": format_call(example.get("function"), example.get("input"))}
+    facts = {**check.facts, "call": format_call(example.get("function"), example.get("input"), lang)}
     return render(check.code, facts, lang)
 
 

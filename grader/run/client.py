@@ -2,12 +2,20 @@
 
 Limits are enforced from here, outside the worker: a reply that does not come by its deadline
 means SIGKILL to the worker's whole process group, whatever signals the student ignores.
+
+This is also where the worker's data enters the grader, and the only place it is cleaned: every
+CallOutcome and LoadReport is built by the functions below, which keep only the fields the
+grader reads, of the types it expects, with every string cut to a length and its lone
+surrogates (which no encoder can write: a gradebook, a terminal, a JSON report) replaced by
+U+FFFD. Nothing downstream holds a string from the worker that did not pass through `clean_text`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,7 +26,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from . import protocol
+from .worker import MAX_KEY_CHARS, MAX_OUTPUT_BYTES, MAX_STR_CHARS
 
 #: the only environment student code sees; nothing of the grader's (tokens, CI secrets) leaks
 _SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
@@ -51,6 +62,11 @@ class WorkerCrashed(WorkerError):
         self.stdout = stdout
         self.stderr = stderr
         super().__init__(describe_exit(how))
+
+
+class WorkerBadReply(WorkerCrashed):
+    """The worker sent what the grader refuses (a forged or malformed reply, over a cap); it was
+    killed. `how["reason"]` says what was wrong."""
 
 
 def describe_exit(how: dict[str, Any]) -> str:
@@ -172,6 +188,119 @@ def _positions(value: Any) -> list[int]:
     return [i for i in value[:100] if type(i) is int and 0 <= i < 1000]
 
 
+# --- the worker's data, cleaned once, here -----------------------------------------------------
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: characters kept of the texts of an error, a warning, the captured output and of names
+ERROR_TYPE_CHARS, ERROR_MESSAGE_CHARS, TRACEBACK_CHARS = 200, 2000, 4000
+WARNING_CHARS, MAX_WARNINGS = 300, 10
+NAME_CHARS = 200
+OUTPUT_CHARS = MAX_OUTPUT_BYTES + 100  # what the worker sends, and its "[… output truncated]"
+#: entries kept of the lists of a LoadReport
+MAX_FUNCTIONS, MAX_LOAD_ERRORS = 1000, 50
+#: the reasons a TooLarge error may give (grader.run.worker.TooLarge), each a message code
+TOO_LARGE_REASONS = frozenset(("array", "items", "depth", "reply_entries", "reply_data"))
+
+
+def clean_text(value: Any, limit: int) -> str:
+    """A string from the worker as the grader may hold it: at most `limit` characters, each lone
+    surrogate replaced by U+FFFD. Anything that is not a string is the empty string."""
+    if type(value) is not str:
+        return ""
+    if len(value) > limit:
+        value = value[:limit]
+    return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+
+
+def clean_value(value: Any) -> Any:
+    """A decoded value (grader.codec makes only dict, list, tuple, str, numbers, None, arrays)
+    with every string and dict key cleaned, cut where the worker cuts them: a correct string
+    compares equal to the reference's, which grader.run.worker.to_data cut the same way."""
+    kind = type(value)
+    if kind is np.ndarray or kind is float or kind is int or kind is bool or value is None:
+        return value
+    if kind is str:
+        return clean_text(value, MAX_STR_CHARS)
+    if kind is list:
+        return [clean_value(v) for v in value]
+    if kind is tuple:
+        return tuple([clean_value(v) for v in value])
+    if kind is dict:  # JSON keys are strings; most are short and ASCII, already clean
+        return {k if len(k) <= MAX_KEY_CHARS and k.isascii() else clean_text(k, MAX_KEY_CHARS):
+                clean_value(v) for k, v in value.items()}
+    return None  # nothing else comes out of the codec
+
+
+def _line(value: Any) -> int | None:
+    return value if type(value) is int and 0 <= value < 10**9 else None
+
+
+def _count(value: Any) -> int:
+    return value if type(value) is int and value >= 0 else 0
+
+
+def clean_error(error: Any) -> dict[str, Any] | None:
+    """The fields of a worker's error the grader reads (grader.run.worker._error, TooLarge)."""
+    if not isinstance(error, dict):
+        return None
+    file = error.get("file")
+    cleaned: dict[str, Any] = {
+        "type": clean_text(error.get("type"), ERROR_TYPE_CHARS),
+        "message": clean_text(error.get("message"), ERROR_MESSAGE_CHARS),
+        "traceback": clean_text(error.get("traceback"), TRACEBACK_CHARS),
+        "file": clean_text(file, NAME_CHARS) if isinstance(file, str) else None,
+        "line": _line(error.get("line")),
+    }
+    if cleaned["type"] == "TooLarge":
+        reason = error.get("reason")
+        cleaned.update(reason=reason if reason in TOO_LARGE_REASONS else "",
+                       size=_count(error.get("size")), limit=_count(error.get("limit")))
+    return cleaned
+
+
+def _seconds(value: Any) -> float:
+    if type(value) in (int, float) and math.isfinite(value) and value >= 0:
+        return float(value)
+    return 0.0
+
+
+def outcome(record: dict[str, Any]) -> CallOutcome:
+    """One call's record from the worker as a CallOutcome (see the module's docstring)."""
+    warnings, args_after = record.get("warnings"), record.get("args_after")
+    return CallOutcome(
+        value=clean_value(record.get("value")),
+        error=clean_error(record.get("error")),
+        seconds=_seconds(record.get("seconds")),
+        warnings=[clean_text(w, WARNING_CHARS) for w in warnings[:MAX_WARNINGS] if type(w) is str]
+        if type(warnings) is list else [],
+        args_after=[clean_value(a) for a in args_after] if type(args_after) is list else None,
+        modified=_positions(record.get("modified")),
+    )
+
+
+def load_report(reply: dict[str, Any], ready: dict[str, Any]) -> LoadReport:
+    """The worker's answer to `load` (and its `ready` message) as a LoadReport."""
+    functions: dict[str, dict[str, Any]] = {}
+    raw = reply.get("functions")
+    for name, info in list(raw.items())[:MAX_FUNCTIONS] if isinstance(raw, dict) else []:
+        info = info if isinstance(info, dict) else {}
+        functions[clean_text(name, NAME_CHARS)] = {"module": clean_text(info.get("module"), NAME_CHARS),
+                                                   "line": _line(info.get("line"))}
+    errors = []
+    raw = reply.get("errors")
+    for error in raw[:MAX_LOAD_ERRORS] if isinstance(raw, list) else []:
+        cleaned = clean_error(error)
+        if cleaned is not None:
+            errors.append({"module": clean_text(error.get("module"), NAME_CHARS),
+                           "filename": clean_text(error.get("filename"), NAME_CHARS), **cleaned})
+    raw = ready.get("sandbox")
+    sandbox = {clean_text(k, NAME_CHARS): v is True
+               for k, v in list(raw.items())[:20]} if isinstance(raw, dict) else {}
+    return LoadReport(functions=functions, errors=errors, stdout=clean_text(reply.get("stdout"), OUTPUT_CHARS),
+                      stderr=clean_text(reply.get("stderr"), OUTPUT_CHARS), sandbox=sandbox)
+
+
+
 class WorkerSession:
     """One live worker holding one submission's code. Dies on a timeout; `restart` revives it."""
 
@@ -200,10 +329,7 @@ class WorkerSession:
         ready = self._receive(deadline, self.import_timeout)
         reply = self.request({"op": "load", "modules": self.modules},
                              deadline - time.monotonic())
-        return LoadReport(functions=dict(reply.get("functions", {})),
-                          errors=list(reply.get("errors", [])),
-                          stdout=reply.get("stdout", ""), stderr=reply.get("stderr", ""),
-                          sandbox=dict(ready.get("sandbox", {})))
+        return load_report(reply, ready)
 
     @property
     def alive(self) -> bool:
@@ -225,14 +351,16 @@ class WorkerSession:
         except protocol.Deadline:
             self.kill()
             raise WorkerTimeout(timeout) from None
-        except (EOFError, OSError, protocol.ProtocolError) as exc:
-            self._crashed(None if isinstance(exc, (EOFError, OSError)) else str(exc))
+        except (EOFError, OSError):
+            self._crashed()
+        except protocol.ProtocolError as exc:
+            self._refuse(str(exc))
         if not isinstance(reply, dict):
-            self._crashed("the worker sent something that is not a reply")
+            self._refuse("the worker sent something that is not a reply")
         self.answered += 1
         for name, sink in (("stdout", self.stdout), ("stderr", self.stderr)):
-            text = reply.get(name)
-            if isinstance(text, str) and text:
+            text = clean_text(reply.get(name), OUTPUT_CHARS)
+            if text:
                 sink.append(text)
         return reply
 
@@ -241,6 +369,12 @@ class WorkerSession:
         self.kill()
         how = {"reason": reason} if reason else (self.zygote.wait(pid) if pid else {})
         raise WorkerCrashed(how, self._read_capture(".stdout"), self._read_capture(".stderr"))
+
+    def _refuse(self, reason: str) -> None:
+        """Kill a worker whose reply the grader refuses, and say why (WorkerBadReply)."""
+        self.kill()
+        raise WorkerBadReply({"reason": clean_text(reason, ERROR_MESSAGE_CHARS)},
+                             self._read_capture(".stdout"), self._read_capture(".stderr"))
 
     def _read_capture(self, name: str) -> str:
         if not self.workdir:
@@ -259,23 +393,10 @@ class WorkerSession:
         if reply.get("missing"):
             return None
         results = reply.get("results")
-        if not isinstance(results, list) or len(results) != len(cases):
-            self._crashed("the worker's reply does not match the request")
-        outcomes = []
-        for record in results:
-            if not isinstance(record, dict):
-                self._crashed("the worker's reply does not match the request")
-            error = record.get("error")
-            outcomes.append(CallOutcome(
-                value=record.get("value"),
-                error=error if isinstance(error, dict) else None,
-                seconds=float(record.get("seconds") or 0.0) if isinstance(record.get("seconds"), (int, float)) else 0.0,
-                warnings=[str(w) for w in record.get("warnings", [])][:10]
-                if isinstance(record.get("warnings"), list) else [],
-                args_after=record.get("args_after") if isinstance(record.get("args_after"), list) else None,
-                modified=_positions(record.get("modified")),
-            ))
-        return outcomes
+        if not isinstance(results, list) or len(results) != len(cases) \
+                or not all(isinstance(record, dict) for record in results):
+            self._refuse("the worker's reply does not match the request")
+        return [outcome(record) for record in results]
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group: whatever it started dies with it."""

@@ -1,6 +1,8 @@
 """Length-prefixed messages over a stream socket, with a size cap and a deadline.
 
-Both ends use it; the grader's end treats everything it reads as hostile (see grader.codec).
+Both ends use it; the grader's end treats everything it reads as hostile (see grader.codec). The
+caps below are what one message may cost the reader, whatever the other end claims: the length
+prefix is checked before a byte of the message is read, and decoding is bounded by grader.codec.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from typing import Any
 from .. import codec
 
 _LENGTH = struct.Struct("<Q")
-#: a reply larger than this is refused unread: no student can make the grader allocate more
-MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+#: a message longer than this is refused unread. It holds one reply at its largest (the worker's
+#: budget: MAX_REPLY_ELEMENTS float64 entries and MAX_REPLY_HEADER bytes of the rest) with room
+#: to spare, and is what the grader can afford to hold, twice, while it decodes
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+#: array elements one message may hold in all (a reply's budget is 5 000 000)
+MAX_MESSAGE_ELEMENTS = 8_000_000
 
 
 class ProtocolError(Exception):
@@ -30,9 +36,12 @@ def send(sock: socket.socket, obj: Any) -> None:
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
 
 
-def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < size:
+def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
+    """Exactly `size` bytes, read into one buffer (no growing copies of a large message)."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -41,13 +50,13 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes
         else:
             sock.settimeout(None)
         try:
-            chunk = sock.recv(min(size - len(chunks), 1 << 20))
+            count = sock.recv_into(view[got:], min(size - got, 1 << 20))
         except socket.timeout:
             raise Deadline() from None
-        if not chunk:
+        if not count:
             raise EOFError("connection closed")
-        chunks += chunk
-    return bytes(chunks)
+        got += count
+    return buffer
 
 
 def recv(sock: socket.socket, deadline: float | None = None,
@@ -56,6 +65,9 @@ def recv(sock: socket.socket, deadline: float | None = None,
     if length > max_bytes:
         raise ProtocolError(f"message of {length} bytes is over the {max_bytes}-byte cap")
     try:
-        return codec.decode(_recv_exact(sock, length, deadline))
+        return codec.decode(_recv_exact(sock, length, deadline),
+                            max_elements=MAX_MESSAGE_ELEMENTS)
     except codec.CodecError as exc:
         raise ProtocolError(str(exc)) from None
+    except MemoryError:  # within the caps, but more than this process has left
+        raise ProtocolError(f"a message of {length} bytes does not fit in memory") from None
