@@ -10,6 +10,7 @@ submitted nothing are added as missing, and entries that match no one are flagge
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,5 +104,5 @@ def content_hash(entry: Entry) -> str:
             except OSError:
                 data = b"\0unreadable"
             relative = file.relative_to(path).as_posix() if path.is_dir() else file.name
-            digest.update(relative.encode() + b"\0" + data + b"\0")
+            digest.update(os.fsencode(relative) + b"\0" + data + b"\0")  # the name's own bytes
     return digest.hexdigest()

@@ -4,8 +4,11 @@ OUT_DIR receives:
 
 - ``gradebook.sqlite``: every run, every grade (see `gradebook`);
 - ``grades.csv``: the gradebook as `grader export --format csv` writes it;
-- ``feedback/<student>.md`` and ``.html``: what the student reads;
+- ``feedback/<name>.md`` and ``.html``: what the student reads (`names.feedback_name`);
 - ``report.html``: the class report, one self-contained page.
+
+Whatever one submission produces, the batch goes on (`_Recorder`): that student's failing step
+is recorded as their internal error, every other student is graded, and the outputs are written.
 """
 
 from __future__ import annotations
@@ -155,7 +158,7 @@ class _Recorder:
             self._record(entry, result, status, path)
             step = "feedback"
             write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name)
-        except Exception as exc:  # noqa: BLE001 -- any step on this student's data: recorded below
+        except Exception as exc:  # any step on this student's data: recorded below
             reason = _reason(exc)
             facts = {"reason": reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}"}
             result = _placeholder(self.course, self.exercises, ERROR, f"batch.{step}_failed", facts, path)
@@ -204,7 +207,7 @@ class _Recorder:
         blocked (a folder in its place): a failure here is said, not fatal."""
         try:
             write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name)
-        except Exception as exc:  # noqa: BLE001 -- listed in the summary; the grade is recorded
+        except Exception as exc:  # listed in the summary; the grade is recorded
             self.summary.unwritten.append((entry.student, _reason(exc)))
 
 
@@ -335,7 +338,7 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
             continue
         try:
             write_feedback(options.out_dir, student, result, lang, names.get(student, ""))
-        except Exception as exc:  # noqa: BLE001 -- this student's stored result: said below, not fatal
+        except Exception as exc:  # this student's stored result: said below, not fatal
             summary.unwritten.append((student, _reason(exc)))
     write_export(book, options.out_dir / CSV_FILE, "csv")
     from .class_report import write_class_report
