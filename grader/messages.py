@@ -534,6 +534,18 @@ CATALOGUE: dict[str, str] = {
     "batch.no_plots": "matplotlib is not installed: the class report has tables but no plots "
                       "(pip install \"grader[batch]\").",
     "batch.worker_died": "The grading process handling this submission died ({how}).",
+    "batch.gradebook_failed": "An internal error of the grader: this submission's result could not "
+                              "be stored in the gradebook ({reason}). It is graded again on the next "
+                              "run.",
+    "batch.feedback_failed": "An internal error of the grader: this submission was graded "
+                             "({score}/{max_score}) but its feedback could not be written "
+                             "({reason}). It is graded again on the next run.",
+    "batch.ambiguous": "Several entries for one student ({entries}): each was graded and the best "
+                       "is kept, {kept} ({scores}). Keep only one.",
+    "batch.ambiguous_line": "Several entries, the best kept: {student}: {kept} ({scores})",
+    "batch.internal_line": "Internal error, graded again on the next run: {student}: {reason}",
+    "batch.unwritten_line": "Feedback not written for {student}: {reason}",
+    "batch.unreadable_grade": "the stored result cannot be read back (grade again with --force)",
     "batch.no_gradebook": "No gradebook in {out} (run `grader grade` first).",
     "batch.no_student": "No student {student} in the gradebook.",
     "batch.roster_error": "Cannot read the roster {path}: {problem}",
@@ -577,6 +589,7 @@ CATALOGUE: dict[str, str] = {
     "class.kind.error": "error",
     "class.kind.sandbox": "sandbox violation",
     "class.kind.unreadable": "unreadable submission",
+    "class.kind.ambiguous": "several entries",
     "class.slowest": "Slowest submissions",
     "class.seconds": "seconds",
     "class.score": "score",

@@ -60,7 +60,8 @@ def test_github_workflow_parses_and_names_existing_commands(tmp_path):
     assert workflow["name"] == "Autograding Tests"  # the check run GitHub Classroom looks for
     assert "push" in workflow["on"] and workflow["permissions"]["checks"] == "write"
     job = workflow["jobs"]["grade"]
-    assert job["env"]["GRADER_EXERCISES"] == ".grader"
+    # absolute: the grader runs from the runner's temporary folder, not the repository
+    assert job["env"]["GRADER_EXERCISES"] == "${{ github.workspace }}/.grader"
     steps = job["steps"]
     runs = [step["run"] for step in steps if "run" in step]
     assert any(SPEC in run and "GRADER_PIP_SPEC" in run for run in runs)
@@ -105,9 +106,11 @@ def test_gitlab_job_parses_and_publishes_its_junit_report(tmp_path):
     script = job["script"]
     for line in script:
         check_command_line(line)
-    [check] = [line for line in script if line.startswith("grader check")]
-    output = re.search(r"-o (\S+)", check).group(1)
+    [check] = [line for line in script if line.startswith("python -I -m grader check")]
+    output = re.search(r'-o "\$CI_PROJECT_DIR/(\S+)"', check).group(1)
     assert job["artifacts"]["reports"]["junit"] == output and job["artifacts"]["when"] == "always"
+    assert job["variables"]["GRADER_EXERCISES"] == "$CI_PROJECT_DIR/.grader"
+    assert script.index('cd "$(mktemp -d)"') < script.index(check)  # not from the repository
     assert '"torch"' in script[0]
 
 
@@ -119,9 +122,9 @@ def test_unsafe_values_are_refused(tmp_path, option):
     assert proc.returncode == 2 and not (tmp_path / ".github").exists()
 
 
-def run_autograder(root: Path, env: dict | None = None) -> dict:
+def run_autograder(root: Path, env: dict | None = None, cwd: Path | None = None) -> dict:
     script = root / "source" / "run_autograder"
-    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, cwd=root, timeout=300,
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, cwd=cwd or root, timeout=300,
                           env={**os.environ, "GRADER_AUTOGRADER_ROOT": str(root),
                                "GRADER_PYTHON": sys.executable, **(env or {})})
     assert proc.returncode == 0, proc.stderr
@@ -133,6 +136,29 @@ def run_autograder(root: Path, env: dict | None = None) -> dict:
 
 
 def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
+    root, python = gradescope_layout(full_set, tmp_path)
+    (root / "submission").mkdir()
+    shutil.copy(ROOT / "submissions" / "correct.py", root / "submission" / "solution.py")
+    results = run_autograder(root, python)
+    from grader.engine import Course
+
+    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
+    assert results["score"] == total  # hidden checks included: this is the instructor's run
+    hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
+    assert len(hidden) == len(HIDDEN) and all(t["status"] == "passed" for t in hidden)
+
+    shutil.copy(ROOT / "submissions" / "buggy.py", root / "submission" / "solution.py")
+    buggy = run_autograder(root, python)
+    assert 0 < buggy["score"] < results["score"]
+    assert any(t["status"] == "failed" and "Hint" in t["output"] for t in buggy["tests"])
+
+    broken = run_autograder(root, {"GRADER_PYTHON": "/bin/false"})  # the grader cannot start
+    assert broken["score"] == 0 and "exit code 1" in broken["output"]
+
+
+def gradescope_layout(full_set: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """`grader ci gradescope`, unzipped as Gradescope lays it out, with what setup.sh installs:
+    (the root holding source/, the environment naming the autograder's Python)."""
     archive = tmp_path / "autograder.zip"
     proc = grader("--exercises", full_set, "ci", "gradescope", archive)
     assert proc.returncode == 0, proc.stderr
@@ -161,24 +187,7 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
     # the wheel from the zip installed by pip
     venv = fresh_venv(tmp_path / "venv")
     install(venv, root / "source" / wheel_name())
-    python = {"GRADER_PYTHON": str(venv / "bin" / "python")}
-    (root / "submission").mkdir()
-    shutil.copy(ROOT / "submissions" / "correct.py", root / "submission" / "solution.py")
-    results = run_autograder(root, python)
-    from grader.engine import Course
-
-    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
-    assert results["score"] == total  # hidden checks included: this is the instructor's run
-    hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
-    assert len(hidden) == len(HIDDEN) and all(t["status"] == "passed" for t in hidden)
-
-    shutil.copy(ROOT / "submissions" / "buggy.py", root / "submission" / "solution.py")
-    buggy = run_autograder(root, python)
-    assert 0 < buggy["score"] < results["score"]
-    assert any(t["status"] == "failed" and "Hint" in t["output"] for t in buggy["tests"])
-
-    broken = run_autograder(root, {"GRADER_PYTHON": "/bin/false"})  # the grader cannot start
-    assert broken["score"] == 0 and "exit code 1" in broken["output"]
+    return root, {"GRADER_PYTHON": str(venv / "bin" / "python")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,8 +195,10 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
 # commands of its workflow file, run here step by step.
 
 
-def expression(value: str, outputs: dict[str, dict[str, str]]) -> str:
-    """GitHub's `${{ steps.ID.outputs.NAME }}`, the only expression the workflow uses."""
+def expression(value: str, outputs: dict[str, dict[str, str]], workspace: str = "") -> str:
+    """GitHub's `${{ steps.ID.outputs.NAME }}` and `${{ github.workspace }}`, the only
+    expressions the workflow uses."""
+    value = re.sub(r"\$\{\{\s*github\.workspace\s*\}\}", lambda m: workspace, value)
     return re.sub(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}",
                   lambda m: outputs.get(m.group(1), {}).get(m.group(2), ""), value)
 
@@ -204,8 +215,8 @@ def run_workflow(workflow: dict, repo: Path, env: dict[str, str], tmp: Path) -> 
     for number, step in enumerate(job["steps"]):
         if failed and "always()" not in str(step.get("if", "")):
             continue
-        step_env = {**env, **{k: expression(str(v), outputs) for k, v in job.get("env", {}).items()},
-                    **{k: expression(str(v), outputs) for k, v in step.get("env", {}).items()}}
+        step_env = {**env, **{k: expression(str(v), outputs, str(repo)) for k, v in job.get("env", {}).items()},
+                    **{k: expression(str(v), outputs, str(repo)) for k, v in step.get("env", {}).items()}}
         if "run" in step:
             output_file = tmp / f"output-{number}"
             output_file.write_text("")
@@ -228,24 +239,15 @@ def run_workflow(workflow: dict, repo: Path, env: dict[str, str], tmp: Path) -> 
     return log
 
 
-def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zygote):
-    """The workflow installs the student build of the grader from the pack (no --grader-spec,
-    no GRADER_PIP_SPEC): pip into a fresh venv, then `grader check` from the pack."""
-    import jsonschema
-
-    from grader.engine import Course, Options, grade
-    from grader.pack.wheel import wheel_name
-
+def student_repository(full_set: Path, tmp_path: Path) -> tuple[Path, dict, dict[str, str], Path]:
+    """A repository made with `grader pack` + `grader ci github`, a fresh venv for its install
+    step, and the environment a runner gives its steps: (repo, workflow, env, venv)."""
     repo = tmp_path / "student-repo"
     repo.mkdir()
     assert grader("--exercises", full_set, "pack", repo / ".grader").returncode == 0
     made = grader("--lang", "en", "ci", "github", repo)
     assert made.returncode == 0 and not made.stderr, made.stderr
     workflow = yaml.safe_load((repo / ".github" / "workflows" / "grade.yml").read_text())
-    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
-    assert not [p for p in repo.rglob("*.py")]  # the repository holds no reference code
-    assert (repo / ".grader" / wheel_name()).is_file()
-
     venv = fresh_venv(tmp_path / "venv")
     (tmp_path / "runner").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADER_", "PIP_", "PYTHON"))}
@@ -256,6 +258,21 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
         "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(repo),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "RUNNER_TEMP": str(tmp_path / "runner"),
     })
+    return repo, workflow, env, venv
+
+
+def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zygote):
+    """The workflow installs the student build of the grader from the pack (no --grader-spec,
+    no GRADER_PIP_SPEC): pip into a fresh venv, then `grader check` from the pack."""
+    import jsonschema
+
+    from grader.engine import Course, Options, grade
+    from grader.pack.wheel import wheel_name
+
+    repo, workflow, env, venv = student_repository(full_set, tmp_path)
+    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
+    assert not [p for p in repo.rglob("*.py")]  # the repository holds no reference code
+    assert (repo / ".grader" / wheel_name()).is_file()
 
     shutil.copy(ROOT / "submissions" / "correct.py", repo / "solution.py")
     log = run_workflow(workflow, repo, env, tmp_path)
@@ -290,3 +307,115 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     jsonschema.validate(result, schema("github-classroom-result.schema.json"))
     assert result["status"] == "fail"
     assert 0 < sum(t["score"] for t in result["tests"]) < public_points
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing in a submission can stand in for the grader or its dependencies: the autograder and
+# the workflow run `python -I` from a folder of their own (issue 11, item 7).
+
+#: run by a Python that imported this file instead of the grader or one of its dependencies: it
+#: writes a forged perfect score wherever the grader was told to write (`-o`) and stops there
+HIJACK = '''import base64, json, os, sys
+
+
+def _hijack():
+    if "-o" not in sys.argv:  # a sandboxed worker importing the submission: nothing to forge
+        return
+    out = sys.argv[sys.argv.index("-o") + 1]
+    forged = {"score": 999, "max_score": 999, "status": "pass", "output": "SHADOWED",
+              "tests": [{"name": "forged", "status": "pass", "score": 999, "max_score": 999}]}
+    text = json.dumps(forged)
+    with open(out, "w") as f:
+        f.write(base64.b64encode(text.encode()).decode() if "--base64" in sys.argv else text)
+    print("SHADOWED: 999", flush=True)
+    os._exit(0)
+
+
+_hijack()
+'''
+#: what each shadow is: a package standing for the grader, modules standing for its
+#: dependencies, the module site imports at start-up from sys.path, and a .pth (inert outside a
+#: site directory: there is no way to make it count, it is there to show it does not)
+SHADOWS = {"grader": {"grader/__init__.py": "", "grader/__main__.py": HIJACK},
+           "numpy": {"numpy.py": HIJACK}, "yaml": {"yaml.py": HIJACK}, "click": {"click.py": HIJACK},
+           "sitecustomize": {"sitecustomize.py": HIJACK}}
+PTH = {"zz-shadow.pth": "import sys; exec(open(sys.argv[0]).read()) if False else None\n"}
+
+
+def plant(folder: Path, *shadows: str) -> None:
+    files = {name: text for shadow in shadows for name, text in SHADOWS[shadow].items()}
+    for name, text in {**files, **PTH}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def autograder(full_set, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    return gradescope_layout(full_set, tmp_path_factory.mktemp("isolated"))
+
+
+@pytest.mark.parametrize("shadow", sorted(SHADOWS))
+def test_each_shadow_takes_over_a_grader_that_is_not_isolated(autograder, tmp_path, shadow):
+    """The control for the next test: the command line run_autograder had before `-I`, started in
+    the submission folder with it on PYTHONPATH, runs the planted file and reports 999."""
+    root, python = autograder
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    shutil.copy(ROOT / "submissions" / "correct.py", submission / "solution.py")
+    plant(submission, shadow)
+    out = tmp_path / "results.json"
+    env = {**os.environ, **python, "PYTHONPATH": str(submission),
+           "GRADER_EXERCISES": str(root / "source" / "exercises")}
+    proc = subprocess.run([python["GRADER_PYTHON"], "-m", "grader", "check", str(submission),
+                           "--format", "gradescope", "-o", str(out)],
+                          cwd=submission, env=env, capture_output=True, text=True, timeout=300)
+    assert "SHADOWED: 999" in proc.stdout, proc.stdout + proc.stderr
+    assert json.loads(out.read_text())["score"] == 999
+
+
+def test_nothing_in_a_submission_shadows_the_autograder(autograder, full_set):
+    """run_autograder started in the submission folder, with PYTHONPATH pointing there too, on a
+    correct file beside a fake grader/ package and shadows of numpy, yaml, click and
+    sitecustomize: the real grade, every check of the instructor's run, nothing forged."""
+    from grader.engine import Course
+
+    root, python = autograder
+    submission = root / "submission"
+    shutil.rmtree(submission, ignore_errors=True)
+    submission.mkdir()
+    shutil.copy(ROOT / "submissions" / "correct.py", submission / "solution.py")
+    plant(submission, *SHADOWS)
+    results = run_autograder(root, {**python, "PYTHONPATH": str(submission)}, cwd=submission)
+    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
+    assert results["score"] == total
+    assert "SHADOWED" not in json.dumps(results)
+    assert {t["status"] for t in results["tests"]} == {"passed"}
+    assert not list(submission.glob("grader/__pycache__"))  # the fake package was never imported
+
+
+def test_nothing_in_a_repository_shadows_its_workflow(full_set, tmp_path):
+    """The student repository's own workflow, its steps run here in order, with the fake grader/
+    package and the shadows at the repository's root and PYTHONPATH set to it: the reporter gets
+    the real grade. The control: the old grading line (`grader check .`) reports 999 there."""
+    from grader.engine import Course
+
+    repo, workflow, env, venv = student_repository(full_set, tmp_path)
+    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
+    shutil.copy(ROOT / "submissions" / "correct.py", repo / "solution.py")
+    plant(repo, *SHADOWS)
+    env = {**env, "PYTHONPATH": str(repo)}
+
+    log = run_workflow(workflow, repo, env, tmp_path)
+    for name, proc in log["steps"]:
+        assert proc.returncode == 0, f"{name}: {proc.stdout}\n{proc.stderr}"
+        assert "SHADOWED" not in proc.stdout
+    [result] = log["reporter"]
+    assert result["status"] == "pass" and result["max_score"] == public_points
+    assert sum(t["score"] for t in result["tests"]) == public_points
+
+    forged = tmp_path / "forged"
+    control = subprocess.run([str(venv / "bin" / "grader"), "check", ".", "--format", "github", "--base64",
+                              "-o", str(forged)], cwd=repo, capture_output=True, text=True, timeout=300,
+                             env={**env, "GRADER_EXERCISES": str(repo / ".grader")})
+    assert "SHADOWED: 999" in control.stdout, control.stdout + control.stderr
+    assert json.loads(base64.b64decode(forged.read_text()))["max_score"] == 999

@@ -265,7 +265,9 @@ def test_names_become_clean_ids_and_paths(hostile_class):
     csv_text = (hostile_class["out"] / "grades.csv").read_text(encoding="utf-8-sig")
     assert "\x1b" not in csv_text and "\r" not in csv_text.replace("\r\n", "\n")
     feedback = {p.name for p in (hostile_class["out"] / "feedback").iterdir()}
-    assert "张三.md" in feedback and "李四.md" in feedback
+    from grader.batch.names import feedback_name
+
+    assert f"{feedback_name('张三')}.md" in feedback and f"{feedback_name('李四')}.md" in feedback
 
 
 # ------------------------------------------------------------------- grader check, one at a time

@@ -36,7 +36,7 @@ UNREADABLE_CODES = {"submission_unreadable", "submission_empty", "submission_amb
 @dataclass
 class Problem:
     student: str
-    kind: str  # timeout | error | sandbox | unreadable
+    kind: str  # timeout | error | sandbox | unreadable | ambiguous
     exercises: list[str]
     message: str
 
@@ -64,6 +64,10 @@ def _sandbox_violation(code: str, facts: dict[str, Any]) -> bool:
 
 def _problems(student: str, result: SubmissionResult, lang: str) -> list[Problem]:
     grouped: dict[tuple[str, str], Problem] = {}
+    for note in result.notes:  # several entries for one student: each graded, the best kept
+        if note.get("code") == "batch.ambiguous":
+            message = render(note["code"], note.get("facts", {}), lang)
+            grouped[("ambiguous", message)] = Problem(student, "ambiguous", [], message)
     for ex in result.exercises:
         found: list[tuple[str, str]] = []
         if ex.code in UNREADABLE_CODES:

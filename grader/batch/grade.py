@@ -4,15 +4,17 @@ OUT_DIR receives:
 
 - ``gradebook.sqlite``: every run, every grade (see `gradebook`);
 - ``grades.csv``: the gradebook as `grader export --format csv` writes it;
-- ``feedback/<student>.md`` and ``.html``: what the student reads;
+- ``feedback/<name>.md`` and ``.html``: what the student reads (`names.feedback_name`);
 - ``report.html``: the class report, one self-contained page.
+
+Whatever one submission produces, the batch goes on (`_Recorder`): that student's failing step
+is recorded as their internal error, every other student is graded, and the outputs are written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import signal
 import threading
 import time
@@ -29,15 +31,17 @@ from ..report.model import ERROR, ExerciseResult, SubmissionResult
 from ..report.untrusted import text_line
 from ..run.policy import Limits
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
-from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook
-from .parallel import Pool, Task
+from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook, clean_text
+from .names import feedback_name
+from .parallel import Done, Pool, Task
 from .progress import Progress
 from .roster import Student
 
 FEEDBACK_DIR = "feedback"
 REPORT_FILE = "report.html"
 CSV_FILE = "grades.csv"
-_SAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
+#: how much of an exception's text an internal error keeps
+MAX_REASON = 300
 
 
 @dataclass
@@ -68,6 +72,12 @@ class BatchSummary:
     changed: list[tuple[str, float, float]] = field(default_factory=list)
     seconds: float = 0.0
     discovery: Discovery | None = None
+    #: (student, reason): a step failed on this student's data; recorded, graded again next run
+    internal: list[tuple[str, str]] = field(default_factory=list)
+    #: (student, entry kept, every entry's score): several entries, each graded
+    ambiguous: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (student, reason): feedback that could not be written (the grade stands)
+    unwritten: list[tuple[str, str]] = field(default_factory=list)
 
 
 def grading_key(course: Any, options: Any, exercise_ids: list[str]) -> str:
@@ -80,13 +90,9 @@ def grading_key(course: Any, options: Any, exercise_ids: list[str]) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def feedback_name(student: str) -> str:
-    return _SAFE_NAME.sub("_", student).strip("._") or "student"
-
-
 def _placeholder(course: Any, exercises: list[Any], status: str, code: str, facts: dict[str, Any],
                  path: str = "", note: dict[str, Any] | None = None) -> SubmissionResult:
-    """A result for a student the pool never saw: missing, ambiguous, or lost with its process."""
+    """A result for a student the pool never graded: missing, or lost with its process or a step."""
     return SubmissionResult(
         submission=path, grader_version=__version__, seed=course.seed, spec_digest=course.set.digest,
         exercises=[ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh},
@@ -100,10 +106,112 @@ def write_feedback(out_dir: Path, student: str, result: SubmissionResult, lang: 
 
     folder = out_dir / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    label = f"{name} ({student})" if name and name != student else student
+    heading = f"{name} ({student})" if name and name != student else student
     file = feedback_name(student)
-    (folder / f"{file}.md").write_text(render_markdown(result, lang, label), encoding="utf-8")
-    (folder / f"{file}.html").write_text(render_html(result, lang, label), encoding="utf-8")
+    (folder / f"{file}.md").write_text(render_markdown(result, lang, heading), encoding="utf-8")
+    (folder / f"{file}.html").write_text(render_html(result, lang, heading), encoding="utf-8")
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, for the instructor and the student: the exception's type and message."""
+    return clean_text(f"{type(exc).__name__}: {exc}")[:MAX_REASON]
+
+
+def _entry_label(path: str | Path) -> str:
+    path = Path(path)
+    return label(path.name) + ("/" if path.is_dir() else "")
+
+
+def _hash(entry: Entry) -> str | None:
+    """The entry's content hash; None when its files cannot be hashed (then it is never reused)."""
+    try:
+        return content_hash(entry)
+    except (OSError, ValueError):  # unreadable or undecodable names: this student's files only
+        return None
+
+
+@dataclass
+class _Recorder:
+    """Stores each student's outcome: gradebook row, feedback files, progress line.
+
+    Every step that handles one student's result (`Gradebook.record`, rendering and writing the
+    feedback) is contained here: when one raises on what a submission produced, that student gets
+    an internal error that names the step and the reason (in both languages, graded again on the
+    next run) and the batch goes on. The fallback holds only the grader's own words and numbers,
+    so storing it depends on nothing the student made; if even that fails (a full disk, a locked
+    database) the fault is not the student's and the batch stops, keeping what it stored."""
+
+    options: BatchOptions
+    course: Any
+    exercises: list[Any]
+    book: Gradebook
+    run_id: int
+    key: str
+    hashes: dict[str, str | None]
+    previous: dict[str, Any]
+    summary: BatchSummary
+    progress: Progress
+
+    def store(self, entry: Entry, result: SubmissionResult, status: str | None = None,
+              path: str | None = None) -> None:
+        path = entry.shown_path if path is None else label(path)
+        step = "gradebook"
+        try:
+            self._record(entry, result, status, path)
+            step = "feedback"
+            write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name)
+        except Exception as exc:  # any step on this student's data: recorded below
+            reason = _reason(exc)
+            facts = {"reason": reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}"}
+            result = _placeholder(self.course, self.exercises, ERROR, f"batch.{step}_failed", facts, path)
+            status = INTERNAL
+            self.summary.internal.append((entry.student, reason))
+            self._record(entry, result, status, path)
+            self._write_feedback(entry, result)
+        self.summary.graded += 1
+        self.summary.failures += 0 if result.all_passed else 1
+        last = self.previous.get(entry.student)
+        if last is not None and status != INTERNAL and abs(last.score - result.score) > 1e-9:
+            self.summary.changed.append((entry.student, last.score, result.score))
+        self.progress.update(entry.student, result)
+
+    def store_ambiguous(self, entry: Entry, parts: list[Done]) -> None:
+        """Several entries for one student, each graded: the best score stands (on a tie the first
+        in name order), and the note says which was kept and what each scored."""
+        order = {str(p): i for i, p in enumerate(entry.paths)}
+        parts = sorted(parts, key=lambda done: order.get(done.task.path, len(order)))
+        graded = [done for done in parts if done.result is not None]
+        if not graded:
+            self.store_lost(entry, parts[0].task.path, "; ".join(done.how for done in parts))
+            return
+        best = max(graded, key=lambda done: done.result.score)
+        scores = "; ".join(f"{_entry_label(done.task.path)} {done.result.score:g}/{done.result.max_score:g}"
+                           if done.result is not None else f"{_entry_label(done.task.path)} ({done.how})"
+                           for done in parts)
+        kept = _entry_label(best.task.path)
+        entries = ", ".join(_entry_label(done.task.path) for done in parts)
+        best.result.notes.append({"code": "batch.ambiguous",
+                                  "facts": {"entries": entries, "kept": kept, "scores": scores}})
+        self.summary.ambiguous.append((entry.student, kept, scores))
+        self.store(entry, best.result, path=best.task.path)
+
+    def store_lost(self, entry: Entry, path: str, how: str) -> None:
+        result = _placeholder(self.course, self.exercises, ERROR, "batch.worker_died", {"how": how},
+                              label(path))
+        self.summary.internal.append((entry.student, clean_text(how)))
+        self.store(entry, result, INTERNAL, path)
+
+    def _record(self, entry: Entry, result: SubmissionResult, status: str | None, path: str) -> None:
+        self.book.record(self.run_id, entry.student, path, self.hashes[entry.student] or "", self.key,
+                         result, status)
+
+    def _write_feedback(self, entry: Entry, result: SubmissionResult) -> None:
+        """The fallback page. It still carries the student's id and name, and the file may be
+        blocked (a folder in its place): a failure here is said, not fatal."""
+        try:
+            write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name)
+        except Exception as exc:  # listed in the summary; the grade is recorded
+            self.summary.unwritten.append((entry.student, _reason(exc)))
 
 
 def _interrupt(*_: Any) -> None:
@@ -140,11 +248,19 @@ def grade_class(options: BatchOptions) -> BatchSummary:
         book.close()
 
 
+def _clean_entry(entry: Entry) -> None:
+    """Ids, names and emails are printed, stored and written into files: encodable everywhere."""
+    entry.student, entry.name, entry.email = (clean_text(entry.student), clean_text(entry.name),
+                                              clean_text(entry.email))
+
+
 def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options: Any, key: str,
          found: Discovery, book: Gradebook, started: float) -> BatchSummary:
     lang = options.lang
+    for entry in found.entries:
+        _clean_entry(entry)
     book.upsert_students((e.student, e.name, e.email, e.on_roster) for e in found.entries)
-    hashes = {e.student: content_hash(e) for e in found.entries}
+    hashes = {e.student: _hash(e) for e in found.entries}
     previous = book.latest_grades()
     reuse: dict[str, int | None] = {}
     for entry in found.entries:
@@ -174,46 +290,37 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
         missing = ", ".join(e.student for e in found.missing)
         click.echo(text("batch.missing", lang).format(students=text_line(missing)))
 
-    progress = Progress(len(todo), lang, live=options.live)
-
-    def store(entry: Entry, result: SubmissionResult, status: str | None = None) -> None:
-        book.record(run_id, entry.student, entry.shown_path, hashes[entry.student], key, result, status)
-        write_feedback(options.out_dir, entry.student, result, lang, entry.name)
-        summary.graded += 1
-        summary.failures += 0 if result.all_passed else 1
-        last = previous.get(entry.student)
-        if last is not None and abs(last.score - result.score) > 1e-9:
-            summary.changed.append((entry.student, last.score, result.score))
-        progress.update(entry.student, result)
-
+    recorder = _Recorder(options, course, exercises, book, run_id, key, hashes, previous, summary,
+                         Progress(len(todo), lang, live=options.live))
     tasks: list[Task] = []
     by_student = {e.student: e for e in todo}
+    parts: dict[str, list[Done]] = {}
     previous_term = _terminate_as_interrupt()
     try:
         for entry in todo:
             if entry.kind == MISSING:
-                store(entry, _placeholder(course, exercises, "missing", "", {},
-                                          note={"code": "missing", "facts": {}}), MISSING_STATUS)
-            elif entry.kind == AMBIGUOUS:
-                names = ", ".join(entry.labels)
-                store(entry, _placeholder(course, exercises, ERROR, "submission_ambiguous",
-                                          {"entries": names}, label(options.submissions)))
-            else:
-                tasks.append(Task(len(tasks), entry.student, str(entry.path)))
+                recorder.store(entry, _placeholder(course, exercises, "missing", "", {},
+                                                   note={"code": "missing", "facts": {}}), MISSING_STATUS)
+            else:  # an ambiguous entry (`alice.py` and `alice/`): each of its entries is graded
+                for path in entry.paths:
+                    tasks.append(Task(len(tasks), entry.student, str(path)))
         pool = Pool(options.jobs, options.exercises_dir, course.seed, grade_options)
         for done in pool.run(tasks):
             entry = by_student[done.task.student]
-            if done.result is None:
-                store(entry, _placeholder(course, exercises, ERROR, "batch.worker_died", {"how": done.how},
-                                          entry.shown_path), INTERNAL)
+            if entry.kind == AMBIGUOUS:
+                parts.setdefault(entry.student, []).append(done)
+                if len(parts[entry.student]) == len(entry.paths):
+                    recorder.store_ambiguous(entry, parts.pop(entry.student))
+            elif done.result is None:
+                recorder.store_lost(entry, done.task.path, done.how)
             else:
-                store(entry, done.result)
+                recorder.store(entry, done.result)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         if previous_term is not None:
             signal.signal(signal.SIGTERM, previous_term)
-    progress.close()
+    recorder.progress.close()
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
     summary.seconds = time.monotonic() - started
     _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries})
@@ -227,10 +334,16 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
 
     lang = options.lang
     for student, grade_id in reuse.items():
-        if grade_id is not None:
-            result = book.result(grade_id)
-            if result is not None:
-                write_feedback(options.out_dir, student, result, lang, names.get(student, ""))
+        if grade_id is None:
+            continue
+        result = book.result(grade_id)
+        if result is None:
+            summary.unwritten.append((student, text("batch.unreadable_grade", lang)))
+            continue
+        try:
+            write_feedback(options.out_dir, student, result, lang, names.get(student, ""))
+        except Exception as exc:  # this student's stored result: said below, not fatal
+            summary.unwritten.append((student, _reason(exc)))
     write_export(book, options.out_dir / CSV_FILE, "csv")
     from .class_report import write_class_report
 
@@ -247,6 +360,12 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         for student, before, after in sorted(summary.changed):
             click.echo(text("batch.changed", lang).format(
                 student=text_line(student), before=f"{before:g}", after=f"{after:g}", delta=f"{after - before:+g}"))
+    for student, kept, scores in summary.ambiguous:
+        click.echo(text("batch.ambiguous_line", lang).format(student=text_line(student), kept=kept, scores=scores))
+    for student, reason in summary.internal:
+        click.echo(text("batch.internal_line", lang).format(student=text_line(student), reason=reason))
+    for student, reason in summary.unwritten:
+        click.echo(text("batch.unwritten_line", lang).format(student=text_line(student), reason=reason), err=True)
     if not report_ok:
         click.echo(text("batch.no_plots", lang), err=True)
     click.echo(text("batch.outputs", lang).format(
@@ -254,4 +373,4 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         report=options.out_dir / REPORT_FILE))
 
 
-__all__ = ["BatchOptions", "BatchSummary", "grade_class"]
+__all__ = ["BatchOptions", "BatchSummary", "feedback_name", "grade_class", "write_feedback"]

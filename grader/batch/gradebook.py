@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,60 @@ def now() -> str:
 
 # --- results to bytes and back (codec: JSON header + raw arrays; never pickle) -------------------
 
+#: how deep a stored value may nest (the codec refuses to decode past 64 levels): deeper parts of a
+#: counterexample are replaced by a sentence, so whatever was stored is read back
+STORED_DEPTH = 60
+TOO_DEEP = "… (nested too deeply to be stored)"
+#: Python refuses to turn an int of more than 4300 digits into text (and so into JSON)
+_INT_BITS = 14_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` with every lone surrogate (exception text, undecodable file names) written as its
+    escape `\\udXXX`: the result encodes to UTF-8 (SQLite, files, the terminal), keeps distinct
+    texts distinct, and shows the reader what was there."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _storable(value: Any, depth: int) -> Any:
+    kind = type(value)
+    if kind is str:
+        return clean_text(value)
+    if kind is int and value.bit_length() > _INT_BITS:
+        return f"<an integer of {value.bit_length()} bits>"
+    if value is None or kind in (float, bool, int):
+        return value
+    nested = isinstance(value, (dict, list, tuple, set, frozenset))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            setattr(value, f.name, _storable(getattr(value, f.name), depth + 1))
+        return value
+    if nested and depth >= STORED_DEPTH:
+        return TOO_DEEP
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _storable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        value = sorted(value, key=repr)
+    if isinstance(value, tuple):
+        return tuple(_storable(v, depth + 1) for v in value)
+    if isinstance(value, list):
+        return [_storable(v, depth + 1) for v in value]
+    if isinstance(value, str):  # a str subclass
+        return clean_text(str(value))
+    return value  # arrays and other leaves: the codec takes them or `_plain` makes them text
+
+
+def storable(result: SubmissionResult) -> SubmissionResult:
+    """Make `result` storable, in place: strings encodable, nesting bounded. Everything a
+    submission produced (its printed text, exception messages, returned values) is in a result,
+    so this is where the gradebook's sink is cleaned; the feedback written from the same result
+    then shows what the gradebook holds."""
+    return _storable(result, 0)
+
+
 def _plain(value: Any) -> Any:
     """What the codec cannot carry (sets, odd objects in facts) becomes a list or a string."""
     if isinstance(value, dict):
@@ -96,7 +151,7 @@ def _plain(value: Any) -> Any:
         codec.encode(value)
         return value
     except codec.CodecError:
-        return str(value)
+        return clean_text(str(value))
 
 
 def encode_result(result: SubmissionResult) -> bytes:
@@ -223,8 +278,12 @@ class Gradebook:
 
     def record(self, run_id: int, student: str, path: str | None, content_hash: str, grading_key: str,
                result: SubmissionResult, status: str | None = None) -> int:
-        """Store one graded submission and make it this run's entry for the student (one transaction)."""
-        blob = encode_result(result)
+        """Store one graded submission and make it this run's entry for the student (one transaction).
+
+        Any result is accepted: it is made `storable` first (in place), so whatever strings or
+        values a submission produced, the grade is kept and reads back."""
+        blob = encode_result(storable(result))
+        path = clean_text(path) if path is not None else None
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO grades (run_id, student, path, content_hash, grading_key, grader_version, "
@@ -250,9 +309,9 @@ class Gradebook:
         row = self.db.execute("SELECT result FROM grades WHERE id = ?", (grade_id,)).fetchone()
         if row is None or row["result"] is None:
             return None
-        try:
-            return decode_result(row["result"])
-        except (codec.CodecError, TypeError, ValueError):
+        try:  # cleaned again: a gradebook written before `storable` existed may hold anything
+            return storable(decode_result(row["result"]))
+        except (codec.CodecError, TypeError, ValueError, RecursionError):
             return None
 
     def exercise_rows(self, grade_id: int) -> list[sqlite3.Row]:

@@ -5,6 +5,8 @@ submission finishes; it alone writes the gradebook. Grader processes ignore SIGI
 parent stops handing out work, keeps what already arrived, and terminates them (SIGTERM: each
 closes its zygote and its student worker on the way out). A grader process that dies costs only
 the submission it was grading (recorded as an internal error, regraded next run) and is replaced.
+So does a result that cannot be sent back, and a task whose process vanished before saying it had
+taken it: every task handed out comes back, graded or with the reason it is not.
 
 Processes are started with the "spawn" method: nothing of the parent (its open gradebook, its
 threads) leaks into them. Plans come from the on-disk cache the parent filled before starting
@@ -16,6 +18,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -26,6 +29,10 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..report.model import SubmissionResult
+
+#: why a task has no result when every grader process ended without reporting it (one was
+#: killed before its "start" message left)
+LOST = "its grader process ended before reporting it"
 
 
 @dataclass
@@ -75,15 +82,29 @@ def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, opti
             try:
                 result = grade(course, task.path, zygote, options)
             except Exception as exc:  # a bug in the grader: it costs this submission only
-                results.put(("done", os.getpid(), Done(task, None, f"{type(exc).__name__}: {exc}")))
+                results.put(("done", os.getpid(), _sendable(Done(task, None, _describe_error(exc)))))
                 continue
-            results.put(("done", os.getpid(), Done(task, result)))
+            results.put(("done", os.getpid(), _sendable(Done(task, result))))
             if not settled:  # the course, its plans and the shared reference answers are loaded
                 gc.collect()
                 gc.freeze()  # later collections walk only what each submission adds
                 settled = True
     finally:
         zygote.close()
+
+
+def _describe_error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _sendable(done: Done) -> bytes:
+    """`done` pickled here rather than in the queue's feeder thread: there a result that cannot
+    be pickled (nesting deeper than the recursion limit) would be dropped with a traceback on
+    stderr, and the parent would wait for it forever. Here it becomes this submission's error."""
+    try:
+        return pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError, TypeError, ValueError, AttributeError) as exc:
+        return pickle.dumps(Done(done.task, None, f"the result could not be sent: {_describe_error(exc)}"))
 
 
 @contextmanager
@@ -128,22 +149,29 @@ class Pool:
             self.tasks.put(None)
         for _ in range(jobs):
             self._start_one()
-        remaining = len(tasks)
+        outstanding = {task.index: task for task in tasks}
+        if len(outstanding) != len(tasks):
+            raise ValueError("every task needs its own index")
         try:
-            while remaining:
+            while outstanding:
                 try:
                     kind, pid, payload = self.results.get(timeout=0.5)
                 except queue.Empty:
                     for done in self._reap_dead():
-                        remaining -= 1
-                        yield done
+                        if outstanding.pop(done.task.index, None) is not None:
+                            yield done
+                    if not self.processes:  # all ended, some tasks never reported: lost with one
+                        for task in list(outstanding.values()):
+                            del outstanding[task.index]
+                            yield Done(task, None, LOST)
                     continue
                 if kind == "start":
                     self.in_flight[pid] = payload
                 else:
                     self.in_flight.pop(pid, None)
-                    remaining -= 1
-                    yield payload
+                    done = pickle.loads(payload)
+                    if outstanding.pop(done.task.index, None) is not None:
+                        yield done
         finally:
             self.stop()
 

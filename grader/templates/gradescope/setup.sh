@@ -9,9 +9,9 @@ source="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 apt-get update
 apt-get install -y --no-install-recommends python3 python3-venv python3-pip
 python3 -m venv /autograder/venv
-/autograder/venv/bin/python -m pip install --upgrade pip
+/autograder/venv/bin/python -I -m pip install --upgrade pip
 # The versions used to make the autograder; where the image's Python cannot install them
 # (another Python version), the newest that it can: the inputs are then drawn again there.
-/autograder/venv/bin/python -m pip install @@{requirements} \
-  || /autograder/venv/bin/python -m pip install @@{unpinned}
-/autograder/venv/bin/python -m pip install --no-deps "$source/@@{wheel}"
+/autograder/venv/bin/python -I -m pip install @@{requirements} \
+  || /autograder/venv/bin/python -I -m pip install @@{unpinned}
+/autograder/venv/bin/python -I -m pip install --no-deps "$source/@@{wheel}"
