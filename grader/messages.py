@@ -623,6 +623,8 @@ CATALOGUE: dict[str, str] = {
     "similarity.side": "{kept} of {total} fingerprints kept ({base} base, {common} common; {tokens} "
                        "tokens)",
     "similarity.no_matches": "No matching region.",
+    "similarity.legend.matched": "matching region (one colour per region, the same on both sides)",
+    "similarity.legend.discounted": "only base or common code: not evidence",
     "similarity.region": "region {number}: lines {a_first}–{a_last} ↔ {b_first}–{b_last}",
     "similarity.other_method": "fingerprinted by another version of the grader: fingerprint it again",
     "similarity.syntax_error": "{file}, line {line}: not valid Python ({message}); that block was "

@@ -29,6 +29,15 @@ class Comparison:
     #: records not compared: a problem of their own, or fingerprinted by another method
     skipped: list[FingerprintRecord] = field(default_factory=list)
 
+    def to_tree(self) -> dict:
+        """Plain data for OUT/similarity.json: the ranking, who was not compared and why, and
+        what was left out of the others (message codes and facts)."""
+        tree = self.ranking.to_tree()
+        tree["not_compared"] = [{"student": r.student, **(r.problem or {"code": "similarity.other_method"})}
+                                for r in self.skipped]
+        tree["notes"] = [{"student": r.student, **note} for r in self.compared for note in r.notes]
+        return tree
+
 
 def _selected(record: FingerprintRecord, units: frozenset[str] | None) -> FingerprintRecord:
     if units is None:

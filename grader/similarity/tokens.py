@@ -218,9 +218,9 @@ class Emitter:
 
     def _Compare(self, node: ast.Compare, line: int) -> None:
         if len(node.ops) == 1 and type(node.ops[0]) in MIRRORED:
-            self._out("Compare", line)
-            self._out(MIRRORED[type(node.ops[0])].__name__, line)
+            self._out("Compare", line)  # in the generic order: left, op, right
             self.emit(node.comparators[0], line)
+            self._out(MIRRORED[type(node.ops[0])].__name__, line)
             self.emit(node.left, line)
             return
         self._generic(node, line)

@@ -46,7 +46,8 @@ pre{background:#fafafa;border:1px solid #e5e5e5;padding:.4rem 0;overflow-x:auto;
 pre span{display:block;padding:0 .6rem;white-space:pre}pre i{display:inline-block;width:3.2rem;color:#999;
 font-style:normal;user-select:none}pre .gap{color:#999}
 .m0{background:#ffd6d6}.m1{background:#d6f0ff}.m2{background:#dff5d6}.m3{background:#fbe3ff}
-.m4{background:#fff1c6}.m5{background:#d9dcff}
+.m4{background:#fff1c6}.m5{background:#d9dcff}pre span.cm{color:#8a8a8a;background:#f0f0f0}
+.legend span{padding:0 .4rem;margin-right:.6rem}
 """
 
 
@@ -125,7 +126,7 @@ def render_index(comparison: Comparison, name: str, lang: str, pages: dict[int, 
         out.append(f'<p class="note">{html.escape(text("similarity.more_flagged", lang).format(count=hidden))}</p>')
 
     out.append(f"<h2>{t('similarity.per_exercise')}</h2>")
-    for unit, pairs in ranking.per_unit.items():
+    for unit, pairs in sorted(ranking.per_unit.items(), key=lambda item: (item[0] == OTHER, item[0])):
         if not pairs:
             continue
         out.append(f"<h3>{unit_label(unit, lang)}</h3>")
@@ -144,7 +145,7 @@ def render_index(comparison: Comparison, name: str, lang: str, pages: dict[int, 
 
     out.append(f"<h2>{t('similarity.units')}</h2>")
     rows = [[unit_label(u.unit, lang), str(u.writers), str(u.judged), str(u.short), str(u.common), str(u.cap)]
-            for u in ranking.units]
+            for u in sorted(ranking.units, key=lambda u: (u.unit == OTHER, u.unit))]
     headers = [t("similarity.exercise"), t("similarity.writers"), t("similarity.judged"),
                html.escape(text("similarity.too_short", lang).format(min_tokens=options.min_tokens)),
                t("similarity.common"), t("similarity.cap")]
@@ -178,8 +179,9 @@ def render_index(comparison: Comparison, name: str, lang: str, pages: dict[int, 
 # ---------------------------------------------------------------------------------- pair pages
 
 def _shown_lines(record_sources: list[dict[str, str]], unit: UnitPrints, marks: dict[tuple[int, int], int],
-                 lang: str) -> list[str]:
-    """The unit's lines on one side, numbered, matched lines in their region's colour."""
+                 discounted: set[tuple[int, int]], lang: str) -> list[str]:
+    """The unit's lines on one side, numbered: matched lines in their region's colour, lines
+    whose fingerprints were all discounted (base, common) in grey."""
     out: list[str] = []
     by_module: dict[int, list[tuple[int, int]]] = {}
     for module, first, last in unit.extents:
@@ -201,13 +203,21 @@ def _shown_lines(record_sources: list[dict[str, str]], unit: UnitPrints, marks: 
                     break
                 budget -= 1
                 region = marks.get((module, number))
-                css = f' class="m{region % COLOURS}"' if region is not None else ""
+                css = (f' class="m{region % COLOURS}"' if region is not None
+                       else ' class="cm"' if (module, number) in discounted else "")
                 rows.append(f"<span{css}><i>{number}</i>{shown(lines[number - 1])}</span>")
             previous = last
         if budget <= 0:
             rows.append(f'<span class="gap">{html.escape(text("similarity.cut", lang).format(count=MAX_SHOWN_LINES))}</span>')
         out.append("<pre>" + "".join(rows) + "</pre>")
     return out
+
+
+def _discounted_lines(unit: UnitPrints, excluded: np.ndarray) -> set[tuple[int, int]]:
+    lines: set[tuple[int, int]] = set()
+    for module, first, last in unit.spans[np.isin(unit.hashes, excluded)].tolist():
+        lines.update((module, line) for line in range(first, last + 1))
+    return lines
 
 
 def _marks(regions: list[Region], side: str) -> dict[tuple[int, int], int]:
@@ -243,11 +253,15 @@ def render_pair(pair: PairScore, records: tuple[FingerprintRecord, FingerprintRe
     shown_units = [u for u in pair.units if u.matched]
     if not shown_units:
         out.append(f"<p>{t('similarity.no_matches')}</p>")
+    else:
+        out.append(f'<p class="legend muted"><span class="m0">{t("similarity.legend.matched")}</span>'
+                   f'<span class="cm">{t("similarity.legend.discounted")}</span></p>')
     for u in shown_units:
         unit_a, unit_b = records[0].units.get(u.unit), records[1].units.get(u.unit)
         if unit_a is None or unit_b is None:
             continue
-        regions = matched_regions(unit_a, unit_b, excluded.get(u.unit, np.zeros(0, dtype=np.int64)))
+        left_out = excluded.get(u.unit, np.zeros(0, dtype=np.int64))
+        regions = matched_regions(unit_a, unit_b, left_out)
         score = percent(u.score) if u.state == JUDGED else t(f"similarity.state.{u.state}")
         out.append(f"<h2>{unit_label(u.unit, lang)} · {score}</h2>")
         if regions:
@@ -258,7 +272,7 @@ def render_pair(pair: PairScore, records: tuple[FingerprintRecord, FingerprintRe
         out.append('<div class="sbs">')
         for side, record, unit, source in (("a", records[0], unit_a, sources[0]), ("b", records[1], unit_b, sources[1])):
             out.append(f'<div class="side"><h3>{shown(record.student)}</h3>')
-            out += _shown_lines(source, unit, _marks(regions, side), lang)
+            out += _shown_lines(source, unit, _marks(regions, side), _discounted_lines(unit, left_out), lang)
             out.append("</div>")
         out.append("</div>")
     return _page(title, out, lang)
