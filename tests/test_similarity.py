@@ -24,7 +24,7 @@ import similarity_class as generated
 from grader.similarity.analyse import analyse_class, base_material, rank_records
 from grader.similarity.record import FingerprintRecord, Method, RecordError, fingerprint
 from grader.similarity.rewrite import rewrite
-from grader.similarity.score import JUDGED, SHORT, Options
+from grader.similarity.score import JUDGED, Options
 from grader.similarity.tokens import Names, unit_tokens
 from grader.similarity.units import OTHER, split_units
 from grader.similarity.winnow import fingerprints, kgram_hashes, winnow

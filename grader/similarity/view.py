@@ -94,12 +94,13 @@ def render_index(comparison: Comparison, name: str, lang: str, pages: dict[int, 
                  ignored: list[str]) -> str:
     t = lambda code: html.escape(text(code, lang))  # noqa: E731
     ranking, options = comparison.ranking, comparison.ranking.options
-    title = html.escape(text("similarity.title", lang).format(name=name))
-    out = [f"<h1>{title}</h1>",
-           f'<p class="muted">{html.escape(text("similarity.generated", lang).format(students=len(comparison.compared) + len(comparison.skipped), version=__version__))}</p>',
+    students = len(comparison.compared) + len(comparison.skipped)
+    title = shown(text("similarity.title", lang).format(name=name))
+    generated = html.escape(text("similarity.generated", lang).format(students=students, version=__version__))
+    out = [f"<h1>{title}</h1>", f'<p class="muted">{generated}</p>',
            f'<p class="note">{t("similarity.evidence")}</p>',
            f"<h2>{t('similarity.summary')}</h2>", '<div class="cards">']
-    cards = [("similarity.card.students", len(comparison.compared) + len(comparison.skipped)),
+    cards = [("similarity.card.students", students),
              ("similarity.card.compared", len(comparison.compared)),
              ("similarity.card.not_compared", len(not_compared)),
              ("similarity.card.candidates", ranking.candidates),
@@ -107,10 +108,12 @@ def render_index(comparison: Comparison, name: str, lang: str, pages: dict[int, 
     out += [f'<div class="card"><span>{t(code)}</span><b>{value}</b></div>' for code, value in cards]
     out.append("</div>")
     out.append(f"<h2>{t('similarity.how_to_read')}</h2>")
-    out.append("<ul>" + "".join(f"<li>{html.escape(text(code, lang).format(threshold=percent(options.threshold), unit_threshold=percent(options.unit_threshold), min_tokens=options.min_tokens))}</li>"
-                                for code in ("similarity.read.score", "similarity.read.flag",
-                                             "similarity.read.view", "similarity.read.discount",
-                                             "similarity.read.limits")) + "</ul>")
+    facts = {"threshold": percent(options.threshold), "unit_threshold": percent(options.unit_threshold),
+             "min_tokens": options.min_tokens}
+    reading = ("similarity.read.score", "similarity.read.flag", "similarity.read.view",
+               "similarity.read.discount", "similarity.read.limits")
+    out.append("<ul>" + "".join(f"<li>{html.escape(text(code, lang).format(**facts))}</li>" for code in reading)
+               + "</ul>")
 
     out.append(f"<h2>{t('similarity.ranked')}</h2>")
     rows = []
