@@ -16,6 +16,8 @@ _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co"})
 
 def visible(value: str) -> str:
     """`value` for a terminal or a log: control and format characters (but tabs) as MARK."""
+    if value.isprintable():  # most lines: nothing to look at one character at a time
+        return value
     return "".join(MARK if ch != "\t" and unicodedata.category(ch) in _HIDDEN else ch for ch in value)
 
 

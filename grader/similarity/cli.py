@@ -83,7 +83,7 @@ def similarity_command(settings, submissions: Path, out_dir: Path | None, exerci
     comparison = analysis.comparison
     sources = {name: student.modules for name, student in analysis.sources.items()}
     index = write_report(comparison, sources, out_dir, submissions.name, lang, analysis.ignored)
-    (out_dir / "similarity.json").write_text(json.dumps(comparison.to_tree(), ensure_ascii=False, indent=1),
+    (out_dir / "similarity.json").write_text(json.dumps(comparison.to_tree(), ensure_ascii=False),
                                              encoding="utf-8")
 
     ranking = comparison.ranking

@@ -40,8 +40,10 @@ class Options:
     #: pairs listed beyond the flagged ones, overall and per exercise
     top: int = 30
     top_per_unit: int = 10
-    #: flagged pairs listed at most (a larger number says the threshold is too low for the class)
+    #: flagged pairs listed at most (a larger number says the threshold is too low for the class),
+    #: overall and per exercise
     max_listed: int = 300
+    max_listed_per_unit: int = 30
 
 
 @dataclass
@@ -164,8 +166,9 @@ def rank(index: ClassIndex, options: Options) -> Ranking:
     for u in range(len(index.units)):
         rows = np.flatnonzero((index.pair_unit == u) & rows_judged & (index.matched > 0))
         rows = rows[np.lexsort((index.pair_b[rows], index.pair_a[rows], -row_score[rows]))]
-        top = rows[((row_score[rows] >= options.unit_threshold) & (np.arange(len(rows)) < options.max_listed))
-                   | (np.arange(len(rows)) < options.top_per_unit)]
+        places = np.arange(len(rows))
+        top = rows[((row_score[rows] >= options.unit_threshold) & (places < options.max_listed_per_unit))
+                   | (places < options.top_per_unit)]
         per_unit_rows[u] = top
         listed |= set(row_pair[top].tolist())
 

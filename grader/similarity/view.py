@@ -234,7 +234,7 @@ def _marks(regions: list[Region], side: str) -> dict[tuple[int, int], int]:
 
 def render_pair(pair: PairScore, records: tuple[FingerprintRecord, FingerprintRecord],
                 sources: tuple[list[dict[str, str]], list[dict[str, str]]], excluded: dict[str, np.ndarray],
-                lang: str) -> str:
+                lang: str, discounted: dict[tuple[str, str], set[tuple[int, int]]] | None = None) -> str:
     """One pair: its units' scores and what was discounted, then each matching unit side by side."""
     t = lambda code: html.escape(text(code, lang))  # noqa: E731
     title = f"{shown(pair.a)} ↔ {shown(pair.b)}"
@@ -275,7 +275,13 @@ def render_pair(pair: PairScore, records: tuple[FingerprintRecord, FingerprintRe
         out.append('<div class="sbs">')
         for side, record, unit, source in (("a", records[0], unit_a, sources[0]), ("b", records[1], unit_b, sources[1])):
             out.append(f'<div class="side"><h3>{shown(record.student)}</h3>')
-            out += _shown_lines(source, unit, _marks(regions, side), _discounted_lines(unit, left_out), lang)
+            if discounted is None or (record.student, u.unit) not in discounted:
+                grey = _discounted_lines(unit, left_out)
+                if discounted is not None:  # the same student's unit appears on many pages
+                    discounted[(record.student, u.unit)] = grey
+            else:
+                grey = discounted[(record.student, u.unit)]
+            out += _shown_lines(source, unit, _marks(regions, side), grey, lang)
             out.append("</div>")
         out.append("</div>")
     return _page(title, out, lang)
@@ -304,9 +310,10 @@ def write_report(comparison: Comparison, sources: dict[str, list[dict[str, str]]
     records = {r.student: r for r in comparison.compared}
     index = comparison.index
     excluded = {unit: np.union1d(comparison.base.hashes, index.common_hashes[u]) for u, unit in enumerate(index.units)}
+    discounted: dict[tuple[str, str], set[tuple[int, int]]] = {}
     for rank, pair in enumerate(unique, 1):
         page = render_pair(pair, (records[pair.a], records[pair.b]),
-                           (sources.get(pair.a, []), sources.get(pair.b, [])), excluded, lang)
+                           (sources.get(pair.a, []), sources.get(pair.b, [])), excluded, lang, discounted)
         (out_dir / pair_file(rank)).write_text(page, encoding="utf-8")
     not_compared = [(r.student, _message(r.problem, lang) if r.problem else
                      html.escape(text("similarity.other_method", lang))) for r in comparison.skipped]
