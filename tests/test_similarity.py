@@ -381,8 +381,14 @@ HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 INJECTION = 'note = "</pre></div><script>alert(document.cookie)</script>"  # <script>alert(2)</script>'
 
 
-def test_hostile_inputs_get_a_clear_result_and_nothing_crashes(generated_class, tmp_path):
-    folder = tmp_path / "hostile"
+BIDI_NAME = "eve\u202egnp"
+
+
+@pytest.fixture(scope="module")
+def hostile_report(generated_class, tmp_path_factory):
+    """The generated class plus every kind of hostile entry, through the real command."""
+    root = tmp_path_factory.mktemp("hostile")
+    folder = root / "hostile"
     shutil.copytree(generated_class.folder, folder)
     original = (folder / "s0000.py").read_text(encoding="utf-8")
     # a copy with an injection in a string and a comment, under a hostile name
@@ -394,7 +400,7 @@ def test_hostile_inputs_get_a_clear_result_and_nothing_crashes(generated_class, 
     # a copy of s0001 with a syntax error in one function: the rest is still compared
     broken = (folder / "s0001.py").read_text(encoding="utf-8").replace("def relu(x):", "def relu(x) oops:")
     (folder / "broken_copy.py").write_text(broken, encoding="utf-8")
-    (folder / "binary.py").write_bytes(b"\x00\x01\x02import numpy\x00")
+    (folder / f"{BIDI_NAME}.py").write_bytes(b"\x00\x01\x02import numpy\x00")           # binary
     (folder / "latin1.py").write_bytes("# caf\xe9\ndef relu(x):\n    return x\n".encode("latin-1"))
     (folder / "huge.py").write_text("x = 1\n" * 400_000, encoding="utf-8")               # > 2 MiB
     (folder / "nested.py").write_text("def softmax(z):\n    return " + "1 + " * 30_000 + "1\n", encoding="utf-8")
@@ -402,20 +408,22 @@ def test_hostile_inputs_get_a_clear_result_and_nothing_crashes(generated_class, 
     (folder / "many.py").write_text(many, encoding="utf-8")                               # more tokens than a unit keeps
     (folder / "empty.py").write_text("", encoding="utf-8")
     (folder / "truncated.ipynb").write_text('{"cells": [{"cell_type": "code", "source": "def relu(x', encoding="utf-8")
-    (folder / "eve\u202egnp.py").write_text("def relu(x):\n    return x\n", encoding="utf-8")
     (folder / "dup.py").write_text("def relu(x):\n    return x\n", encoding="utf-8")
     (folder / "dup").mkdir()
     (folder / "dup" / "a.py").write_text("def relu(x):\n    return x\n", encoding="utf-8")
     (folder / "README.txt").write_text("not a submission", encoding="utf-8")
+    out = root / "out"
+    return out, grader("similarity", str(folder), "-o", str(out), timeout=600)
 
-    out = tmp_path / "out"
-    proc = grader("similarity", str(folder), "-o", str(out), timeout=600)
+
+def test_hostile_inputs_get_a_clear_result_and_nothing_crashes(hostile_report):
+    out, proc = hostile_report
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "\u202e" not in proc.stdout                    # a bidi override never reaches the terminal
+    assert "\u202e" not in proc.stdout and "eve\ufffdgnp" in proc.stdout  # no bidi override on the terminal
     data = json.loads((out / "similarity.json").read_text(encoding="utf-8"))
     reasons = {item["student"]: item for item in data["not_compared"]}
-    assert reasons["binary"]["facts"]["reason_code"] == "unreadable.binary"
+    assert reasons[BIDI_NAME]["facts"]["reason_code"] == "unreadable.binary"
     assert reasons["latin1"]["facts"]["reason_code"] == "unreadable.not_utf8"
     assert reasons["huge"]["facts"]["reason_code"] == "unreadable.too_large"
     assert reasons["empty"]["code"] == "submission_empty"
@@ -429,16 +437,39 @@ def test_hostile_inputs_get_a_clear_result_and_nothing_crashes(generated_class, 
     assert frozenset((HOSTILE_NAME, "s0000")) in flagged   # the injected copy is still a copy
     assert frozenset(("broken_copy", "s0001")) in flagged  # a syntax error elsewhere hides nothing
 
+
+def test_the_hostile_report_is_valid_html_that_shows_code_as_text(hostile_report):
+    out, _ = hostile_report
     index = (out / "index.html").read_text(encoding="utf-8")
     check_page(out / "index.html")
     assert HOSTILE_NAME not in index and "&lt;img src=x onerror=alert(1)&gt;" in index
-    assert "\u202e" not in index and "README.txt" in index
+    assert "\u202e" not in index and "eve\ufffdgnp" in index and "README.txt" in index
+    injected = []
     for page in (out / "pairs").glob("*.html"):
         text = check_page(page)
         html = page.read_text(encoding="utf-8")
         assert "<script" not in html and HOSTILE_NAME not in html
-        if "alert(document.cookie)" in text:             # the injected line is shown, as text
+        if "alert(document.cookie)" in text:
+            injected.append(page)
             assert "&lt;/pre&gt;&lt;/div&gt;&lt;script&gt;" in html
+    assert injected                                        # the injected line is shown, as text
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_a_browser_shows_the_injected_script_as_text_and_runs_nothing(hostile_report, tmp_path):
+    out, _ = hostile_report
+    page = next(p for p in (out / "pairs").glob("*.html") if "alert(document.cookie)" in p.read_text(encoding="utf-8"))
+    proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--disable-background-networking", "--disable-dev-shm-usage",
+                           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=120)
+    dom = proc.stdout
+    assert "alert(document.cookie)" in dom, proc.stderr[-2000:]
+    assert "<script" not in dom                             # parsed as text, so no element exists
+    assert "&lt;script&gt;alert(document.cookie)&lt;/script&gt;" in dom
 
 
 def test_fingerprinting_a_hostile_module_directly_never_raises():
