@@ -330,6 +330,9 @@ def test_options_select_exercises_and_an_unknown_one_is_a_usage_error(generated_
     assert all(u["unit"] == "softmax" for p in data["pairs"] for u in p["units"])
     bad = grader("similarity", str(generated_class.folder), "-e", "no_such_exercise")
     assert bad.returncode == 2 and "no_such_exercise" in bad.stderr
+    for not_a_class in ("/dev/null", str(generated_class.folder / "s0000.py"), str(tmp_path / "missing")):
+        proc = grader("similarity", not_a_class, "-o", str(tmp_path / "x"))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
 
 
 def test_a_handout_every_student_kept_is_discounted(tmp_path):

@@ -66,6 +66,8 @@ def similarity_command(settings, submissions: Path, out_dir: Path | None, exerci
     from .view import write_report
 
     lang = lang or settings.lang
+    if not submissions.is_dir():  # click lets a device such as /dev/null through
+        raise click.BadParameter(f"{submissions} is not a folder", param_hint="CLASS")
     try:
         exercise_set = load_exercise_set(settings.exercises)
     except SpecError as exc:
