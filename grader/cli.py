@@ -196,3 +196,8 @@ def _register_batch_commands() -> None:
 
 
 _register_batch_commands()
+
+
+from .similarity.cli import similarity_command  # noqa: E402  (click only until it runs)
+
+cli.add_command(similarity_command)

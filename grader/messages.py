@@ -604,6 +604,107 @@ CATALOGUE: dict[str, str] = {
     "class.state.missing": "missing",
     "class.state.internal_error": "grader error (regraded next run)",
     "class.state.pending": "not graded yet",
+    # similarity across a class (grader similarity, grader/similarity/)
+    "similarity.title": "Similarity report: {name}",
+    "similarity.generated": "{students} submissions · grader {version}",
+    "similarity.evidence": "This report is evidence for a person to read, not a verdict: it never "
+                           "changes a grade. Two solutions can be alike for innocent reasons (a "
+                           "standard answer, allowed collaboration): read the side-by-side view "
+                           "before deciding anything.",
+    "similarity.summary": "Summary",
+    "similarity.card.students": "submissions",
+    "similarity.card.compared": "compared",
+    "similarity.card.not_compared": "not compared",
+    "similarity.card.candidates": "pairs sharing code",
+    "similarity.card.flagged": "pairs flagged",
+    "similarity.how_to_read": "How to read this report",
+    "similarity.read.score": "A score is the share of fingerprints (short stretches of normalised "
+                             "code) that two versions of a function have in common: 100% is the "
+                             "same code once names, comments, docstrings, whitespace, the order of "
+                             "the functions and the usual rewrites are set aside. The overall score "
+                             "weighs each judged function by its length.",
+    "similarity.read.flag": "A pair is flagged when its overall score reaches {threshold}, or when "
+                            "one exercise function reaches {unit_threshold}.",
+    "similarity.read.view": "Each pair opens a side-by-side view where matching regions have the "
+                            "same colour on both sides.",
+    "similarity.read.discount": "Not evidence, so left out: the starter file, the signatures and "
+                                "docstrings, and fragments that a large share of the class has in "
+                                "common (a standard one-line answer).",
+    "similarity.read.limits": "Functions shorter than {min_tokens} normalised tokens (about three "
+                              "lines) are not judged, and code rewritten by hand (other steps, "
+                              "another algorithm) is not recognised as copied.",
+    "similarity.ranked": "Pairs ranked by overall similarity",
+    "similarity.flagged": "flagged",
+    "similarity.view": "view",
+    "similarity.rank": "#",
+    "similarity.student_a": "student",
+    "similarity.student_b": "student",
+    "similarity.overall": "overall",
+    "similarity.strongest": "most similar functions",
+    "similarity.nothing_judged": "nothing long enough to judge",
+    "similarity.no_pairs": "No two submissions share code beyond what is discounted.",
+    "similarity.more_flagged": "{count} more flagged pairs are not listed: the thresholds are too "
+                               "low for this class (raise --threshold or --unit-threshold).",
+    "similarity.per_exercise": "Most similar pairs per exercise",
+    "similarity.score": "score",
+    "similarity.matched": "fingerprints matched",
+    "similarity.coverage": "share of each side matched",
+    "similarity.units": "Exercises across the class",
+    "similarity.exercise": "exercise",
+    "similarity.writers": "submissions with it",
+    "similarity.judged": "long enough to judge",
+    "similarity.too_short": "shorter than {min_tokens} tokens",
+    "similarity.common": "fingerprints common in the class",
+    "similarity.cap": "common above (submissions)",
+    "similarity.other_code": "other code (helpers, top-level statements)",
+    "similarity.not_compared": "Not compared",
+    "similarity.student": "student",
+    "similarity.reason": "why",
+    "similarity.none": "None.",
+    "similarity.notes": "Parts left out",
+    "similarity.note": "what",
+    "similarity.ignored": "Ignored entries (not a .py, .ipynb or folder):",
+    "similarity.method": "Method and what was discounted",
+    "similarity.method_text": "Each function is parsed and normalised (names erased, imports "
+                              "resolved, comments, docstrings, prints and annotations dropped, "
+                              "`a += b` read as `a = a + b`, simple loops as comprehensions, the "
+                              "operands of + and * in a fixed order), then cut into k-grams of {k} "
+                              "tokens; winnowing with a window of {window} keeps fingerprints such "
+                              "that every match of {guarantee} tokens or more is found. A function is "
+                              "judged when it has at least {min_tokens} tokens and {min_prints} "
+                              "fingerprints left once the base and the common fingerprints are "
+                              "discounted; a fingerprint is common when more than {share} of the "
+                              "submissions with that function have it (and at least {common_min}). "
+                              "The base holds {base} fingerprints, from:",
+    "similarity.no_base": "No base material was discounted (--no-starter).",
+    "similarity.base_starter": "the `grader init` starter of {count} exercise(s), in {languages}, as "
+                               "a .py file and as a notebook",
+    "similarity.base_file": "the handout file {file}",
+    "similarity.cut": "… only the first {count} lines are shown",
+    "similarity.back": "← all pairs",
+    "similarity.state": "state",
+    "similarity.state.judged": "judged",
+    "similarity.state.short": "too short to judge",
+    "similarity.state.shared": "only base or common code",
+    "similarity.side": "{kept} of {total} fingerprints kept ({base} base, {common} common; {tokens} "
+                       "tokens)",
+    "similarity.no_matches": "No matching region.",
+    "similarity.legend.matched": "matching region (one colour per region, the same on both sides)",
+    "similarity.legend.discounted": "only base or common code: not evidence",
+    "similarity.region": "region {number}: lines {a_first}–{a_last} ↔ {b_first}–{b_last}",
+    "similarity.other_method": "fingerprinted by another version of the grader: fingerprint it again",
+    "similarity.syntax_error": "{file}, line {line}: not valid Python ({message}); that block was "
+                               "not compared",
+    "similarity.too_complex": "{file}, line {line}: too deeply nested to compare ({message})",
+    "similarity.truncated": "{unit}: only the first {limit} tokens were compared",
+    "similarity.cli.summary": "Compared {compared} of {students} submissions in {folder}: "
+                              "{candidates} pair(s) share code, {flagged} flagged.",
+    "similarity.cli.pair": "  {rank}. {a} ↔ {b}: {score} overall ({strongest})",
+    "similarity.cli.more": "  … and {count} more flagged pair(s) in the report.",
+    "similarity.cli.none_flagged": "No pair reaches the thresholds.",
+    "similarity.cli.not_compared": "Not compared: {students}",
+    "similarity.cli.report": "Report: {path}",
+    "similarity.cli.evidence": "This is evidence for a person to read: it never changes a grade.",
 }
 
 LANGUAGES = ("en", "zh")

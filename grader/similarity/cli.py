@@ -1,0 +1,113 @@
+"""`grader similarity CLASS -o OUT`: rank the pairs of a class by similarity and write the report.
+
+Registered on the main group by grader/cli.py; importing this module stays light (click only).
+It only parses options and wires grader/similarity/analyse.py to view.py. It reads submissions,
+never runs them, and never touches a gradebook: a similarity is evidence, not a grade. Exit 0
+once the report is written (flagged pairs or not), 2 on a usage or spec error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_USAGE = 0, 2
+#: flagged pairs printed on the terminal (the report lists more)
+PRINTED = 10
+
+
+def _fail(message: str) -> None:
+    click.echo(f"grader: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.command("similarity")
+@click.argument("submissions", metavar="CLASS", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder: index.html, pairs/, similarity.json (default: CLASS-similarity).")
+@click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
+              help="Compare only this exercise function (repeatable; default: every exercise and the rest of the code).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
+              help="Flag a pair whose overall score reaches this.")
+@click.option("--unit-threshold", type=click.FloatRange(0, 1), default=0.9, show_default=True,
+              help="Flag a pair when one exercise function reaches this.")
+@click.option("--min-tokens", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Judge a function only from this many normalised tokens (about three lines).")
+@click.option("--common-share", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="A fragment held by more than this share of the class is common, not evidence.")
+@click.option("--starter", "starters", multiple=True, type=click.Path(exists=True, path_type=Path), metavar="FILE",
+              help="Handout code every student got (.py, .ipynb or folder; repeatable): discounted.")
+@click.option("--no-starter", is_flag=True, help="Do not discount the `grader init` starter.")
+@click.option("--top", type=click.IntRange(min=0), default=30, show_default=True,
+              help="Pairs listed beyond the flagged ones.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the report (default: grader's --lang).")
+@click.pass_obj
+def similarity_command(settings, submissions: Path, out_dir: Path | None, exercise_ids: tuple[str, ...],
+                       threshold: float, unit_threshold: float, min_tokens: int, common_share: float,
+                       starters: tuple[Path, ...], no_starter: bool, top: int, lang: str | None) -> None:
+    """Rank the pairs of students in CLASS by how similar their code is, per exercise and overall.
+
+    Renamed variables, reordered functions, comments, whitespace, `a += b` and simple loops
+    written as comprehensions do not hide a copy; the starter and code most of the class shares
+    are not evidence. Writes OUT/index.html (ranked pairs) and a side-by-side page per pair.
+    It never changes a grade.
+    """
+    from ..messages import render, text
+    from ..spec import SpecError, load_exercise_set
+    from .analyse import analyse_class, base_material
+    from .clean import visible
+    from .record import Method
+    from .score import Options
+    from .units import OTHER
+    from .view import write_report
+
+    lang = lang or settings.lang
+    if not submissions.is_dir():  # click lets a device such as /dev/null through
+        raise click.BadParameter(f"{submissions} is not a folder", param_hint="CLASS")
+    try:
+        exercise_set = load_exercise_set(settings.exercises)
+    except SpecError as exc:
+        _fail(str(exc))
+    unknown = [i for i in exercise_ids if i not in exercise_set.exercises]
+    if unknown:
+        _fail(render("unknown_exercise", {"ids": ", ".join(unknown)}, lang))
+    out_dir = out_dir or submissions.with_name(submissions.name + "-similarity")
+    method = Method()
+    options = Options(threshold=threshold, unit_threshold=unit_threshold, min_tokens=min_tokens,
+                      common_share=common_share, top=top)
+    base = base_material(exercise_set, exercise_ids, not no_starter, list(starters), method)
+    analysis = analyse_class(submissions, exercise_set, exercise_ids, base, options, method,
+                             exclude=(out_dir,))
+    comparison = analysis.comparison
+    sources = {name: student.modules for name, student in analysis.sources.items()}
+    index = write_report(comparison, sources, out_dir, submissions.name, lang, analysis.ignored)
+    (out_dir / "similarity.json").write_text(json.dumps(comparison.to_tree(), ensure_ascii=False),
+                                             encoding="utf-8")
+
+    ranking = comparison.ranking
+    click.echo(text("similarity.cli.summary", lang).format(
+        compared=len(comparison.compared), students=len(comparison.compared) + len(comparison.skipped),
+        folder=visible(str(submissions)), candidates=ranking.candidates, flagged=ranking.flagged))
+    flagged = [p for p in ranking.pairs if p.flagged][:PRINTED]
+    for rank, pair in enumerate(flagged, 1):
+        strongest = ", ".join(f"{text('similarity.other_code', lang) if u.unit == OTHER else visible(u.unit)} "
+                              f"{100 * u.score:.0f}%" for u in pair.strongest[:3])
+        click.echo(text("similarity.cli.pair", lang).format(rank=rank, a=visible(pair.a), b=visible(pair.b),
+                                                            score=f"{100 * pair.score:.0f}%", strongest=strongest))
+    if not flagged:
+        click.echo(text("similarity.cli.none_flagged", lang))
+    elif ranking.flagged > len(flagged):
+        click.echo(text("similarity.cli.more", lang).format(count=ranking.flagged - len(flagged)))
+    if comparison.skipped:
+        click.echo(text("similarity.cli.not_compared", lang).format(
+            students=", ".join(visible(r.student) for r in comparison.skipped)))
+    click.echo(text("similarity.cli.report", lang).format(path=visible(str(index))))
+    click.echo(text("similarity.cli.evidence", lang))
+    sys.exit(EXIT_OK)
+
+
+COMMANDS = [similarity_command]
