@@ -13,7 +13,7 @@ Evidence for a person to read, never a grade. One job per module:
 - score.py    — per-unit and overall scores, ranking, flags, explanations
 - regions.py  — the matching regions of a pair, for highlighting
 - analyse.py  — the whole comparison: `rank_records` (from stored records), `analyse_class`
-- view.py     — the HTML report: ranked index and side-by-side pages; clean.py cleans text
+- view.py     — the HTML report: ranked index and side-by-side pages; student text shown through grader.report.untrusted
 - cli.py      — `grader similarity CLASS -o OUT`
 
 `fingerprint`, `rank_records` and `analyse_class` are importable from here; importing the

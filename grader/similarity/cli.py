@@ -59,7 +59,7 @@ def similarity_command(settings, submissions: Path, out_dir: Path | None, exerci
     from ..messages import render, text
     from ..spec import SpecError, load_exercise_set
     from .analyse import analyse_class, base_material
-    from .clean import visible
+    from ..report.untrusted import text_line as visible
     from .record import Method
     from .score import Options
     from .units import OTHER

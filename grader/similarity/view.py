@@ -19,7 +19,7 @@ import numpy as np
 from .. import __version__
 from ..messages import render, text
 from .analyse import Comparison
-from .clean import html_text as shown
+from ..report.untrusted import html as shown
 from .record import FingerprintRecord, UnitPrints
 from .regions import Region, matched_regions
 from .score import JUDGED, PairScore
