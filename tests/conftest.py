@@ -17,6 +17,15 @@ def _plan_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.setdefault("GRADER_CACHE_DIR", str(tmp_path_factory.mktemp("grader-cache")))
 
 
+@pytest.fixture(autouse=True)
+def _no_course_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's course secret (grader.secret): the shipped set's
+    private folder is a fresh temporary one for each test, and no secret is given by value."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+    monkeypatch.delenv("GRADER_SECRET", raising=False)
+    monkeypatch.delenv("GRADER_PRIVATE_DIR", raising=False)
+
+
 @pytest.fixture(scope="session")
 def course():
     from grader.engine import Course

@@ -285,8 +285,9 @@ PIN_ORACLE = False
 def _pinned_oracle_file(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
                         gradient: Callable[..., Any]) -> Path | None:
     """Where the exercise set pins torch.optim's path from the pinned starts (no torch version in
-    the key: the path was computed once by torch.optim, and the tests compare it with live torch)."""
-    if not ctx.exercise.source_file:
+    the key: the path was computed once by torch.optim, and the tests compare it with live torch);
+    beside the private plans for a private plan's starts."""
+    if not ctx.exercise.source_file and ctx.pinned_dir is None:
         return None
     digest = hashlib.sha256(json.dumps(asdict(traj), sort_keys=True, default=str).encode())
     digest.update(_source_of(gradient))
@@ -294,8 +295,8 @@ def _pinned_oracle_file(ctx: ExerciseContext, traj: TrajectorySpec, starts: list
         digest.update(fingerprint("", start))
     for name, arg in ctx.exercise.args.items():
         digest.update(f"{name}={arg.default!r};".encode())
-    folder = Path(ctx.exercise.source_file).parent / "plans" / "oracle"
-    return folder / f"{ctx.exercise.id}-{digest.hexdigest()[:24]}.bin"
+    plans = ctx.pinned_dir or Path(ctx.exercise.source_file).parent / "plans"
+    return plans / "oracle" / f"{ctx.exercise.id}-{digest.hexdigest()[:24]}.bin"
 
 
 def oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],

@@ -1,0 +1,145 @@
+"""Private plans: the inputs the instructor's run grades on, which no student pack reveals.
+
+A private plan is drawn like a public one but with the seed derived from the course secret
+(grader.secret), and its edge cases are the spec's moved around their kinks and magnitudes
+(grader.plan.jitter) by numbers derived from the secret too. A moved case is kept only when it
+still means what the spec's case meant (the `keeps` callback: grader.judge.meaning, with the
+reference and the catalogued mistakes); when no candidate does, the spec's own case stays, and
+the plan says which (`still_public`).
+
+Private plans are pinned once, in the secret's folder (`plans/<exercise>.bin`, beside the secret),
+so every copy of that folder grades on the same inputs whatever Hypothesis and NumPy it has: the
+instructor's machine, a TA's laptop, the Gradescope autograder. A secret given by value
+($GRADER_SECRET) has no folder: its plans are drawn into the cache instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable
+
+from ..secret import Secret
+from ..spec.schema import Exercise
+from . import Case, Plan, _load_cached, cache_dir, draw_plan, edge_cases, pinned_key, store_in_cache
+from .jitter import jitter_case
+
+#: candidates tried per edge case: three at full strength, then closer ones
+ATTEMPTS = 9
+FORMAT = 1
+Keeps = Callable[[Exercise, Case, Case], bool]
+
+
+@functools.lru_cache(maxsize=1)
+def _jitter_code_digest() -> str:
+    digest = hashlib.sha256(f"{FORMAT};{ATTEMPTS}".encode())
+    digest.update((Path(__file__).parent / "jitter.py").read_bytes())
+    digest.update(inspect.getsource(moved_edge_cases).encode())
+    return digest.hexdigest()
+
+
+def edge_key(exercise: Exercise, secret: Secret) -> str:
+    """What a private plan's edge cases answer for: the spec's cases and what judges them (the
+    arguments, the tolerance, the mistakes listed), the moving code, and the secret."""
+    material = {"code": _jitter_code_digest(), "edge": repr(exercise.edge_cases),
+                "args": {k: asdict(v) for k, v in exercise.args.items()},
+                "tolerance": asdict(exercise.tolerance),
+                "mistakes": [m.function for m in exercise.mistakes],
+                "secret": secret.fingerprint}
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _strength(attempt: int) -> float:
+    return 0.5 ** (attempt // 3)
+
+
+def moved_edge_cases(exercise: Exercise, secret: Secret, keeps: Keeps) -> tuple[list[Case], list[int]]:
+    """The exercise's edge cases, each replaced by the first moved copy that keeps its meaning;
+    and the indices of those that stay as the spec has them although they could move."""
+    cases, still_public = [], []
+    for index, case in enumerate(edge_cases(exercise)):
+        chosen = case
+        for attempt in range(ATTEMPTS):
+            stream = secret.uniforms("edge", exercise.id, str(index), str(attempt))
+            candidate = jitter_case(exercise, case, stream, _strength(attempt))
+            if candidate is None:  # nothing in it moves (zeros, labels, integers)
+                break
+            if keeps(exercise, case, candidate):
+                chosen = candidate
+                break
+        else:
+            still_public.append(index)
+        cases.append(chosen)
+    return cases, still_public
+
+
+def private_plans_dir(secret: Secret) -> Path:
+    """The secret's folder's plans/, or for a secret given by value a folder of the cache."""
+    return secret.private_plans() or cache_dir() / "private" / secret.fingerprint
+
+
+def private_plan_path(exercise: Exercise, secret: Secret, hidden: bool = False) -> Path:
+    return private_plans_dir(secret) / f"{exercise.id}{'.hidden' if hidden else ''}.bin"
+
+
+def private_plan(exercise: Exercise, secret: Secret, seed: int, keeps: Keeps | None,
+                 hidden: bool = False) -> Plan:
+    """The exercise's private plan drawn with `seed` (the secret's, or the hidden checks' seed
+    derived from it): pinned if current, else drawn, moved and pinned now. `keeps` judges moved
+    edge cases; without it (no reference here) a stale plan cannot be made: the spec's cases."""
+    path = private_plan_path(exercise, secret, hidden)
+    stored = _load_cached(path) if path.exists() else None
+    stored = stored if isinstance(stored, dict) else {}
+    random_key, moved_key = pinned_key(exercise, seed), edge_key(exercise, secret)
+    changed = False
+    if stored.get("key") != random_key:
+        stored = {"key": random_key, **draw_plan(exercise, seed)}
+        changed = True
+    if stored.get("edge_key") != moved_key and keeps is not None:
+        edge, still_public = moved_edge_cases(exercise, secret, keeps)
+        stored.update(edge_key=moved_key, edge=edge, still_public=still_public)
+        changed = True
+    if changed:
+        store_in_cache(path, stored)
+    edge = stored.get("edge") if stored.get("edge_key") == moved_key else None
+    return Plan(exercise=exercise.id, seed=seed, random=list(stored.get("random") or []),
+                smooth=list(stored.get("smooth") or []),
+                edge=list(edge) if edge is not None else edge_cases(exercise))
+
+
+def still_public(exercise: Exercise, secret: Secret) -> list[int] | None:
+    """The edge cases of a pinned private plan that could not move, or None when not pinned."""
+    stored = _load_cached(private_plan_path(exercise, secret))
+    if not isinstance(stored, dict) or stored.get("edge_key") != edge_key(exercise, secret):
+        return None
+    return [int(i) for i in stored.get("still_public") or []]
+
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    try:
+        return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.bin")}
+    except OSError:
+        return {}
+
+
+def pin_private_inputs(course: Any) -> dict[str, list[int]]:
+    """Draw, move and pin every private plan of `course` (one with a secret) that is not pinned
+    yet, hidden checks' included, and torch.optim's paths from their starts where torch is
+    installed; the edge cases that stay as the spec has them, by exercise."""
+    from . import library_version
+    from .oracles import pin_oracles, trajectory_exercises
+
+    secret: Secret = course.secret
+    folder = private_plans_dir(secret)
+    before = _snapshot(folder)
+    for exercise in course.set.exercises.values():
+        course.plan(exercise)
+        course.hidden_plan(exercise)
+    if _snapshot(folder) != before and library_version("torch") is not None:
+        pin_oracles(course, trajectory_exercises(course))
+    return {ex.id: still_public(ex, secret) or [] for ex in course.set.exercises.values()}
