@@ -131,6 +131,10 @@ def grade_class(options: BatchOptions) -> BatchSummary:
         click.echo(text("grade.public_inputs", options.lang).format(
             folder=private_folder(course.set.root)), err=True)
     exercises = course.set.select(options.exercise_ids)  # SpecError on an unknown id
+    if secret is not None:  # pinned once here (torch.optim's paths too), for every grader process
+        from ..plan.private import pin_private_inputs
+
+        pin_private_inputs(course, exercises)
     for ex in exercises:
         course.plan(ex)  # drawn once here, into the disk cache every grader process reads
     grade_options = Options(exercises=tuple(ex.id for ex in exercises), seed=course.seed,

@@ -127,19 +127,21 @@ def _snapshot(folder: Path) -> dict[str, int]:
         return {}
 
 
-def pin_private_inputs(course: Any) -> dict[str, list[int]]:
-    """Draw, move and pin every private plan of `course` (one with a secret) that is not pinned
-    yet, hidden checks' included, and torch.optim's paths from their starts where torch is
-    installed; the edge cases that stay as the spec has them, by exercise."""
+def pin_private_inputs(course: Any, exercises: list[Exercise] | None = None) -> dict[str, list[int]]:
+    """Draw, move and pin the private plans of `course` (one with a secret) that are not pinned
+    yet, of `exercises` (default all), hidden checks' included, and torch.optim's paths from
+    their starts where torch is installed (so no exercise's time limit pays for torch); the edge
+    cases that stay as the spec has them, by exercise."""
     from . import library_version
     from .oracles import pin_oracles, trajectory_exercises
 
     secret: Secret = course.secret
+    chosen = list(course.set.exercises.values()) if exercises is None else exercises
     folder = private_plans_dir(secret)
     before = _snapshot(folder)
-    for exercise in course.set.exercises.values():
+    for exercise in chosen:
         course.plan(exercise)
         course.hidden_plan(exercise)
     if _snapshot(folder) != before and library_version("torch") is not None:
-        pin_oracles(course, trajectory_exercises(course))
-    return {ex.id: still_public(ex, secret) or [] for ex in course.set.exercises.values()}
+        pin_oracles(course, trajectory_exercises(course, [ex.id for ex in chosen]))
+    return {ex.id: still_public(ex, secret) or [] for ex in chosen}
