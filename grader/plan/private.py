@@ -1,7 +1,9 @@
 """Private plans: the inputs the instructor's run grades on, which no student pack reveals.
 
 A private plan is drawn like a public one but with the seed derived from the course secret
-(grader.secret), and its edge cases are the spec's moved around their kinks and magnitudes
+(grader.secret), without the drawn cases the public plan has too (Hypothesis begins every
+seed's draw with the same simplest inputs: those are replaced by further draws), and its edge
+cases are the spec's moved around their kinks and magnitudes
 (grader.plan.jitter) by numbers derived from the secret too. A moved case is kept only when it
 still means what the spec's case meant (the `keeps` callback: grader.judge.meaning, with the
 reference and the catalogued mistakes); when no candidate does, the spec's own case stays, and
@@ -25,11 +27,15 @@ from typing import Any, Callable
 
 from ..secret import Secret
 from ..spec.schema import Exercise
-from . import Case, Plan, _load_cached, cache_dir, draw_plan, edge_cases, pinned_key, store_in_cache
+from .. import codec
+from . import (DEFAULT_SEED, Case, Plan, _load_cached, cache_dir, draw, draw_plan, edge_cases,
+               make_plan, pinned_key, store_in_cache)
 from .jitter import jitter_case
 
 #: candidates tried per edge case: three at full strength, then closer ones
 ATTEMPTS = 9
+#: further draws (with other seeds) that replace drawn cases the public plan has too
+TOP_UPS = 6
 FORMAT = 1
 Keeps = Callable[[Exercise, Case, Case], bool]
 
@@ -42,6 +48,13 @@ def _jitter_code_digest() -> str:
     return digest.hexdigest()
 
 
+def random_key(exercise: Exercise, seed: int) -> str:
+    """What a private plan's drawn cases answer for: as a pinned public plan's, and the code
+    that keeps the public plan's cases out of them."""
+    material = f"{pinned_key(exercise, seed)};{TOP_UPS};{inspect.getsource(_without_public)}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
 def edge_key(exercise: Exercise, secret: Secret) -> str:
     """What a private plan's edge cases answer for: the spec's cases and what judges them (the
     arguments, the tolerance, the mistakes listed), the moving code, and the secret."""
@@ -51,6 +64,36 @@ def edge_key(exercise: Exercise, secret: Secret) -> str:
                 "mistakes": [m.function for m in exercise.mistakes],
                 "secret": secret.fingerprint}
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _key(case: Case) -> bytes:
+    return hashlib.blake2b(codec.encode(case), digest_size=16).digest()
+
+
+def _without_public(exercise: Exercise, drawn: dict[str, list[Case]], seed: int) -> dict[str, list[Case]]:
+    """The drawn cases minus those the public plan has as well (Hypothesis starts every seed's
+    draw with the same simplest inputs: all zeros, uniform rows), whose answers a student pack
+    records; replaced by further draws, each set keeping its size (where the domain holds too
+    few other inputs, the public ones make it up)."""
+    public = make_plan(exercise, DEFAULT_SEED)
+    known = {_key(c) for c in public.random + public.smooth + public.edge}
+    result = {}
+    for name, cases in drawn.items():
+        smooth, wanted = name == "smooth", len(cases)
+        kept = [c for c in cases if _key(c) not in known]
+        known.update(_key(c) for c in kept)
+        for top_up in range(1, TOP_UPS + 1):
+            if len(kept) >= wanted:
+                break
+            more = draw(exercise, 2 * (wanted - len(kept)) + 10, (seed + 7919 * top_up) % 2**32, smooth)
+            for case in more:
+                if len(kept) < wanted and _key(case) not in known:
+                    kept.append(case)
+                    known.add(_key(case))
+        # a domain too small for other inputs (no arguments, seed 0 only): the public ones
+        kept += [c for c in cases if _key(c) in known and not any(c is k for k in kept)][:wanted - len(kept)]
+        result[name] = kept
+    return result
 
 
 def _strength(attempt: int) -> float:
@@ -94,10 +137,10 @@ def private_plan(exercise: Exercise, secret: Secret, seed: int, keeps: Keeps | N
     path = private_plan_path(exercise, secret, hidden)
     stored = _load_cached(path) if path.exists() else None
     stored = stored if isinstance(stored, dict) else {}
-    random_key, moved_key = pinned_key(exercise, seed), edge_key(exercise, secret)
+    drawn_key, moved_key = random_key(exercise, seed), edge_key(exercise, secret)
     changed = False
-    if stored.get("key") != random_key:
-        stored = {"key": random_key, **draw_plan(exercise, seed)}
+    if stored.get("key") != drawn_key:
+        stored = {"key": drawn_key, **_without_public(exercise, draw_plan(exercise, seed), seed)}
         changed = True
     if stored.get("edge_key") != moved_key and keeps is not None:
         edge, still_public = moved_edge_cases(exercise, secret, keeps)
