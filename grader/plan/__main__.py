@@ -31,7 +31,7 @@ def _pin_oracles(exercise_set: str | None, seed: int, ids: list[str]) -> None:
     from ..engine import Course
     from .oracles import pin_oracles
 
-    for exercise in pin_oracles(Course.load(exercise_set, seed), ids):
+    for exercise in pin_oracles(Course.load(exercise_set, seed), ids, again=True):
         print(f"{exercise.id}: torch.optim's paths pinned ({exercise.score:g}/{exercise.max_score:g})")
 
 

@@ -48,11 +48,15 @@ def _jitter_code_digest() -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def _top_up_code_digest() -> str:
+    return hashlib.sha256(f"{TOP_UPS};{inspect.getsource(_without_public)}".encode()).hexdigest()
+
+
 def random_key(exercise: Exercise, seed: int) -> str:
     """What a private plan's drawn cases answer for: as a pinned public plan's, and the code
     that keeps the public plan's cases out of them."""
-    material = f"{pinned_key(exercise, seed)};{TOP_UPS};{inspect.getsource(_without_public)}"
-    return hashlib.sha256(material.encode()).hexdigest()
+    return hashlib.sha256(f"{pinned_key(exercise, seed)};{_top_up_code_digest()}".encode()).hexdigest()
 
 
 def edge_key(exercise: Exercise, secret: Secret) -> str:
@@ -163,28 +167,19 @@ def still_public(exercise: Exercise, secret: Secret) -> list[int] | None:
 
 
 
-def _snapshot(folder: Path) -> dict[str, int]:
-    try:
-        return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.bin")}
-    except OSError:
-        return {}
-
-
 def pin_private_inputs(course: Any, exercises: list[Exercise] | None = None) -> dict[str, list[int]]:
     """Draw, move and pin the private plans of `course` (one with a secret) that are not pinned
     yet, of `exercises` (default all), hidden checks' included, and torch.optim's paths from
-    their starts where torch is installed (so no exercise's time limit pays for torch); the edge
-    cases that stay as the spec has them, by exercise."""
+    their starts where they are not pinned and torch is installed (so that no exercise's time
+    limit pays for torch); the edge cases that stay as the spec has them, by exercise."""
     from . import library_version
     from .oracles import pin_oracles, trajectory_exercises
 
     secret: Secret = course.secret
     chosen = list(course.set.exercises.values()) if exercises is None else exercises
-    folder = private_plans_dir(secret)
-    before = _snapshot(folder)
     for exercise in chosen:
         course.plan(exercise)
         course.hidden_plan(exercise)
-    if _snapshot(folder) != before and library_version("torch") is not None:
+    if library_version("torch") is not None:
         pin_oracles(course, trajectory_exercises(course, [ex.id for ex in chosen]))
     return {ex.id: still_public(ex, secret) or [] for ex in chosen}
