@@ -163,6 +163,8 @@ def validate_command(settings: Settings, exercise_ids: tuple[str, ...], seed: in
         if course.secret is not None:
             click.echo("\n" + render("validate.private", {"fingerprint": course.secret.fingerprint},
                                      settings.lang))
+        elif len(courses) > 1:
+            click.echo(render("validate.public", {"seed": course.seed}, settings.lang))
         result = validate(course, exercise_ids,
                           progress=lambda report: click.echo("\n".join(exercise_lines(report, settings.lang))))
         click.echo("\n".join(["", *summary_lines(result, settings.lang)]))

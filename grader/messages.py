@@ -255,6 +255,7 @@ CATALOGUE: dict[str, str] = {
         "on the private inputs every edge case keeps the spec's values, so a student pack answers "
         "the check {check} there too: give it a case with a nonzero value to move"
     ),
+    "validate.public": "On the public inputs (seed {seed}), which a student pack holds:",
     "validate.private": "On the private inputs of the course secret {fingerprint}:",
     "validate.ok": "All {count} exercises hold.",
     "validate.problems": "{problems} problem(s) found.",
