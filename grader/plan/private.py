@@ -85,6 +85,7 @@ def _without_public(exercise: Exercise, drawn: dict[str, list[Case]], seed: int)
     for name, cases in drawn.items():
         smooth, wanted = name == "smooth", len(cases)
         kept = [c for c in cases if _key(c) not in known]
+        shared = [c for c in cases if _key(c) in known]
         known.update(_key(c) for c in kept)
         for top_up in range(1, TOP_UPS + 1):
             if len(kept) >= wanted:
@@ -95,8 +96,7 @@ def _without_public(exercise: Exercise, drawn: dict[str, list[Case]], seed: int)
                     kept.append(case)
                     known.add(_key(case))
         # a domain too small for other inputs (no arguments, seed 0 only): the public ones
-        kept += [c for c in cases if _key(c) in known and not any(c is k for k in kept)][:wanted - len(kept)]
-        result[name] = kept
+        result[name] = kept + shared[:wanted - len(kept)]
     return result
 
 
@@ -164,7 +164,6 @@ def still_public(exercise: Exercise, secret: Secret) -> list[int] | None:
     if not isinstance(stored, dict) or stored.get("edge_key") != edge_key(exercise, secret):
         return None
     return [int(i) for i in stored.get("still_public") or []]
-
 
 
 def pin_private_inputs(course: Any, exercises: list[Exercise] | None = None) -> dict[str, list[int]]:
