@@ -98,6 +98,7 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     from .report import reporter
     from .run import Zygote
     from .sandbox_options import limits_from_options
+    from .secret import instructor_secret
 
     if watch and output_format != "text":
         from .messages import text
@@ -108,7 +109,8 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     zygote.start()  # warms up while the course loads
     try:
         try:
-            course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)
+            course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED,
+                                 secret=instructor_secret(settings.exercises, seed))
         except SpecError as exc:
             _fail_usage(str(exc))
         unknown = [i for i in exercise_ids if i not in course.set.exercises]
@@ -148,17 +150,29 @@ def validate_command(settings: Settings, exercise_ids: tuple[str, ...], seed: in
     """
     from .engine import Course
     from .plan import DEFAULT_SEED
+    from .secret import instructor_secret
     from .validate import exercise_lines, summary_lines, validate
 
     try:
-        course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)
-        course.set.select(exercise_ids)
+        courses = [Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)]
+        courses[0].set.select(exercise_ids)
+        secret = instructor_secret(settings.exercises, seed)
+        if secret is not None:  # the instructor's inputs must hold up too
+            courses.append(Course(courses[0].set, secret=secret))
     except SpecError as exc:
         _fail_usage(str(exc))
-    result = validate(course, exercise_ids,
-                      progress=lambda report: click.echo("\n".join(exercise_lines(report, settings.lang))))
-    click.echo("\n".join(["", *summary_lines(result, settings.lang)]))
-    sys.exit(EXIT_PASSED if result.ok else EXIT_FAILED)
+    ok = True
+    for course in courses:
+        if course.secret is not None:
+            click.echo("\n" + render("validate.private", {"fingerprint": course.secret.fingerprint},
+                                     settings.lang))
+        elif len(courses) > 1:
+            click.echo(render("validate.public", {"seed": course.seed}, settings.lang))
+        result = validate(course, exercise_ids,
+                          progress=lambda report: click.echo("\n".join(exercise_lines(report, settings.lang))))
+        click.echo("\n".join(["", *summary_lines(result, settings.lang)]))
+        ok = ok and result.ok
+    sys.exit(EXIT_PASSED if ok else EXIT_FAILED)
 
 
 def main() -> None:
@@ -177,8 +191,10 @@ _register_ci_commands()
 
 def _register_commands() -> None:
     from .doctor import doctor_command
+    from .secret_cli import secret_command
 
     cli.add_command(doctor_command)
+    cli.add_command(secret_command)
     from .feedback_cli import COMMANDS as feedback_commands  # init, explain
 
     for command in feedback_commands:

@@ -20,10 +20,12 @@ from . import __version__
 from .judge import ExerciseContext, judge_exercise
 from .judge.context import ExpectedValues
 from .plan import DEFAULT_SEED, Plan, make_plan
+from .plan.private import private_plan
 from .report.model import ERROR, NOT_ATTEMPTED, TIMEOUT, ExerciseResult, SubmissionResult
 from .run.client import WorkerBadReply, WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
 from .run.inprocess import InProcessFunctions
 from .run.policy import Limits, worker_policy
+from .secret import Secret
 from .spec import Exercise, ExerciseSet, SpecError, load_exercise_set
 from .submission import Submission, load_submission
 
@@ -57,11 +59,17 @@ def _public_functions(module: types.ModuleType) -> dict[str, Callable[..., Any]]
 
 
 class Course:
-    """The trusted side of a run: exercise set, reference, mistakes, plans, expected values."""
+    """The trusted side of a run: exercise set, reference, mistakes, plans, expected values.
 
-    def __init__(self, exercise_set: ExerciseSet, seed: int = DEFAULT_SEED, use_cache: bool = True) -> None:
+    With a course `secret` (grader.secret) it grades on private inputs: plans drawn with the
+    secret's seed and edge cases moved by it (grader.plan.private), which no student pack holds.
+    `seed` is then the secret's and is never shown: reports show `seed_label` instead."""
+
+    def __init__(self, exercise_set: ExerciseSet, seed: int = DEFAULT_SEED, use_cache: bool = True,
+                 secret: Secret | None = None) -> None:
         self.set = exercise_set
-        self.seed = seed
+        self.secret = secret if exercise_set.reference_dir is not None else None
+        self.seed = self.secret.seed if self.secret is not None else seed
         self.use_cache = use_cache
         self.reference_functions: dict[str, Callable[..., Any]] = {}
         self.mistake_functions: dict[str, Callable[..., Any]] = {}
@@ -88,8 +96,24 @@ class Course:
             self._plans.update(self.pack.plans)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, seed: int = DEFAULT_SEED, use_cache: bool = True) -> "Course":
-        return cls(load_exercise_set(path), seed, use_cache)
+    def load(cls, path: str | Path | None = None, seed: int = DEFAULT_SEED, use_cache: bool = True,
+             secret: Secret | None = None) -> "Course":
+        return cls(load_exercise_set(path), seed, use_cache, secret)
+
+    @property
+    def seed_label(self) -> int | str:
+        """What a report shows as the seed: the seed itself, or "private:<fingerprint>"."""
+        return self.secret.label if self.secret is not None else self.seed
+
+    def hidden_paths(self) -> list[str]:
+        """What a submission's worker must not read: the exercise set, the private folder, and
+        the caches where private inputs and the reference's answers on them are kept."""
+        from .plan import cache_dir
+
+        paths = [self.set.root, cache_dir() / "private", cache_dir() / "answers"]
+        if self.secret is not None and self.secret.folder is not None:
+            paths.append(self.secret.folder)
+        return [str(p) for p in paths]
 
     def _load_drivers(self, directory: Path) -> None:
         """The public drivers/ package: it imports nothing from the reference (see its README)."""
@@ -158,7 +182,10 @@ class Course:
 
     def plan(self, exercise: Exercise) -> Plan:
         if exercise.id not in self._plans:
-            self._plans[exercise.id] = make_plan(exercise, self.seed, self.use_cache)
+            if self.secret is not None:
+                self._plans[exercise.id] = private_plan(exercise, self.secret, self.seed, self.keeps_meaning)
+            else:
+                self._plans[exercise.id] = make_plan(exercise, self.seed, self.use_cache)
         return self._plans[exercise.id]
 
     def hidden_plan(self, exercise: Exercise) -> Plan | None:
@@ -167,8 +194,31 @@ class Course:
             return None
         key = f"{exercise.id}#hidden"
         if key not in self._plans:
-            self._plans[key] = make_plan(exercise, hidden_seed(self.seed), self.use_cache)
+            if self.secret is not None:
+                self._plans[key] = private_plan(exercise, self.secret, hidden_seed(self.seed),
+                                                self.keeps_meaning, hidden=True)
+            else:
+                self._plans[key] = make_plan(exercise, hidden_seed(self.seed), self.use_cache)
         return self._plans[key]
+
+    def keeps_meaning(self, exercise: Exercise, public: dict[str, Any], moved: dict[str, Any]) -> bool:
+        """Whether a moved edge case of a private plan tells apart what the spec's case does,
+        judged with the reference and the exercise's catalogued mistakes (grader.judge.meaning)."""
+        from .judge.meaning import keeps_meaning
+
+        mistakes = {m.function: self.mistake_functions[m.function] for m in exercise.mistakes
+                    if m.function in self.mistake_functions}
+        return keeps_meaning(exercise, self.reference_functions[exercise.function], mistakes,
+                             public, moved)
+
+    def pinned_dir(self) -> Path | None:
+        """Where this course's private plans are pinned (torch.optim's paths go beside them);
+        None for public plans, pinned beside the specs."""
+        if self.secret is None:
+            return None
+        from .plan.private import private_plans_dir
+
+        return private_plans_dir(self.secret)
 
     def context(self, exercise: Exercise, caller: Any, options: Options) -> ExerciseContext:
         return ExerciseContext(
@@ -177,6 +227,7 @@ class Course:
             mistakes=self.mistake_functions, shrink=options.shrink,
             time_limit=options.time_limit or exercise.time_limit,
             exercises=self.set.exercises, trusted=self.trusted, plan_of=self.plan,
+            pinned_dir=self.pinned_dir(),
             instructor_checks=(self.pack.instructor_checks.get(exercise.id, [])
                                if self.pack is not None else []))
 
@@ -216,7 +267,7 @@ def grade(course: Course, submission: Submission | str | Path, zygote: Zygote,
         submission = load_submission(submission)
     exercises = course.set.select(options.exercises)
     result = SubmissionResult(submission=submission.label, exercises=[], grader_version=__version__,
-                              seed=course.seed, spec_digest=course.set.digest)
+                              seed=course.seed_label, spec_digest=course.set.digest)
     result.notes = list(submission.notes)
     if submission.error:
         result.exercises = _fail_all(exercises, ERROR, submission.error, submission.error_facts)
@@ -224,7 +275,7 @@ def grade(course: Course, submission: Submission | str | Path, zygote: Zygote,
     cpu_budget = options.import_timeout + sum(options.time_limit or ex.time_limit for ex in exercises)
     session = WorkerSession(zygote, submission.modules, torch=submission.needs_torch,
                             import_timeout=options.import_timeout,
-                            policy=worker_policy(options.limits, [str(course.set.root)], cpu_budget))
+                            policy=worker_policy(options.limits, course.hidden_paths(), cpu_budget))
     try:
         _grade_in_session(course, session, exercises, options, result)
     finally:
@@ -320,7 +371,7 @@ def grade_in_process(course: Course, functions: dict[str, Callable[..., Any]], l
     started = time.monotonic()
     caller = InProcessFunctions(functions)
     result = SubmissionResult(submission=label, exercises=[], grader_version=__version__,
-                              seed=course.seed, spec_digest=course.set.digest)
+                              seed=course.seed_label, spec_digest=course.set.digest)
     for ex in course.set.select(options.exercises):
         if ex.function not in functions:
             result.exercises.append(_fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0])

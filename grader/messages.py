@@ -273,6 +273,12 @@ CATALOGUE: dict[str, str] = {
         "Mutation score: {caught}/{listed} listed mistakes caught ({percent}); own hint shown for "
         "{hinted}/{listed}. {count} exercises in {seconds} s."
     ),
+    "validate.edge_public": (
+        "on the private inputs every edge case keeps the spec's values, so a student pack answers "
+        "the check {check} there too: give it a case with a nonzero value to move"
+    ),
+    "validate.public": "On the public inputs (seed {seed}), which a student pack holds:",
+    "validate.private": "On the private inputs of the course secret {fingerprint}:",
     "validate.ok": "All {count} exercises hold.",
     "validate.problems": "{problems} problem(s) found.",
     # report furniture
@@ -313,6 +319,32 @@ CATALOGUE: dict[str, str] = {
                                "not give the reference's answers yet",
     "pack.wheel": "Wrote the student build of the grader, without the exercise set, to {path}: "
                   "the files of `grader ci` install it.",
+    # the course secret and its private inputs (grader/secret.py, grader/secret_cli.py)
+    "secret.created": "Created the course secret in {folder} (fingerprint {fingerprint}): the "
+                      "instructor's grades (grader grade, grader check, the Gradescope "
+                      "autograder) now use private inputs made from it, which no student pack "
+                      "holds.",
+    "secret.found": "Course secret: {source} (fingerprint {fingerprint}).",
+    "secret.from_env": "Course secret: $GRADER_SECRET (fingerprint {fingerprint}); its private "
+                       "inputs are drawn into the cache on this machine.",
+    "secret.pinned": "The private inputs of {count} exercises are pinned in {folder}.",
+    "secret.still_public": "Note: {exercise}: edge case {index} keeps the spec's inputs (no moved "
+                           "copy tells the same mistakes apart).",
+    "secret.keep_out": "Keep {folder} out of the student template repository and never share "
+                       "it (a .gitignore of \"*\" inside makes git ignore it). To grade elsewhere "
+                       "(a TA's machine), copy the whole folder to the same place there, or "
+                       "point $GRADER_PRIVATE_DIR at it.",
+    "secret.none": "No course secret for {root} yet (it would be {folder}): `grader secret init` "
+                   "makes one.",
+    "secret.not_here": "{root} has no reference/ (a student pack?): private inputs are made "
+                       "where the instructor's exercise set is.",
+    "pack.secret": "This pack holds the public inputs only; the instructor's grades use the "
+                   "private inputs of the course secret in {folder} (fingerprint {fingerprint}).",
+    "grade.public_inputs": "Grading on the public inputs: there is no course secret ({folder}), "
+                           "so the student pack holds the answers on these very inputs. Run "
+                           "`grader secret init` (`grader pack` makes one too) to grade on "
+                           "private inputs.",
+    "grade.private_inputs": "Grading on private inputs (course secret {fingerprint}).",
     "ci.no_wheel": "Note: {path} holds no student build of the grader; make the pack again with "
                    "`grader pack`, or pass --grader-spec.",
     "ci.bad_fail_under": "expected points (30) or a percentage of the maximum (80%), got {value!r}",
@@ -513,6 +545,8 @@ CATALOGUE: dict[str, str] = {
     "feedback.title": "Feedback for {student}",
     "feedback.submission": "Submission: {submission}",
     "feedback.graded": "Graded by grader {version} (specs {digest}, seed {seed}).",
+    "feedback.graded_private": "Graded by grader {version} (specs {digest}, private inputs "
+                               "{fingerprint}).",
     "feedback.notes": "Notes",
     "feedback.details": "What to fix",
     "feedback.exercise_failed": "{exercise}: {message}",

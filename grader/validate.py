@@ -176,6 +176,21 @@ def coverage_problems(course: Course, ex: Exercise) -> list[Problem]:
     return problems
 
 
+def private_problems(course: Course, ex: Exercise) -> list[Problem]:
+    """On a course secret's private inputs: a check judged on the edge cases alone whose every
+    case keeps the spec's values (nothing in them could move) is answered by a student pack."""
+    if course.secret is None or not ex.edge_cases:
+        return []
+    from .judge.checks import check_kind
+    from .plan import edge_cases
+    from .plan.jitter import same_case
+
+    if not all(same_case(a, b) for a, b in zip(course.plan(ex).edge, edge_cases(ex))):
+        return []
+    return [("validate.edge_public", {"check": check.title}) for check in ex.checks
+            if check_kind(check.kind).case_set == "edge"]
+
+
 # ----------------------------------------------------------------------------- one exercise
 
 
@@ -191,6 +206,7 @@ def validate_exercise(course: Course, ex: Exercise, options: Options) -> Exercis
     started = time.monotonic()
     report = ExerciseValidation(exercise=ex)
     report.problems += coverage_problems(course, ex)
+    report.problems += private_problems(course, ex)
     reference = course.reference_functions[ex.id]
     report.reference = _judge(course, ex, dict(course.reference_functions), "reference", options)
     for check in report.reference.checks:

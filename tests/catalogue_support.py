@@ -31,6 +31,31 @@ def validation():
     return validate(course())
 
 
+#: the course secret of the tests: the catalogue must hold on private inputs too (grader.secret)
+TEST_KEY = bytes(range(32))
+
+
+@functools.lru_cache(maxsize=None)
+def private_course():
+    """The shipped set on the private inputs of TEST_KEY, pinned in the session's plan cache."""
+    from grader.engine import Course
+    from grader.plan import cache_dir
+    from grader.secret import Secret
+
+    from grader.plan.private import pin_private_inputs
+
+    private = Course.load(secret=Secret(TEST_KEY, cache_dir() / "test-secret", "tests"))
+    pin_private_inputs(private)  # as `grader secret init` does: torch.optim's paths too
+    return private
+
+
+@functools.lru_cache(maxsize=None)
+def private_validation():
+    from grader.validate import validate
+
+    return validate(private_course())
+
+
 def with_overrides(source: str) -> str:
     """The complete correct submission with some functions redefined after it (a student's bugs)."""
     return CORRECT.read_text(encoding="utf-8") + "\n\n# ---- the student's own versions\n" + source

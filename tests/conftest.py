@@ -17,6 +17,26 @@ def _plan_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.setdefault("GRADER_CACHE_DIR", str(tmp_path_factory.mktemp("grader-cache")))
 
 
+SECRET_PLACES = ("GRADER_SECRET", "GRADER_PRIVATE_DIR")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_users_secret(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads or writes the user's course secret (grader.secret), not even a session or
+    module fixture: the shipped set's private folder is a temporary one, none given by value."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    for name in SECRET_PLACES:
+        os.environ.pop(name, None)
+
+
+@pytest.fixture(autouse=True)
+def _no_course_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """And a fresh one for each test: a secret one test makes never changes another's inputs."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+    for name in SECRET_PLACES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def course():
     from grader.engine import Course

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from catalogue_support import CORRECT, TORCH_FLOAT32, course
+from catalogue_support import CORRECT, TORCH_FLOAT32, course, private_course
 from conftest import by_id
 
 NEW_CHAPTERS = (2, 4, 5, 6)
@@ -36,14 +36,25 @@ def test_the_example_submission_gets_full_marks_everywhere(zygote):
     assert result.all_passed and result.score == result.max_score, _failures(result)
 
 
-def test_a_float32_torch_submission_gets_full_marks(zygote):
+@pytest.mark.parametrize("inputs", ["public", "private"])
+def test_a_float32_torch_submission_gets_full_marks(zygote, inputs):
     pytest.importorskip("torch")
     from grader.engine import Options, grade
 
-    ids = tuple(ex.id for ex in course().set.exercises.values() if ex.chapter in NEW_CHAPTERS)
-    result = grade(course(), TORCH_FLOAT32, zygote, Options(exercises=ids))
+    graded = course() if inputs == "public" else private_course()
+    ids = tuple(ex.id for ex in graded.set.exercises.values() if ex.chapter in NEW_CHAPTERS)
+    result = grade(graded, TORCH_FLOAT32, zygote, Options(exercises=ids))
     assert [e.id for e in result.exercises] == list(ids)
     assert all(_full_marks(e) for e in result.exercises), _failures(result)
+
+
+def test_the_example_submission_gets_full_marks_on_private_inputs(zygote):
+    """The instructor's grade (a course secret's inputs) takes nothing from a correct file."""
+    from grader.engine import Options, grade
+
+    result = grade(private_course(), CORRECT, zygote, Options())
+    assert isinstance(result.seed, str) and result.seed.startswith("private:")
+    assert result.all_passed and result.score == result.max_score, _failures(result)
 
 
 # ----------------------------------------------------------------------------- in-process variants

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue_support import course, hint_of, validation, with_overrides
+from catalogue_support import course, hint_of, private_validation, validation, with_overrides
 from conftest import by_id
 
 from grader.spec import load_exercise_set
@@ -17,12 +17,22 @@ from grader.spec import load_exercise_set
 MISTAKES = [(ex.id, m.function) for ex in load_exercise_set().exercises.values() for m in ex.mistakes]
 
 
+@pytest.mark.parametrize("inputs", ["public", "private"])
 @pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m for _, m in MISTAKES])
-def test_the_mistake_is_caught_with_its_own_hint(exercise, mistake):
-    [report] = [r for r in validation().exercises if r.exercise.id == exercise]
+def test_the_mistake_is_caught_with_its_own_hint(exercise, mistake, inputs):
+    """On the public inputs (a student pack's) and on a course secret's private ones (the
+    instructor's grade): the self-check stays as informative as the grade."""
+    run = validation() if inputs == "public" else private_validation()
+    [report] = [r for r in run.exercises if r.exercise.id == exercise]
     [outcome] = [m for m in report.mistakes if m.function == mistake]
     assert outcome.failed_checks, f"{mistake} passes every check of {exercise}"
     assert outcome.diagnosed_as and set(outcome.diagnosed_as) == {mistake}, outcome.diagnosed_as
+
+
+def test_the_private_inputs_leave_no_edge_check_to_the_pack():
+    """No exercise's edge cases all keep the spec's values on the private inputs."""
+    problems = [(r.exercise.id, p) for r in private_validation().exercises for p in r.problems]
+    assert not problems, problems
 
 
 # ----------------------------------------------------------------------------- the real worker

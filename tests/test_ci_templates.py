@@ -144,6 +144,10 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
 
     total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
     assert results["score"] == total  # hidden checks included: this is the instructor's run
+    from grader.secret import find_secret
+
+    secret = find_secret(full_set)
+    assert json.dumps(results).count(secret.label) == 1 and str(secret.seed) not in json.dumps(results)
     hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
     assert len(hidden) == len(HIDDEN) and all(t["status"] == "passed" for t in hidden)
 
@@ -174,7 +178,12 @@ def gradescope_layout(full_set: Path, tmp_path: Path) -> tuple[Path, dict[str, s
         assert wheel_name() in names and "exercises/ch3_activations.yaml" in names
         assert "exercises/reference/activations.py" in names
         assert not [n for n in names if n.startswith(("python/", "grader/"))]
-        assert any(n.startswith("cache/plans/") for n in names)  # inputs drawn at build time
+        # the instructor's private inputs drawn at build time: the course secret (made by this
+        # command, beside the set) and its pinned plans travel in the zip, hidden checks' too
+        private = "exercises/.grader-private/"
+        assert {private + "secret", private + "plans/sigmoid.bin", private + "plans/sigmoid.hidden.bin"} <= names
+        assert zipped.read(private + "secret") == (full_set / ".grader-private" / "secret").read_bytes()
+        assert "--seed" not in zipped.read("run_autograder").decode()
         zipped.extractall(root / "source")
     for name in ("setup.sh", "run_autograder"):
         syntax = subprocess.run(["bash", "-n", str(root / "source" / name)], capture_output=True, text=True)

@@ -83,7 +83,7 @@ class BatchSummary:
 def grading_key(course: Any, options: Any, exercise_ids: list[str]) -> str:
     """Everything besides the submission that changes its grade."""
     material = {
-        "grader": __version__, "specs": course.set.digest, "seed": course.seed,
+        "grader": __version__, "specs": course.set.digest, "seed": course.seed_label,
         "exercises": exercise_ids, "time_limit": options.time_limit, "shrink": options.shrink,
         "import_timeout": options.import_timeout, "limits": repr(getattr(options, "limits", None)),
     }
@@ -94,7 +94,7 @@ def _placeholder(course: Any, exercises: list[Any], status: str, code: str, fact
                  path: str = "", note: dict[str, Any] | None = None) -> SubmissionResult:
     """A result for a student the pool never graded: missing, or lost with its process or a step."""
     return SubmissionResult(
-        submission=path, grader_version=__version__, seed=course.seed, spec_digest=course.set.digest,
+        submission=path, grader_version=__version__, seed=course.seed_label, spec_digest=course.set.digest,
         exercises=[ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh},
                                   chapter=ex.chapter, status=status, score=0.0, max_score=ex.max_score,
                                   code=code, facts=dict(facts)) for ex in exercises],
@@ -229,9 +229,22 @@ def grade_class(options: BatchOptions) -> BatchSummary:
     from ..engine import Course, Options
     from ..plan import DEFAULT_SEED
 
+    from ..secret import instructor_secret, private_folder
+
     started = time.monotonic()
-    course = Course.load(options.exercises_dir, options.seed if options.seed is not None else DEFAULT_SEED)
+    secret = instructor_secret(options.exercises_dir, options.seed)
+    course = Course.load(options.exercises_dir, options.seed if options.seed is not None else DEFAULT_SEED,
+                         secret=secret)
+    if secret is not None:
+        click.echo(text("grade.private_inputs", options.lang).format(fingerprint=secret.fingerprint))
+    elif options.seed is None and course.pack is None:  # what a pack reveals is what is graded
+        click.echo(text("grade.public_inputs", options.lang).format(
+            folder=private_folder(course.set.root)), err=True)
     exercises = course.set.select(options.exercise_ids)  # SpecError on an unknown id
+    if secret is not None:  # pinned once here (torch.optim's paths too), for every grader process
+        from ..plan.private import pin_private_inputs
+
+        pin_private_inputs(course, exercises)
     for ex in exercises:
         course.plan(ex)  # drawn once here, into the disk cache every grader process reads
     grade_options = Options(exercises=tuple(ex.id for ex in exercises), seed=course.seed,
@@ -268,7 +281,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
         unchanged = (last is not None and not options.force and last.status != INTERNAL
                      and last.content_hash == hashes[entry.student] and last.grading_key == key)
         reuse[entry.student] = last.id if unchanged and last else None
-    run_id = book.start_run(grader_version=__version__, spec_digest=course.set.digest, seed=course.seed,
+    run_id = book.start_run(grader_version=__version__, spec_digest=course.set.digest, seed=course.seed_label,
                             exercises=[ex.id for ex in exercises], grading_key=key,
                             submissions_dir=label(options.submissions), jobs=options.jobs,
                             forced=options.force, lang=lang)
@@ -304,7 +317,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
             else:  # an ambiguous entry (`alice.py` and `alice/`): each of its entries is graded
                 for path in entry.paths:
                     tasks.append(Task(len(tasks), entry.student, str(path)))
-        pool = Pool(options.jobs, options.exercises_dir, course.seed, grade_options)
+        pool = Pool(options.jobs, options.exercises_dir, course.seed, grade_options, course.secret)
         for done in pool.run(tasks):
             entry = by_student[done.task.student]
             if entry.kind == AMBIGUOUS:

@@ -60,7 +60,7 @@ def _die_with_parent() -> None:
 
 
 def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, options: Any,
-            cache_dir: str | None) -> None:
+            cache_dir: str | None, secret: Any = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwinds: sessions and zygote close
     _die_with_parent()
@@ -73,7 +73,7 @@ def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, opti
     zygote.start()
     settled = False
     try:
-        course = Course.load(exercises_dir, seed)
+        course = Course.load(exercises_dir, seed, secret=secret)
         while True:
             task = tasks.get()
             if task is None:
@@ -121,12 +121,14 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 class Pool:
-    def __init__(self, jobs: int, exercises_dir: str | None, seed: int, options: Any) -> None:
+    def __init__(self, jobs: int, exercises_dir: str | None, seed: int, options: Any,
+                 secret: Any = None) -> None:
         self.jobs = max(1, jobs)
         self.context = multiprocessing.get_context("spawn")
         self.tasks = self.context.Queue()
         self.results = self.context.Queue()
-        self.args = (exercises_dir, seed, options, os.environ.get("GRADER_CACHE_DIR"))
+        #: the course secret travels to the grader processes (never to a submission's worker)
+        self.args = (exercises_dir, seed, options, os.environ.get("GRADER_CACHE_DIR"), secret)
         self.processes: dict[int, Any] = {}
         self.in_flight: dict[int, Task] = {}
         self.startup_failures = 0

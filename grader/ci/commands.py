@@ -40,10 +40,13 @@ def pack_command(settings, out_dir: Path, seed: int | None) -> None:
     as they are. Hidden checks are left out; checks that need the set's trusted code are left out
     too, named, and shown to students as graded by their instructor. The pack also holds the
     student build of the grader (a wheel without the exercise set), which `grader ci` installs.
+    Since the pack reveals the answers on its inputs, the instructor's grades use private inputs:
+    the course secret is created now if there is none (`grader secret`), never put in the pack.
     """
     from ..engine import Course
     from ..pack.build import NotAPackFolder, build_pack
     from ..plan import DEFAULT_SEED
+    from ..secret_cli import ensure_and_tell
 
     lang = settings.lang
     try:
@@ -60,6 +63,12 @@ def pack_command(settings, out_dir: Path, seed: int | None) -> None:
                                                  checks=summary.checks, points=f"{summary.points:g}"))
     if summary.wheel is not None:
         click.echo(text("pack.wheel", lang).format(path=out_dir / summary.wheel.name))
+    try:  # the instructor's grades must not be the pack's: a secret, created if there is none
+        secret = ensure_and_tell(settings.exercises, course.set.root, lang)
+    except SpecError as exc:
+        _fail(str(exc))
+    click.echo(text("pack.secret", lang).format(folder=secret.folder or "$GRADER_SECRET",
+                                                fingerprint=secret.fingerprint))
 
 
 @click.group("ci")
@@ -163,8 +172,10 @@ def ci_gitlab(settings, **options) -> None:
 def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None, torch: bool) -> None:
     """Build OUT (default: autograder.zip), a Gradescope autograder: setup.sh, run_autograder,
     the grader (its student build, a wheel setup.sh installs) and the full exercise set (hidden
-    checks included), with its inputs drawn now."""
-    from ..plan import DEFAULT_SEED
+    checks included), with its inputs drawn now: the private inputs of the course secret (made
+    now if there is none; the zip carries it: students never see an autograder), or with
+    --seed the public inputs of that seed."""
+    from ..secret_cli import ensure_and_tell
     from ..spec.loader import resolve_root
     from .templates import UnsafeValue, gradescope_zip
 
@@ -174,7 +185,10 @@ def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None
         if not (root / "reference").is_dir():
             raise SpecError(f"{root}: a Gradescope autograder needs the exercise set with its "
                             f"reference/ (the hidden checks run there), not a student pack")
-        gradescope_zip(root, out, seed=seed if seed is not None else DEFAULT_SEED, lang=lang,
+        secret = None
+        if seed is None:  # the autograder grades on the course secret's private inputs
+            secret = ensure_and_tell(settings.exercises, root, lang)
+        gradescope_zip(root, out, seed=seed, secret=secret, lang=lang,
                        gate=_gate_text(fail_under), torch=torch)
     except (SpecError, UnsafeValue) as exc:
         _fail(str(exc))

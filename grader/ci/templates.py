@@ -18,9 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..messages import text
+
+if TYPE_CHECKING:
+    from ..secret import Secret
 
 GITHUB_WORKFLOW = Path(".github") / "workflows" / "grade.yml"
 GITLAB_CI = Path(".gitlab-ci.yml")
@@ -141,28 +144,50 @@ def _cache_at(path: Path) -> Iterator[None]:
             os.environ["GRADER_CACHE_DIR"] = saved
 
 
-def _draw_plans(exercises_root: Path, seed: int, cache: Path) -> None:
-    """Draw every plan (hidden checks' too) into `cache`, so Gradescope draws nothing."""
+def _draw_plans(exercises_root: Path, seed: int, cache: Path, private: bool) -> None:
+    """Draw every plan (hidden checks' too) into `cache`, or the private ones into the copy of
+    the private folder beside the exercises, so Gradescope draws nothing."""
     from ..engine import Course
+    from ..secret import PRIVATE_DIR, find_secret_in
 
     with _cache_at(cache):
-        course = Course.load(exercises_root, seed)
+        secret = find_secret_in(exercises_root / PRIVATE_DIR) if private else None
+        course = Course.load(exercises_root, seed, secret=secret)
         for exercise in course.set.exercises.values():
             course.plan(exercise)
             course.hidden_plan(exercise)
 
 
-def gradescope_zip(exercises_root: Path, out: Path, *, seed: int, lang: str = "en",
-                   gate: str | None = None, torch: bool = False) -> list[str]:
+def _copy_private(secret: "Secret", target: Path) -> None:
+    """The course secret and its pinned private inputs, where run_autograder's `grader check`
+    finds them: the private folder beside the exercise set (grader.secret)."""
+    from ..plan.private import private_plans_dir
+    from ..secret import PLANS_DIR, SECRET_FILE
+
+    target.mkdir(mode=0o700)
+    (target / SECRET_FILE).write_text(secret.key.hex() + "\n", encoding="ascii")
+    plans = private_plans_dir(secret)
+    if plans.is_dir():
+        shutil.copytree(plans, target / PLANS_DIR, ignore=shutil.ignore_patterns("*.tmp"))
+
+
+def gradescope_zip(exercises_root: Path, out: Path, *, seed: int | None, secret: "Secret | None" = None,
+                   lang: str = "en", gate: str | None = None, torch: bool = False) -> list[str]:
     """Build the autograder zip at `out`; returns the names it holds, for the caller to show.
 
     The grader goes in as its student build (`grader.pack.wheel`: the package without its own
-    exercise set, which `exercises/` replaces), installed by setup.sh like any wheel."""
+    exercise set, which `exercises/` replaces), installed by setup.sh like any wheel. With a
+    course `secret` (and no `seed`) the zip carries it and the private inputs pinned from it, in
+    `exercises/.grader-private/`: students never see an autograder, and every submission is
+    graded on the inputs the instructor's own `grader grade` uses."""
     from ..pack.wheel import build_wheel, wheel_name
+    from ..plan import DEFAULT_SEED
+    from ..secret import PRIVATE_DIR
 
     fallback = json.dumps({"score": 0.0, "output": text("ci.autograder_failed", lang).format(
         status="__STATUS__"), "tests": []}, ensure_ascii=False)
-    options = f" --seed {int(seed)}"
+    private = seed is None and secret is not None
+    options = "" if private else f" --seed {int(seed if seed is not None else DEFAULT_SEED)}"
     if gate:
         options += f" --fail-under {plain('--fail-under', gate, lang, GATE)}"
     files = {
@@ -178,7 +203,11 @@ def gradescope_zip(exercises_root: Path, out: Path, *, seed: int, lang: str = "e
         build_wheel(staging)
         _copy_tree(exercises_root, staging / "exercises")
         _drop_wheels(staging / "exercises")
-        _draw_plans(staging / "exercises", seed, staging / "cache")
+        if private:
+            assert secret is not None
+            _copy_private(secret, staging / "exercises" / PRIVATE_DIR)
+        _draw_plans(staging / "exercises", seed if seed is not None else DEFAULT_SEED,
+                    staging / "cache", private)
         out.parent.mkdir(parents=True, exist_ok=True)
         names = []
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:

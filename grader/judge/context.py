@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 import numpy as np
@@ -183,6 +184,8 @@ class ExerciseContext:
     #: a student pack's checks of this exercise that only the instructor's run grades, as
     #: {"position", "name", "kind", "points", "reason"} (grader.pack)
     instructor_checks: list[dict[str, Any]] = field(default_factory=list)
+    #: where the plan is pinned when it is not beside the specs (a private plan: grader.plan.private)
+    pinned_dir: Path | None = None
 
     def __post_init__(self) -> None:
         self._student = _Memo(self.student)

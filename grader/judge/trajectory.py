@@ -277,16 +277,19 @@ def _torch_paths(ctx: ExerciseContext, traj: TrajectorySpec, oracle: OracleSpec,
 #: torch.optim's paths by cache file, for this process: read (or computed) once, not per submission
 _ORACLE_PATHS: dict[str, list[list[Any]]] = {}
 
-#: set by `python -m grader.plan` while it judges the reference: write the paths it computes
-#: beside the pinned plans, so no machine has to import torch to compare with them again
+#: set while the reference is judged to pin torch.optim's paths (grader.plan.oracles): the paths
+#: a check uses are written beside the pinned plans, so no machine has to import torch to compare
+#: with them again; with REPIN_ORACLE (`python -m grader.plan`) they are computed afresh first
 PIN_ORACLE = False
+REPIN_ORACLE = False
 
 
 def _pinned_oracle_file(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
                         gradient: Callable[..., Any]) -> Path | None:
     """Where the exercise set pins torch.optim's path from the pinned starts (no torch version in
-    the key: the path was computed once by torch.optim, and the tests compare it with live torch)."""
-    if not ctx.exercise.source_file:
+    the key: the path was computed once by torch.optim, and the tests compare it with live torch);
+    beside the private plans for a private plan's starts."""
+    if not ctx.exercise.source_file and ctx.pinned_dir is None:
         return None
     digest = hashlib.sha256(json.dumps(asdict(traj), sort_keys=True, default=str).encode())
     digest.update(_source_of(gradient))
@@ -294,46 +297,42 @@ def _pinned_oracle_file(ctx: ExerciseContext, traj: TrajectorySpec, starts: list
         digest.update(fingerprint("", start))
     for name, arg in ctx.exercise.args.items():
         digest.update(f"{name}={arg.default!r};".encode())
-    folder = Path(ctx.exercise.source_file).parent / "plans" / "oracle"
-    return folder / f"{ctx.exercise.id}-{digest.hexdigest()[:24]}.bin"
+    plans = ctx.pinned_dir or Path(ctx.exercise.source_file).parent / "plans"
+    return plans / "oracle" / f"{ctx.exercise.id}-{digest.hexdigest()[:24]}.bin"
 
 
 def oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
                  gradient: Callable[..., Any]) -> list[list[Any]] | None:
-    """torch.optim's path from every start, from the cache or computed (None without torch)."""
+    """torch.optim's path from every start: pinned, cached or computed (None without torch)."""
     assert traj.oracle is not None
     pinned = _pinned_oracle_file(ctx, traj, starts, gradient)
-    if pinned is not None and not PIN_ORACLE:
+    if pinned is not None and not REPIN_ORACLE:
         if str(pinned) in _ORACLE_PATHS:  # read once, not for every submission of a batch
             return _ORACLE_PATHS[str(pinned)]
-        try:
-            stored = codec.decode(pinned.read_bytes())
-            if isinstance(stored, list) and len(stored) == len(starts):
-                _ORACLE_PATHS[str(pinned)] = stored
-                return stored
-        except (OSError, codec.CodecError):
-            pass
+        stored = _read_paths(pinned, len(starts))
+        if stored is not None:
+            _ORACLE_PATHS[str(pinned)] = stored
+            return stored
     key = _oracle_key(ctx, traj, starts, gradient)
     if key is None:
         return None
     path = cache_dir() / "oracle" / f"{key}.bin"
-    if str(path) in _ORACLE_PATHS and not PIN_ORACLE:  # a batch asks again for every submission
-        return _ORACLE_PATHS[str(path)]
-    try:
-        if PIN_ORACLE:
-            raise OSError("pinning: compute afresh")
-        cached = codec.decode(path.read_bytes())
-        if isinstance(cached, list) and len(cached) == len(starts):
-            _ORACLE_PATHS[str(path)] = cached
-            return cached
-    except (OSError, codec.CodecError):
-        pass
-    paths = _torch_paths(ctx, traj, traj.oracle, starts, gradient)
+    paths = None if REPIN_ORACLE else _ORACLE_PATHS.get(str(path)) or _read_paths(path, len(starts))
     if paths is None:
-        return None
-    _ORACLE_PATHS[str(path)] = paths
+        paths = _torch_paths(ctx, traj, traj.oracle, starts, gradient)
+        if paths is None:
+            return None
+        store_in_cache(path, paths)
+    _ORACLE_PATHS[str(path)] = paths  # a batch asks again for every submission
     if PIN_ORACLE and pinned is not None:
         pinned.parent.mkdir(parents=True, exist_ok=True)
         pinned.write_bytes(codec.encode(paths))
-    store_in_cache(path, paths)
     return paths
+
+
+def _read_paths(path: Path, starts: int) -> list[list[Any]] | None:
+    try:
+        stored = codec.decode(path.read_bytes())
+    except (OSError, codec.CodecError):
+        return None
+    return stored if isinstance(stored, list) and len(stored) == starts else None

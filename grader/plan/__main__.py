@@ -28,19 +28,10 @@ def main() -> None:
 
 def _pin_oracles(exercise_set: str | None, seed: int, ids: list[str]) -> None:
     """Judge the reference once with torch.optim's paths written beside the pinned plans."""
-    if not ids:
-        return
-    from ..engine import Course, Options, grade_in_process
-    from ..judge import trajectory
+    from ..engine import Course
+    from .oracles import pin_oracles
 
-    course = Course.load(exercise_set, seed)
-    trajectory.PIN_ORACLE = True
-    try:
-        result = grade_in_process(course, course.reference_functions, "reference",
-                                  Options(exercises=tuple(ids), seed=seed))
-    finally:
-        trajectory.PIN_ORACLE = False
-    for exercise in result.exercises:
+    for exercise in pin_oracles(Course.load(exercise_set, seed), ids, again=True):
         print(f"{exercise.id}: torch.optim's paths pinned ({exercise.score:g}/{exercise.max_score:g})")
 
 

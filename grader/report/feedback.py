@@ -90,8 +90,11 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
         failures=failures,
         stdout=stdout,
         all_passed=text("report.all_passed", lang) if result.exercises and result.all_passed else "",
-        graded_by=text("feedback.graded", lang).format(
-            version=result.grader_version, digest=result.spec_digest[:12], seed=result.seed),
+        graded_by=(text("feedback.graded_private", lang).format(
+            version=result.grader_version, digest=result.spec_digest[:12],
+            fingerprint=result.private_inputs) if result.private_inputs else
+            text("feedback.graded", lang).format(
+            version=result.grader_version, digest=result.spec_digest[:12], seed=result.seed)),
     )
 
 

@@ -52,7 +52,8 @@ class SubmissionResult:
     submission: str
     exercises: list[ExerciseResult]
     grader_version: str = ""
-    seed: int = 0
+    #: the seed of the inputs, or "private:<fingerprint>" for the course secret's (grader.secret)
+    seed: int | str = 0
     spec_digest: str = ""
     sandbox: dict[str, bool] = field(default_factory=dict)
     stdout: str = ""
@@ -64,6 +65,13 @@ class SubmissionResult:
     notes: list[dict[str, Any]] = field(default_factory=list)
     #: the score a gate (`--fail-under`) requires, in points; None: every exercise must pass
     required_score: float | None = None
+
+    @property
+    def private_inputs(self) -> str | None:
+        """The course secret's fingerprint when graded on its private inputs, else None."""
+        if isinstance(self.seed, str) and self.seed.startswith("private:"):
+            return self.seed.split(":", 1)[1]
+        return None
 
     @property
     def score(self) -> float:

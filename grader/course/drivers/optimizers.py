@@ -94,8 +94,10 @@ def minibatch_seeding(student, cases, params):
             problems.append(raised(a, case, fn))
             continue
         order, order_again, order_other = _order(a), _order(b), _order(o)
-        if order is None:
-            continue  # not a list of index arrays: the split check says so
+        if order is None:  # not a split at all: nothing here is seeded shuffling either
+            problems.append(failure("minibatches_wrong_type", {"symptom": "type"}, case, fn,
+                                    actual=a.value))
+            continue
         if order_again is None or not np.array_equal(order, order_again):
             problems.append(failure("minibatches_not_reproducible", {
                 "seed": case["seed"], "symptom": "unseeded"}, case, fn,
