@@ -300,6 +300,12 @@ CATALOGUE: dict[str, str] = {
     # CI reporters, gates, student packs and CI templates (grader/report/, grader/pack/, grader/ci/)
     "report.required": "required: {required}",
     "report.also_failed": "Also failed: {checks}.",
+    "report.test_part": "{test} ({part}/{parts})",
+    "report.classroom_coarse": (
+        "The points of these exercises are too fine to show as at most {limit} tests of equal "
+        "weight, so this log has one test per check and its \"Total points\" is not your "
+        "score. Your score is {score} / {max_score}, as recorded."
+    ),
     "report.below_required": "Score {score} / {max_score} is below the required {required}.",
     "not_in_pack": "This check needs the reference's answer for `{function}` on an input the "
                    "student pack did not record; your instructor's grading run checks it.",

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import click
 import pytest
 
+from classroom_reporter import printed_score, recorded
 from conftest import ROOT
 
 SCHEMAS = ROOT / "tests" / "data" / "schemas"
@@ -104,7 +105,8 @@ def test_github_classroom_result_validates(result):
     data = json.loads(reporter("github")(result, "en"))
     jsonschema.validate(data, schema("github-classroom-result.schema.json"))
     assert data["status"] == "fail" and data["max_score"] == result.max_score
-    assert sum(t["score"] for t in data["tests"]) == pytest.approx(result.score)
+    # what the reporter prints (tests passed / tests × max) and records (Σ score) is the grade
+    assert printed_score(data) == recorded(data)[0] == result.score
     relu = [t for t in data["tests"] if t["name"].startswith("relu_grad · ")]
     assert relu and all(t["filename"] == os.path.normpath(str(BUGGY)) for t in relu)
     assert relu[0]["line_no"] == def_line(BUGGY, "relu_grad")
@@ -169,6 +171,7 @@ def test_base64_github_result_and_the_gate(tmp_path):
     data = json.loads(base64.b64decode(passed.stdout.strip()))
     jsonschema.validate(data, schema("github-classroom-result.schema.json"))
     assert data["status"] == "pass" and data["max_score"] == 4
+    assert printed_score(data) == recorded(data)[0] == 1
     failed = grader("check", "submissions/buggy.py", "-e", "relu_grad", "--format", "gradescope",
                     "--fail-under", "2", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": ""})
     assert failed.returncode == 1

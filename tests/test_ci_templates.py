@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from ci_helpers import HIDDEN, course_with_hidden_checks, fresh_venv, install
+from classroom_reporter import printed_score, recorded
 from conftest import ROOT
 
 SCHEMAS = ROOT / "tests" / "data" / "schemas"
@@ -300,7 +301,7 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     [result] = log["reporter"]
     jsonschema.validate(result, schema("github-classroom-result.schema.json"))
     assert result["status"] == "pass" and result["max_score"] == public_points
-    assert sum(t["score"] for t in result["tests"]) == public_points
+    assert printed_score(result) == recorded(result)[0] == public_points  # what the student reads
     # the same public score as the full checkout (the instructor's run, hidden checks aside)
     full = grade(Course.load(full_set), repo / "solution.py", zygote, Options())
     assert public_points == sum(c.score for ex in full.exercises for c in ex.checks
@@ -315,7 +316,11 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     [result] = log["reporter"]
     jsonschema.validate(result, schema("github-classroom-result.schema.json"))
     assert result["status"] == "fail"
-    assert 0 < sum(t["score"] for t in result["tests"]) < public_points
+    from grader.engine import grade as grade_here
+
+    buggy = grade_here(Course.load(repo / ".grader"), repo / "solution.py", zygote, Options())
+    assert printed_score(result) == recorded(result)[0] == buggy.score  # the log's total is the grade
+    assert 0 < buggy.score < public_points
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,7 +425,7 @@ def test_nothing_in_a_repository_shadows_its_workflow(full_set, tmp_path):
         assert "SHADOWED" not in proc.stdout
     [result] = log["reporter"]
     assert result["status"] == "pass" and result["max_score"] == public_points
-    assert sum(t["score"] for t in result["tests"]) == public_points
+    assert printed_score(result) == recorded(result)[0] == public_points
 
     forged = tmp_path / "forged"
     control = subprocess.run([str(venv / "bin" / "grader"), "check", ".", "--format", "github", "--base64",
