@@ -378,7 +378,8 @@ def scaled_course(scale: float, dest: Path) -> Path:
 
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(ROOT / "grader" / "course", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "exercises", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "reference", dest / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     for path in dest.glob("*.yaml"):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         for ex in data["exercises"]:
@@ -393,7 +394,8 @@ def unpinned_course(dest: Path) -> Path:
     """A copy of the shipped exercise set without its pinned plans: the first check draws them."""
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(ROOT / "grader" / "course", dest, ignore=shutil.ignore_patterns("__pycache__", "plans"))
+    shutil.copytree(ROOT / "exercises", dest, ignore=shutil.ignore_patterns("__pycache__", "plans"))
+    shutil.copytree(ROOT / "reference", dest / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     return dest
 
 

@@ -106,14 +106,22 @@ class Course:
         return self.secret.label if self.secret is not None else self.seed
 
     def hidden_paths(self) -> list[str]:
-        """What a submission's worker must not read: the exercise set, the private folder, and
-        the caches where private inputs and the reference's answers on them are kept."""
+        """What a submission's worker must not read: this exercise set and its reference
+        (wherever installed), the set installed with the grader (another set's course may share
+        its reference), the private folder, and the caches where private inputs and the
+        reference's answers on them are kept."""
         from .plan import cache_dir
+        from .spec.loader import shipped_set
 
         paths = [self.set.root, cache_dir() / "private", cache_dir() / "answers"]
+        if self.set.reference_dir is not None:
+            paths.append(self.set.reference_dir)
+        shipped = shipped_set()
+        if shipped is not None:
+            paths += [shipped.root] + ([shipped.reference_dir] if shipped.reference_dir else [])
         if self.secret is not None and self.secret.folder is not None:
             paths.append(self.secret.folder)
-        return [str(p) for p in paths]
+        return [str(p) for p in dict.fromkeys(paths)]
 
     def _load_drivers(self, directory: Path) -> None:
         """The public drivers/ package: it imports nothing from the reference (see its README)."""

@@ -24,12 +24,12 @@ def _fail(message: str) -> None:
 
 
 def _instructor_root(exercises: str | None, lang: str) -> Path:
-    from .spec.loader import resolve_root
+    from .spec.loader import locate_set
 
-    root = resolve_root(exercises)
-    if not (root / "reference").is_dir():
-        _fail(text("secret.not_here", lang).format(root=root))
-    return root
+    location = locate_set(exercises)
+    if location.reference_dir is None:
+        _fail(text("secret.not_here", lang).format(root=location.root))
+    return location.root
 
 
 def describe(secret, lang: str) -> str:

@@ -20,11 +20,11 @@ def course_with_hidden_checks(target: Path) -> Path:
     """Chapter 3 of the shipped set, its reference, and two checks made hidden."""
     from grader.spec.loader import _Loader
 
-    source = ROOT / "grader" / "course"
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source / "reference", target / "reference",
+    shutil.copytree(ROOT / "reference", target / "reference",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    raw = yaml.load((source / "ch3_activations.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+    raw = yaml.load((ROOT / "exercises" / "ch3_activations.yaml").read_text(encoding="utf-8"),
+                    Loader=_Loader)
     for exercise in raw["exercises"]:
         for check in exercise["checks"]:
             if (exercise["id"], check["kind"]) in HIDDEN:

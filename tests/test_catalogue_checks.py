@@ -243,7 +243,7 @@ def test_a_driver_that_does_not_exist_is_a_spec_error(tmp_path):
 
     from catalogue_support import ROOT
 
-    shutil.copytree(ROOT / "grader" / "course" / "reference", tmp_path / "reference",
+    shutil.copytree(ROOT / "reference", tmp_path / "reference",
                     ignore=shutil.ignore_patterns("__pycache__"))
     check = "      - {kind: behaviour, points: 1, driver: no_such_driver}"
     (tmp_path / "ch.yaml").write_text(textwrap.dedent(SPEC.format(check=check)), encoding="utf-8")

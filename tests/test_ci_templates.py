@@ -289,10 +289,10 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
         assert proc.returncode == 0, f"{name}: {proc.stdout}\n{proc.stderr}"
     installed = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import grader, importlib.util; print(grader.__file__); "
-         "print(importlib.util.find_spec('grader.course'))"],
+         "print(importlib.util.find_spec('grader_exercises'), importlib.util.find_spec('grader_reference'))"],
         capture_output=True, text=True, env=env, cwd=tmp_path).stdout.split("\n")
     assert str(venv) in installed[0]  # the workflow's own install step put it there
-    assert installed[1] == "None"  # the student build: no exercise set, no reference inside
+    assert installed[1] == "None None"  # the student build: no exercise set, no reference inside
     bare = subprocess.run([str(venv / "bin" / "grader"), "list"], capture_output=True, text=True,
                           env=env, cwd=tmp_path)
     assert bare.returncode == 2

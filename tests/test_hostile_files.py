@@ -81,7 +81,7 @@ def the_message(report: dict) -> str:
 
 def reference_file() -> Path:
     """A file of the installed grader's reference, found from the package itself."""
-    import grader.course.reference as reference
+    import grader_reference as reference
 
     path = Path(reference.__file__).parent / "activations.py"
     assert "def relu" in path.read_text(encoding="utf-8")

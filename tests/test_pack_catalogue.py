@@ -66,7 +66,7 @@ def test_the_packs_drivers_import_nothing_from_the_reference(catalogue):
         [p.relative_to(out).as_posix() for p in sources]  # no other code in the pack
     for source in sources:
         assert public_driver_problems(source.read_text(encoding="utf-8")) == [], source
-    reference = ROOT / "grader" / "course" / "reference"
+    reference = ROOT / "reference"
 
     def lines(paths) -> set[str]:
         return {line.strip() for path in paths for line in path.read_text(encoding="utf-8").splitlines()
@@ -81,7 +81,9 @@ def test_the_packs_drivers_import_nothing_from_the_reference(catalogue):
     assert not [line for line in solutions | mistakes if line.encode() in code_and_data]
     assert {"truth_tables", "minibatch_split", "wiggly_bowl", "xor_training"} <= pack.public_helpers
     assert public_driver_problems("from ..reference.losses import mse_loss\n")
-    assert public_driver_problems("from grader.course.reference import losses\n")
+    assert public_driver_problems("from grader_reference import losses\n")
+    assert public_driver_problems("import grader_reference.losses\n")
+    assert public_driver_problems("from grader.judge import compare\n")
     assert public_driver_problems("import numpy as np\nfrom ._common import failure\n") == []
 
 
@@ -154,13 +156,12 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
     from grader.report import reporter
     from grader.report.github import as_dict
 
-    course = ROOT / "grader" / "course"
     full = tmp_path / "set"
     full.mkdir()
-    shutil.copy(course / "ch2_perceptron.yaml", full)
-    shutil.copytree(course / "reference", full / "reference", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "exercises" / "ch2_perceptron.yaml", full)
+    shutil.copytree(ROOT / "reference", full / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("_common.py", "perceptron.py"):  # the truth-table drivers, as trusted ones
-        shutil.copy(course / "drivers" / name, full / "reference" / "drivers" / name)
+        shutil.copy(ROOT / "exercises" / "drivers" / name, full / "reference" / "drivers" / name)
     summary = build_pack(Course.load(full), tmp_path / "pack")
     assert {(i.exercise, i.check, i.reason) for i in summary.left_out} == {
         ("logic_gates", "behaviour", "pack.reason.needs_code"),

@@ -53,13 +53,14 @@ def test_the_secret_is_found_in_the_documented_order(tmp_path, monkeypatch):
 
 
 def test_the_shipped_set_keeps_its_secret_in_the_data_home_not_in_site_packages(tmp_path, monkeypatch):
-    from grader.spec.loader import DEFAULT_SET
+    from grader.spec.loader import shipped_set
 
+    shipped = shipped_set().root  # grader_exercises, wherever it is installed
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert private_folder(Path(DEFAULT_SET)) == (tmp_path / "data" / "grader" / "private").resolve()
+    assert private_folder(shipped) == (tmp_path / "data" / "grader" / "private").resolve()
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert private_folder(Path(DEFAULT_SET)) == (tmp_path / "home" / ".local" / "share" / "grader" / "private").resolve()
+    assert private_folder(shipped) == (tmp_path / "home" / ".local" / "share" / "grader" / "private").resolve()
 
 
 def test_a_new_secret_is_its_owners_alone_and_git_ignores_it(tmp_path):

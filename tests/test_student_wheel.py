@@ -27,9 +27,10 @@ def test_the_wheel_holds_no_exercise_set_nor_any_line_of_the_reference(wheel):
         members = {n: archive.read(n) for n in names}
     assert "grader/cli.py" in names and "grader/pack/wheel.py" in names
     assert "grader/templates/github-workflow.yml" in names  # package data travels too
-    assert not [n for n in names if n.startswith("grader/course/") or "__pycache__" in n]
+    assert not [n for n in names if n.startswith(("grader_exercises/", "grader_reference/"))
+                or "__pycache__" in n]
     # every distinctive line of the reference, the mistakes and the trusted drivers, whole
-    reference = ROOT / "grader" / "course" / "reference"
+    reference = ROOT / "reference"
     lines = {line.strip() for source in reference.rglob("*.py")
              for line in source.read_text(encoding="utf-8").splitlines()
              if len(line.strip()) >= 16 and not line.strip().startswith(("#", "from ", "import ", '"""'))}
@@ -108,6 +109,6 @@ def test_a_grader_without_an_exercise_set_asks_for_one(monkeypatch, tmp_path):
     from grader.spec import loader
 
     monkeypatch.delenv("GRADER_EXERCISES", raising=False)
-    monkeypatch.setattr(loader, "DEFAULT_SET", tmp_path / "course")  # as in the student build
+    monkeypatch.setattr(loader, "SHIPPED_EXERCISES", "grader_no_such_set")  # as in the student build
     with pytest.raises(SpecError, match=r"no exercise set: pass --exercises or \$GRADER_EXERCISES"):
         load_exercise_set()

@@ -95,7 +95,7 @@ exercises:
 
 @pytest.fixture
 def broken_set(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "grader" / "course" / "reference", tmp_path / "reference",
+    shutil.copytree(ROOT / "reference", tmp_path / "reference",
                     ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "broken.yaml").write_text(textwrap.dedent(BROKEN), encoding="utf-8")
     return tmp_path

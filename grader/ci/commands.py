@@ -176,19 +176,19 @@ def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None
     now if there is none; the zip carries it: students never see an autograder), or with
     --seed the public inputs of that seed."""
     from ..secret_cli import ensure_and_tell
-    from ..spec.loader import resolve_root
+    from ..spec.loader import locate_set
     from .templates import UnsafeValue, gradescope_zip
 
     lang = settings.lang
     try:
-        root = resolve_root(settings.exercises)
-        if not (root / "reference").is_dir():
-            raise SpecError(f"{root}: a Gradescope autograder needs the exercise set with its "
-                            f"reference/ (the hidden checks run there), not a student pack")
+        location = locate_set(settings.exercises)
+        if location.reference_dir is None:
+            raise SpecError(f"{location.root}: a Gradescope autograder needs the exercise set with "
+                            f"its reference/ (the hidden checks run there), not a student pack")
         secret = None
         if seed is None:  # the autograder grades on the course secret's private inputs
-            secret = ensure_and_tell(settings.exercises, root, lang)
-        gradescope_zip(root, out, seed=seed, secret=secret, lang=lang,
+            secret = ensure_and_tell(settings.exercises, location.root, lang)
+        gradescope_zip(location, out, seed=seed, secret=secret, lang=lang,
                        gate=_gate_text(fail_under), torch=torch)
     except (SpecError, UnsafeValue) as exc:
         _fail(str(exc))

@@ -24,6 +24,7 @@ from ..messages import text
 
 if TYPE_CHECKING:
     from ..secret import Secret
+    from ..spec.loader import SetLocation
 
 GITHUB_WORKFLOW = Path(".github") / "workflows" / "grade.yml"
 GITLAB_CI = Path(".gitlab-ci.yml")
@@ -171,12 +172,13 @@ def _copy_private(secret: "Secret", target: Path) -> None:
         shutil.copytree(plans, target / PLANS_DIR, ignore=shutil.ignore_patterns("*.tmp"))
 
 
-def gradescope_zip(exercises_root: Path, out: Path, *, seed: int | None, secret: "Secret | None" = None,
+def gradescope_zip(location: "SetLocation", out: Path, *, seed: int | None, secret: "Secret | None" = None,
                    lang: str = "en", gate: str | None = None, torch: bool = False) -> list[str]:
     """Build the autograder zip at `out`; returns the names it holds, for the caller to show.
 
     The grader goes in as its student build (`grader.pack.wheel`: the package without its own
-    exercise set, which `exercises/` replaces), installed by setup.sh like any wheel. With a
+    exercise set, which `exercises/` replaces, with its reference/ beside the specs as in an
+    instructor's own set), installed by setup.sh like any wheel. With a
     course `secret` (and no `seed`) the zip carries it and the private inputs pinned from it, in
     `exercises/.grader-private/`: students never see an autograder, and every submission is
     graded on the inputs the instructor's own `grader grade` uses."""
@@ -201,8 +203,11 @@ def gradescope_zip(exercises_root: Path, out: Path, *, seed: int | None, secret:
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp)
         build_wheel(staging)
-        _copy_tree(exercises_root, staging / "exercises")
+        _copy_tree(location.root, staging / "exercises")
         _drop_wheels(staging / "exercises")
+        if location.reference_dir is not None and not (staging / "exercises" / "reference").is_dir():
+            # the installed set's reference (grader_reference): beside its specs, as in any set
+            _copy_tree(location.reference_dir, staging / "exercises" / "reference")
         if private:
             assert secret is not None
             _copy_private(secret, staging / "exercises" / PRIVATE_DIR)

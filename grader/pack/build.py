@@ -283,7 +283,8 @@ def public_driver_problems(source: str) -> list[str]:
         else:
             continue
         for name in names:
-            if name.split(".")[0] == "grader" or "reference" in name.split("."):
+            if name.split(".")[0] in ("grader", "grader_reference", "grader_exercises") \
+                    or "reference" in name.split("."):
                 problems.append(f"line {node.lineno}: imports {name}")
     return problems
 
