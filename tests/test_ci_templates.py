@@ -79,7 +79,7 @@ def test_github_workflow_parses_and_names_existing_commands(tmp_path):
 
 
 def test_without_grader_spec_the_workflows_install_the_packs_student_build(tmp_path):
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     pack = tmp_path / ".grader"
     pack.mkdir()
@@ -167,7 +167,7 @@ def gradescope_layout(full_set: Path, tmp_path: Path) -> tuple[Path, dict[str, s
     proc = grader("--exercises", full_set, "ci", "gradescope", archive)
     assert proc.returncode == 0, proc.stderr
     root = tmp_path / "autograder"  # as Gradescope lays it out: source/, submission/, results/
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
@@ -276,7 +276,7 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     import jsonschema
 
     from grader.engine import Course, Options, grade
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     repo, workflow, env, venv = student_repository(full_set, tmp_path)
     public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())

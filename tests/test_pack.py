@@ -49,7 +49,7 @@ def public_verdicts(result):
 def test_the_pack_holds_no_reference_code(sets):
     import zipfile
 
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     full, pack = sets
     files = [p for p in pack.rglob("*") if p.is_file()]

@@ -196,7 +196,7 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
 
 
 def test_the_installed_student_build_grades_the_whole_catalogue_from_the_pack(catalogue, tmp_path):
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     full, out, _ = catalogue
     venv = fresh_venv(tmp_path / "venv")

@@ -39,12 +39,13 @@ def pack_command(settings, out_dir: Path, seed: int | None) -> None:
     now, and `grader check --exercises OUT_DIR` grades from them; the set's public drivers/ go in
     as they are. Hidden checks are left out; checks that need the set's trusted code are left out
     too, named, and shown to students as graded by their instructor. The pack also holds the
-    student build of the grader (a wheel without the exercise set), which `grader ci` installs.
+    student build of the grader (the grader package alone, a wheel), which `grader ci` installs.
     Since the pack reveals the answers on its inputs, the instructor's grades use private inputs:
     the course secret is created now if there is none (`grader secret`), never put in the pack.
     """
     from ..engine import Course
     from ..pack.build import NotAPackFolder, build_pack
+    from ..pack.student_build import StudentBuildError
     from ..plan import DEFAULT_SEED
     from ..secret_cli import ensure_and_tell
 
@@ -54,7 +55,7 @@ def pack_command(settings, out_dir: Path, seed: int | None) -> None:
         summary = build_pack(course, out_dir)
     except NotAPackFolder:
         _fail(text("pack.not_empty", lang).format(path=out_dir))
-    except SpecError as exc:
+    except (SpecError, StudentBuildError) as exc:
         _fail(str(exc))
     for item in summary.left_out:
         click.echo(text("pack.left_out", lang).format(exercise=item.exercise, check=item.check,
@@ -103,7 +104,7 @@ def _workflow_options(command):
 def _pack_wheel(repository: Path, pack_dir: str) -> tuple[str, bool]:
     """The student build in the repository's pack: (its path as pip is given it, whether it is there)."""
     from ..pack import read_manifest
-    from ..pack.wheel import wheel_name
+    from ..pack.student_build import wheel_name
 
     manifest = read_manifest(repository / pack_dir) or {}
     name = str((manifest.get("grader_wheel") or {}).get("file") or wheel_name())
@@ -175,6 +176,7 @@ def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None
     checks included), with its inputs drawn now: the private inputs of the course secret (made
     now if there is none; the zip carries it: students never see an autograder), or with
     --seed the public inputs of that seed."""
+    from ..pack.student_build import StudentBuildError
     from ..secret_cli import ensure_and_tell
     from ..spec.loader import locate_set
     from .templates import UnsafeValue, gradescope_zip
@@ -190,6 +192,6 @@ def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None
             secret = ensure_and_tell(settings.exercises, location.root, lang)
         gradescope_zip(location, out, seed=seed, secret=secret, lang=lang,
                        gate=_gate_text(fail_under), torch=torch)
-    except (SpecError, UnsafeValue) as exc:
+    except (SpecError, StudentBuildError, UnsafeValue) as exc:
         _fail(str(exc))
     click.echo(text("ci.written", lang).format(path=out))

@@ -176,13 +176,13 @@ def gradescope_zip(location: "SetLocation", out: Path, *, seed: int | None, secr
                    lang: str = "en", gate: str | None = None, torch: bool = False) -> list[str]:
     """Build the autograder zip at `out`; returns the names it holds, for the caller to show.
 
-    The grader goes in as its student build (`grader.pack.wheel`: the package without its own
+    The grader goes in as its student build (`grader.pack.student_build`: the package without its
     exercise set, which `exercises/` replaces, with its reference/ beside the specs as in an
     instructor's own set), installed by setup.sh like any wheel. With a
     course `secret` (and no `seed`) the zip carries it and the private inputs pinned from it, in
     `exercises/.grader-private/`: students never see an autograder, and every submission is
     graded on the inputs the instructor's own `grader grade` uses."""
-    from ..pack.wheel import build_wheel, wheel_name
+    from ..pack.student_build import build_student_wheel, wheel_name
     from ..plan import DEFAULT_SEED
     from ..secret import PRIVATE_DIR
 
@@ -202,7 +202,7 @@ def gradescope_zip(location: "SetLocation", out: Path, *, seed: int | None, secr
     }
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp)
-        build_wheel(staging)
+        build_student_wheel(staging)
         _copy_tree(location.root, staging / "exercises")
         _drop_wheels(staging / "exercises")
         if location.reference_dir is not None and not (staging / "exercises" / "reference").is_dir():

@@ -20,7 +20,7 @@ only the public drivers), and the same probes are judged again from the recordin
 verdict differs for any probe (it needs trusted code, or reference calls that depend on the
 student's answers) is left out and named; the rest is recorded again without it. Every check
 left out but the hidden ones is listed in pack.json, and a student's report shows it as graded
-by the instructor. The student build of the grader (`grader.pack.wheel`) goes in the pack too.
+by the instructor. The student build of the grader (`grader.pack.student_build`) goes in the pack too.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from ..run.worker import to_data
 from ..spec import Exercise, SpecError, load_exercise_set
 from ..spec.loader import _Loader
 from . import DRIVERS, EXPECTED, MANIFEST, PACK_FORMAT, call_key, outcome_data, plan_sets, read_manifest
-from .wheel import build_wheel
+from .student_build import build_student_wheel
 
 ROUNDS = 3
 Verdict = Any  # (status, score, code, mistake), or the exception a check raised
@@ -318,7 +318,7 @@ def _write(staging: Path, course: Course, keep: dict[str, list[int]],
     for ex_id, data in recordings.items():
         if ex_id in shown:
             (staging / EXPECTED / f"{ex_id}.bin").write_bytes(codec.encode(data))
-    summary.wheel = build_wheel(staging)
+    summary.wheel = build_student_wheel(staging)
     from importlib.metadata import version
 
     manifest = {
