@@ -300,10 +300,10 @@ class Bench:
                  f"grader check of the complete submission, {reps} interleaved run(s)")
         envs, runs = {}, {}
         for scale in scales:
-            course = scaled_course(scale, self.work / f"course-x{scale}")
-            envs[scale] = self.env(GRADER_EXERCISES=str(course))
+            session = scaled_course(scale, self.work / f"course-x{scale}")
+            envs[scale] = self.env(GRADER_EXERCISES=str(session))
             draw = self.timed(grader_command() + ["check", str(CORRECT)], envs[scale])  # draws its plans
-            runs[scale] = {"scale": scale, "draw_check": draw, "cases": count_cases(course), "wall": [], "cpu": []}
+            runs[scale] = {"scale": scale, "draw_check": draw, "cases": count_cases(session), "wall": [], "cpu": []}
         for _ in range(reps):
             for scale in scales:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -399,13 +399,13 @@ def unpinned_course(dest: Path) -> Path:
     return dest
 
 
-def count_cases(course: Path) -> int:
+def count_cases(session: Path) -> int:
     import yaml
 
     from grader.spec.loader import _Loader
 
     total = 0
-    for path in course.glob("*.yaml"):
+    for path in session.glob("*.yaml"):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         total += sum(ex.get("examples", 100) for ex in data["exercises"])
     return total

@@ -176,20 +176,6 @@ def create_secret(folder: Path) -> Secret:
     return found
 
 
-def instructor_secret(exercises: str | os.PathLike | None, seed: int | None) -> Secret | None:
-    """The secret an instructor's run grades with: none when --seed names the inputs, for a
-    student pack or a set without its reference (nothing private can be made there), or when
-    the set has none yet."""
-    from .spec.loader import locate_set
-
-    if seed is not None:
-        return None
-    location = locate_set(exercises)
-    if location.reference_dir is None:
-        return None
-    return find_secret(location.root)
-
-
 def ensure_secret(exercise_root: Path) -> tuple[Secret, bool]:
     """The set's secret, created where the rules put it when there is none; (secret, created)."""
     found = find_secret(exercise_root)

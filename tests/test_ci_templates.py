@@ -140,9 +140,8 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
     (root / "submission").mkdir()
     shutil.copy(ROOT / "submissions" / "correct.py", root / "submission" / "solution.py")
     results = run_autograder(root, python)
-    from grader.engine import Course
-
-    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
+    from grader.session import GradingSession
+    total = sum(ex.max_score for ex in GradingSession.load(full_set).exercise_set.exercises.values())
     assert results["score"] == total  # hidden checks included: this is the instructor's run
     from grader.secret import find_secret
 
@@ -275,11 +274,14 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     no GRADER_PIP_SPEC): pip into a fresh venv, then `grader check` from the pack."""
     import jsonschema
 
-    from grader.engine import Course, Options, grade
+    from grader.engine import grade
+
+    from grader.engine import Options
+    from grader.session import GradingSession
     from grader.pack.student_build import wheel_name
 
     repo, workflow, env, venv = student_repository(full_set, tmp_path)
-    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
+    public_points = sum(ex.max_score for ex in GradingSession.load(repo / ".grader").exercise_set.exercises.values())
     assert not [p for p in repo.rglob("*.py")]  # the repository holds no reference code
     assert (repo / ".grader" / wheel_name()).is_file()
 
@@ -302,7 +304,7 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     assert result["status"] == "pass" and result["max_score"] == public_points
     assert sum(t["score"] for t in result["tests"]) == public_points
     # the same public score as the full checkout (the instructor's run, hidden checks aside)
-    full = grade(Course.load(full_set), repo / "solution.py", zygote, Options())
+    full = grade(GradingSession.load(full_set), repo / "solution.py", zygote, Options())
     assert public_points == sum(c.score for ex in full.exercises for c in ex.checks
                                 if c.visibility == "public")
     assert "| ✅ | `sigmoid` |" in (tmp_path / "summary.md").read_text()
@@ -386,8 +388,7 @@ def test_nothing_in_a_submission_shadows_the_autograder(autograder, full_set):
     """run_autograder started in the submission folder, with PYTHONPATH pointing there too, on a
     correct file beside a fake grader/ package and shadows of numpy, yaml, click and
     sitecustomize: the real grade, every check of the instructor's run, nothing forged."""
-    from grader.engine import Course
-
+    from grader.session import GradingSession
     root, python = autograder
     submission = root / "submission"
     shutil.rmtree(submission, ignore_errors=True)
@@ -395,7 +396,7 @@ def test_nothing_in_a_submission_shadows_the_autograder(autograder, full_set):
     shutil.copy(ROOT / "submissions" / "correct.py", submission / "solution.py")
     plant(submission, *SHADOWS)
     results = run_autograder(root, {**python, "PYTHONPATH": str(submission)}, cwd=submission)
-    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
+    total = sum(ex.max_score for ex in GradingSession.load(full_set).exercise_set.exercises.values())
     assert results["score"] == total
     assert "SHADOWED" not in json.dumps(results)
     assert {t["status"] for t in results["tests"]} == {"passed"}
@@ -406,10 +407,9 @@ def test_nothing_in_a_repository_shadows_its_workflow(full_set, tmp_path):
     """The student repository's own workflow, its steps run here in order, with the fake grader/
     package and the shadows at the repository's root and PYTHONPATH set to it: the reporter gets
     the real grade. The control: the old grading line (`grader check .`) reports 999 there."""
-    from grader.engine import Course
-
+    from grader.session import GradingSession
     repo, workflow, env, venv = student_repository(full_set, tmp_path)
-    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
+    public_points = sum(ex.max_score for ex in GradingSession.load(repo / ".grader").exercise_set.exercises.values())
     shutil.copy(ROOT / "submissions" / "correct.py", repo / "solution.py")
     plant(repo, *SHADOWS)
     env = {**env, "PYTHONPATH": str(repo)}

@@ -28,14 +28,14 @@ TRUSTED = {("logic_gates", "behaviour"), ("xor_network", "behaviour"),
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
     """(the shipped course, its student pack's folder, the pack loaded as a student loads it)."""
-    from grader.engine import Course
+    from grader.session import GradingSession
     from grader.pack.build import build_pack
 
-    full = Course.load()
+    full = GradingSession.load()
     out = tmp_path_factory.mktemp("catalogue") / "pack"
     summary = build_pack(full, out)
     assert not summary.left_out, summary.left_out
-    return full, out, Course.load(out)
+    return full, out, GradingSession.load(out)
 
 
 def verdicts(result) -> dict:
@@ -47,10 +47,10 @@ def test_every_check_of_the_catalogue_goes_in_the_pack(catalogue):
     full, out, pack = catalogue
     manifest = json.loads((out / "pack.json").read_text(encoding="utf-8"))
     assert manifest["instructor_checks"] == [] and manifest["left_out"] == []
-    shipped = {(ex.id, c.title) for ex in pack.set.exercises.values() for c in ex.checks}
+    shipped = {(ex.id, c.title) for ex in pack.exercise_set.exercises.values() for c in ex.checks}
     assert TRUSTED <= shipped
-    assert shipped == {(ex.id, c.title) for ex in full.set.exercises.values() for c in ex.checks}
-    assert pack.set.digest != full.set.digest and not pack.reference_functions
+    assert shipped == {(ex.id, c.title) for ex in full.exercise_set.exercises.values() for c in ex.checks}
+    assert pack.exercise_set.digest != full.exercise_set.digest and not pack.reference_functions
     assert not pack.pack.helpers.keys() & pack.driver_functions.keys()
     assert set(pack.pack.helpers) == {"cross_entropy_of_softmax", "chain_loss", "mlp_loss"}
 
@@ -89,7 +89,6 @@ def test_the_packs_drivers_import_nothing_from_the_reference(catalogue):
 
 def test_a_correct_submission_gets_the_whole_score_from_the_pack(catalogue, zygote):
     from grader.engine import Options, grade
-
     full, _, pack = catalogue
     ours = grade(full, ROOT / "submissions" / "correct.py", zygote, Options())
     theirs = grade(pack, ROOT / "submissions" / "correct.py", zygote, Options())
@@ -101,7 +100,6 @@ def test_a_correct_submission_gets_the_whole_score_from_the_pack(catalogue, zygo
 def test_student_mistakes_get_the_same_verdicts_and_hints_from_the_pack(chapter, catalogue, zygote,
                                                                         tmp_path):
     from grader.engine import Options, grade
-
     full, _, pack = catalogue
     source, expected = STUDENTS[chapter]
     path = tmp_path / "student.py"
@@ -135,10 +133,10 @@ def test_train_xor_without_a_working_mlp_forward_is_left_to_the_instructor(catal
 
 
 def test_an_objective_value_the_pack_did_not_record_is_an_error_not_a_wrong_slope(catalogue, zygote):
-    from grader.engine import Course, Options, grade
-
+    from grader.engine import Options, grade
+    from grader.session import GradingSession
     _, out, _ = catalogue
-    pack = Course.load(out)
+    pack = GradingSession.load(out)
     for helper in pack.pack.helpers.values():
         helper.answers.clear()
     result = grade(pack, ROOT / "submissions" / "correct.py", zygote, Options(exercises=("mlp_backward",)))
@@ -151,7 +149,10 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
     pack.json, and every report shows it as graded by the instructor, in both languages."""
     import xml.etree.ElementTree as ET
 
-    from grader.engine import Course, Options, grade
+    from grader.engine import grade
+
+    from grader.engine import Options
+    from grader.session import GradingSession
     from grader.pack.build import build_pack
     from grader.report import reporter
     from grader.report.github import as_dict
@@ -162,7 +163,7 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
     shutil.copytree(ROOT / "reference", full / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("_common.py", "perceptron.py"):  # the truth-table drivers, as trusted ones
         shutil.copy(ROOT / "exercises" / "drivers" / name, full / "reference" / "drivers" / name)
-    summary = build_pack(Course.load(full), tmp_path / "pack")
+    summary = build_pack(GradingSession.load(full), tmp_path / "pack")
     assert {(i.exercise, i.check, i.reason) for i in summary.left_out} == {
         ("logic_gates", "behaviour", "pack.reason.needs_code"),
         ("xor_network", "behaviour", "pack.reason.needs_code")}
@@ -173,7 +174,7 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
     assert {ex["id"]: ex["checks"] for ex in spec["exercises"]}["logic_gates"] == []
     assert not (tmp_path / "pack" / "drivers").exists()
 
-    pack = Course.load(tmp_path / "pack")
+    pack = GradingSession.load(tmp_path / "pack")
     result = grade(pack, ROOT / "submissions" / "correct.py", zygote,
                    Options(exercises=("logic_gates", "sign")))
     gates = {ex.id: ex for ex in result.exercises}["logic_gates"]
@@ -208,5 +209,5 @@ def test_the_installed_student_build_grades_the_whole_catalogue_from_the_pack(ca
                                "HOME": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    total = sum(ex.max_score for ex in full.set.exercises.values())
+    total = sum(ex.max_score for ex in full.exercise_set.exercises.values())
     assert report["score"] == report["max_score"] == total

@@ -15,7 +15,7 @@ from ci_helpers import course_with_hidden_checks
 from conftest import ROOT
 
 from grader.secret import (FOLDER_ENV, PRIVATE_DIR, SECRET_ENV, Secret, SecretError, create_secret,
-                           find_secret, instructor_secret, private_folder)
+                           find_secret, private_folder)
 
 KEY = bytes(range(32))
 
@@ -124,11 +124,16 @@ def test_what_a_secret_gives_is_fixed_by_its_key_on_every_machine():
 
 
 def test_no_secret_is_used_with_an_explicit_seed_or_for_a_student_pack(exercise_set, tmp_path):
-    create_secret(exercise_set / PRIVATE_DIR)
-    assert instructor_secret(exercise_set, None) is not None
-    assert instructor_secret(exercise_set, 5) is None
+    from grader.session import open_session
+
+    secret = create_secret(exercise_set / PRIVATE_DIR)
+    assert open_session(exercise_set).secret == secret
+    assert open_session(exercise_set).seed == secret.seed
+    assert open_session(exercise_set, private=False).secret is None
+    on_five = open_session(exercise_set, seed=5)
+    assert on_five.secret is None and on_five.seed == 5
     shutil.rmtree(exercise_set / "reference")  # what a student pack is: no reference/
-    assert instructor_secret(exercise_set, None) is None
+    assert open_session(exercise_set).secret is None
 
 
 def test_secret_init_makes_it_pins_the_private_inputs_and_says_how_to_keep_it(exercise_set):

@@ -148,15 +148,15 @@ def _cache_at(path: Path) -> Iterator[None]:
 def _draw_plans(exercises_root: Path, seed: int, cache: Path, private: bool) -> None:
     """Draw every plan (hidden checks' too) into `cache`, or the private ones into the copy of
     the private folder beside the exercises, so Gradescope draws nothing."""
-    from ..engine import Course
+    from ..session import GradingSession
     from ..secret import PRIVATE_DIR, find_secret_in
 
     with _cache_at(cache):
         secret = find_secret_in(exercises_root / PRIVATE_DIR) if private else None
-        course = Course.load(exercises_root, seed, secret=secret)
-        for exercise in course.set.exercises.values():
-            course.plan(exercise)
-            course.hidden_plan(exercise)
+        session = GradingSession.load(exercises_root, seed, secret=secret)
+        for exercise in session.exercise_set.exercises.values():
+            session.plan(exercise)
+            session.hidden_plan(exercise)
 
 
 def _copy_private(secret: "Secret", target: Path) -> None:

@@ -24,6 +24,7 @@ back into that extra's list.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -32,9 +33,10 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from importlib.metadata import PackageMetadata
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 
 NAME = "grader"
 _TAG = "py3-none-any"
@@ -67,9 +69,10 @@ def wheel_name(version: str = __version__) -> str:
 
 
 def package_dir() -> Path:
-    import grader
-
-    return Path(grader.__file__).resolve().parent
+    """The grader package's folder, as installed or checked out."""
+    spec = importlib.util.find_spec(NAME)
+    assert spec is not None and spec.submodule_search_locations, "the grader is importable"
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
 
 
 def package_files(root: Path | None = None) -> list[str]:
@@ -84,13 +87,10 @@ def _checkout_project(root: Path) -> dict | None:
     path = root.parent / "pyproject.toml"
     if not path.is_file():
         return None
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            return None
+    else:  # a dependency of the grader's on 3.10 (pyproject.toml)
+        import tomli as tomllib
     try:
         project = tomllib.loads(path.read_text(encoding="utf-8")).get("project") or {}
     except (OSError, ValueError):
@@ -140,10 +140,15 @@ def metadata(root: Path | None = None) -> Metadata:
         else:
             extras.setdefault(extra, []).append(requirement)
     scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
-    return Metadata(version=dist.version, description=meta.get("Summary") or SUMMARY,
-                    requires_python=meta.get("Requires-Python") or ">=3.10",
+    return Metadata(version=dist.version, description=_field(meta, "Summary", SUMMARY),
+                    requires_python=_field(meta, "Requires-Python", ">=3.10"),
                     dependencies=dependencies, extras=extras,
                     scripts=scripts or {"grader": "grader.cli:main"})
+
+
+def _field(meta: PackageMetadata, name: str, default: str) -> str:
+    """One field of installed metadata, `default` when it is absent or empty."""
+    return next(iter(meta.get_all(name) or []), None) or default
 
 
 def _toml(value: object) -> str:

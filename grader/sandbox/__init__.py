@@ -18,7 +18,7 @@ reports which are active instead of failing (a grader without Landlock still gra
 Call ``enter`` while the worker is still single-threaded (just after fork). What must stay
 unreadable (the exercise set, its reference wherever it is installed, the course secret's folder,
 the caches of private inputs and answers) is the policy's ``hidden`` list, which the grading
-session computes (grader.engine). The grader's own package is not hidden: it holds no exercise
+session computes (grader.session). The grader's own package is not hidden: it holds no exercise
 set and no reference (those are the packages grader_exercises and grader_reference), and every
 student can install it (the student build). Set ``TMPDIR`` to the workdir, since /tmp is not
 writable.

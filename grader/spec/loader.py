@@ -18,13 +18,14 @@ import hashlib
 import importlib.util
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .schema import Exercise, SpecFile
-from .validate import SchemaError, build
+from .convert import SchemaError, build
 
 ENV_VAR = "GRADER_EXERCISES"
 #: the import names of the shipped exercise set and of its reference (see the module's words)
@@ -36,7 +37,24 @@ _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class SpecError(Exception):
-    """A spec that cannot be used, with the file and key path: shown as is, never a traceback."""
+    """A spec that cannot be used, with the file and key path: shown as is, never a traceback.
+
+    One the user asked for (an unknown exercise) also carries `code` and `facts`: the message of
+    the catalogue that says it in the user's language (grader.commands.usage_message)."""
+
+    code: str | None = None
+    facts: dict[str, object] = {}
+
+
+class UnknownExercises(SpecError):
+    """Exercise ids the set does not have."""
+
+    code = "unknown_exercise"
+
+    def __init__(self, ids: list[str]) -> None:
+        super().__init__(f"unknown exercise: {', '.join(ids)} (see `grader list`)")
+        self.ids = ids
+        self.facts = {"ids": ", ".join(ids)}
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -65,11 +83,12 @@ class ExerciseSet:
     #: the set installed with the grader (see SetLocation)
     shipped: bool = False
 
-    def select(self, ids: list[str] | tuple[str, ...]) -> list[Exercise]:
+    def select(self, ids: Iterable[str] = ()) -> list[Exercise]:
+        """The exercises of `ids` in their order (every one when empty); UnknownExercises."""
+        ids = tuple(ids)
         unknown = [i for i in ids if i not in self.exercises]
         if unknown:
-            raise SpecError(f"unknown exercise: {', '.join(unknown)} "
-                            f"(see `grader list`)")
+            raise UnknownExercises(unknown)
         return [self.exercises[i] for i in ids] if ids else list(self.exercises.values())
 
 
