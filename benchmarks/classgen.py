@@ -7,7 +7,7 @@ Every submission defines every function of the catalogue (it is complete); what 
 - ~60 % are right: `submissions/correct.py`, or (one in ten) `benchmarks/data/torch_submission.py`
   (chapter 3 in PyTorch);
 - ~40 % are partly wrong: 1 to 3 functions replaced by catalogued mistakes
-  (`grader/course/reference/mistakes/`, the capstone's excepted), so some checks fail, get
+  (`reference/mistakes/`, the capstone's excepted), so some checks fail, get
   shrunk and diagnosed; a wrong `sigmoid` or `softmax` also breaks the functions that use it;
 - one in a hundred (students 50, 150, …) times out: its `minibatches` forgets to advance its
   loop (`while start < n:` never ends) and is killed at the exercise's time limit (10 s).
@@ -25,7 +25,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-COURSE = ROOT / "grader" / "course"
+COURSE = ROOT / "exercises"
+REFERENCE = ROOT / "reference"
 CORRECT = ROOT / "submissions" / "correct.py"
 TORCH = ROOT / "benchmarks" / "data" / "torch_submission.py"
 
@@ -62,7 +63,7 @@ def _mistakes_by_exercise() -> dict[str, list[tuple[str, str]]]:
 def _mistake_source(function: str, module: str, exercise: str, cache: dict) -> str:
     """The mistake's source renamed to the exercise, with the private helpers it needs."""
     if module not in cache:
-        text = (COURSE / "reference" / "mistakes" / f"{module}.py").read_text(encoding="utf-8")
+        text = (REFERENCE / "mistakes" / f"{module}.py").read_text(encoding="utf-8")
         tree = ast.parse(text)
         defs = {}
         for node in tree.body:

@@ -300,10 +300,10 @@ class Bench:
                  f"grader check of the complete submission, {reps} interleaved run(s)")
         envs, runs = {}, {}
         for scale in scales:
-            course = scaled_course(scale, self.work / f"course-x{scale}")
-            envs[scale] = self.env(GRADER_EXERCISES=str(course))
+            session = scaled_course(scale, self.work / f"course-x{scale}")
+            envs[scale] = self.env(GRADER_EXERCISES=str(session))
             draw = self.timed(grader_command() + ["check", str(CORRECT)], envs[scale])  # draws its plans
-            runs[scale] = {"scale": scale, "draw_check": draw, "cases": count_cases(course), "wall": [], "cpu": []}
+            runs[scale] = {"scale": scale, "draw_check": draw, "cases": count_cases(session), "wall": [], "cpu": []}
         for _ in range(reps):
             for scale in scales:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -378,7 +378,8 @@ def scaled_course(scale: float, dest: Path) -> Path:
 
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(ROOT / "grader" / "course", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "exercises", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "reference", dest / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     for path in dest.glob("*.yaml"):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         for ex in data["exercises"]:
@@ -393,17 +394,18 @@ def unpinned_course(dest: Path) -> Path:
     """A copy of the shipped exercise set without its pinned plans: the first check draws them."""
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(ROOT / "grader" / "course", dest, ignore=shutil.ignore_patterns("__pycache__", "plans"))
+    shutil.copytree(ROOT / "exercises", dest, ignore=shutil.ignore_patterns("__pycache__", "plans"))
+    shutil.copytree(ROOT / "reference", dest / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     return dest
 
 
-def count_cases(course: Path) -> int:
+def count_cases(session: Path) -> int:
     import yaml
 
     from grader.spec.loader import _Loader
 
     total = 0
-    for path in course.glob("*.yaml"):
+    for path in session.glob("*.yaml"):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         total += sum(ex.get("examples", 100) for ex in data["exercises"])
     return total

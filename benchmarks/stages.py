@@ -9,7 +9,7 @@ runs the command and writes what each stage took to OUT.json:
 - ``startup``   interpreter start-up, until this file's first line (needs BENCH_SPAWNED_AT)
 - ``imports``   `import grader.cli` (click, NumPy, YAML, the grader's modules)
 - ``spec``      YAML → schema (`load_exercise_set`)
-- ``reference`` importing the reference, mistakes and drivers (the rest of `Course.load`)
+- ``reference`` importing the reference, mistakes and drivers (grader.trusted: the session loading its trusted code)
 - ``planning``  the plans: from the disk cache, or drawn by Hypothesis when cold (`make_plan`)
 - ``oracle``    torch.optim's trajectories: from the disk cache, or computed (`oracle_paths`)
 - ``worker``    forking a worker and importing the submission in it (`WorkerSession.start`),
@@ -65,18 +65,19 @@ def _timed(owner, name: str, stage: str, exclusive_of: tuple[str, ...] = ()):
 
 
 def instrument() -> None:
-    from grader import cli, engine
+    from grader import engine, session
+    from grader.commands import check
     from grader.judge import trajectory
     from grader.run.client import WorkerSession, Zygote
 
-    _timed(engine, "load_exercise_set", "spec")
-    _timed(engine.Course, "load", "course")          # spec + reference; reference = course − spec
-    _timed(engine, "make_plan", "planning")
+    _timed(session, "load_exercise_set", "spec")
+    _timed(session, "load_trusted_code", "reference")
+    _timed(session, "make_plan", "planning")
     _timed(trajectory, "oracle_paths", "oracle")
     _timed(WorkerSession, "start", "worker")
     _timed(WorkerSession, "request", "running", exclusive_of=("worker",))
     _timed(engine, "judge_exercise", "judge")
-    _timed(cli, "emit", "reporting")
+    _timed(check, "emit", "reporting")
     try:  # the reference's answers kept between runs (grader.judge.answers), where it exists
         from grader.judge import answers
 
@@ -101,11 +102,9 @@ def instrument() -> None:
 
 def report(out: str, exit_code: object) -> None:
     stages = dict(totals)
-    course = stages.pop("course", 0.0)
-    stages["reference"] = max(0.0, course - stages.get("spec", 0.0))
     judge = stages.pop("judge", 0.0)
     # judge_exercise's own time, without the worker round trips and the oracle inside it (the
-    # plans are made before it is called, by Course.context)
+    # plans are made before it is called, by GradingSession.context)
     stages["judging"] = max(0.0, judge - stages.get("running", 0.0) - stages.get("oracle", 0.0))
     spawned = os.environ.get("BENCH_SPAWNED_AT")
     stages["startup"] = max(0.0, _T0_EPOCH - float(spawned)) if spawned else 0.0

@@ -2,7 +2,9 @@
 in a sandboxed worker. Importing this package stays light: no torch, no Hypothesis, no plotting.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "check", "load_ipython_extension"]
 
 
 def check(*functions, **options):
@@ -15,7 +17,7 @@ def check(*functions, **options):
     """
     import sys
 
-    from .jupyter import check as check_source
+    from .interactive import check as check_source
 
     namespace = options.pop("namespace", None)
     if namespace is None:
@@ -25,6 +27,6 @@ def check(*functions, **options):
 
 def load_ipython_extension(ipython):
     """`%load_ext grader` registers the `%grade [--lang zh|en] [NAME ...]` line magic."""
-    from .jupyter import load_ipython_extension as load
+    from .interactive import load_ipython_extension as load
 
     load(ipython)

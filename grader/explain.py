@@ -98,7 +98,7 @@ def worked_examples(ex: Exercise, reference: Any, plan_case: Any = None) -> list
     return shown
 
 
-def explain_lines(ex: Exercise, lang: str, course: Any = None, chapter_title: str = "") -> list[str]:
+def explain_lines(ex: Exercise, lang: str, session: Any = None, chapter_title: str = "") -> list[str]:
     lines = [click.style(text("explain.heading", lang).format(
         id=ex.id, title=ex.title.get(lang), chapter=ex.chapter, points=points(ex.max_score)), bold=True)]
     if chapter_title:
@@ -127,12 +127,12 @@ def explain_lines(ex: Exercise, lang: str, course: Any = None, chapter_title: st
         for mistake in ex.mistakes:
             first, *rest = wrap(mistake.hint.get(lang), 92)
             lines += ["  · " + first] + ["    " + r for r in rest]
-    if course is not None and ex.id in course.reference_functions:
+    if session is not None and ex.id in session.reference_functions:
         plan_case = None
         if not ex.edge_cases and ex.args:
-            drawn = course.plan(ex).random
+            drawn = session.plan(ex).random
             plan_case = min(drawn, key=_size) if drawn else None
-        examples = worked_examples(ex, course.reference_functions[ex.id], plan_case)
+        examples = worked_examples(ex, session.reference_functions[ex.id], plan_case)
         if examples:
             lines += _heading(text("explain.example", lang))
             for call, value in examples:

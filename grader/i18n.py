@@ -41,7 +41,7 @@ try:
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError("grader.i18n needs Babel: pip install -e \".[i18n]\"") from error
 
-from . import __version__
+from .version import __version__
 from .messages import CATALOGUE, DOMAIN, LANGUAGES, LOCALE_DIR
 
 #: the languages that have a catalog (English is the msgids themselves)

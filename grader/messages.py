@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .report.model import Summary
+from .result import Summary
 
 #: the gettext domain of the grader's messages, and the folder of its compiled catalogs
 DOMAIN = "grader"
@@ -325,7 +325,7 @@ CATALOGUE: dict[str, str] = {
                                "not give the reference's answers yet",
     "pack.wheel": "Wrote the student build of the grader, without the exercise set, to {path}: "
                   "the files of `grader ci` install it.",
-    # the course secret and its private inputs (grader/secret.py, grader/secret_cli.py)
+    # the course secret and its private inputs (grader/secret.py, grader/commands/secret.py)
     "secret.created": "Created the course secret in {folder} (fingerprint {fingerprint}): the "
                       "instructor's grades (grader grade, grader check, the Gradescope "
                       "autograder) now use private inputs made from it, which no student pack "
@@ -367,7 +367,7 @@ CATALOGUE: dict[str, str] = {
     "sandbox.refused": "Refusing to grade with --strict-sandbox: missing sandbox layers: {missing}. "
                        "Run `grader doctor` for details.",
     "report.sandbox": "Sandbox layers: {layers}",
-    # a value too large to keep whole, as the report shows it (grader.report.model.Summary)
+    # a value too large to keep whole, as the report shows it (grader.result.Summary)
     "summary.array": "a {dtype} array of shape {shape} ({size} entries), starting {head}",
     "summary.list": "a list of {size} items, starting {head}",
     "summary.tuple": "a tuple of {size} items, starting {head}",
@@ -771,7 +771,7 @@ def text(code: str, lang: str = "en") -> str:
 
 def format_value(value: Any, lang: str = "en") -> str:
     """A value as the report shows it: arrays as NumPy prints them, on one line; a summary of a
-    value too large to keep (grader.report.model.Summary) in words of `lang`."""
+    value too large to keep (grader.result.Summary) in words of `lang`."""
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
         if array.ndim == 0:

@@ -15,7 +15,7 @@ Where the secret is (the first that exists wins):
 2. ``$GRADER_PRIVATE_DIR``: the private folder, holding ``secret`` and the private inputs
    pinned from it (``plans/``);
 3. beside a custom exercise set (``--exercises DIR``): ``DIR/.grader-private/``;
-4. for the set shipped inside the grader: ``$XDG_DATA_HOME/grader/private/`` (by default
+4. for the set installed with the grader: ``$XDG_DATA_HOME/grader/private/`` (by default
    ``~/.local/share/grader/private/``), since site-packages is no place for it.
 
 The folder is the unit that travels (to a TA's laptop, into the Gradescope autograder): the
@@ -103,11 +103,13 @@ def _data_home() -> Path:
 
 
 def is_shipped(exercise_root: Path) -> bool:
-    """Whether `exercise_root` is the set shipped inside the grader (its secret cannot live there)."""
-    from .spec.loader import DEFAULT_SET
+    """Whether `exercise_root` is the set installed with the grader (its secret cannot live
+    there: site-packages, or a checkout shared through git)."""
+    from .spec.loader import shipped_set
 
+    shipped = shipped_set()
     try:
-        return exercise_root.resolve() == Path(DEFAULT_SET).resolve()
+        return shipped is not None and exercise_root.resolve() == shipped.root
     except OSError:
         return False
 
@@ -172,20 +174,6 @@ def create_secret(folder: Path) -> Secret:
     found = find_secret_in(folder)
     assert found is not None
     return found
-
-
-def instructor_secret(exercises: str | os.PathLike | None, seed: int | None) -> Secret | None:
-    """The secret an instructor's run grades with: none when --seed names the inputs, for a
-    student pack or a set without its reference (nothing private can be made there), or when
-    the set has none yet."""
-    from .spec.loader import resolve_root
-
-    if seed is not None:
-        return None
-    root = resolve_root(exercises)
-    if not (root / "reference").is_dir():
-        return None
-    return find_secret(root)
 
 
 def ensure_secret(exercise_root: Path) -> tuple[Secret, bool]:

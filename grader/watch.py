@@ -1,6 +1,6 @@
 """`grader check --watch`: check again at every save and show only what changed.
 
-The course (specs, reference, plans, expected values) and the zygote stay alive between runs, so
+The grading session (specs, reference, plans, expected values, the zygote) stays alive between runs, so
 a re-check costs what grading costs, not a fresh start. Files are polled (mtime and size) rather
 than watched through inotify: polling also works where inotify does not (WSL on a Windows drive,
 network folders, some editors' atomic saves), and a poll every 0.3 s costs nothing measurable.
@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from .messages import text
-from .report.model import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .report.untrusted import text_line
+from .result import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
+
+if TYPE_CHECKING:
+    from .session import GradingSession
 
 POLL_SECONDS = 0.3
 #: exercise-level codes that mean the submission as a whole could not be graded this time
@@ -128,16 +131,15 @@ def broken_lines(result: SubmissionResult, lang: str) -> list[str]:
             text("watch.broken", lang)]
 
 
-def watch(course: Any, submission: Path, zygote: Any, options: Any, lang: str,
+def watch(session: GradingSession, submission: Path, lang: str,
           echo: Callable[[str], None] = click.echo, poll: float = POLL_SECONDS,
-          max_runs: int | None = None) -> int:
-    """Check, then check again after every change until interrupted; the last run's exit code."""
-    from .engine import grade
+          max_runs: int | None = None) -> SubmissionResult:
+    """Check, then check again after every change until interrupted; the last run's result."""
     from .report.text import render_text
 
     def run() -> tuple[SubmissionResult, float]:
         started = time.monotonic()
-        return grade(course, submission, zygote, options), time.monotonic() - started
+        return session.grade(submission), time.monotonic() - started
 
     state = snapshot(submission)
     result, _ = run()
@@ -177,4 +179,4 @@ def watch(course: Any, submission: Path, zygote: Any, options: Any, lang: str,
     except KeyboardInterrupt:
         echo("")
         echo(text("watch.stopped", lang))
-    return 0 if result.all_passed else 1
+    return result

@@ -17,18 +17,17 @@ CHAPTERS = {2: "perceptron", 4: "losses", 5: "optimizers", 6: "capstone"}
 
 
 @functools.lru_cache(maxsize=None)
-def course():
+def session():
     """A course of its own (tests that patch a course build a fresh one)."""
-    from grader.engine import Course
-
-    return Course.load()
+    from grader.session import GradingSession
+    return GradingSession.load()
 
 
 @functools.lru_cache(maxsize=None)
 def validation():
-    from grader.validate import validate
+    from grader.suite_validation import validate
 
-    return validate(course())
+    return validate(session())
 
 
 #: the course secret of the tests: the catalogue must hold on private inputs too (grader.secret)
@@ -36,24 +35,24 @@ TEST_KEY = bytes(range(32))
 
 
 @functools.lru_cache(maxsize=None)
-def private_course():
+def private_session():
     """The shipped set on the private inputs of TEST_KEY, pinned in the session's plan cache."""
-    from grader.engine import Course
+    from grader.session import GradingSession
     from grader.plan import cache_dir
     from grader.secret import Secret
 
-    from grader.plan.private import pin_private_inputs
+    from grader.pinning import pin_private_inputs
 
-    private = Course.load(secret=Secret(TEST_KEY, cache_dir() / "test-secret", "tests"))
+    private = GradingSession.load(secret=Secret(TEST_KEY, cache_dir() / "test-secret", "tests"))
     pin_private_inputs(private)  # as `grader secret init` does: torch.optim's paths too
     return private
 
 
 @functools.lru_cache(maxsize=None)
 def private_validation():
-    from grader.validate import validate
+    from grader.suite_validation import validate
 
-    return validate(private_course())
+    return validate(private_session())
 
 
 def with_overrides(source: str) -> str:
@@ -62,6 +61,6 @@ def with_overrides(source: str) -> str:
 
 
 def hint_of(exercise_id: str, mistake: str, lang: str = "en") -> str:
-    ex = course().set.exercises[exercise_id]
+    ex = session().exercise_set.exercises[exercise_id]
     [found] = [m for m in ex.mistakes if m.function == mistake]
     return found.hint.get(lang)

@@ -20,11 +20,11 @@ def course_with_hidden_checks(target: Path) -> Path:
     """Chapter 3 of the shipped set, its reference, and two checks made hidden."""
     from grader.spec.loader import _Loader
 
-    source = ROOT / "grader" / "course"
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source / "reference", target / "reference",
+    shutil.copytree(ROOT / "reference", target / "reference",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    raw = yaml.load((source / "ch3_activations.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+    raw = yaml.load((ROOT / "exercises" / "ch3_activations.yaml").read_text(encoding="utf-8"),
+                    Loader=_Loader)
     for exercise in raw["exercises"]:
         for check in exercise["checks"]:
             if (exercise["id"], check["kind"]) in HIDDEN:
@@ -38,9 +38,10 @@ def course_with_hidden_checks(target: Path) -> Path:
 RUNTIME = ("numpy", "PyYAML", "click", "hypothesis", "sortedcontainers", "attrs", "pip")
 
 
-def fresh_venv(target: Path) -> Path:
+def fresh_venv(target: Path, packages: tuple[str, ...] = RUNTIME) -> Path:
     """A new venv without the grader, holding this environment's NumPy, PyYAML, Click, Hypothesis
-    (and pip) as files of its own site-packages: hard links, or copies across file systems.
+    (and pip), or `packages`, as files of its own site-packages: hard links, or copies across
+    file systems.
 
     Why not a .pth to this environment's site-packages: the sandbox lets a worker read its own
     interpreter's site-packages only, so NumPy's lazy imports (numpy.random) would fail there.
@@ -54,7 +55,7 @@ def fresh_venv(target: Path) -> Path:
     python = target / "bin" / "python"
     purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                   capture_output=True, text=True, check=True).stdout.strip())
-    for name in RUNTIME:
+    for name in packages:
         dist = distribution(name)
         for file in dist.files or []:
             if ".." in file.parts or "__pycache__" in file.parts:

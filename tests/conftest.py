@@ -38,10 +38,9 @@ def _no_course_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 
 
 @pytest.fixture(scope="session")
-def course():
-    from grader.engine import Course
-
-    return Course.load()
+def session():
+    from grader.session import GradingSession
+    return GradingSession.load()
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +54,13 @@ def zygote():
 
 
 @pytest.fixture
-def grade_source(tmp_path: Path, course, zygote):
+def grade_source(tmp_path: Path, session, zygote):
     """Grade a submission given as source text; returns the SubmissionResult."""
     from grader.engine import Options, grade
-
     def run(source: str, *exercises: str, name: str = "student.py", **options):
         path = tmp_path / name
         path.write_text(textwrap.dedent(source), encoding="utf-8")
-        return grade(course, path, zygote, Options(exercises=exercises, **options))
+        return grade(session, path, zygote, Options(exercises=exercises, **options))
 
     return run
 

@@ -9,14 +9,15 @@ import textwrap
 import numpy as np
 import pytest
 
-from catalogue_support import course, with_overrides
+from catalogue_support import session, with_overrides
 from conftest import by_id
 
-from grader.engine import Course, Options, grade_in_process
+from grader.engine import grade_in_process
 
-
-def judge(functions: dict, exercise: str, c: Course | None = None):
-    c = c or course()
+from grader.engine import Options
+from grader.session import GradingSession
+def judge(functions: dict, exercise: str, c: GradingSession | None = None):
+    c = c or session()
     result = grade_in_process(c, {**c.reference_functions, **functions}, "test",
                               Options(exercises=(exercise,), shrink=False))
     return {check.name: check for check in by_id(result)[exercise].checks}
@@ -26,7 +27,7 @@ def judge(functions: dict, exercise: str, c: Course | None = None):
 
 
 def test_momentum_in_the_other_form_moves_right_but_loses_points_for_its_velocity():
-    lr_form = course().mistake_functions["momentum_step_lr_in_velocity"]
+    lr_form = session().mistake_functions["momentum_step_lr_in_velocity"]
     checks = judge({"momentum_step": lr_form}, "momentum_step")
     trajectory = checks["trajectory"]
     assert trajectory.status == "failed" and trajectory.score == 0
@@ -39,7 +40,7 @@ def test_momentum_in_the_other_form_moves_right_but_loses_points_for_its_velocit
 
 
 def test_a_tiny_gradient_exposes_eps_inside_the_root():
-    eps_inside = course().mistake_functions["adam_step_eps_inside_sqrt"]
+    eps_inside = session().mistake_functions["adam_step_eps_inside_sqrt"]
     checks = judge({"adam_step": eps_inside}, "adam_step")
     assert checks["trajectory"].status == "failed"
     assert checks["edge_cases"].status == "failed"
@@ -52,7 +53,7 @@ def test_a_tiny_gradient_exposes_eps_inside_the_root():
 def test_torch_optim_is_an_independent_oracle():
     """A reference that is wrong (ε inside the root) still fails: torch.optim disagrees."""
     pytest.importorskip("torch")
-    c = Course.load()
+    c = GradingSession.load()
     c.reference_functions["adam_step"] = c.mistake_functions["adam_step_eps_inside_sqrt"]
     checks = judge({}, "adam_step", c)
     assert checks["reference"].status == "passed"  # the student is the (wrong) reference itself
@@ -65,7 +66,7 @@ def test_without_torch_the_pinned_oracle_paths_still_catch_a_wrong_reference(mon
     """torch.optim's paths ship pinned with the plans: no torch is needed to compare with them."""
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))  # and no cached oracle paths
-    c = Course.load()
+    c = GradingSession.load()
     c.reference_functions["rmsprop_step"] = c.mistake_functions["rmsprop_step_eps_inside_sqrt"]
     checks = judge({}, "rmsprop_step", c)
     assert checks["trajectory"].status == "failed"
@@ -79,7 +80,7 @@ def test_without_torch_or_pinned_paths_the_oracle_is_skipped_cleanly(monkeypatch
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))  # and no cached oracle paths
     monkeypatch.setattr(trajectory, "_pinned_oracle_file", lambda *a: None)  # an unpinned set
     monkeypatch.setattr(trajectory, "_ORACLE_PATHS", {})
-    c = Course.load()
+    c = GradingSession.load()
     c.reference_functions["rmsprop_step"] = c.mistake_functions["rmsprop_step_eps_inside_sqrt"]
     checks = judge({}, "rmsprop_step", c)
     assert checks["trajectory"].status == "passed"  # only the (wrong) reference to compare with
@@ -99,7 +100,7 @@ def test_a_step_that_returns_the_wrong_structure_fails_the_trajectory_at_step_on
 
 
 def test_the_wrong_parameters_of_mlp_backward_are_named():
-    missing = course().mistake_functions["mlp_backward_missing_hidden_sigmoid_grad"]
+    missing = session().mistake_functions["mlp_backward_missing_hidden_sigmoid_grad"]
     gradient = judge({"mlp_backward": missing}, "mlp_backward")["gradient"]
     assert gradient.code == "gradient_parts_mismatch"
     assert gradient.facts["wrong_parts"] == "W1, b1"
@@ -108,7 +109,7 @@ def test_the_wrong_parameters_of_mlp_backward_are_named():
 
 
 def test_the_wrong_layers_of_chain_backward_are_named():
-    no_last = course().mistake_functions["chain_backward_missing_last_sigma_prime"]
+    no_last = session().mistake_functions["chain_backward_missing_last_sigma_prime"]
     gradient = judge({"chain_backward": no_last}, "chain_backward")["gradient"]
     assert gradient.code == "gradient_parts_mismatch"
     last = len(gradient.counterexample["input"]["w"]) - 1
@@ -119,7 +120,7 @@ def test_the_wrong_layers_of_chain_backward_are_named():
 
 
 def test_a_derivative_right_for_the_students_own_wrong_forward_is_blamed_on_the_forward():
-    ref = course().reference_functions
+    ref = session().reference_functions
 
     def mlp_forward_no_output_sigmoid(X, W1, b1, W2, b2):
         return ref["sigmoid"](np.asarray(X) @ W1 + b1) @ W2 + b2
@@ -243,18 +244,18 @@ def test_a_driver_that_does_not_exist_is_a_spec_error(tmp_path):
 
     from catalogue_support import ROOT
 
-    shutil.copytree(ROOT / "grader" / "course" / "reference", tmp_path / "reference",
+    shutil.copytree(ROOT / "reference", tmp_path / "reference",
                     ignore=shutil.ignore_patterns("__pycache__"))
     check = "      - {kind: behaviour, points: 1, driver: no_such_driver}"
     (tmp_path / "ch.yaml").write_text(textwrap.dedent(SPEC.format(check=check)), encoding="utf-8")
     with pytest.raises(SpecError, match="no_such_driver"):
-        Course.load(tmp_path)
+        GradingSession.load(tmp_path)
 
 
 def test_a_batch_does_not_remember_reference_answers_to_one_students_inputs():
     """ExpectedValues is shared by a whole batch: trajectory steps and shrunk gradient inputs
     depend on one student's answers and are not kept (the plan's cases are)."""
-    c = Course.load()
+    c = GradingSession.load()
     judge({}, "adam_step", c)
     judge({}, "chain_backward", c)
     size = len(c.expected.memo.outcomes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from catalogue_support import CORRECT, TORCH_FLOAT32, course, private_course
+from catalogue_support import CORRECT, TORCH_FLOAT32, session, private_session
 from conftest import by_id
 
 NEW_CHAPTERS = (2, 4, 5, 6)
@@ -30,9 +30,8 @@ def _failures(result) -> str:
 
 def test_the_example_submission_gets_full_marks_everywhere(zygote):
     from grader.engine import Options, grade
-
-    result = grade(course(), CORRECT, zygote, Options())
-    assert len(result.exercises) == len(course().set.exercises) >= 33
+    result = grade(session(), CORRECT, zygote, Options())
+    assert len(result.exercises) == len(session().exercise_set.exercises) >= 33
     assert result.all_passed and result.score == result.max_score, _failures(result)
 
 
@@ -40,9 +39,8 @@ def test_the_example_submission_gets_full_marks_everywhere(zygote):
 def test_a_float32_torch_submission_gets_full_marks(zygote, inputs):
     pytest.importorskip("torch")
     from grader.engine import Options, grade
-
-    graded = course() if inputs == "public" else private_course()
-    ids = tuple(ex.id for ex in graded.set.exercises.values() if ex.chapter in NEW_CHAPTERS)
+    graded = session() if inputs == "public" else private_session()
+    ids = tuple(ex.id for ex in graded.exercise_set.exercises.values() if ex.chapter in NEW_CHAPTERS)
     result = grade(graded, TORCH_FLOAT32, zygote, Options(exercises=ids))
     assert [e.id for e in result.exercises] == list(ids)
     assert all(_full_marks(e) for e in result.exercises), _failures(result)
@@ -51,8 +49,7 @@ def test_a_float32_torch_submission_gets_full_marks(zygote, inputs):
 def test_the_example_submission_gets_full_marks_on_private_inputs(zygote):
     """The instructor's grade (a course secret's inputs) takes nothing from a correct file."""
     from grader.engine import Options, grade
-
-    result = grade(private_course(), CORRECT, zygote, Options())
+    result = grade(private_session(), CORRECT, zygote, Options())
     assert isinstance(result.seed, str) and result.seed.startswith("private:")
     assert result.all_passed and result.score == result.max_score, _failures(result)
 
@@ -148,8 +145,7 @@ MORE = [("minibatches", _minibatches_array_split), ("adam_step", _adam_float32)]
                          ids=[f"{e}-{v.__name__.strip('_')}" for e, v in list(VARIANTS.items()) + MORE])
 def test_a_variant_gets_full_marks(exercise, variant):
     from grader.engine import Options, grade_in_process
-
-    c = course()
+    c = session()
     result = grade_in_process(c, {**c.reference_functions, exercise: variant}, variant.__name__,
                               Options(exercises=(exercise,), shrink=False))
     assert _full_marks(by_id(result)[exercise]), _failures(result)

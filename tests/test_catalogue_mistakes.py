@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue_support import course, hint_of, private_validation, validation, with_overrides
+from catalogue_support import session, hint_of, private_validation, validation, with_overrides
 from conftest import by_id
 
 from grader.spec import load_exercise_set
@@ -152,4 +152,4 @@ def test_a_course_mistake_list_is_a_floor_of_exercises_md():
         "sgd_step_in_place", "momentum_step_in_place", "adam_step_in_place",
     }
     assert floor <= listed, sorted(floor - listed)
-    assert course().set.exercises["adam_step"].mistakes
+    assert session().exercise_set.exercises["adam_step"].mistakes

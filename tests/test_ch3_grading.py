@@ -52,16 +52,16 @@ def test_loops_and_math_module_submission_gets_full_marks(grade_source):
     assert [e.status for e in result.exercises] == ["passed", "passed"]
 
 
-def _mistakes(course):
+def _mistakes(session):
     for ex_id in CH3:
-        for mistake in course.set.exercises[ex_id].mistakes:
+        for mistake in session.exercise_set.exercises[ex_id].mistakes:
             yield ex_id, mistake.function
 
 
-@pytest.mark.parametrize("exercise,mistake", list(_mistakes(__import__("grader.engine").engine.Course.load())))
-def test_each_catalogued_mistake_is_caught_and_named(grade_source, course, exercise, mistake):
+@pytest.mark.parametrize("exercise,mistake", list(_mistakes(__import__("grader.session").session.GradingSession.load())))
+def test_each_catalogued_mistake_is_caught_and_named(grade_source, session, exercise, mistake):
     """The student's file is the correct one with one function replaced by the mistake."""
-    fn = course.mistake_functions[mistake]
+    fn = session.mistake_functions[mistake]
     source = CORRECT + "\n\n" + inspect.getsource(fn) + f"\n{exercise} = {mistake}\n"
     result = grade_source(source, exercise)
     [ex] = result.exercises
@@ -71,10 +71,9 @@ def test_each_catalogued_mistake_is_caught_and_named(grade_source, course, exerc
     assert mistake in named, f"{mistake} was caught but not named: {named}"
 
 
-def test_partial_submission_scores_attempted_exercises_only(course, zygote):
+def test_partial_submission_scores_attempted_exercises_only(session, zygote):
     from grader.engine import Options, grade
-
-    result = grade(course, ROOT / "submissions" / "partial.py", zygote, Options(exercises=tuple(CH3)))
+    result = grade(session, ROOT / "submissions" / "partial.py", zygote, Options(exercises=tuple(CH3)))
     status = {e.id: e.status for e in result.exercises}
     assert status["sigmoid"] == status["relu_grad"] == "passed"
     # raising NotImplementedError and being absent both mean "not attempted", not "error"
@@ -83,10 +82,9 @@ def test_partial_submission_scores_attempted_exercises_only(course, zygote):
     assert 0 < result.score < result.max_score
 
 
-def test_buggy_submission_fails_with_counterexamples(course, zygote):
+def test_buggy_submission_fails_with_counterexamples(session, zygote):
     from grader.engine import Options, grade
-
-    result = grade(course, ROOT / "submissions" / "buggy.py", zygote, Options(exercises=tuple(CH3)))
+    result = grade(session, ROOT / "submissions" / "buggy.py", zygote, Options(exercises=tuple(CH3)))
     exercises = by_id(result)
     assert exercises["relu"].status == "passed"
     sigmoid_grad = exercises["sigmoid_grad"]
@@ -187,17 +185,16 @@ def test_failure_messages_render_in_both_languages(grade_source):
     assert "1 − x²" in hint(ref, "en") and "平方" in hint(ref, "zh")
 
 
-def test_shrinking_leaves_no_inputs_in_the_runs_shared_reference_memory(course, zygote, tmp_path):
+def test_shrinking_leaves_no_inputs_in_the_runs_shared_reference_memory(session, zygote, tmp_path):
     """A batch shares the reference's answers; one student's shrunk inputs must not pile up there."""
     from grader.engine import Options, grade
-
-    memo = course.expected.memo.outcomes
+    memo = session.expected.memo.outcomes
     right, wrong = tmp_path / "right.py", tmp_path / "wrong.py"
     right.write_text("import numpy as np\ndef relu(x):\n    return np.maximum(np.asarray(x, dtype=float), 0)\n")
     wrong.write_text("import numpy as np\ndef relu(x):\n"
                      "    x = np.asarray(x, dtype=float)\n    return np.where(x < -1.5, -x, np.maximum(x, 0))\n")
-    assert grade(course, right, zygote, Options(exercises=("relu",))).exercises[0].status == "passed"
+    assert grade(session, right, zygote, Options(exercises=("relu",))).exercises[0].status == "passed"
     before = len(memo)  # the plan's answers, asked by every student
-    result = grade(course, wrong, zygote, Options(exercises=("relu",)))
+    result = grade(session, wrong, zygote, Options(exercises=("relu",)))
     assert result.exercises[0].status == "failed"  # it did shrink a failure
     assert len(memo) == before

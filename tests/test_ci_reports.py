@@ -35,12 +35,11 @@ def def_line(path: Path, function: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def result(course, zygote):
+def result(session, zygote):
     """Failures with hints, a not-attempted exercise, a hidden check, and hostile stdout."""
     from grader.engine import Options, grade
-
-    buggy = grade(course, BUGGY, zygote, Options(exercises=("relu_grad", "tanh_grad", "sigmoid")))
-    partial = grade(course, ROOT / "submissions" / "partial.py", zygote, Options(exercises=("tanh",)))
+    buggy = grade(session, BUGGY, zygote, Options(exercises=("relu_grad", "tanh_grad", "sigmoid")))
+    partial = grade(session, ROOT / "submissions" / "partial.py", zygote, Options(exercises=("tanh",)))
     assert partial.exercises[0].status == "not_attempted"
     exercises = [dataclasses.replace(ex, checks=list(ex.checks)) for ex in buggy.exercises]
     sigmoid = exercises[2]
@@ -128,7 +127,7 @@ def test_annotations_point_at_the_student_function(result):
 
 
 def test_fail_under_parses_points_and_percentages():
-    from grader.ci.output import Gate, GateType
+    from grader.commands.output import Gate, GateType
 
     gate = GateType()
     assert gate.convert("80%", None, None) == Gate(80.0, True)
@@ -188,7 +187,7 @@ def test_a_file_that_does_not_import_is_one_annotation_at_its_line_and_an_error(
 
     from grader.report import reporter
     from grader.report.github import annotations
-    from grader.report.model import ExerciseResult, SubmissionResult
+    from grader.result import ExerciseResult, SubmissionResult
 
     facts = {"type": "SyntaxError", "message": "expected ':'", "file": "work.py", "line": 3}
     broken = SubmissionResult(submission="homework", exercises=[

@@ -80,7 +80,7 @@ def test_github_workflow_parses_and_names_existing_commands(tmp_path):
 
 
 def test_without_grader_spec_the_workflows_install_the_packs_student_build(tmp_path):
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     pack = tmp_path / ".grader"
     pack.mkdir()
@@ -141,9 +141,8 @@ def test_gradescope_autograder_runs_in_a_gradescope_layout(full_set, tmp_path):
     (root / "submission").mkdir()
     shutil.copy(ROOT / "submissions" / "correct.py", root / "submission" / "solution.py")
     results = run_autograder(root, python)
-    from grader.engine import Course
-
-    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
+    from grader.session import GradingSession
+    total = sum(ex.max_score for ex in GradingSession.load(full_set).exercise_set.exercises.values())
     assert results["score"] == total  # hidden checks included: this is the instructor's run
     from grader.secret import find_secret
 
@@ -168,7 +167,7 @@ def gradescope_layout(full_set: Path, tmp_path: Path) -> tuple[Path, dict[str, s
     proc = grader("--exercises", full_set, "ci", "gradescope", archive)
     assert proc.returncode == 0, proc.stderr
     root = tmp_path / "autograder"  # as Gradescope lays it out: source/, submission/, results/
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
@@ -276,11 +275,14 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     no GRADER_PIP_SPEC): pip into a fresh venv, then `grader check` from the pack."""
     import jsonschema
 
-    from grader.engine import Course, Options, grade
-    from grader.pack.wheel import wheel_name
+    from grader.engine import grade
+
+    from grader.engine import Options
+    from grader.session import GradingSession
+    from grader.pack.student_build import wheel_name
 
     repo, workflow, env, venv = student_repository(full_set, tmp_path)
-    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
+    public_points = sum(ex.max_score for ex in GradingSession.load(repo / ".grader").exercise_set.exercises.values())
     assert not [p for p in repo.rglob("*.py")]  # the repository holds no reference code
     assert (repo / ".grader" / wheel_name()).is_file()
 
@@ -290,10 +292,10 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
         assert proc.returncode == 0, f"{name}: {proc.stdout}\n{proc.stderr}"
     installed = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import grader, importlib.util; print(grader.__file__); "
-         "print(importlib.util.find_spec('grader.course'))"],
+         "print(importlib.util.find_spec('grader_exercises'), importlib.util.find_spec('grader_reference'))"],
         capture_output=True, text=True, env=env, cwd=tmp_path).stdout.split("\n")
     assert str(venv) in installed[0]  # the workflow's own install step put it there
-    assert installed[1] == "None"  # the student build: no exercise set, no reference inside
+    assert installed[1] == "None None"  # the student build: no exercise set, no reference inside
     bare = subprocess.run([str(venv / "bin" / "grader"), "list"], capture_output=True, text=True,
                           env=env, cwd=tmp_path)
     assert bare.returncode == 2
@@ -303,7 +305,7 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     assert result["status"] == "pass" and result["max_score"] == public_points
     assert printed_score(result) == recorded(result)[0] == public_points  # what the student reads
     # the same public score as the full checkout (the instructor's run, hidden checks aside)
-    full = grade(Course.load(full_set), repo / "solution.py", zygote, Options())
+    full = grade(GradingSession.load(full_set), repo / "solution.py", zygote, Options())
     assert public_points == sum(c.score for ex in full.exercises for c in ex.checks
                                 if c.visibility == "public")
     assert "| ✅ | `sigmoid` |" in (tmp_path / "summary.md").read_text()
@@ -317,8 +319,9 @@ def test_student_repository_is_graded_by_its_own_workflow(full_set, tmp_path, zy
     jsonschema.validate(result, schema("github-classroom-result.schema.json"))
     assert result["status"] == "fail"
     from grader.engine import grade as grade_here
+    from grader.session import GradingSession
 
-    buggy = grade_here(Course.load(repo / ".grader"), repo / "solution.py", zygote, Options())
+    buggy = grade_here(GradingSession.load(repo / ".grader"), repo / "solution.py", zygote, Options())
     assert printed_score(result) == recorded(result)[0] == buggy.score  # the log's total is the grade
     assert 0 < buggy.score < public_points
 
@@ -391,8 +394,7 @@ def test_nothing_in_a_submission_shadows_the_autograder(autograder, full_set):
     """run_autograder started in the submission folder, with PYTHONPATH pointing there too, on a
     correct file beside a fake grader/ package and shadows of numpy, yaml, click and
     sitecustomize: the real grade, every check of the instructor's run, nothing forged."""
-    from grader.engine import Course
-
+    from grader.session import GradingSession
     root, python = autograder
     submission = root / "submission"
     shutil.rmtree(submission, ignore_errors=True)
@@ -400,7 +402,7 @@ def test_nothing_in_a_submission_shadows_the_autograder(autograder, full_set):
     shutil.copy(ROOT / "submissions" / "correct.py", submission / "solution.py")
     plant(submission, *SHADOWS)
     results = run_autograder(root, {**python, "PYTHONPATH": str(submission)}, cwd=submission)
-    total = sum(ex.max_score for ex in Course.load(full_set).set.exercises.values())
+    total = sum(ex.max_score for ex in GradingSession.load(full_set).exercise_set.exercises.values())
     assert results["score"] == total
     assert "SHADOWED" not in json.dumps(results)
     assert {t["status"] for t in results["tests"]} == {"passed"}
@@ -411,10 +413,9 @@ def test_nothing_in_a_repository_shadows_its_workflow(full_set, tmp_path):
     """The student repository's own workflow, its steps run here in order, with the fake grader/
     package and the shadows at the repository's root and PYTHONPATH set to it: the reporter gets
     the real grade. The control: the old grading line (`grader check .`) reports 999 there."""
-    from grader.engine import Course
-
+    from grader.session import GradingSession
     repo, workflow, env, venv = student_repository(full_set, tmp_path)
-    public_points = sum(ex.max_score for ex in Course.load(repo / ".grader").set.exercises.values())
+    public_points = sum(ex.max_score for ex in GradingSession.load(repo / ".grader").exercise_set.exercises.values())
     shutil.copy(ROOT / "submissions" / "correct.py", repo / "solution.py")
     plant(repo, *SHADOWS)
     env = {**env, "PYTHONPATH": str(repo)}

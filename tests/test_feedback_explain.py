@@ -23,10 +23,10 @@ IDS = list(EXERCISE_SET.exercises)
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("exercise_id", IDS)
-def test_explain_every_exercise(course, exercise_id, lang):
-    ex = course.set.exercises[exercise_id]
-    title = chapter_titles(course.set)[ex.chapter][lang]
-    shown = click.unstyle("\n".join(explain_lines(ex, lang, course, title)))
+def test_explain_every_exercise(session, exercise_id, lang):
+    ex = session.exercise_set.exercises[exercise_id]
+    title = chapter_titles(session.exercise_set)[ex.chapter][lang]
+    shown = click.unstyle("\n".join(explain_lines(ex, lang, session, title)))
     flat = "".join(shown.split())  # wrapping may break a line anywhere between CJK characters
     assert ex.title.get(lang) in shown and title in shown
     assert "".join(ex.description.get(lang).split()) in flat
@@ -47,12 +47,12 @@ def test_explain_every_exercise(course, exercise_id, lang):
         next(l for l in shown.splitlines() if heading in l)):])
 
 
-def test_the_worked_example_is_the_reference_on_the_first_edge_case(course):
-    ex = course.set.exercises["sigmoid"]
-    (call, value), *_ = worked_examples(ex, course.reference_functions["sigmoid"])
+def test_the_worked_example_is_the_reference_on_the_first_edge_case(session):
+    ex = session.exercise_set.exercises["sigmoid"]
+    (call, value), *_ = worked_examples(ex, session.reference_functions["sigmoid"])
     first = edge_cases(ex)[0]
     assert call == format_call("sigmoid", first)
-    assert value == format_value(course.reference_functions["sigmoid"](**first))
+    assert value == format_value(session.reference_functions["sigmoid"](**first))
     assert value == "0.5"
 
 

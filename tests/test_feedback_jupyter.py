@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from grader.jupyter import collect
+from grader.interactive import collect
 
 IPython = pytest.importorskip("IPython")
 
@@ -52,7 +52,7 @@ def shell():
         outcome = ip.run_cell(textwrap.dedent(cell))
         assert outcome.success, outcome.error_in_exec
     yield ip
-    ip.run_cell("from grader.jupyter import SESSION; SESSION.close()")
+    ip.run_cell("from grader.interactive import SESSIONS; SESSIONS.close()")
 
 
 def run(ip, code: str):

@@ -62,12 +62,11 @@ EXERCISES = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "softmax", 
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, course, zygote):
+def graded(tmp_path_factory, session, zygote):
     from grader.engine import Options, grade
-
     path = tmp_path_factory.mktemp("feedback") / "student.py"
     path.write_text(textwrap.dedent(SOURCE), encoding="utf-8")
-    return grade(course, path, zygote, Options(exercises=EXERCISES))
+    return grade(session, path, zygote, Options(exercises=EXERCISES))
 
 
 def failed(result, exercise: str, kind: str):

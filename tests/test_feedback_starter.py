@@ -32,9 +32,8 @@ def assert_all_not_attempted(result, expected_ids):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_python_starter_imports_documents_and_checks_as_not_attempted(tmp_path, lang, course, zygote):
+def test_python_starter_imports_documents_and_checks_as_not_attempted(tmp_path, lang, session, zygote):
     from grader.engine import Options, grade
-
     path = tmp_path / "work.py"
     written = write_starter(path, EXERCISE_SET, lang)
     assert [ex.id for ex in written] == list(EXERCISE_SET.exercises)
@@ -58,16 +57,17 @@ def test_python_starter_imports_documents_and_checks_as_not_attempted(tmp_path, 
     imported = subprocess.run([sys.executable, "-c", "import work; print(len(dir(work)))"], cwd=tmp_path,
                               capture_output=True, text=True, timeout=60)
     assert imported.returncode == 0, imported.stderr
-    result = grade(course, path, zygote, Options())
+    result = grade(session, path, zygote, Options())
     assert_all_not_attempted(result, EXERCISE_SET.exercises)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_notebook_starter_runs_and_checks_as_not_attempted(tmp_path, lang, course, zygote):
+def test_notebook_starter_runs_and_checks_as_not_attempted(tmp_path, lang, session, zygote):
     import nbformat
 
-    from grader.engine import Options, grade
+    from grader.engine import grade
 
+    from grader.engine import Options
     path = tmp_path / "work.ipynb"
     written = write_starter(path, EXERCISE_SET, lang, chapters=(3,))
     assert {ex.chapter for ex in written} == {3}
@@ -84,7 +84,7 @@ def test_notebook_starter_runs_and_checks_as_not_attempted(tmp_path, lang, cours
     ran = subprocess.run([sys.executable, "-c", "\n\n".join(code[:-1])], capture_output=True, text=True,
                          timeout=60, cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
-    result = grade(course, path, zygote, Options(exercises=tuple(ex.id for ex in written)))
+    result = grade(session, path, zygote, Options(exercises=tuple(ex.id for ex in written)))
     assert_all_not_attempted(result, [ex.id for ex in written])  # no note about the self-check cell
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader import messages
-from grader.report import model
+from grader import result as model
 from grader.spec import Text, load_exercise_set
 from grader.spec import schema
 

@@ -114,7 +114,7 @@ def test_watch_is_for_text_output_only(tmp_path):
 
 
 def test_diff_of_two_results_lists_changes_and_the_score():
-    from grader.report.model import CheckResult, ExerciseResult, SubmissionResult
+    from grader.result import CheckResult, ExerciseResult, SubmissionResult
     from grader.watch import diff_lines
 
     def result(status: str, score: float) -> SubmissionResult:

@@ -26,7 +26,7 @@ from classroom_reporter import job_fails, js_string, log_lines, printed_score, r
 from conftest import ROOT
 
 SCHEMA = ROOT / "tests" / "data" / "schemas" / "github-classroom-result.schema.json"
-COURSE = ROOT / "grader" / "course"
+EXERCISES = ROOT / "exercises"
 #: a function that never returns, beside a correct relu
 SLOW = '''
 import numpy as np
@@ -96,7 +96,7 @@ def unit_tests(data: dict) -> int:
 
 
 @pytest.fixture(scope="module")
-def graded(course, zygote, tmp_path_factory):
+def graded(session, zygote, tmp_path_factory):
     """Real submissions graded over the whole catalogue (a timeout over two exercises)."""
     from grader.engine import Options, grade
 
@@ -104,11 +104,11 @@ def graded(course, zygote, tmp_path_factory):
     (folder / "broken.py").write_text("def sigmoid(x:\n    return x\n", encoding="utf-8")
     (folder / "empty.py").write_text("", encoding="utf-8")
     (folder / "slow.py").write_text(SLOW, encoding="utf-8")
-    runs = {name: grade(course, ROOT / "submissions" / f"{name}.py", zygote, Options())
+    runs = {name: grade(session, ROOT / "submissions" / f"{name}.py", zygote, Options())
             for name in ("correct", "partial", "buggy")}
-    runs["broken"] = grade(course, folder / "broken.py", zygote, Options())
-    runs["empty"] = grade(course, folder / "empty.py", zygote, Options())
-    runs["slow"] = grade(course, folder / "slow.py", zygote,
+    runs["broken"] = grade(session, folder / "broken.py", zygote, Options())
+    runs["empty"] = grade(session, folder / "empty.py", zygote, Options())
+    runs["slow"] = grade(session, folder / "slow.py", zygote,
                          Options(exercises=("sigmoid", "relu"), time_limit=1.5))
     return runs
 
@@ -178,18 +178,18 @@ def test_the_old_layout_showed_another_total(graded):
 def instructor_pack(tmp_path_factory):
     """Chapter 2 with its truth-table drivers made trusted: a pack leaves logic_gates' and
     xor_network's checks to the instructor (0 of 0 points there), as tests/test_pack_catalogue.py."""
-    from grader.engine import Course
+    from grader.session import GradingSession
     from grader.pack.build import build_pack
 
     base = tmp_path_factory.mktemp("instructor")
     full = base / "set"
     full.mkdir()
-    shutil.copy(COURSE / "ch2_perceptron.yaml", full)
-    shutil.copytree(COURSE / "reference", full / "reference", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(EXERCISES / "ch2_perceptron.yaml", full)
+    shutil.copytree(ROOT / "reference", full / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("_common.py", "perceptron.py"):
-        shutil.copy(COURSE / "drivers" / name, full / "reference" / "drivers" / name)
-    build_pack(Course.load(full), base / "pack")
-    return Course.load(base / "pack")
+        shutil.copy(EXERCISES / "drivers" / name, full / "reference" / "drivers" / name)
+    build_pack(GradingSession.load(full), base / "pack")
+    return GradingSession.load(base / "pack")
 
 
 #: chapter 2 complete, with sign(0) = 0 (np.sign), and with nothing but the two instructor's exercises
@@ -252,13 +252,13 @@ FRACTIONAL = {"sigmoid": [0.1, 0.2, 0.3, 0.4], "relu_grad": [1.5, 0.5, 0.2], "ta
 
 @pytest.fixture(scope="module")
 def fractional_course(tmp_path_factory):
-    from grader.engine import Course
+    from grader.session import GradingSession
     from grader.spec.loader import _Loader
 
     target = tmp_path_factory.mktemp("fractional")
-    shutil.copytree(COURSE / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(COURSE / "plans", target / "plans")
-    raw = yaml.load((COURSE / "ch3_activations.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+    shutil.copytree(ROOT / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(EXERCISES / "plans", target / "plans")
+    raw = yaml.load((EXERCISES / "ch3_activations.yaml").read_text(encoding="utf-8"), Loader=_Loader)
     kept = []
     for exercise in raw["exercises"]:
         if exercise["id"] in FRACTIONAL:
@@ -270,7 +270,7 @@ def fractional_course(tmp_path_factory):
     raw["exercises"] = kept
     (target / "ch3_activations.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
-    return Course.load(target)
+    return GradingSession.load(target)
 
 
 @pytest.mark.parametrize("submission", ["correct", "partial", "buggy"])
@@ -316,7 +316,7 @@ def test_points_too_fine_for_equal_tests_say_so_and_still_record_the_grade():
 
 
 def synthetic(points: list[float], passed: list[bool]):
-    from grader.report.model import CheckResult, ExerciseResult, SubmissionResult
+    from grader.result import CheckResult, ExerciseResult, SubmissionResult
 
     checks = [CheckResult(name=f"part {i}", kind="reference", status="passed" if ok else "failed",
                           score=p if ok else 0.0, max_score=p, code="" if ok else "not_attempted",

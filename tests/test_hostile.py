@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -153,8 +155,8 @@ def test_reference_other_submissions_and_grader_files_are_unreadable_and_unchang
     other = tmp_path / "bob.py"
     other.write_text("def sigmoid(x): return 'bob answer'\n")
     before = _tree_digest(ROOT)
-    targets = [str(ROOT / "grader" / "course" / "reference" / "activations.py"),
-               str(ROOT / "grader" / "course" / "ch3_activations.yaml"), str(other),
+    targets = [str(ROOT / "reference" / "activations.py"),
+               str(ROOT / "exercises" / "ch3_activations.yaml"), str(other),
                "/proc/1/environ", f"/proc/{os.getpid()}/environ", f"/proc/{os.getpid()}/mem"]
     result = grade_source(hostile(f'''
         import os, numpy as np
@@ -180,19 +182,37 @@ def test_reference_other_submissions_and_grader_files_are_unreadable_and_unchang
     assert not os.path.exists("/tmp/student-was-here")
 
 
+def test_every_worker_policy_hides_the_installed_set_and_its_reference(session, tmp_path):
+    """Wherever pip put them (site-packages, or this checkout for an editable install), the
+    shipped exercise set and its reference are hidden, whichever set is graded."""
+    from importlib.util import find_spec
+
+    from grader.session import GradingSession
+    installed = [str(Path(find_spec(name).origin).resolve().parent)
+                 for name in ("grader_exercises", "grader_reference")]
+    own = tmp_path / "own"
+    shutil.copytree(ROOT / "exercises", own)
+    shutil.copytree(ROOT / "reference", own / "reference")
+    for graded in (session, GradingSession.load(own)):
+        assert set(installed + [str(graded.exercise_set.reference_dir)]) <= set(graded.hidden_paths())
+
+
 def test_exercise_set_outside_the_package_is_hidden_too(tmp_path, zygote):
     """An instructor's own exercise set (here: a copy of the shipped one) is not readable."""
     import shutil
 
-    from grader.engine import Course, Options, grade
+    from grader.engine import grade
 
+    from grader.engine import Options
+    from grader.session import GradingSession
     course_dir = tmp_path / "my-course"
-    shutil.copytree(ROOT / "grader" / "course", course_dir)
-    course = Course.load(course_dir)
+    shutil.copytree(ROOT / "exercises", course_dir)
+    shutil.copytree(ROOT / "reference", course_dir / "reference")
+    session = GradingSession.load(course_dir)
     student = tmp_path / "s.py"
     student.write_text(f"import numpy as np\ndef relu(x):\n    open({str(course_dir / 'reference' / 'activations.py')!r}).read()\n"
                        "    return np.maximum(x, 0.0)\n")
-    result = grade(course, student, zygote, Options(exercises=("relu",)))
+    result = grade(session, student, zygote, Options(exercises=("relu",)))
     check = result.exercises[0].checks[0]
     assert check.code == "raised" and check.facts["type"] == "PermissionError"
 

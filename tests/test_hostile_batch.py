@@ -82,7 +82,7 @@ def test_distinct_ids_get_distinct_safe_names_case_insensitively(students):
 # -------------------------------------------------------------------------- the gradebook
 
 def hostile_result():
-    from grader.report.model import CheckResult, ExerciseResult, SubmissionResult
+    from grader.result import CheckResult, ExerciseResult, SubmissionResult
 
     deep: object = [1.0]
     for _ in range(90):
@@ -130,7 +130,7 @@ def test_a_result_stored_raw_by_an_older_grader_reads_back_clean(tmp_path):
     from grader import codec
     from grader.batch.gradebook import Gradebook
 
-    from grader.report.model import SubmissionResult
+    from grader.result import SubmissionResult
 
     book = Gradebook(tmp_path / "gradebook.sqlite")
     book.upsert_students([("ann", "", "", False)])
@@ -376,7 +376,7 @@ def _fake_grader_process(tasks, results, *_args) -> None:
     """A grader process for the pool test: `die` kills it after taking the task, `vanish`
     before it says so; others come back with an empty result."""
     from grader.batch.parallel import Done, _sendable
-    from grader.report.model import SubmissionResult
+    from grader.result import SubmissionResult
 
     while True:
         task = tasks.get()
@@ -398,7 +398,7 @@ def test_every_task_comes_back_whatever_happens_to_its_grader_process(monkeypatc
 
     monkeypatch.setattr(parallel, "_worker", _fake_grader_process)
     names = ["a", "die", "b", "vanish", "c"]
-    pool = Pool(2, None, 0, None)
+    pool = Pool(2, None)  # type: ignore[arg-type]  (these fake grader processes open no session)
     done = {d.task.student: d for d in pool.run([Task(i, n, f"{n}.py") for i, n in enumerate(names)])}
     assert set(done) == set(names)
     assert {n: done[n].how for n in "abc"} == {n: "" for n in "abc"}
@@ -411,7 +411,7 @@ def test_a_result_that_cannot_be_sent_back_becomes_that_submissions_error():
     import pickle
 
     from grader.batch.parallel import Done, Task, _sendable
-    from grader.report.model import SubmissionResult
+    from grader.result import SubmissionResult
 
     deep: list = []
     for _ in range(sys.getrecursionlimit() * 2):

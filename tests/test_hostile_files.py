@@ -81,7 +81,7 @@ def the_message(report: dict) -> str:
 
 def reference_file() -> Path:
     """A file of the installed grader's reference, found from the package itself."""
-    import grader.course.reference as reference
+    import grader_reference as reference
 
     path = Path(reference.__file__).parent / "activations.py"
     assert "def relu" in path.read_text(encoding="utf-8")
@@ -314,7 +314,7 @@ def test_a_3_gb_file_is_refused_without_being_read(tmp_path):
 
 def test_reading_is_bounded_even_when_the_size_lies(tmp_path, monkeypatch):
     """A file that grows after its size was taken (or whose size lies) is read to cap + 1 bytes."""
-    from grader import submission_files
+    from grader.submission import files as submission_files
 
     big = tmp_path / "big.py"
     with open(big, "wb") as f:
@@ -478,7 +478,7 @@ def test_the_content_hash_reads_through_the_safe_reader(tmp_path):
 
 
 def test_clean_labels():
-    from grader.names import label
+    from grader.submission.names import label
 
     assert label(os.fsdecode("张三".encode("gbk"))) == "张三"
     assert label(os.fsdecode(b"\xff\xfe")) == "\\xff\\xfe"

@@ -310,7 +310,7 @@ def test_no_lone_surrogate_from_the_worker_reaches_a_result(grade_source):
 def test_a_correct_string_answer_still_compares_equal():
     from grader.judge.compare import compare
     from grader.run.client import outcome
-    from grader.run.worker import to_data
+    from grader.run.values import to_data
     from grader.spec.schema import Tolerance
 
     answer = "é" * 5000  # longer than what crosses: both sides are cut the same way
@@ -341,7 +341,7 @@ def test_a_forged_error_keeps_only_the_fields_the_grader_reads():
 # --- the worker's budget: honest conversion stops early, with a clear TooLarge ------------------
 
 def test_to_data_stops_at_the_reply_budget_before_copying_everything():
-    from grader.run.worker import MAX_REPLY_ELEMENTS, Budget, TooLarge, to_data
+    from grader.run.values import MAX_REPLY_ELEMENTS, Budget, TooLarge, to_data
 
     with pytest.raises(TooLarge) as refused:  # 1000^3 numbers: refused after about 260 000
         to_data([[[0.5] * 1000] * 1000] * 1000)
@@ -359,7 +359,7 @@ def test_to_data_stops_at_the_reply_budget_before_copying_everything():
 
 def test_to_data_keeps_only_what_the_codec_carries():
     from grader import codec
-    from grader.run.worker import to_data
+    from grader.run.values import to_data
 
     big_endian = to_data(np.arange(3, dtype=">f8"))
     assert big_endian.dtype == np.float64 and big_endian.tolist() == [0.0, 1.0, 2.0]
@@ -392,16 +392,16 @@ def test_a_reply_past_its_budget_fails_its_calls_instead_of_dropping_their_warni
 @pytest.mark.parametrize("error,code", [(RecursionError, "judge_recursion"), (MemoryError, "judge_memory")])
 def test_exhausting_the_grader_while_comparing_costs_that_check_only(grade_source, monkeypatch,
                                                                      error, code):
-    from grader.judge import checks
+    from grader.judge import failures
 
-    compare = checks.compare
+    compare = failures.compare
 
     def exhausted(expected, actual, tol, path=""):
         if isinstance(actual, np.ndarray) and actual.size == 7:
             raise error()
         return compare(expected, actual, tol, path)
 
-    monkeypatch.setattr(checks, "compare", exhausted)
+    monkeypatch.setattr(failures, "compare", exhausted)
     result = grade_source('''
         import numpy as np
         def sigmoid(x):

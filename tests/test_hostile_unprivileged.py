@@ -7,6 +7,7 @@ hypothesis, click and yaml (installed by .ci/run), and drops to uid/gid 65534 wi
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -22,14 +23,29 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
+def _checkout_on_path() -> str:
+    """PYTHONPATH that imports the checkout as an install would: the grader from its folder,
+    and its exercise set under the import names pyproject.toml maps (grader/spec/loader.py),
+    through links in a folder the unprivileged user can read."""
+    links = tempfile.mkdtemp(prefix="grader-unpriv-path-")
+    os.chmod(links, 0o755)
+    os.symlink(ROOT / "exercises", os.path.join(links, "grader_exercises"))
+    os.symlink(ROOT / "reference", os.path.join(links, "grader_reference"))
+    atexit.register(shutil.rmtree, links, ignore_errors=True)
+    return f"{ROOT}{os.pathsep}{links}"
+
+
+PYTHONPATH = _checkout_on_path()
+
+
 def _unprivileged_python_ready() -> str | None:
     """None when the run is possible here, else why not."""
     if not hasattr(os, "getuid") or os.getuid() != 0:
         return "needs root to switch to an unprivileged user"
     if not shutil.which("setpriv") or not os.path.exists(SYSTEM_PYTHON):
         return "needs setpriv and the system's python3"
-    probe = subprocess.run([*NOBODY, "env", "-i", f"PYTHONPATH={ROOT}", SYSTEM_PYTHON, "-c",
-                            "import numpy, hypothesis, click, yaml, grader.cli"],
+    probe = subprocess.run([*NOBODY, "env", "-i", f"PYTHONPATH={PYTHONPATH}", SYSTEM_PYTHON, "-c",
+                            "import numpy, hypothesis, click, yaml, grader.cli, grader_exercises"],
                            capture_output=True, text=True)
     if probe.returncode != 0:
         return "the system's python3 lacks numpy/hypothesis/click/yaml, or the checkout is " \
@@ -43,7 +59,7 @@ pytestmark = pytest.mark.skipif(WHY_NOT is not None, reason=str(WHY_NOT))
 ATTACKS = {
     "fork": "import os\nos.fork()",
     "network": "import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=1)",
-    "read_reference": f"open({str(ROOT / 'grader/course/reference/activations.py')!r}).read()",
+    "read_reference": f"open({str(ROOT / 'reference/activations.py')!r}).read()",
     "write_checkout": f"open({str(ROOT / 'grader/__init__.py')!r}, 'a').write('#')",
     "kill_parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
     "memory": "import numpy as np\nnp.ones(10**10)",
@@ -68,7 +84,7 @@ def test_attacks_fail_and_layers_are_active_as_an_unprivileged_user():
         handle.write("\n\n".join(functions) + "\n")
     os.chmod(student, 0o644)
     before = (ROOT / "grader" / "__init__.py").read_bytes()
-    args = [*NOBODY, "env", "-i", "PATH=/usr/bin:/bin", f"HOME={workdir}", f"PYTHONPATH={ROOT}",
+    args = [*NOBODY, "env", "-i", "PATH=/usr/bin:/bin", f"HOME={workdir}", f"PYTHONPATH={PYTHONPATH}",
             f"GRADER_CACHE_DIR={cache}", SYSTEM_PYTHON, "-m", "grader", "check", student,
             "--format", "json", "--strict-sandbox", "-e", "relu", *[a for e in names for a in ("-e", e)]]
     try:

@@ -6,7 +6,7 @@ import numpy as np
 
 from grader.run.client import WorkerSession
 from grader.run.inprocess import InProcessFunctions
-from grader.run.worker import modified, snapshot
+from grader.run.values import modified, snapshot
 
 SOURCE = '''
 import numpy as np

@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 import pytest
 
-import grader.course.reference as reference_pkg
-import grader.course.reference.mistakes as mistakes_pkg
+import grader_reference as reference_pkg
+import grader_reference.mistakes as mistakes_pkg
 
 CHAPTERS = sorted(
     name for _, name, is_pkg in pkgutil.iter_modules(reference_pkg.__path__) if not is_pkg
@@ -216,7 +216,7 @@ def violations_minibatches(f):
 
 
 def violations_train_xor(f):
-    from grader.course.reference.perceptron import mlp_forward
+    from grader_reference.perceptron import mlp_forward
 
     wins = 0
     for seed in range(5):

@@ -14,7 +14,7 @@ from conftest import by_id
 nbformat = pytest.importorskip("nbformat")
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook  # noqa: E402
 
-from grader.notebook import notebook_module  # noqa: E402
+from grader.submission.ipynb import notebook_module  # noqa: E402
 from grader.submission import load_submission  # noqa: E402
 
 
@@ -36,12 +36,11 @@ SLOW_NOTEBOOK = [
 ]
 
 
-def test_slow_top_level_code_is_not_run_and_the_functions_are_graded(tmp_path, course, zygote):
+def test_slow_top_level_code_is_not_run_and_the_functions_are_graded(tmp_path, session, zygote):
     from grader.engine import Options, grade
-
     path = write_notebook(tmp_path / "dana.ipynb", *SLOW_NOTEBOOK)
     started = time.monotonic()
-    result = grade(course, path, zygote, Options(exercises=("relu", "sigmoid")))
+    result = grade(session, path, zygote, Options(exercises=("relu", "sigmoid")))
     assert time.monotonic() - started < 20
     assert [e.status for e in result.exercises] == ["passed", "passed"]
     [note] = result.notes
@@ -67,12 +66,11 @@ def test_what_is_kept_and_what_is_not():
     compile(source, "dana.py", "exec")
 
 
-def test_errors_point_at_the_cell_and_line(tmp_path, course, zygote):
+def test_errors_point_at_the_cell_and_line(tmp_path, session, zygote):
     from grader.engine import Options, grade
-
     path = write_notebook(tmp_path / "nb.ipynb", "import numpy as np",
                           "def relu(x):\n    y = x\n    raise ValueError('boom')")
-    result = grade(course, path, zygote, Options(exercises=("relu",), shrink=False))
+    result = grade(session, path, zygote, Options(exercises=("relu",), shrink=False))
     check = result.exercises[0].checks[0]
     assert check.code == "raised"
     assert (check.facts["file"], check.facts["cell"], check.facts["line"]) == ("nb.ipynb", 3, 3)
@@ -82,12 +80,11 @@ def test_errors_point_at_the_cell_and_line(tmp_path, course, zygote):
     assert "nb.ipynb 第 3 个单元格 第 3 行" in render_text(result, "zh")
 
 
-def test_a_cell_with_a_syntax_error_is_skipped_and_said(tmp_path, course, zygote):
+def test_a_cell_with_a_syntax_error_is_skipped_and_said(tmp_path, session, zygote):
     from grader.engine import Options, grade
-
     path = write_notebook(tmp_path / "nb.ipynb", "import numpy as np",
                           "def sigmoid(x)\n    return x", "def relu(x):\n    return np.maximum(x, 0.0)")
-    result = grade(course, path, zygote, Options(exercises=("relu", "sigmoid")))
+    result = grade(session, path, zygote, Options(exercises=("relu", "sigmoid")))
     assert by_id(result)["relu"].status == "passed"
     assert by_id(result)["sigmoid"].status == "not_attempted"
     assert result.notes[0]["code"] == "notebook.syntax_error"
@@ -135,15 +132,14 @@ def test_check_command_accepts_a_notebook_and_a_folder_with_one(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_data_the_notebook_loads_at_its_top_level_is_not_needed_to_grade(tmp_path, course, zygote):
+def test_data_the_notebook_loads_at_its_top_level_is_not_needed_to_grade(tmp_path, session, zygote):
     from grader.engine import Options, grade
-
     path = write_notebook(tmp_path / "nb.ipynb",
                           "import numpy as np\nX = np.loadtxt('train.csv', delimiter=',')\nSCALE = 1.0",
                           "def relu(x):\n    y = np.maximum(np.asarray(x, dtype=float), 0.0)\n    return SCALE * y")
-    result = grade(course, path, zygote, Options(exercises=("relu",)))
+    result = grade(session, path, zygote, Options(exercises=("relu",)))
     assert result.exercises[0].status == "passed", result.exercises[0]
-    check = grade(course, write_notebook(tmp_path / "nb2.ipynb", "import numpy as np",
+    check = grade(session, write_notebook(tmp_path / "nb2.ipynb", "import numpy as np",
                                          "X = np.loadtxt('train.csv')\ndef relu(x):\n    raise ValueError('x')"),
                   zygote, Options(exercises=("relu",), shrink=False)).exercises[0].checks[0]
     assert (check.facts["cell"], check.facts["line"]) == (3, 3)  # the guard's lines do not shift it

@@ -16,28 +16,26 @@ from conftest import ROOT
 @pytest.fixture(scope="module")
 def sets(tmp_path_factory):
     """(full exercise set with hidden checks, the pack built from it)."""
-    from grader.engine import Course
+    from grader.session import GradingSession
     from grader.pack.build import build_pack
 
     base = tmp_path_factory.mktemp("pack")
     full = course_with_hidden_checks(base / "course")
-    summary = build_pack(Course.load(full), base / "pack")
+    summary = build_pack(GradingSession.load(full), base / "pack")
     assert summary.path == (base / "pack").resolve()
     return full, base / "pack"
 
 
 @pytest.fixture(scope="module")
-def courses(sets):
-    from grader.engine import Course
-
+def sessions(sets):
+    from grader.session import GradingSession
     full, pack = sets
-    return Course.load(full), Course.load(pack)
+    return GradingSession.load(full), GradingSession.load(pack)
 
 
-def grade_both(courses, zygote, submission):
+def grade_both(sessions, zygote, submission):
     from grader.engine import Options, grade
-
-    full, pack = courses
+    full, pack = sessions
     return grade(full, submission, zygote, Options()), grade(pack, submission, zygote, Options())
 
 
@@ -49,7 +47,7 @@ def public_verdicts(result):
 def test_the_pack_holds_no_reference_code(sets):
     import zipfile
 
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     full, pack = sets
     files = [p for p in pack.rglob("*") if p.is_file()]
@@ -67,37 +65,37 @@ def test_the_pack_holds_no_reference_code(sets):
     blob = b"".join(p.read_bytes() for p in files if p.suffix != ".whl")
     assert not [line for line in reference_lines if line.encode() in blob]
     with zipfile.ZipFile(pack / wheel_name()) as wheel:  # tests/test_student_wheel.py: more
-        assert not [n for n in wheel.namelist() if n.startswith("grader/course/")]
+        assert not [n for n in wheel.namelist() if n.startswith(("grader_exercises/", "grader_reference/"))]
     manifest = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
     assert manifest["grader_wheel"]["file"] == wheel_name() and manifest["instructor_checks"] == []
 
 
-def test_the_pack_has_no_hidden_checks_and_pins_its_plan(sets, courses):
-    full_course, pack_course = courses
-    assert pack_course.pack is not None and not pack_course.reference_functions
-    shipped = {(ex.id, c.kind) for ex in pack_course.set.exercises.values() for c in ex.checks}
+def test_the_pack_has_no_hidden_checks_and_pins_its_plan(sets, sessions):
+    full_session, pack_session = sessions
+    assert pack_session.pack is not None and not pack_session.reference_functions
+    shipped = {(ex.id, c.kind) for ex in pack_session.exercise_set.exercises.values() for c in ex.checks}
     assert not shipped & set(HIDDEN)
-    assert all(c.visibility == "public" for ex in pack_course.set.exercises.values() for c in ex.checks)
+    assert all(c.visibility == "public" for ex in pack_session.exercise_set.exercises.values() for c in ex.checks)
     manifest = json.loads((sets[1] / "pack.json").read_text(encoding="utf-8"))
     assert manifest["kind"] == "grader-pack" and manifest["hidden_checks"] == len(HIDDEN)
-    for ex in pack_course.set.exercises.values():
-        ours, theirs = full_course.plan(ex), pack_course.plan(ex)
+    for ex in pack_session.exercise_set.exercises.values():
+        ours, theirs = full_session.plan(ex), pack_session.plan(ex)
         assert len(ours.random) == len(theirs.random) and len(ours.edge) == len(theirs.edge)
         assert json.dumps(ours.random, default=lambda a: a.tolist()) == \
             json.dumps(theirs.random, default=lambda a: a.tolist())
 
 
-def test_hidden_checks_run_on_fresh_inputs_in_the_full_checkout(courses):
-    full, _ = courses
-    sigmoid = full.set.exercises["sigmoid"]
+def test_hidden_checks_run_on_fresh_inputs_in_the_full_checkout(sessions):
+    full, _ = sessions
+    sigmoid = full.exercise_set.exercises["sigmoid"]
     public, hidden = full.plan(sigmoid), full.hidden_plan(sigmoid)
-    assert hidden is not None and full.hidden_plan(full.set.exercises["relu"]) is None
+    assert hidden is not None and full.hidden_plan(full.exercise_set.exercises["relu"]) is None
     assert len(hidden.random) == len(public.random)
     assert repr(hidden.random[:3]) != repr(public.random[:3])
 
 
-def test_a_correct_submission_gets_the_same_public_score(courses, zygote):
-    full, pack = grade_both(courses, zygote, ROOT / "submissions" / "correct.py")
+def test_a_correct_submission_gets_the_same_public_score(sessions, zygote):
+    full, pack = grade_both(sessions, zygote, ROOT / "submissions" / "correct.py")
     hidden_points = sum(HIDDEN.values())
     assert full.all_passed and pack.all_passed
     assert pack.score == pack.max_score == full.score - hidden_points
@@ -106,8 +104,8 @@ def test_a_correct_submission_gets_the_same_public_score(courses, zygote):
     assert ran_hidden == set(HIDDEN)
 
 
-def test_a_buggy_submission_gets_the_same_failures(courses, zygote):
-    full, pack = grade_both(courses, zygote, ROOT / "submissions" / "buggy.py")
+def test_a_buggy_submission_gets_the_same_failures(sessions, zygote):
+    full, pack = grade_both(sessions, zygote, ROOT / "submissions" / "buggy.py")
     ours, theirs = public_verdicts(full), public_verdicts(pack)
     assert theirs == ours
     assert any(status == "failed" for status, *_ in theirs.values())
@@ -121,9 +119,9 @@ def test_a_buggy_submission_gets_the_same_failures(courses, zygote):
 
 
 def test_an_unrecorded_call_is_an_error_of_that_check_only(sets, zygote):
-    from grader.engine import Course, Options, grade
-
-    pack = Course.load(sets[1])
+    from grader.engine import Options, grade
+    from grader.session import GradingSession
+    pack = GradingSession.load(sets[1])
     pack.expected.memo.outcomes.clear()  # as if the pack recorded nothing
     result = grade(pack, ROOT / "submissions" / "correct.py", zygote, Options(exercises=("relu",)))
     [relu] = result.exercises
@@ -164,12 +162,10 @@ def test_grading_from_a_pack_never_draws_nor_imports_hypothesis(sets, tmp_path):
     """Plans come from the pack, and a failure is shown on the smallest failing plan case."""
     _, pack = sets
     code = ("import sys\n"
-            "from grader.engine import Course, Options, grade\n"
-            "from grader.run import Zygote\n"
-            f"course = Course.load({str(pack)!r})\n"
-            "z = Zygote(); z.start()\n"
-            f"r = grade(course, {str(ROOT / 'submissions' / 'buggy.py')!r}, z, Options(exercises=('tanh_grad',)))\n"
-            "z.close()\n"
+            "from grader.engine import Options\nfrom grader.session import GradingSession\n"
+            f"session = GradingSession.load({str(pack)!r})\n"
+            f"r = session.grade({str(ROOT / 'submissions' / 'buggy.py')!r}, Options(exercises=('tanh_grad',)))\n"
+            "session.close()\n"
             "print(r.exercises[0].status, 'hypothesis' in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                           env={**os.environ, "GRADER_CACHE_DIR": str(tmp_path / "empty")},

@@ -28,14 +28,14 @@ TRUSTED = {("logic_gates", "behaviour"), ("xor_network", "behaviour"),
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
     """(the shipped course, its student pack's folder, the pack loaded as a student loads it)."""
-    from grader.engine import Course
+    from grader.session import GradingSession
     from grader.pack.build import build_pack
 
-    full = Course.load()
+    full = GradingSession.load()
     out = tmp_path_factory.mktemp("catalogue") / "pack"
     summary = build_pack(full, out)
     assert not summary.left_out, summary.left_out
-    return full, out, Course.load(out)
+    return full, out, GradingSession.load(out)
 
 
 def verdicts(result) -> dict:
@@ -47,10 +47,10 @@ def test_every_check_of_the_catalogue_goes_in_the_pack(catalogue):
     full, out, pack = catalogue
     manifest = json.loads((out / "pack.json").read_text(encoding="utf-8"))
     assert manifest["instructor_checks"] == [] and manifest["left_out"] == []
-    shipped = {(ex.id, c.title) for ex in pack.set.exercises.values() for c in ex.checks}
+    shipped = {(ex.id, c.title) for ex in pack.exercise_set.exercises.values() for c in ex.checks}
     assert TRUSTED <= shipped
-    assert shipped == {(ex.id, c.title) for ex in full.set.exercises.values() for c in ex.checks}
-    assert pack.set.digest != full.set.digest and not pack.reference_functions
+    assert shipped == {(ex.id, c.title) for ex in full.exercise_set.exercises.values() for c in ex.checks}
+    assert pack.exercise_set.digest != full.exercise_set.digest and not pack.reference_functions
     assert not pack.pack.helpers.keys() & pack.driver_functions.keys()
     assert set(pack.pack.helpers) == {"cross_entropy_of_softmax", "chain_loss", "mlp_loss"}
 
@@ -66,7 +66,7 @@ def test_the_packs_drivers_import_nothing_from_the_reference(catalogue):
         [p.relative_to(out).as_posix() for p in sources]  # no other code in the pack
     for source in sources:
         assert public_driver_problems(source.read_text(encoding="utf-8")) == [], source
-    reference = ROOT / "grader" / "course" / "reference"
+    reference = ROOT / "reference"
 
     def lines(paths) -> set[str]:
         return {line.strip() for path in paths for line in path.read_text(encoding="utf-8").splitlines()
@@ -81,13 +81,14 @@ def test_the_packs_drivers_import_nothing_from_the_reference(catalogue):
     assert not [line for line in solutions | mistakes if line.encode() in code_and_data]
     assert {"truth_tables", "minibatch_split", "wiggly_bowl", "xor_training"} <= pack.public_helpers
     assert public_driver_problems("from ..reference.losses import mse_loss\n")
-    assert public_driver_problems("from grader.course.reference import losses\n")
+    assert public_driver_problems("from grader_reference import losses\n")
+    assert public_driver_problems("import grader_reference.losses\n")
+    assert public_driver_problems("from grader.judge import compare\n")
     assert public_driver_problems("import numpy as np\nfrom ._common import failure\n") == []
 
 
 def test_a_correct_submission_gets_the_whole_score_from_the_pack(catalogue, zygote):
     from grader.engine import Options, grade
-
     full, _, pack = catalogue
     ours = grade(full, ROOT / "submissions" / "correct.py", zygote, Options())
     theirs = grade(pack, ROOT / "submissions" / "correct.py", zygote, Options())
@@ -99,7 +100,6 @@ def test_a_correct_submission_gets_the_whole_score_from_the_pack(catalogue, zygo
 def test_student_mistakes_get_the_same_verdicts_and_hints_from_the_pack(chapter, catalogue, zygote,
                                                                         tmp_path):
     from grader.engine import Options, grade
-
     full, _, pack = catalogue
     source, expected = STUDENTS[chapter]
     path = tmp_path / "student.py"
@@ -133,10 +133,10 @@ def test_train_xor_without_a_working_mlp_forward_is_left_to_the_instructor(catal
 
 
 def test_an_objective_value_the_pack_did_not_record_is_an_error_not_a_wrong_slope(catalogue, zygote):
-    from grader.engine import Course, Options, grade
-
+    from grader.engine import Options, grade
+    from grader.session import GradingSession
     _, out, _ = catalogue
-    pack = Course.load(out)
+    pack = GradingSession.load(out)
     for helper in pack.pack.helpers.values():
         helper.answers.clear()
     result = grade(pack, ROOT / "submissions" / "correct.py", zygote, Options(exercises=("mlp_backward",)))
@@ -149,19 +149,21 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
     pack.json, and every report shows it as graded by the instructor, in both languages."""
     import xml.etree.ElementTree as ET
 
-    from grader.engine import Course, Options, grade
+    from grader.engine import grade
+
+    from grader.engine import Options
+    from grader.session import GradingSession
     from grader.pack.build import build_pack
     from grader.report import reporter
     from grader.report.github import as_dict
 
-    course = ROOT / "grader" / "course"
     full = tmp_path / "set"
     full.mkdir()
-    shutil.copy(course / "ch2_perceptron.yaml", full)
-    shutil.copytree(course / "reference", full / "reference", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "exercises" / "ch2_perceptron.yaml", full)
+    shutil.copytree(ROOT / "reference", full / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("_common.py", "perceptron.py"):  # the truth-table drivers, as trusted ones
-        shutil.copy(course / "drivers" / name, full / "reference" / "drivers" / name)
-    summary = build_pack(Course.load(full), tmp_path / "pack")
+        shutil.copy(ROOT / "exercises" / "drivers" / name, full / "reference" / "drivers" / name)
+    summary = build_pack(GradingSession.load(full), tmp_path / "pack")
     assert {(i.exercise, i.check, i.reason) for i in summary.left_out} == {
         ("logic_gates", "behaviour", "pack.reason.needs_code"),
         ("xor_network", "behaviour", "pack.reason.needs_code")}
@@ -172,7 +174,7 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
     assert {ex["id"]: ex["checks"] for ex in spec["exercises"]}["logic_gates"] == []
     assert not (tmp_path / "pack" / "drivers").exists()
 
-    pack = Course.load(tmp_path / "pack")
+    pack = GradingSession.load(tmp_path / "pack")
     result = grade(pack, ROOT / "submissions" / "correct.py", zygote,
                    Options(exercises=("logic_gates", "sign")))
     gates = {ex.id: ex for ex in result.exercises}["logic_gates"]
@@ -198,7 +200,7 @@ def test_a_check_whose_driver_uses_the_reference_is_graded_by_the_instructor(tmp
 
 
 def test_the_installed_student_build_grades_the_whole_catalogue_from_the_pack(catalogue, tmp_path):
-    from grader.pack.wheel import wheel_name
+    from grader.pack.student_build import wheel_name
 
     full, out, _ = catalogue
     venv = fresh_venv(tmp_path / "venv")
@@ -210,5 +212,5 @@ def test_the_installed_student_build_grades_the_whole_catalogue_from_the_pack(ca
                                "HOME": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    total = sum(ex.max_score for ex in full.set.exercises.values())
+    total = sum(ex.max_score for ex in full.exercise_set.exercises.values())
     assert report["score"] == report["max_score"] == total

@@ -46,8 +46,8 @@ def test_a_fresh_machine_grades_on_the_pinned_inputs_without_drawing(tmp_path):
     """An empty cache: every plan comes from the exercise set, Hypothesis is never imported."""
     import subprocess
 
-    code = ("import sys; from grader.engine import Course; c = Course.load(); "
-            "[c.plan(e) for e in c.set.exercises.values()]; print('hypothesis' in sys.modules)")
+    code = ("import sys; from grader.session import GradingSession; c = GradingSession.load(); "
+            "[c.plan(e) for e in c.exercise_set.exercises.values()]; print('hypothesis' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**__import__("os").environ, "GRADER_CACHE_DIR": str(tmp_path)})
     assert proc.stdout.strip() == "False", proc.stderr
@@ -71,7 +71,8 @@ def test_torch_optims_paths_are_pinned_and_a_fresh_machine_needs_no_torch(tmp_pa
     import os
     import subprocess
 
-    code = ("import sys; from grader.engine import Course, Options, grade_in_process; c = Course.load(); "
+    code = ("import sys; from grader.engine import grade_in_process; "
+            "from grader.engine import Options; from grader.session import GradingSession; c = GradingSession.load(); "
             "ids = ('sgd_step', 'momentum_step', 'adagrad_step', 'rmsprop_step', 'adam_step'); "
             "r = grade_in_process(c, c.reference_functions, 'ref', Options(exercises=ids)); "
             "print(r.score == r.max_score, 'torch' in sys.modules)")
@@ -86,7 +87,8 @@ def test_pinned_torch_paths_equal_what_live_torch_computes(monkeypatch, tmp_path
 
     pytest.importorskip("torch")
     from grader import codec
-    from grader.engine import Course, Options, grade_in_process
+    from grader.engine import Options, grade_in_process
+    from grader.session import GradingSession
     from grader.judge import trajectory
 
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))
@@ -99,8 +101,8 @@ def test_pinned_torch_paths_equal_what_live_torch_computes(monkeypatch, tmp_path
 
     monkeypatch.setattr(trajectory, "_pinned_oracle_file", remember)
     monkeypatch.setattr(trajectory, "_ORACLE_PATHS", live)
-    course = Course.load()
-    grade_in_process(course, course.reference_functions, "ref", Options(exercises=("adam_step", "momentum_step")))
+    session = GradingSession.load()
+    grade_in_process(session, session.reference_functions, "ref", Options(exercises=("adam_step", "momentum_step")))
     assert set(pinned_files) == {"adam_step", "momentum_step"}
     for exercise, path in pinned_files.items():
         pinned = codec.decode(path.read_bytes())

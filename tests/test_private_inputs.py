@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from catalogue_support import TEST_KEY, course, private_course
+from catalogue_support import TEST_KEY, session, private_session
 from ci_helpers import course_with_hidden_checks
 from conftest import ROOT
 
@@ -26,7 +26,7 @@ from grader.plan import edge_cases
 from grader.plan.jitter import same_case
 from grader.secret import PRIVATE_DIR, Secret, create_secret, find_secret
 
-EXERCISES = [ex for ex in course().set.exercises.values() if ex.edge_cases]
+EXERCISES = [ex for ex in session().exercise_set.exercises.values() if ex.edge_cases]
 LABELS = ("one_hot", "binary", "choice", "int")
 
 
@@ -39,7 +39,7 @@ def grader(*args: object, env: dict | None = None) -> subprocess.CompletedProces
 
 
 def _pairs(ex):
-    return list(zip(edge_cases(ex), private_course().plan(ex).edge))
+    return list(zip(edge_cases(ex), private_session().plan(ex).edge))
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=[ex.id for ex in EXERCISES])
@@ -86,13 +86,13 @@ def test_nearly_every_edge_case_moves_and_every_exercise_with_one_to_move_has_on
 
 
 def test_a_moved_case_that_loses_what_its_case_is_about_is_refused():
-    private = private_course()
-    neuron = private.set.exercises["neuron"]
+    private = private_session()
+    neuron = private.exercise_set.exercises["neuron"]
     public = edge_cases(neuron)[3]  # x = [2, 0] with w = [1, -1], b = -2 sits on step's kink
     assert same_case(private.plan(neuron).edge[3], public)  # no moved copy kept it: it stays
     scaled = {**public, "x": public["x"] * 1.25, "w": public["w"] * 1.25, "b": public["b"] * 1.25}
     assert not private.keeps_meaning(neuron, public, scaled)
-    sigmoid = private.set.exercises["sigmoid"]
+    sigmoid = private.exercise_set.exercises["sigmoid"]
     public = {"x": np.array([710.0, -710.0])}
     assert not private.keeps_meaning(sigmoid, public, {"x": np.array([600.0, -600.0])})  # no overflow
     assert private.keeps_meaning(sigmoid, public, {"x": np.array([852.0, -852.0])})
@@ -110,9 +110,8 @@ def _same_plan(a, b) -> bool:
 def test_a_copy_of_the_private_folder_grades_on_the_same_inputs_without_drawing(tmp_path, monkeypatch):
     """A TA's laptop or the autograder: the folder travels, nothing is drawn or moved there."""
     import grader.plan.private as private_plans
-    from grader.engine import Course
-
-    original = private_course()
+    from grader.session import GradingSession
+    original = private_session()
     copy = tmp_path / "copied"
     shutil.copytree(original.secret.folder, copy)
 
@@ -121,20 +120,19 @@ def test_a_copy_of_the_private_folder_grades_on_the_same_inputs_without_drawing(
 
     monkeypatch.setattr(private_plans, "draw_plan", forbidden)
     monkeypatch.setattr(private_plans, "moved_edge_cases", forbidden)
-    there = Course.load(secret=Secret(TEST_KEY, copy, "copy"))
-    for ex in original.set.exercises.values():
+    there = GradingSession.load(secret=Secret(TEST_KEY, copy, "copy"))
+    for ex in original.exercise_set.exercises.values():
         assert _same_plan(there.plan(ex), original.plan(ex)), ex.id
 
 
 def test_the_same_secret_draws_the_same_inputs_and_another_secret_others(tmp_path):
-    from grader.engine import Course
-
+    from grader.session import GradingSession
     ids = ("softmax", "count_parameters", "adam_step")
-    again = Course.load(secret=Secret(TEST_KEY, tmp_path / "again", "again"))
-    other = Course.load(secret=Secret(bytes(32), tmp_path / "other", "other"))
+    again = GradingSession.load(secret=Secret(TEST_KEY, tmp_path / "again", "again"))
+    other = GradingSession.load(secret=Secret(bytes(32), tmp_path / "other", "other"))
     for ex_id in ids:
-        ex = course().set.exercises[ex_id]
-        mine = private_course().plan(ex)
+        ex = session().exercise_set.exercises[ex_id]
+        mine = private_session().plan(ex)
         assert _same_plan(again.plan(ex), mine)
         theirs = other.plan(ex)
         assert sum(any(same_case(x, y) for y in mine.random) for x in theirs.random) <= 0.05 * len(mine.random)
@@ -145,8 +143,8 @@ def test_private_inputs_share_no_drawn_case_with_the_public_ones():
     """What a pack records (the public plan) is of no use on the private plan."""
     from grader.judge.context import fingerprint
 
-    for ex in course().set.exercises.values():
-        public_plan, private_plan = course().plan(ex), private_course().plan(ex)
+    for ex in session().exercise_set.exercises.values():
+        public_plan, private_plan = session().plan(ex), private_session().plan(ex)
         assert len(private_plan.random) == len(public_plan.random)
         assert len(private_plan.smooth) == len(public_plan.smooth)
         if len(public_plan.random) <= 1:
@@ -160,20 +158,19 @@ def test_a_changed_edge_case_moves_again_and_the_draws_stay(tmp_path, monkeypatc
     import yaml
 
     import grader.plan.private as private_plans
-    from grader.engine import Course
-
+    from grader.session import GradingSession
     exercise_set = course_with_hidden_checks(tmp_path / "course")
     secret = create_secret(exercise_set / PRIVATE_DIR)
-    before = Course.load(exercise_set, secret=secret)
-    relu = before.plan(before.set.exercises["relu"])
+    before = GradingSession.load(exercise_set, secret=secret)
+    relu = before.plan(before.exercise_set.exercises["relu"])
     spec = exercise_set / "ch3_activations.yaml"
     raw = yaml.safe_load(spec.read_text(encoding="utf-8"))
     [entry] = [e for e in raw["exercises"] if e["id"] == "relu"]
     entry["edge_cases"].append({"x": [3.0, -3.0]})
     spec.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     monkeypatch.setattr(private_plans, "draw_plan", lambda *a, **k: pytest.fail("redrawn"))
-    after = Course.load(exercise_set, secret=secret)
-    changed = after.plan(after.set.exercises["relu"])
+    after = GradingSession.load(exercise_set, secret=secret)
+    changed = after.plan(after.exercise_set.exercises["relu"])
     assert len(changed.edge) == len(relu.edge) + 1
     assert all(same_case(x, y) for x, y in zip(changed.random, relu.random))
     assert not same_case(changed.edge[-1], {"x": np.array([3.0, -3.0])})
@@ -273,7 +270,8 @@ def _readable_place() -> Path | None:
 
 @pytest.mark.parametrize("where", ["beside the set", "under site-packages", "by value"])
 def test_a_submission_cannot_read_the_secret_or_the_private_inputs(where, tmp_path, monkeypatch):
-    from grader.engine import Course, Options, grade
+    from grader.engine import Options, grade
+    from grader.session import GradingSession
     from grader.plan import cache_dir
     from grader.run import Zygote
     from grader.spec import load_exercise_set
@@ -292,12 +290,12 @@ def test_a_submission_cannot_read_the_secret_or_the_private_inputs(where, tmp_pa
         monkeypatch.setenv("GRADER_SECRET", "5a" * 32)
     try:
         secret = find_secret(exercise_set)
-        course = Course(load_exercise_set(exercise_set), secret=secret)
-        course.plan(course.set.exercises["relu"])
-        from grader.judge.answers import for_course, functions_of
+        session = GradingSession(load_exercise_set(exercise_set), secret=secret)
+        session.plan(session.exercise_set.exercises["relu"])
+        from grader.judge.answers import for_session, functions_of
 
-        answers = for_course(course)
-        targets = [course.pinned_dir() / "relu.bin", cache_dir() / "answers"]
+        answers = for_session(session)
+        targets = [session.pinned_dir() / "relu.bin", cache_dir() / "answers"]
         if secret.folder is not None:
             targets += [secret.folder / "secret", secret.folder]
         student = tmp_path / "s.py"
@@ -325,14 +323,14 @@ def relu(x):
         zygote.start()  # after the environment holds the secret: it must not reach the worker
         try:
             if answers is not None:
-                answers.load(functions_of([course.set.exercises["relu"]]))
-            result = grade(course, student, zygote, Options(exercises=("relu",)))
+                answers.load(functions_of([session.exercise_set.exercises["relu"]]))
+            result = grade(session, student, zygote, Options(exercises=("relu",)))
             if answers is not None:
                 answers.save()
-            result = grade(course, student, zygote, Options(exercises=("relu",)))  # answers stored now
+            result = grade(session, student, zygote, Options(exercises=("relu",)))  # answers stored now
             if place is not None:  # the control: not hidden, the folder is readable from there
-                monkeypatch.setattr(Course, "hidden_paths", lambda self: [str(self.set.root)])
-                exposed = grade(course, student, zygote, Options(exercises=("relu",)))
+                monkeypatch.setattr(GradingSession, "hidden_paths", lambda self: [str(self.exercise_set.root)])
+                exposed = grade(session, student, zygote, Options(exercises=("relu",)))
                 assert f"LEAK {secret.folder / 'secret'} {secret.key.hex()[:20].encode().hex()}" in exposed.stdout
         finally:
             zygote.close()

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from grader.course.reference import activations as A  # noqa: E402
-from grader.course.reference import capstone as C  # noqa: E402
-from grader.course.reference import losses as L  # noqa: E402
-from grader.course.reference import optimizers as O  # noqa: E402
-from grader.course.reference import perceptron as P  # noqa: E402
+from grader_reference import activations as A  # noqa: E402
+from grader_reference import capstone as C  # noqa: E402
+from grader_reference import losses as L  # noqa: E402
+from grader_reference import optimizers as O  # noqa: E402
+from grader_reference import perceptron as P  # noqa: E402
 
 EXAMPLES = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -81,8 +81,6 @@ def test_import_error_is_an_error_for_every_exercise_with_the_line(grade_source)
 
 
 def test_slow_import_times_out(grade_source):
-    from grader.engine import Options, grade  # noqa: F401  (import_timeout is an option)
-
     result = grade_source("import time\ntime.sleep(30)\ndef relu(x):\n    return x\n", "relu",
                           import_timeout=1.5)
     assert result.exercises[0].status == "timeout"
@@ -150,30 +148,28 @@ def test_output_is_capped(grade_source):
     assert len(result.stdout) <= 8200
 
 
-def test_unreadable_submissions_are_graded_errors(tmp_path, course, zygote):
+def test_unreadable_submissions_are_graded_errors(tmp_path, session, zygote):
     from grader.engine import Options, grade
-
     cases = {"binary.py": b"\x00\x01\x02", "latin1.py": "x = 'é'\n".encode("latin-1"), "empty.py": b""}
     expected = {"binary.py": "submission_unreadable", "latin1.py": "submission_unreadable",
                 "empty.py": "submission_empty"}
     for name, data in cases.items():
         path = tmp_path / name
         path.write_bytes(data)
-        result = grade(course, path, zygote, Options(exercises=("relu",)))
+        result = grade(session, path, zygote, Options(exercises=("relu",)))
         assert result.exercises[0].status == "error"
         assert result.exercises[0].code == expected[name]
 
 
-def test_folder_submission_imports_sibling_modules(tmp_path, course, zygote):
+def test_folder_submission_imports_sibling_modules(tmp_path, session, zygote):
     from grader.engine import Options, grade
-
     folder = tmp_path / "alice"
     folder.mkdir()
     (folder / "activations.py").write_text(OK_RELU)
     (folder / "grads.py").write_text("from activations import relu\n"
                                      "import numpy as np\n"
                                      "def relu_grad(x):\n    return (np.asarray(x) > 0).astype(float)\n")
-    result = grade(course, folder, zygote, Options(exercises=("relu", "relu_grad")))
+    result = grade(session, folder, zygote, Options(exercises=("relu", "relu_grad")))
     assert [e.status for e in result.exercises] == ["passed", "passed"]
 
 

@@ -211,9 +211,16 @@ def test_hidden_folder_outside_roots_unreadable(world: dict[str, Any]) -> None:
     assert_denied(result_of(world["policy"], lambda: read(world["outside"] / "secret.txt")))
 
 
-def test_grader_package_and_reference_are_hidden(world: dict[str, Any]) -> None:
-    reference = Path(sandbox.GRADER_PACKAGE_DIR) / "sandbox" / "__init__.py"
-    assert_denied(result_of(world["policy"], lambda: read(reference)))
+def test_only_the_policys_hidden_paths_are_hidden(world: dict[str, Any]) -> None:
+    """No folder is hidden behind the policy's back: the grader's own package holds neither an
+    exercise set nor a reference any more, so it is readable where its root is; what a grading
+    session hides (the reference, wherever installed) is in its policy (tests/test_hostile.py)."""
+    package = Path(sandbox.__file__).resolve().parent.parent
+    policy = SandboxPolicy(workdir=world["policy"].workdir, readable=(str(package),),
+                           hidden=(str(package / "judge"),))
+    outcome = result_of(policy, lambda: read(package / "sandbox" / "__init__.py")[:3])
+    assert outcome == {"ok": True, "value": '"""'}, outcome
+    assert_denied(result_of(policy, lambda: read(package / "judge" / "__init__.py")))
 
 
 def test_etc_passwd_is_not_readable(world: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from ci_helpers import course_with_hidden_checks
 from conftest import ROOT
 
 from grader.secret import (FOLDER_ENV, PRIVATE_DIR, SECRET_ENV, Secret, SecretError, create_secret,
-                           find_secret, instructor_secret, private_folder)
+                           find_secret, private_folder)
 
 KEY = bytes(range(32))
 
@@ -53,13 +53,14 @@ def test_the_secret_is_found_in_the_documented_order(tmp_path, monkeypatch):
 
 
 def test_the_shipped_set_keeps_its_secret_in_the_data_home_not_in_site_packages(tmp_path, monkeypatch):
-    from grader.spec.loader import DEFAULT_SET
+    from grader.spec.loader import shipped_set
 
+    shipped = shipped_set().root  # grader_exercises, wherever it is installed
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert private_folder(Path(DEFAULT_SET)) == (tmp_path / "data" / "grader" / "private").resolve()
+    assert private_folder(shipped) == (tmp_path / "data" / "grader" / "private").resolve()
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert private_folder(Path(DEFAULT_SET)) == (tmp_path / "home" / ".local" / "share" / "grader" / "private").resolve()
+    assert private_folder(shipped) == (tmp_path / "home" / ".local" / "share" / "grader" / "private").resolve()
 
 
 def test_a_new_secret_is_its_owners_alone_and_git_ignores_it(tmp_path):
@@ -123,11 +124,16 @@ def test_what_a_secret_gives_is_fixed_by_its_key_on_every_machine():
 
 
 def test_no_secret_is_used_with_an_explicit_seed_or_for_a_student_pack(exercise_set, tmp_path):
-    create_secret(exercise_set / PRIVATE_DIR)
-    assert instructor_secret(exercise_set, None) is not None
-    assert instructor_secret(exercise_set, 5) is None
+    from grader.session import open_session
+
+    secret = create_secret(exercise_set / PRIVATE_DIR)
+    assert open_session(exercise_set).secret == secret
+    assert open_session(exercise_set).seed == secret.seed
+    assert open_session(exercise_set, private=False).secret is None
+    on_five = open_session(exercise_set, seed=5)
+    assert on_five.secret is None and on_five.seed == 5
     shutil.rmtree(exercise_set / "reference")  # what a student pack is: no reference/
-    assert instructor_secret(exercise_set, None) is None
+    assert open_session(exercise_set).secret is None
 
 
 def test_secret_init_makes_it_pins_the_private_inputs_and_says_how_to_keep_it(exercise_set):

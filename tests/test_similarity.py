@@ -423,11 +423,11 @@ def test_hostile_inputs_get_a_clear_result_and_nothing_crashes(hostile_report):
     out, proc = hostile_report
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    # no bidi override on the terminal: the file name's label shows it as an escape (grader.names)
+    # no bidi override on the terminal: the file name's label shows it as an escape (grader.submission.names)
     assert "\u202e" not in proc.stdout and "eve\\u202egnp" in proc.stdout
     data = json.loads((out / "similarity.json").read_text(encoding="utf-8"))
     reasons = {item["student"]: item for item in data["not_compared"]}
-    from grader.names import label
+    from grader.submission.names import label
 
     assert reasons[label(BIDI_NAME)]["facts"]["reason_code"] == "unreadable.binary"
     assert reasons["latin1"]["facts"]["reason_code"] == "unreadable.not_utf8"

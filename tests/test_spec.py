@@ -121,15 +121,14 @@ def test_cli_reports_a_spec_error_without_traceback_and_exits_2(tmp_path):
 
 
 def test_reference_missing_for_an_exercise_is_a_spec_error(tmp_path):
-    from grader.engine import Course
-
+    from grader.session import GradingSession
     write_set(tmp_path, GOOD)
     ref = tmp_path / "reference"
     ref.mkdir()
     (ref / "__init__.py").write_text("")
     (ref / "activations.py").write_text("def sigmoid(x):\n    return x\n")
     with pytest.raises(SpecError, match="has no reference function relu"):
-        Course.load(tmp_path)
+        GradingSession.load(tmp_path)
 
 
 def test_plan_cache_key_changes_with_the_drawing_code(monkeypatch):

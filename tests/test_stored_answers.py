@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from grader.engine import Course, Options, grade
-from grader.judge.answers import answers_key, for_course, functions_of
+from grader.engine import grade
+
+from grader.engine import Options
+from grader.session import GradingSession
+from grader.judge.answers import answers_key, for_session, functions_of
 
 EXERCISES = ("sigmoid_grad", "softmax", "adam_step")
 SOURCE = '''
@@ -41,18 +44,18 @@ def test_stored_answers_grade_the_same(tmp_path, monkeypatch, zygote):
     submission.write_text(SOURCE, encoding="utf-8")
     options = Options(exercises=EXERCISES)
 
-    first = Course.load()
-    stored = for_course(first)
-    stored.load(functions_of(first.set.select(EXERCISES)))
+    first = GradingSession.load()
+    stored = for_session(first)
+    stored.load(functions_of(first.exercise_set.select(EXERCISES)))
     assert not first.expected.memo.outcomes  # nothing stored yet
     before = grade(first, submission, zygote, options)
     stored.save()
     files = sorted(p.name for p in stored.folder.glob("*.bin"))
     assert {"sigmoid_grad.bin", "sigmoid.bin", "softmax.bin", "adam_step.bin"} <= set(files)
 
-    second = Course.load()
-    again = for_course(second)
-    again.load(functions_of(second.set.select(EXERCISES)))
+    second = GradingSession.load()
+    again = for_session(second)
+    again.load(functions_of(second.exercise_set.select(EXERCISES)))
     loaded = len(second.expected.memo.outcomes)
     assert loaded > 300
     after = grade(second, submission, zygote, options)
@@ -60,9 +63,9 @@ def test_stored_answers_grade_the_same(tmp_path, monkeypatch, zygote):
     assert before.exercises[0].status == "failed"  # the stored answers still catch the mistake
     assert not again.grown  # every answer it needed was stored
 
-    only_softmax = Course.load()
-    some = for_course(only_softmax)
-    some.load(functions_of(only_softmax.set.select(("softmax",))))
+    only_softmax = GradingSession.load()
+    some = for_session(only_softmax)
+    some.load(functions_of(only_softmax.exercise_set.select(("softmax",))))
     assert 0 < len(only_softmax.expected.memo.outcomes) < loaded  # one exercise reads its own
 
 
@@ -76,13 +79,13 @@ def test_answers_are_keyed_by_the_reference_code(tmp_path):
 
 def test_a_damaged_file_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
-    course = Course.load()
-    stored = for_course(course)
+    session = GradingSession.load()
+    stored = for_session(session)
     stored.folder.mkdir(parents=True)
     (stored.folder / "softmax.bin").write_bytes(b"\x00garbage")
     stored.load({"softmax"})
-    assert not course.expected.memo.outcomes
+    assert not session.expected.memo.outcomes
 
 
 def test_no_stored_answers_without_the_cache():
-    assert for_course(Course.load(use_cache=False)) is None
+    assert for_session(GradingSession.load(use_cache=False)) is None

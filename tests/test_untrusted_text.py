@@ -409,7 +409,7 @@ def test_grades_csv_has_no_formula_and_numbers_stay_numbers(graded):
                 assert not cell[:1] in ("\t", "\r"), (column, cell)
     students = {row[0] for row in body}
     assert "'" + ROSTER_ONLY in students and "'@SUM(1)" in students and "'-2+3" in students
-    # the file names' tab and ESC/CR, shown by name (grader.names): no cell starts with a formula
+    # the file names' tab and ESC/CR, shown by name (grader.submission.names): no cell starts with a formula
     assert "\\tTAB" in students and "\\x1b[2J\\r✓ all passed" in students
     by_id = {row[0]: dict(zip(header, row)) for row in body}
     assert by_id["ann"]["total"] == 9.0 and by_id["ann"]["name"] == "'=HYPERLINK(\"http://evil\",\"Ann\")"
@@ -458,7 +458,7 @@ def test_export_to_the_terminal(graded):
     data = grader("export", str(out), "--format", "json")
     assert data.returncode == 0 and b"\x1b" not in data.stdout
     students = {s["student"] for s in json.loads(data.stdout)["students"]}
-    # the id is the file name's clean label (grader.names), kept by JSON as it is
+    # the id is the file name's clean label (grader.submission.names), kept by JSON as it is
     assert "\\x1b[2J\\r✓ all passed" in students
 
 
@@ -467,7 +467,7 @@ def test_export_to_the_terminal(graded):
 
 def poisoned_result():
     """A result whose every string a student could reach holds the payload, surrogates and all."""
-    from grader.report.model import CheckResult, ExerciseResult, SubmissionResult
+    from grader.result import CheckResult, ExerciseResult, SubmissionResult
 
     raised = CheckResult(name="reference", kind="reference", status="failed", score=0.0, max_score=2.0,
                          code="raised", facts={"type": PAYLOAD, "message": PAYLOAD, "file": PAYLOAD, "line": 3},
@@ -504,7 +504,7 @@ def test_untrusted_result_object_in_every_reporter(monkeypatch):
     from grader.report import reporter
     from grader.report.feedback import render_html, render_markdown
     from grader.report.github import annotations, render_summary
-    from grader.report.jupyter import render_html as notebook_html
+    from grader.report.notebook_html import render_html as notebook_html
     from grader.watch import broken_lines, diff_lines
 
     monkeypatch.setattr(click, "style", lambda shown, **_: shown)  # any ESC left is the student's
@@ -579,7 +579,7 @@ def test_batch_progress_lines_show_the_student_id_inertly(capsys):
 def test_notebook_text_report_notes(monkeypatch):
     import click
 
-    from grader.jupyter import CheckReport
+    from grader.interactive import CheckReport
 
     monkeypatch.setattr(click, "style", lambda shown, **_: shown)
     report = CheckReport(poisoned_result(), "en", [{"code": "jupyter.not_exercise", "facts": {"name": PAYLOAD}}],

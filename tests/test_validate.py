@@ -95,17 +95,17 @@ exercises:
 
 @pytest.fixture
 def broken_set(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "grader" / "course" / "reference", tmp_path / "reference",
+    shutil.copytree(ROOT / "reference", tmp_path / "reference",
                     ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "broken.yaml").write_text(textwrap.dedent(BROKEN), encoding="utf-8")
     return tmp_path
 
 
 def test_validate_reports_what_does_not_hold(broken_set):
-    from grader.engine import Course
-    from grader.validate import validate
+    from grader.session import GradingSession
+    from grader.suite_validation import validate
 
-    result = validate(Course.load(broken_set))
+    result = validate(GradingSession.load(broken_set))
     assert not result.ok
     problems = {e.exercise.id: [code for code, _ in e.problems] for e in result.exercises}
     # relu: the only check cannot fail, so the mistake |x| passes it

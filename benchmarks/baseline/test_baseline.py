@@ -5,9 +5,10 @@ student's module and compares it with the reference in the same process. It grad
 exercises with the same checks as the grader:
 
 - exercises, arguments, example counts, edge cases, tolerances and checks are read from the
-  grader's own YAML (`grader/course/*.yaml`, with plain `yaml.safe_load`), so nothing drifts;
-- expected values come from the course's reference (`grader/course/reference/`), behaviour
-  drivers, objectives and gradient rules from its `drivers/` (the course's trusted code);
+  grader's own YAML (`exercises/*.yaml`, with plain `yaml.safe_load`), so nothing drifts;
+- expected values come from the course's reference (`reference/`, installed as
+  `grader_reference`), behaviour drivers, objectives and gradient rules from the public
+  `exercises/drivers/` and the trusted `reference/drivers/`;
 - the checks themselves are written here as ordinary pytest + Hypothesis code: one test per
   check of the spec, Hypothesis driving the student's function one example at a time;
 - settings: database=None, deadline=None, derandomize=True (deterministic), the health check
@@ -35,8 +36,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-COURSE = Path(__file__).resolve().parents[2] / "grader" / "course"
-REFERENCE = "grader.course.reference"
+COURSE = Path(__file__).resolve().parents[2] / "exercises"
+REFERENCE = "grader_reference"
 SMOOTH_EXAMPLES = 40  # gradient checks run on this many inputs drawn away from kinks
 KINK_MARGIN = 0.1
 GRADIENT_RTOL, GRADIENT_ATOL = 1e-4, 1e-5
@@ -88,10 +89,10 @@ def reference(name: str):
 
 
 def _driver_modules() -> list[Any]:
-    """The course's drivers: grader/course/drivers/ and grader/course/reference/drivers/."""
+    """The course's drivers: exercises/drivers/ and reference/drivers/."""
     if "drivers" not in _modules:
         found = []
-        for package in ("grader.course.drivers", f"{REFERENCE}.drivers"):
+        for package in ("grader_exercises.drivers", f"{REFERENCE}.drivers"):
             try:
                 spec = importlib.util.find_spec(package)
             except ModuleNotFoundError:

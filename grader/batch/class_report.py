@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..version import __version__
 from ..messages import render, text
-from ..report.model import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, SubmissionResult
+from ..result import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, SubmissionResult
 from ..report.untrusted import html as e
-from .grade import FEEDBACK_DIR, feedback_name
+from .names import FEEDBACK_DIR, feedback_name
 from .gradebook import MISSING, Gradebook
 
 SLOWEST = 10

@@ -8,7 +8,7 @@ roster, its students who submitted nothing are added as missing, and entries tha
 are flagged.
 
 Entry names are untrusted: an entry is classified by lstat (never through a link), and a
-student's id is the clean label of its name (`grader.names`: GBK names decoded, other bytes
+student's id is the clean label of its name (`grader.submission.names`: GBK names decoded, other bytes
 and control characters escaped), while the path keeps the real name for reading. An entry that
 is a link, a FIFO or a device but is named like a submission (`bob.py`, or a link `bob` where a
 folder would be) is still a student: grading refuses it with a message, so it is never followed
@@ -25,8 +25,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..names import label
-from ..submission_files import SOURCE_SUFFIXES, Refused, read_sources
+from ..submission.names import label
+from ..submission.files import SOURCE_SUFFIXES, Refused, read_sources
 from .roster import Student, key
 
 SKIPPED = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}

@@ -20,24 +20,27 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import __version__
+from ..version import __version__
 from ..messages import text
-from ..names import label
-from ..report.model import ERROR, ExerciseResult, SubmissionResult
+from ..submission.names import label
+from ..result import ERROR, ExerciseResult, SubmissionResult
 from ..report.untrusted import text_line
 from ..run.policy import Limits
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
 from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook, clean_text
-from .names import feedback_name
+from .names import FEEDBACK_DIR, feedback_name
 from .parallel import Done, Pool, Task
 from .progress import Progress
 from .roster import Student
 
-FEEDBACK_DIR = "feedback"
+if TYPE_CHECKING:
+    from ..session import GradingSession
+    from ..spec import Exercise
+
 REPORT_FILE = "report.html"
 CSV_FILE = "grades.csv"
 #: how much of an exception's text an internal error keeps
@@ -80,21 +83,22 @@ class BatchSummary:
     unwritten: list[tuple[str, str]] = field(default_factory=list)
 
 
-def grading_key(course: Any, options: Any, exercise_ids: list[str]) -> str:
+def grading_key(session: GradingSession, exercise_ids: list[str]) -> str:
     """Everything besides the submission that changes its grade."""
+    options = session.options
     material = {
-        "grader": __version__, "specs": course.set.digest, "seed": course.seed_label,
+        "grader": __version__, "specs": session.exercise_set.digest, "seed": session.seed_label,
         "exercises": exercise_ids, "time_limit": options.time_limit, "shrink": options.shrink,
-        "import_timeout": options.import_timeout, "limits": repr(getattr(options, "limits", None)),
+        "import_timeout": options.import_timeout, "limits": repr(options.limits),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _placeholder(course: Any, exercises: list[Any], status: str, code: str, facts: dict[str, Any],
+def _placeholder(session: GradingSession, exercises: list[Exercise], status: str, code: str, facts: dict[str, Any],
                  path: str = "", note: dict[str, Any] | None = None) -> SubmissionResult:
     """A result for a student the pool never graded: missing, or lost with its process or a step."""
     return SubmissionResult(
-        submission=path, grader_version=__version__, seed=course.seed_label, spec_digest=course.set.digest,
+        submission=path, grader_version=__version__, seed=session.seed_label, spec_digest=session.exercise_set.digest,
         exercises=[ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh},
                                   chapter=ex.chapter, status=status, score=0.0, max_score=ex.max_score,
                                   code=code, facts=dict(facts)) for ex in exercises],
@@ -142,8 +146,8 @@ class _Recorder:
     database) the fault is not the student's and the batch stops, keeping what it stored."""
 
     options: BatchOptions
-    course: Any
-    exercises: list[Any]
+    session: GradingSession
+    exercises: list[Exercise]
     book: Gradebook
     run_id: int
     key: str
@@ -163,7 +167,7 @@ class _Recorder:
         except Exception as exc:  # any step on this student's data: recorded below
             reason = _reason(exc)
             facts = {"reason": reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}"}
-            result = _placeholder(self.course, self.exercises, ERROR, f"batch.{step}_failed", facts, path)
+            result = _placeholder(self.session, self.exercises, ERROR, f"batch.{step}_failed", facts, path)
             status = INTERNAL
             self.summary.internal.append((entry.student, reason))
             self._record(entry, result, status, path)
@@ -196,7 +200,7 @@ class _Recorder:
         self.store(entry, best.result, path=best.task.path)
 
     def store_lost(self, entry: Entry, path: str, how: str) -> None:
-        result = _placeholder(self.course, self.exercises, ERROR, "batch.worker_died", {"how": how},
+        result = _placeholder(self.session, self.exercises, ERROR, "batch.worker_died", {"how": how},
                               label(path))
         self.summary.internal.append((entry.student, clean_text(how)))
         self.store(entry, result, INTERNAL, path)
@@ -226,37 +230,32 @@ def _terminate_as_interrupt() -> Any:
 
 
 def grade_class(options: BatchOptions) -> BatchSummary:
-    from ..engine import Course, Options
-    from ..plan import DEFAULT_SEED
-
-    from ..secret import instructor_secret, private_folder
+    from ..pinning import pin_private_inputs
+    from ..secret import private_folder
+    from ..engine import Options
+    from ..session import open_session
 
     started = time.monotonic()
-    secret = instructor_secret(options.exercises_dir, options.seed)
-    course = Course.load(options.exercises_dir, options.seed if options.seed is not None else DEFAULT_SEED,
-                         secret=secret)
-    if secret is not None:
-        click.echo(text("grade.private_inputs", options.lang).format(fingerprint=secret.fingerprint))
-    elif options.seed is None and course.pack is None:  # what a pack reveals is what is graded
+    session = open_session(options.exercises_dir, seed=options.seed, options=Options(
+        exercises=options.exercise_ids, time_limit=options.time_limit, limits=options.limits))
+    if session.secret is not None:
+        click.echo(text("grade.private_inputs", options.lang).format(fingerprint=session.secret.fingerprint))
+    elif options.seed is None and session.pack is None:  # what a pack reveals is what is graded
         click.echo(text("grade.public_inputs", options.lang).format(
-            folder=private_folder(course.set.root)), err=True)
-    exercises = course.set.select(options.exercise_ids)  # SpecError on an unknown id
-    if secret is not None:  # pinned once here (torch.optim's paths too), for every grader process
-        from ..plan.private import pin_private_inputs
-
-        pin_private_inputs(course, exercises)
+            folder=private_folder(session.exercise_set.root)), err=True)
+    exercises = session.select(options.exercise_ids)
+    if session.secret is not None:  # pinned once here (torch.optim's paths too), for every grader process
+        pin_private_inputs(session, exercises)
     for ex in exercises:
-        course.plan(ex)  # drawn once here, into the disk cache every grader process reads
-    grade_options = Options(exercises=tuple(ex.id for ex in exercises), seed=course.seed,
-                            time_limit=options.time_limit, limits=options.limits)
-    key = grading_key(course, grade_options, [ex.id for ex in exercises])
+        session.plan(ex)  # drawn once here, into the disk cache every grader process reads
+    key = grading_key(session, [ex.id for ex in exercises])
 
     exclude = (options.roster_path,) if options.roster_path else ()
     found = discover(options.submissions, options.roster, exclude)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     book = Gradebook(options.out_dir / FILENAME)
     try:
-        return _run(options, course, exercises, grade_options, key, found, book, started)
+        return _run(options, session, exercises, key, found, book, started)
     finally:
         book.close()
 
@@ -267,7 +266,7 @@ def _clean_entry(entry: Entry) -> None:
                                               clean_text(entry.email))
 
 
-def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options: Any, key: str,
+def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercise], key: str,
          found: Discovery, book: Gradebook, started: float) -> BatchSummary:
     lang = options.lang
     for entry in found.entries:
@@ -281,7 +280,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
         unchanged = (last is not None and not options.force and last.status != INTERNAL
                      and last.content_hash == hashes[entry.student] and last.grading_key == key)
         reuse[entry.student] = last.id if unchanged and last else None
-    run_id = book.start_run(grader_version=__version__, spec_digest=course.set.digest, seed=course.seed_label,
+    run_id = book.start_run(grader_version=__version__, spec_digest=session.exercise_set.digest, seed=session.seed_label,
                             exercises=[ex.id for ex in exercises], grading_key=key,
                             submissions_dir=label(options.submissions), jobs=options.jobs,
                             forced=options.force, lang=lang)
@@ -303,7 +302,7 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
         missing = ", ".join(e.student for e in found.missing)
         click.echo(text("batch.missing", lang).format(students=text_line(missing)))
 
-    recorder = _Recorder(options, course, exercises, book, run_id, key, hashes, previous, summary,
+    recorder = _Recorder(options, session, exercises, book, run_id, key, hashes, previous, summary,
                          Progress(len(todo), lang, live=options.live))
     tasks: list[Task] = []
     by_student = {e.student: e for e in todo}
@@ -312,12 +311,12 @@ def _run(options: BatchOptions, course: Any, exercises: list[Any], grade_options
     try:
         for entry in todo:
             if entry.kind == MISSING:
-                recorder.store(entry, _placeholder(course, exercises, "missing", "", {},
+                recorder.store(entry, _placeholder(session, exercises, "missing", "", {},
                                                    note={"code": "missing", "facts": {}}), MISSING_STATUS)
             else:  # an ambiguous entry (`alice.py` and `alice/`): each of its entries is graded
                 for path in entry.paths:
                     tasks.append(Task(len(tasks), entry.student, str(path)))
-        pool = Pool(options.jobs, options.exercises_dir, course.seed, grade_options, course.secret)
+        pool = Pool(options.jobs, session.recipe())
         for done in pool.run(tasks):
             entry = by_student[done.task.student]
             if entry.kind == AMBIGUOUS:

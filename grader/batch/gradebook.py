@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import codec
-from ..report.model import CheckResult, ExerciseResult, SubmissionResult
+from ..result import CheckResult, ExerciseResult, SubmissionResult
 from ..report.words import check_message, exercise_message
 
 SCHEMA_VERSION = 1

@@ -27,6 +27,8 @@ _RESERVED = frozenset({"con", "prn", "aux", "nul", "conin$", "conout$",
                        *(f"{device}{n}" for device in ("com", "lpt") for n in "0123456789¹²³")})
 READABLE_LENGTH = 40
 HASH_DIGITS = 10
+#: the folder of OUT_DIR that holds every student's feedback files
+FEEDBACK_DIR = "feedback"
 
 
 def _reserved(name: str) -> bool:

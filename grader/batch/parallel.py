@@ -1,4 +1,4 @@
-"""Grade many submissions on N grader processes, each with its own zygote and course.
+"""Grade many submissions on N grader processes, each with its own zygote and grading session.
 
 The parent hands out (index, student, path) tasks through a queue and receives results as each
 submission finishes; it alone writes the gradebook. Grader processes ignore SIGINT: on Ctrl-C the
@@ -26,9 +26,12 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from ..report.model import SubmissionResult
+from ..result import SubmissionResult
+
+if TYPE_CHECKING:
+    from ..session import SessionRecipe
 
 #: why a task has no result when every grader process ended without reporting it (one was
 #: killed before its "start" message left)
@@ -59,38 +62,36 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker(tasks: Any, results: Any, exercises_dir: str | None, seed: int, options: Any,
-            cache_dir: str | None, secret: Any = None) -> None:
+def _worker(tasks: Any, results: Any, recipe: SessionRecipe, cache_dir: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwinds: sessions and zygote close
     _die_with_parent()
     if cache_dir:
         os.environ["GRADER_CACHE_DIR"] = cache_dir
-    from ..engine import Course, grade
-    from ..run import Zygote
+    from ..session import GradingSession
 
-    zygote = Zygote()
-    zygote.start()
+    session: GradingSession | None = None
     settled = False
     try:
-        course = Course.load(exercises_dir, seed, secret=secret)
+        session = recipe.open(warm_zygote=True)
         while True:
             task = tasks.get()
             if task is None:
                 return
             results.put(("start", os.getpid(), task))
             try:
-                result = grade(course, task.path, zygote, options)
+                result = session.grade(task.path)
             except Exception as exc:  # a bug in the grader: it costs this submission only
                 results.put(("done", os.getpid(), _sendable(Done(task, None, _describe_error(exc)))))
                 continue
             results.put(("done", os.getpid(), _sendable(Done(task, result))))
-            if not settled:  # the course, its plans and the shared reference answers are loaded
+            if not settled:  # the session, its plans and the shared reference answers are loaded
                 gc.collect()
                 gc.freeze()  # later collections walk only what each submission adds
                 settled = True
     finally:
-        zygote.close()
+        if session is not None:
+            session.close()
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -121,14 +122,14 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 class Pool:
-    def __init__(self, jobs: int, exercises_dir: str | None, seed: int, options: Any,
-                 secret: Any = None) -> None:
+    def __init__(self, jobs: int, recipe: SessionRecipe) -> None:
         self.jobs = max(1, jobs)
         self.context = multiprocessing.get_context("spawn")
         self.tasks = self.context.Queue()
         self.results = self.context.Queue()
-        #: the course secret travels to the grader processes (never to a submission's worker)
-        self.args = (exercises_dir, seed, options, os.environ.get("GRADER_CACHE_DIR"), secret)
+        #: each grader process opens the parent's session (its course secret travels with it,
+        #: never to a submission's worker)
+        self.args = (recipe, os.environ.get("GRADER_CACHE_DIR"))
         self.processes: dict[int, Any] = {}
         self.in_flight: dict[int, Task] = {}
         self.startup_failures = 0

@@ -15,7 +15,7 @@ from typing import TextIO
 import click
 
 from ..messages import text
-from ..report.model import SubmissionResult
+from ..result import SubmissionResult
 from ..report.untrusted import text_line
 
 BAR_WIDTH = 24

@@ -1,5 +1,4 @@
-"""Grading in CI: where reports go (-o, --fail-under, GitHub Actions' extras) and CI templates.
-
-`output` is used by `grader check`; `commands` holds `grader pack` and `grader ci`; `templates`
-renders the workflow files and builds the Gradescope autograder zip from `grader/templates/`.
+"""Grading in CI: `templates` renders the workflow files and builds the Gradescope autograder
+zip from `grader/templates/`. The commands are grader/commands/ci.py (and pack.py); where a
+report goes (-o, --fail-under, GitHub Actions' extras) is grader/commands/output.py.
 """

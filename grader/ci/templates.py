@@ -24,6 +24,7 @@ from ..messages import text
 
 if TYPE_CHECKING:
     from ..secret import Secret
+    from ..spec.loader import SetLocation
 
 GITHUB_WORKFLOW = Path(".github") / "workflows" / "grade.yml"
 GITLAB_CI = Path(".gitlab-ci.yml")
@@ -147,15 +148,15 @@ def _cache_at(path: Path) -> Iterator[None]:
 def _draw_plans(exercises_root: Path, seed: int, cache: Path, private: bool) -> None:
     """Draw every plan (hidden checks' too) into `cache`, or the private ones into the copy of
     the private folder beside the exercises, so Gradescope draws nothing."""
-    from ..engine import Course
+    from ..session import GradingSession
     from ..secret import PRIVATE_DIR, find_secret_in
 
     with _cache_at(cache):
         secret = find_secret_in(exercises_root / PRIVATE_DIR) if private else None
-        course = Course.load(exercises_root, seed, secret=secret)
-        for exercise in course.set.exercises.values():
-            course.plan(exercise)
-            course.hidden_plan(exercise)
+        session = GradingSession.load(exercises_root, seed, secret=secret)
+        for exercise in session.exercise_set.exercises.values():
+            session.plan(exercise)
+            session.hidden_plan(exercise)
 
 
 def _copy_private(secret: "Secret", target: Path) -> None:
@@ -171,16 +172,17 @@ def _copy_private(secret: "Secret", target: Path) -> None:
         shutil.copytree(plans, target / PLANS_DIR, ignore=shutil.ignore_patterns("*.tmp"))
 
 
-def gradescope_zip(exercises_root: Path, out: Path, *, seed: int | None, secret: "Secret | None" = None,
+def gradescope_zip(location: "SetLocation", out: Path, *, seed: int | None, secret: "Secret | None" = None,
                    lang: str = "en", gate: str | None = None, torch: bool = False) -> list[str]:
     """Build the autograder zip at `out`; returns the names it holds, for the caller to show.
 
-    The grader goes in as its student build (`grader.pack.wheel`: the package without its own
-    exercise set, which `exercises/` replaces), installed by setup.sh like any wheel. With a
+    The grader goes in as its student build (`grader.pack.student_build`: the package without its
+    exercise set, which `exercises/` replaces, with its reference/ beside the specs as in an
+    instructor's own set), installed by setup.sh like any wheel. With a
     course `secret` (and no `seed`) the zip carries it and the private inputs pinned from it, in
     `exercises/.grader-private/`: students never see an autograder, and every submission is
     graded on the inputs the instructor's own `grader grade` uses."""
-    from ..pack.wheel import build_wheel, wheel_name
+    from ..pack.student_build import build_student_wheel, wheel_name
     from ..plan import DEFAULT_SEED
     from ..secret import PRIVATE_DIR
 
@@ -200,9 +202,12 @@ def gradescope_zip(exercises_root: Path, out: Path, *, seed: int | None, secret:
     }
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp)
-        build_wheel(staging)
-        _copy_tree(exercises_root, staging / "exercises")
+        build_student_wheel(staging)
+        _copy_tree(location.root, staging / "exercises")
         _drop_wheels(staging / "exercises")
+        if location.reference_dir is not None and not (staging / "exercises" / "reference").is_dir():
+            # the installed set's reference (grader_reference): beside its specs, as in any set
+            _copy_tree(location.reference_dir, staging / "exercises" / "reference")
         if private:
             assert secret is not None
             _copy_private(secret, staging / "exercises" / PRIVATE_DIR)

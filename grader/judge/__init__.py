@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report.model import ERROR, FAILED, INSTRUCTOR, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from ..result import ERROR, FAILED, INSTRUCTOR, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from ..spec.schema import CheckSpec
 from .checks import check_kind
 from .context import ExerciseContext, Failure, GradedByInstructor, NotRecorded

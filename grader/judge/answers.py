@@ -24,13 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__, codec
+from .. import codec
+from ..version import __version__
 from ..plan import cache_dir, store_in_cache
 from ..run.client import CallOutcome
 from .context import ExpectedValues
 
 FORMAT = 1
-_CODE = ("run/inprocess.py", "run/worker.py", "judge/context.py", "codec.py")
+_CODE = ("run/inprocess.py", "run/values.py", "judge/context.py", "codec.py")
 
 
 def answers_key(sources: list[Path]) -> str:
@@ -136,10 +137,10 @@ def functions_of(exercises: list[Any]) -> set[str]:
     return {ex.function for ex in exercises} | {str(c.of) for ex in exercises for c in ex.checks if c.of}
 
 
-def for_course(course: Any) -> StoredAnswers | None:
+def for_session(session: Any) -> StoredAnswers | None:
     """The stored answers of a course's reference; None for a student pack (its answers are
     recorded already) or without the cache. Only for a course whose reference nobody replaces
     after loading it (the CLI's): stored answers would stand in for the replacement's."""
-    if course.pack is not None or course.set.reference_dir is None or not course.use_cache:
+    if session.pack is not None or session.exercise_set.reference_dir is None or not session.use_cache:
         return None
-    return StoredAnswers(course.expected, code_of([course.set.reference_dir, course.set.drivers_dir]))
+    return StoredAnswers(session.expected, code_of([session.exercise_set.reference_dir, session.exercise_set.drivers_dir]))

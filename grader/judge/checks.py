@@ -7,13 +7,12 @@ Failure or None per case. Registering a kind in CHECKS is all it takes to use it
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..plan import Case
-from ..run.client import CallOutcome
-from ..spec.schema import CheckSpec, Tolerance
-from .compare import compare
+from ..spec.schema import CheckSpec
 from .context import ExerciseContext, Failure
+from .failures import outcome_failure
 
 
 class CheckKind(Protocol):
@@ -21,30 +20,6 @@ class CheckKind(Protocol):
     shrinkable: bool
 
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]: ...
-
-
-def error_failure(error: dict[str, Any], case: Case | None, function: str,
-                  expected: Any = None) -> Failure:
-    """The failure of a call that raised or was refused: its message code and facts."""
-    kind = error.get("type")
-    code = {"MemoryError": "memory_limit", "TooLarge": "too_large"}.get(str(kind), "raised")
-    facts = dict(error)
-    if kind == "PermissionError":
-        facts["hint_code"] = "sandbox_hint"
-    if code == "too_large":  # which limit, in the student's words (grader.run.worker.TooLarge)
-        facts["reason_code"] = f"too_large.{facts.get('reason') or 'value'}"
-    return Failure(code, facts, case, function, expected, None)
-
-
-def outcome_failure(outcome: CallOutcome, expected: Any, tol: Tolerance, case: Case,
-                    function: str) -> Failure | None:
-    """The failure of one call against its expected value, if any: the common core of checks."""
-    if outcome.error is not None:
-        return error_failure(outcome.error, case, function, expected)
-    diff = compare(expected, outcome.value, tol)
-    if diff is None:
-        return None
-    return Failure(diff.kind, {"path": diff.path, **diff.facts}, case, function, expected, outcome.value)
 
 
 class MatchesReference:

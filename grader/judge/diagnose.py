@@ -11,7 +11,7 @@ from ..plan import Case
 from ..run.inprocess import InProcessFunctions
 from ..spec.schema import CheckSpec, Mistake
 from .compare import compare
-from .context import ExerciseContext, Failure
+from .context import ExerciseContext, Failure, to_call
 
 SAMPLE = 8
 
@@ -41,8 +41,6 @@ def diagnose(ctx: ExerciseContext, spec: CheckSpec, case: Case | None,
         if fn is None:
             continue
         theirs = InProcessFunctions({ctx.exercise.function: fn})
-        from .context import to_call
-
         outcomes = theirs.call(ctx.exercise.function, [to_call(ctx.exercise, c) for c in cases]) or []
         if all(
             (s.error is None) == (m.error is None)

@@ -24,6 +24,7 @@ from ..plan import Case
 from ..spec.schema import CheckSpec, Tolerance
 from .compare import compare
 from .context import ExerciseContext, Failure, NotRecorded
+from .failures import outcome_failure
 
 #: central differences in float64 are accurate to ~1e-9; float32 answers to ~1e-6
 GRADIENT_TOLERANCE = Tolerance(rtol=1e-4, atol=1e-5)
@@ -58,8 +59,6 @@ class GradientCheck:
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
         if spec.wrt:
             return _scalar_gradient(ctx, spec, cases)
-        from .checks import outcome_failure
-
         arg, forward, h = _wrt(ctx, spec), str(spec.of), spec.step
         got = ctx.call(cases) or []
         plus, minus = _shifted(cases, arg, h)
@@ -212,8 +211,6 @@ def _wrong_parts(spec: CheckSpec, expected: Any, actual: Any, tol: Tolerance) ->
 
 
 def _scalar_gradient(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
-    from .checks import outcome_failure
-
     got = ctx.call(cases) or []
     numeric = _numeric(ctx, spec, cases, spec.step)
     tol = spec.tolerance or GRADIENT_TOLERANCE

@@ -15,6 +15,7 @@ from ..run.client import CallOutcome
 from ..spec.schema import CheckSpec, PropertySpec, Tolerance
 from .compare import compare
 from .context import ExerciseContext, Failure
+from .failures import error_failure
 
 Property = Callable[[ExerciseContext, PropertySpec, list[Case], list[CallOutcome], Tolerance],
                     list["Failure | None"]]
@@ -281,8 +282,6 @@ def input_unchanged(ctx, spec, cases, got, tol):
 def _unusable(ctx: ExerciseContext, case: Case, outcome: CallOutcome) -> Failure | None:
     """A call that raised or returned no number fails every property at once."""
     if outcome.error is not None:
-        from .checks import error_failure
-
         return error_failure(outcome.error, case, ctx.exercise.function)
     structured = isinstance(outcome.value, (tuple, list)) or (
         isinstance(outcome.value, dict) and "__unsupported__" not in outcome.value)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..report.model import SUMMARY, Summary, WorstEntry
+from ..result import SUMMARY, Summary, WorstEntry
 
 #: a stored value (input, expected, actual, a fact) with more entries than this is summarised
 MAX_ENTRIES = 256

@@ -38,8 +38,8 @@ from .. import codec
 from ..plan import Case, cache_dir, library_version, store_in_cache
 from ..run.client import CallOutcome
 from ..spec.schema import CheckSpec, OracleSpec, TrajectorySpec
-from .compare import compare
 from .context import ExerciseContext, Failure, fingerprint
+from .failures import outcome_failure
 
 Step = tuple[Case, CallOutcome]
 
@@ -121,8 +121,6 @@ def _output_name(traj: TrajectorySpec, path: str) -> str:
 def _step_failure(ctx: ExerciseContext, spec: CheckSpec, traj: TrajectorySpec, k: int,
                   case: Case, outcome: CallOutcome, expected: Any, code: str,
                   extra: dict[str, Any]) -> Failure | None:
-    from .checks import outcome_failure
-
     failure = outcome_failure(outcome, expected, ctx.tolerance(spec), case, ctx.exercise.function)
     if failure is None:
         return None
@@ -277,7 +275,7 @@ def _torch_paths(ctx: ExerciseContext, traj: TrajectorySpec, oracle: OracleSpec,
 #: torch.optim's paths by cache file, for this process: read (or computed) once, not per submission
 _ORACLE_PATHS: dict[str, list[list[Any]]] = {}
 
-#: set while the reference is judged to pin torch.optim's paths (grader.plan.oracles): the paths
+#: set while the reference is judged to pin torch.optim's paths (grader.pinning): the paths
 #: a check uses are written beside the pinned plans, so no machine has to import torch to compare
 #: with them again; with REPIN_ORACLE (`python -m grader.plan`) they are computed afresh first
 PIN_ORACLE = False

@@ -3,8 +3,8 @@
 A pack is an exercise-set folder without `reference/`: the specs with only the checks it can
 answer (hidden checks and checks that need the set's trusted code are left out), `pack.json`
 (what it holds, and the checks only the instructor's run grades), the set's public `drivers/`
-(check helpers that hold no solution), the student build of the grader (a wheel without the
-exercise set, `grader.pack.wheel`), and `expected/<exercise>.bin`, one per exercise, in the
+(check helpers that hold no solution), the student build of the grader (the grader package
+alone, `grader.pack.student_build`), and `expected/<exercise>.bin`, one per exercise, in the
 grader's safe codec (never pickle), holding:
 
 - `plan`: every case set of the exercise's plan, pinned: a pack never draws (so a student's

@@ -20,7 +20,7 @@ only the public drivers), and the same probes are judged again from the recordin
 verdict differs for any probe (it needs trusted code, or reference calls that depend on the
 student's answers) is left out and named; the rest is recorded again without it. Every check
 left out but the hidden ones is listed in pack.json, and a student's report shows it as graded
-by the instructor. The student build of the grader (`grader.pack.wheel`) goes in the pack too.
+by the instructor. The student build of the grader (`grader.pack.student_build`) goes in the pack too.
 """
 
 from __future__ import annotations
@@ -39,8 +39,10 @@ from typing import Any, Callable
 import numpy as np
 import yaml
 
-from .. import __version__, codec
-from ..engine import Course, Options
+from .. import codec
+from ..version import __version__
+from ..engine import Options
+from ..session import GradingSession
 from ..judge import attempted, run_check
 from ..judge.behaviour import mistake_symptoms
 from ..judge.checks import check_kind
@@ -48,11 +50,11 @@ from ..judge.context import ExpectedValues, NotRecorded, to_call
 from ..plan import Plan
 from ..run.client import CallOutcome
 from ..run.inprocess import InProcessFunctions
-from ..run.worker import to_data
+from ..run.values import to_data
 from ..spec import Exercise, SpecError, load_exercise_set
 from ..spec.loader import _Loader
 from . import DRIVERS, EXPECTED, MANIFEST, PACK_FORMAT, call_key, outcome_data, plan_sets, read_manifest
-from .wheel import build_wheel
+from .student_build import build_student_wheel
 
 ROUNDS = 3
 Verdict = Any  # (status, score, code, mistake), or the exception a check raised
@@ -103,28 +105,28 @@ class _Recorder:
         return value
 
 
-def _pin(course: Course, exercise: Exercise) -> Plan:
+def _pin(session: GradingSession, exercise: Exercise) -> Plan:
     """The exercise's plan as a student will load it: through the codec and back."""
-    plan = course.plan(exercise)
+    plan = session.plan(exercise)
     sets = codec.decode(codec.encode({name: getattr(plan, name) for name in plan_sets()}))
     pinned = Plan(exercise=plan.exercise, seed=plan.seed, **sets)
-    course._plans[exercise.id] = pinned  # the engine's plan memo: every check now uses these
+    session.pin(exercise, pinned)  # every check now uses these
     return pinned
 
 
-def _probes(course: Course, exercise: Exercise) -> list[dict[str, Callable[..., Any]]]:
-    reference = dict(course.reference_functions)
+def _probes(session: GradingSession, exercise: Exercise) -> list[dict[str, Callable[..., Any]]]:
+    reference = dict(session.reference_functions)
     probes = [reference]
     for mistake in exercise.mistakes:
-        if mistake.function in course.mistake_functions:
-            probes.append({**reference, exercise.function: course.mistake_functions[mistake.function]})
+        if mistake.function in session.mistake_functions:
+            probes.append({**reference, exercise.function: session.mistake_functions[mistake.function]})
     probes.append({**reference, exercise.function: _zeros})
     return probes
 
 
-def _verdicts(course: Course, exercise: Exercise, functions: dict[str, Callable[..., Any]]) -> list[Verdict]:
+def _verdicts(session: GradingSession, exercise: Exercise, functions: dict[str, Callable[..., Any]]) -> list[Verdict]:
     """Judge trusted `functions` on `exercise`, check by check, as the course answers."""
-    ctx = course.context(exercise, InProcessFunctions(functions), Options(shrink=False))
+    ctx = session.context(exercise, InProcessFunctions(functions), Options(shrink=False))
     try:
         if not attempted(ctx):
             return [("not_attempted",)] * len(exercise.checks)
@@ -140,16 +142,16 @@ def _verdicts(course: Course, exercise: Exercise, functions: dict[str, Callable[
     return verdicts
 
 
-def _helpers(course: Course, exercise: Exercise) -> list[str]:
+def _helpers(session: GradingSession, exercise: Exercise) -> list[str]:
     """The trusted helpers the exercise's checks call that are not public: a pack records them."""
     named = {check.objective for check in exercise.checks if check.objective}
     named |= {check.trajectory.gradient for check in exercise.checks if check.trajectory}
-    return sorted(name for name in named if name not in course.public_helpers)
+    return sorted(name for name in named if name not in session.public_helpers)
 
 
-def _extra_cases(course: Course, exercise: Exercise) -> list[Any]:
+def _extra_cases(session: GradingSession, exercise: Exercise) -> list[Any]:
     """Inputs beyond the plan's where the mistakes are recorded (a trajectory's path)."""
-    ctx = course.context(exercise, InProcessFunctions(course.reference_functions), Options(shrink=False))
+    ctx = session.context(exercise, InProcessFunctions(session.reference_functions), Options(shrink=False))
     cases: list[Any] = []
     for spec in exercise.checks:
         extra = getattr(check_kind(spec.kind), "recorded_cases", None)
@@ -158,15 +160,15 @@ def _extra_cases(course: Course, exercise: Exercise) -> list[Any]:
     return cases
 
 
-def _symptoms(course: Course, exercise: Exercise) -> dict[str, dict[str, list[list[Any]]]]:
+def _symptoms(session: GradingSession, exercise: Exercise) -> dict[str, dict[str, list[list[Any]]]]:
     """What each behaviour check's driver finds in each catalogued mistake, for a pack's hints."""
     found: dict[str, dict[str, list[list[Any]]]] = {}
     behaviour = [spec for spec in exercise.checks if spec.kind == "behaviour"]
     if not behaviour:
         return found
-    ctx = course.context(exercise, InProcessFunctions(course.reference_functions), Options(shrink=False))
+    ctx = session.context(exercise, InProcessFunctions(session.reference_functions), Options(shrink=False))
     for mistake in exercise.mistakes:
-        fn = course.mistake_functions.get(mistake.function)
+        fn = session.mistake_functions.get(mistake.function)
         if fn is None:
             continue
         for spec in behaviour:
@@ -176,34 +178,34 @@ def _symptoms(course: Course, exercise: Exercise) -> dict[str, dict[str, list[li
     return found
 
 
-def _record(course: Course, exercise: Exercise) -> tuple[dict[str, Any], list[list[Verdict]]]:
+def _record(session: GradingSession, exercise: Exercise) -> tuple[dict[str, Any], list[list[Verdict]]]:
     """The exercise's recording (codec-ready) and the probes' verdicts, check by check."""
-    plan = _pin(course, exercise)
+    plan = _pin(session, exercise)
     if not exercise.checks:  # every check is the instructor's: the plan tells "not attempted"
         return {"exercise": exercise.id, "seed": plan.seed,
                 "plan": {name: getattr(plan, name) for name in plan_sets()},
                 "reference": [], "mistakes": {}}, []
-    recording = ExpectedValues(InProcessFunctions(course.reference_functions))
+    recording = ExpectedValues(InProcessFunctions(session.reference_functions))
     stores: dict[str, dict[str, CallOutcome]] = {}
-    recorders = dict(course.mistake_functions)
+    recorders = dict(session.mistake_functions)
     for mistake in exercise.mistakes:
-        if mistake.function in course.mistake_functions:
+        if mistake.function in session.mistake_functions:
             store = stores.setdefault(mistake.function, {})
             recorders[mistake.function] = _Recorder(mistake.function,
-                                                    course.mistake_functions[mistake.function], store)
+                                                    session.mistake_functions[mistake.function], store)
     helper_stores: dict[str, dict[str, CallOutcome]] = {}
-    helpers = dict(course.driver_functions)
-    for name in _helpers(course, exercise):
-        helpers[name] = _Recorder(name, course.trusted(name), helper_stores.setdefault(name, {}),
+    helpers = dict(session.driver_functions)
+    for name in _helpers(session, exercise):
+        helpers[name] = _Recorder(name, session.trusted(name), helper_stores.setdefault(name, {}),
                                   normalize=True)
-    saved = course.expected, course.mistake_functions, course.driver_functions
-    course.expected, course.mistake_functions, course.driver_functions = recording, recorders, helpers
+    saved = session.expected, session.mistake_functions, session.driver_functions
+    session.expected, session.mistake_functions, session.driver_functions = recording, recorders, helpers
     try:
-        verdicts = [_verdicts(course, exercise, probe) for probe in _probes(course, exercise)]
+        verdicts = [_verdicts(session, exercise, probe) for probe in _probes(session, exercise)]
         cases = [case for name in plan_sets() for case in getattr(plan, name)]
-        cases += _extra_cases(course, exercise)
+        cases += _extra_cases(session, exercise)
     finally:
-        course.expected, course.mistake_functions, course.driver_functions = saved
+        session.expected, session.mistake_functions, session.driver_functions = saved
     for name, recorder in recorders.items():
         if name in stores:
             InProcessFunctions({name: recorder}).call(name, [to_call(exercise, c) for c in cases])
@@ -217,15 +219,15 @@ def _record(course: Course, exercise: Exercise) -> tuple[dict[str, Any], list[li
                      for name, store in sorted(stores.items())},
         "helpers": {name: [[key, outcome_data(outcome)] for key, outcome in sorted(store.items())]
                     for name, store in sorted(helper_stores.items())},
-        "symptoms": _symptoms(course, exercise),
+        "symptoms": _symptoms(session, exercise),
     }
     return data, verdicts
 
 
-def _spec_files(course: Course, keep: dict[str, list[int]], shown: set[str]) -> dict[str, str]:
+def _spec_files(session: GradingSession, keep: dict[str, list[int]], shown: set[str]) -> dict[str, str]:
     """The YAML of each spec file with only the kept checks of the exercises `shown`."""
     written: dict[str, str] = {}
-    for path in course.set.files:
+    for path in session.exercise_set.files:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         exercises = []
         for raw_ex in raw.get("exercises") or []:
@@ -247,12 +249,12 @@ def _spec_files(course: Course, keep: dict[str, list[int]], shown: set[str]) -> 
     return written
 
 
-def _instructor_checks(course: Course, summary: PackSummary) -> list[dict[str, Any]]:
+def _instructor_checks(session: GradingSession, summary: PackSummary) -> list[dict[str, Any]]:
     """The checks left out but not hidden, each with its place among the exercise's shown checks."""
     why = {(item.exercise, item.check): item.reason for item in summary.left_out
            if item.reason != "pack.reason.hidden"}
     listed = []
-    for ex in course.set.exercises.values():
+    for ex in session.exercise_set.exercises.values():
         position = 0
         for check in ex.checks:
             if check.visibility == "hidden":
@@ -283,14 +285,15 @@ def public_driver_problems(source: str) -> list[str]:
         else:
             continue
         for name in names:
-            if name.split(".")[0] == "grader" or "reference" in name.split("."):
+            if name.split(".")[0] in ("grader", "grader_reference", "grader_exercises") \
+                    or "reference" in name.split("."):
                 problems.append(f"line {node.lineno}: imports {name}")
     return problems
 
 
-def _copy_drivers(course: Course, staging: Path) -> None:
+def _copy_drivers(session: GradingSession, staging: Path) -> None:
     """The set's public drivers/ into the pack, once checked to import nothing of the reference."""
-    source = course.set.drivers_dir
+    source = session.exercise_set.drivers_dir
     if source is None:
         return
     target = staging / DRIVERS
@@ -304,32 +307,32 @@ def _copy_drivers(course: Course, staging: Path) -> None:
         (target / path.name).write_text(text_, encoding="utf-8")
 
 
-def _write(staging: Path, course: Course, keep: dict[str, list[int]],
+def _write(staging: Path, session: GradingSession, keep: dict[str, list[int]],
            recordings: dict[str, dict[str, Any]], summary: PackSummary) -> None:
     for child in staging.iterdir():
         shutil.rmtree(child) if child.is_dir() else child.unlink()
-    instructor = _instructor_checks(course, summary)
+    instructor = _instructor_checks(session, summary)
     shown = {ex_id for ex_id, indices in keep.items() if indices} | {i["exercise"] for i in instructor}
-    for name, content in _spec_files(course, keep, shown).items():
+    for name, content in _spec_files(session, keep, shown).items():
         (staging / name).write_text(content, encoding="utf-8")
-    _copy_drivers(course, staging)
+    _copy_drivers(session, staging)
     (staging / EXPECTED).mkdir()
     for ex_id, data in recordings.items():
         if ex_id in shown:
             (staging / EXPECTED / f"{ex_id}.bin").write_bytes(codec.encode(data))
-    summary.wheel = build_wheel(staging)
+    summary.wheel = build_student_wheel(staging)
     from importlib.metadata import version
 
     manifest = {
         "kind": "grader-pack",
         "format": PACK_FORMAT,
         "grader_version": __version__,
-        "seed": course.seed,
-        "source_digest": course.set.digest,
+        "seed": session.seed,
+        "source_digest": session.exercise_set.digest,
         "made_with": {"numpy": np.__version__, "hypothesis": version("hypothesis")},
         "grader_wheel": {"file": summary.wheel.name,
                          "sha256": hashlib.sha256(summary.wheel.read_bytes()).hexdigest()},
-        "exercises": {ex_id: [course.set.exercises[ex_id].checks[i].title for i in indices]
+        "exercises": {ex_id: [session.exercise_set.exercises[ex_id].checks[i].title for i in indices]
                       for ex_id, indices in keep.items() if indices},
         "instructor_checks": instructor,
         "left_out": [dataclasses.asdict(item) for item in summary.left_out
@@ -360,21 +363,21 @@ def _prepare(out: Path) -> None:
         raise NotAPackFolder(str(out))
 
 
-def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
-    """Write the student pack of `course` (which must have its reference) to `out`."""
+def build_pack(session: GradingSession, out: str | os.PathLike) -> PackSummary:
+    """Write the student pack of `session` (which must have its reference) to `out`."""
     out = Path(out).resolve()
-    if course.pack is not None or not course.reference_functions:
-        raise SpecError(f"{course.set.root}: a pack is made from an exercise set with its "
+    if session.pack is not None or not session.reference_functions:
+        raise SpecError(f"{session.exercise_set.root}: a pack is made from an exercise set with its "
                         f"reference/ (this one has none)")
     _prepare(out)
     summary = PackSummary(path=out)
     keep: dict[str, list[int]] = {}
-    for ex in course.set.exercises.values():
+    for ex in session.exercise_set.exercises.values():
         keep[ex.id] = []
         for i, check in enumerate(ex.checks):
             if check.visibility == "hidden":
                 summary.left_out.append(LeftOut(ex.id, check.title, "pack.reason.hidden"))
-            elif check.driver and check.driver not in course.public_helpers:
+            elif check.driver and check.driver not in session.public_helpers:
                 # a driver of reference/drivers/: trusted code that takes the student's calls
                 summary.left_out.append(LeftOut(ex.id, check.title, "pack.reason.needs_code"))
             else:
@@ -384,21 +387,21 @@ def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
     try:
         for _ in range(ROUNDS):
             recordings, full = {}, {}
-            for ex in course.set.exercises.values():
+            for ex in session.exercise_set.exercises.values():
                 shown = dataclasses.replace(ex, checks=[ex.checks[i] for i in keep[ex.id]],
                                             points=None)
-                recordings[ex.id], full[ex.id] = _record(course, shown)
+                recordings[ex.id], full[ex.id] = _record(session, shown)
             if not any(keep.values()):
-                raise SpecError(f"{course.set.root}: no public check to put in a pack")
-            _write(staging, course, keep, recordings, summary)
-            packed = Course(load_exercise_set(staging), course.seed, course.use_cache)
+                raise SpecError(f"{session.exercise_set.root}: no public check to put in a pack")
+            _write(staging, session, keep, recordings, summary)
+            packed = GradingSession(load_exercise_set(staging), session.seed, session.use_cache)
             dropped = False
             for ex_id, verdicts in full.items():
-                ex = course.set.exercises[ex_id]
-                if not keep[ex_id] or ex_id not in packed.set.exercises:
+                ex = session.exercise_set.exercises[ex_id]
+                if not keep[ex_id] or ex_id not in packed.exercise_set.exercises:
                     continue
-                probes = _probes(course, ex)
-                replayed = [_verdicts(packed, packed.set.exercises[ex_id], probe) for probe in probes]
+                probes = _probes(session, ex)
+                replayed = [_verdicts(packed, packed.exercise_set.exercises[ex_id], probe) for probe in probes]
                 bad: dict[int, str] = {}
                 for mine, theirs in zip(verdicts, replayed):
                     for position, (a, b) in enumerate(zip(mine, theirs)):
@@ -412,7 +415,7 @@ def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
             if not dropped:
                 break
         else:
-            raise SpecError(f"{course.set.root}: the pack does not replay its own checks")
+            raise SpecError(f"{session.exercise_set.root}: the pack does not replay its own checks")
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the pack from a course group
@@ -428,5 +431,5 @@ def build_pack(course: Course, out: str | os.PathLike) -> PackSummary:
         if indices:
             summary.exercises += 1
             summary.checks += len(indices)
-            summary.points += sum(course.set.exercises[ex_id].checks[i].points for i in indices)
+            summary.points += sum(session.exercise_set.exercises[ex_id].checks[i].points for i in indices)
     return summary

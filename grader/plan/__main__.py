@@ -28,10 +28,10 @@ def main() -> None:
 
 def _pin_oracles(exercise_set: str | None, seed: int, ids: list[str]) -> None:
     """Judge the reference once with torch.optim's paths written beside the pinned plans."""
-    from ..engine import Course
-    from .oracles import pin_oracles
+    from ..pinning import pin_oracles
+    from ..session import GradingSession
 
-    for exercise in pin_oracles(Course.load(exercise_set, seed), ids, again=True):
+    for exercise in pin_oracles(GradingSession.load(exercise_set, seed), ids, again=True):
         print(f"{exercise.id}: torch.optim's paths pinned ({exercise.score:g}/{exercise.max_score:g})")
 
 

@@ -23,7 +23,7 @@ import inspect
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from ..secret import Secret
 from ..spec.schema import Exercise
@@ -164,21 +164,3 @@ def still_public(exercise: Exercise, secret: Secret) -> list[int] | None:
     if not isinstance(stored, dict) or stored.get("edge_key") != edge_key(exercise, secret):
         return None
     return [int(i) for i in stored.get("still_public") or []]
-
-
-def pin_private_inputs(course: Any, exercises: list[Exercise] | None = None) -> dict[str, list[int]]:
-    """Draw, move and pin the private plans of `course` (one with a secret) that are not pinned
-    yet, of `exercises` (default all), hidden checks' included, and torch.optim's paths from
-    their starts where they are not pinned and torch is installed (so that no exercise's time
-    limit pays for torch); the edge cases that stay as the spec has them, by exercise."""
-    from . import library_version
-    from .oracles import pin_oracles, trajectory_exercises
-
-    secret: Secret = course.secret
-    chosen = list(course.set.exercises.values()) if exercises is None else exercises
-    for exercise in chosen:
-        course.plan(exercise)
-        course.hidden_plan(exercise)
-    if library_version("torch") is not None:
-        pin_oracles(course, trajectory_exercises(course, [ex.id for ex in chosen]))
-    return {ex.id: still_public(ex, secret) or [] for ex in chosen}

@@ -1,13 +1,14 @@
 """The report stage: one reporter per output format, each a function of a result and a language.
 
-Reporters format; they never decide. `REPORTERS` maps a --format name to its reporter.
+Reporters format; they never decide. `reporter` maps a --format name to its reporter. What they
+format is the result model, grader/result.py.
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from .model import CheckResult, ExerciseResult, SubmissionResult
+from ..result import SubmissionResult
 
 Reporter = Callable[[SubmissionResult, str], str]
 
@@ -31,4 +32,4 @@ def reporter(name: str) -> Reporter:
     raise LookupError(f"no reporter for format {name!r}")
 
 
-__all__ = ["CheckResult", "ExerciseResult", "SubmissionResult", "reporter"]
+__all__ = ["Reporter", "reporter"]

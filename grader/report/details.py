@@ -11,7 +11,7 @@ its own format's rule on top.
 from __future__ import annotations
 
 from ..messages import format_call, format_value, text
-from .model import FAILED, CheckResult, ExerciseResult, SubmissionResult
+from ..result import FAILED, CheckResult, ExerciseResult, SubmissionResult
 from .untrusted import text_line
 from .words import check_message, check_name, exercise_message, hint
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..messages import format_call, format_value, render, text
-from .model import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
+from ..result import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
 from .untrusted import html as e, markdown_block, markdown_inline as md
 from .words import check_message, check_name, exercise_message, hint
 

@@ -51,8 +51,8 @@ from typing import Any
 
 from ..messages import text
 from .details import check_lines, exercise_lines, points, score_line, test_name, title
-from .model import (ERROR, INSTRUCTOR, NOT_ATTEMPTED, PASSED, TIMEOUT, CheckResult, ExerciseResult,
-                    SubmissionResult)
+from ..result import (ERROR, INSTRUCTOR, NOT_ATTEMPTED, PASSED, TIMEOUT, CheckResult, ExerciseResult,
+                      SubmissionResult)
 from .untrusted import (annotation_message, annotation_property, json_dumps, markdown_block,
                         markdown_inline, text_line)
 from .words import check_name

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..messages import text
 from .details import check_lines, exercise_lines, score_line, test_name
-from .model import INSTRUCTOR, PASSED, SubmissionResult
+from ..result import INSTRUCTOR, PASSED, SubmissionResult
 from .untrusted import json_dumps, text_block
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}

@@ -1,7 +1,7 @@
 """--format json: the stable, documented shape other tools read (schema_version 2).
 
 Version 2: a value (input, expected, actual, a fact) past 256 entries is stored as a summary,
-``{"__summary__": {...}}`` (grader.report.model.Summary), where version 1 held it whole.
+``{"__summary__": {...}}`` (grader.result.Summary), where version 1 held it whole.
 
 Strings are data here, kept as the submission produced them (what it printed, its exception
 messages); `untrusted.json_dumps` only makes the document valid UTF-8 and safe to print.
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..messages import render
-from .model import SubmissionResult
+from ..result import SubmissionResult
 from .untrusted import json_dumps
 from .words import check_message, check_name, exercise_message, hint
 

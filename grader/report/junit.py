@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .details import check_lines, exercise_lines, points, title
-from .model import ERROR, FAILED, INSTRUCTOR, PASSED, TIMEOUT, SubmissionResult
+from ..result import ERROR, FAILED, INSTRUCTOR, PASSED, TIMEOUT, SubmissionResult
 from .untrusted import xml
 from .words import check_name
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..messages import format_value
-from .model import Summary
+from ..result import Summary
 
 #: arrays with more entries than this are shown on one line each, not entry by entry
 MAX_ENTRIES = 12

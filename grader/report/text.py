@@ -7,7 +7,7 @@ import unicodedata
 import click
 
 from ..messages import format_call, format_value, render, text
-from .model import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
+from ..result import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .untrusted import text_block, text_line
 from .words import check_message, check_name, exercise_message, hint
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..messages import CATALOGUE, format_call, render, text
-from .model import CheckResult, ExerciseResult
+from ..result import CheckResult, ExerciseResult
 
 
 def check_name(check: CheckResult, lang: str) -> str:

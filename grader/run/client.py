@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from . import protocol
-from .worker import MAX_KEY_CHARS, MAX_OUTPUT_BYTES, MAX_STR_CHARS
+from .values import MAX_KEY_CHARS, MAX_STR_CHARS
+from .worker import MAX_OUTPUT_BYTES
 
 #: the only environment student code sees; nothing of the grader's (tokens, CI secrets) leaks
 _SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
@@ -198,7 +199,7 @@ NAME_CHARS = 200
 OUTPUT_CHARS = MAX_OUTPUT_BYTES + 100  # what the worker sends, and its "[… output truncated]"
 #: entries kept of the lists of a LoadReport
 MAX_FUNCTIONS, MAX_LOAD_ERRORS = 1000, 50
-#: the reasons a TooLarge error may give (grader.run.worker.TooLarge), each a message code
+#: the reasons a TooLarge error may give (grader.run.values.TooLarge), each a message code
 TOO_LARGE_REASONS = frozenset(("array", "items", "depth", "reply_entries", "reply_data"))
 
 
@@ -215,7 +216,7 @@ def clean_text(value: Any, limit: int) -> str:
 def clean_value(value: Any) -> Any:
     """A decoded value (grader.codec makes only dict, list, tuple, str, numbers, None, arrays)
     with every string and dict key cleaned, cut where the worker cuts them: a correct string
-    compares equal to the reference's, which grader.run.worker.to_data cut the same way."""
+    compares equal to the reference's, which grader.run.values.to_data cut the same way."""
     kind = type(value)
     if kind is np.ndarray or kind is float or kind is int or kind is bool or value is None:
         return value
@@ -240,7 +241,7 @@ def _count(value: Any) -> int:
 
 
 def clean_error(error: Any) -> dict[str, Any] | None:
-    """The fields of a worker's error the grader reads (grader.run.worker._error, TooLarge)."""
+    """The fields of a worker's error the grader reads (grader.run.worker._error, grader.run.values.TooLarge)."""
     if not isinstance(error, dict):
         return None
     file = error.get("file")

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .client import CallOutcome
-from .worker import TooLarge, modified, to_data
+from .values import TooLarge, modified, to_data
 
 
 class InProcessFunctions:

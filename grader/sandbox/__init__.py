@@ -15,10 +15,13 @@ reports which are active instead of failing (a grader without Landlock still gra
 - ``network``: active when the policy forbids the network and seccomp's socket rules or
   Landlock's TCP rules (ABI >= 4) are in place.
 
-Call ``enter`` while the worker is still single-threaded (just after fork) and after importing
-everything the worker itself needs: the grader's own package directory is always hidden, so a
-lazy ``import grader.x`` after ``enter`` fails, by design. Set ``TMPDIR`` to the workdir, since
-/tmp is not writable.
+Call ``enter`` while the worker is still single-threaded (just after fork). What must stay
+unreadable (the exercise set, its reference wherever it is installed, the course secret's folder,
+the caches of private inputs and answers) is the policy's ``hidden`` list, which the grading
+session computes (grader.session). The grader's own package is not hidden: it holds no exercise
+set and no reference (those are the packages grader_exercises and grader_reference), and every
+student can install it (the student build). Set ``TMPDIR`` to the workdir, since /tmp is not
+writable.
 """
 
 from __future__ import annotations
@@ -35,9 +38,6 @@ from typing import Any, Mapping
 from . import _landlock, _limits, _seccomp
 
 LAYERS = ("rlimits", "no_new_privs", "landlock", "seccomp", "network")
-
-#: this package's parent: the grader itself, with the course's reference solutions inside
-GRADER_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 #: never readable through a readable root, even "/": other processes' /proc entries (the
 #: grader's environ and memory), kernel knobs, raw devices. Exact entries are granted below.
@@ -66,8 +66,7 @@ class SandboxPolicy:
     workdir: str
     #: extra read-only paths, on top of default_readable()
     readable: tuple[str, ...] = ()
-    #: paths that stay unreadable even under a readable root (the grader's own package directory
-    #: is always added)
+    #: paths that stay unreadable even under a readable root
     hidden: tuple[str, ...] = ()
     #: address space the student may add to what the worker maps at enter() time
     memory_bytes: int | None = 2 * 1024**3
@@ -222,7 +221,7 @@ def _enter_landlock(policy: SandboxPolicy) -> tuple[bool, bool]:
     workdir = os.path.realpath(policy.workdir)
     roots = [(path, _landlock.READ_ONLY) for path in default_readable() + tuple(policy.readable)]
     roots.append((workdir, _landlock.READ_WRITE))
-    plan = _landlock.plan(roots, tuple(policy.hidden) + (GRADER_PACKAGE_DIR,) + ALWAYS_HIDDEN)
+    plan = _landlock.plan(roots, tuple(policy.hidden) + ALWAYS_HIDDEN)
     if (workdir, _landlock.READ_WRITE) not in plan.rules and workdir not in plan.pruned:
         raise RuntimeError(f"workdir {workdir} is missing or hidden")
 

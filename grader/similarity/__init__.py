@@ -14,10 +14,10 @@ Evidence for a person to read, never a grade. One job per module:
 - regions.py  — the matching regions of a pair, for highlighting
 - analyse.py  — the whole comparison: `rank_records` (from stored records), `analyse_class`
 - view.py     — the HTML report: ranked index and side-by-side pages; student text shown through grader.report.untrusted
-- cli.py      — `grader similarity CLASS -o OUT`
 
 `fingerprint`, `rank_records` and `analyse_class` are importable from here; importing the
-package itself costs nothing (the CLI registers its command without NumPy).
+package itself costs nothing (`grader similarity`, grader/commands/similarity.py, registers its
+command without NumPy).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..messages import LANGUAGES
-from ..notebook import notebook_module
+from ..submission.ipynb import notebook_module
 from ..spec import Exercise, ExerciseSet
 from ..submission import load_submission
 from .record import Method, fingerprint

@@ -10,7 +10,7 @@ between them fingerprints like its original:
 - `r = e` followed by `return r` becomes `return e`;
 - docstrings and other bare constants, `print(...)` calls, `pass`, `global`/`nonlocal` and type
   annotations are dropped (they are commentary, not computation);
-- the guard that `grader.notebook` wraps around a notebook's top-level values is unwrapped, so a
+- the guard that `grader.submission.ipynb` wraps around a notebook's top-level values is unwrapped, so a
   notebook compares like the .py file it was pasted from.
 
 The rewrites work in place on a tree parsed for this purpose only; they never need to produce
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 
-from ..notebook import GUARD
+from ..submission.ipynb import GUARD
 
 #: the statement-list fields of compound statements, where the statement rewrites apply
 BLOCK_FIELDS = ("body", "orelse", "finalbody")
@@ -76,7 +76,7 @@ def _commentary(stmt: ast.stmt) -> bool:
 
 
 def _unguarded(value: ast.expr) -> ast.expr:
-    """`_grader_guard(lambda: (v))`, which grader.notebook wraps around top-level values, as `v`."""
+    """`_grader_guard(lambda: (v))`, which grader.submission.ipynb wraps around top-level values, as `v`."""
     if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == GUARD
             and len(value.args) == 1 and isinstance(value.args[0], ast.Lambda)):
         return value.args[0].body

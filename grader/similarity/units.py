@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..notebook import GUARD
+from ..submission.ipynb import GUARD
 from .tokens import import_aliases
 
 OTHER = "(other code)"
@@ -117,7 +117,7 @@ def split_units(modules: list[dict[str, str]], exercises: frozenset[str]) -> Spl
                 continue
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 if stmt.name == GUARD:
-                    continue  # added by grader.notebook, not written by the student
+                    continue  # added by grader.submission.ipynb, not written by the student
                 helpers.add(stmt.name)
             other.statements.append((index, stmt))
     if other.statements:

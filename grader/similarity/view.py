@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from ..messages import render, text
 from .analyse import Comparison
 from ..report.untrusted import html as shown

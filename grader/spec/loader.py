@@ -1,32 +1,60 @@
-"""Find and load an exercise set: a folder of YAML specs with an optional `reference/` package.
+"""Find and load an exercise set: a folder of YAML specs, with its reference somewhere.
 
-The default set ships inside the grader (`grader/course/`), so a plain `pip install .` works;
-`--exercises DIR` or $GRADER_EXERCISES point at another one (an instructor's own, or a student
-pack that holds expected outputs instead of reference code). A student build of the grader
-(the wheel `grader pack` writes) ships without `grader/course/`: it needs one of those two.
+The shipped set is two packages installed beside the grader (pyproject.toml maps them):
+`grader_exercises` (the checkout's `exercises/`: specs, public drivers, pinned plans) and
+`grader_reference` (the checkout's `reference/`: the reference, its mistakes, trusted drivers).
+Both are found by import machinery (`importlib.util.find_spec`, which imports neither), so a
+plain `pip install .` and an editable install find them alike.
+
+`--exercises DIR` or $GRADER_EXERCISES point at another set: an instructor's own (its
+`reference/` beside its specs) or a student pack (expected outputs instead of reference code).
+The student build of the grader (`grader pack`) has neither package: it needs one of those two.
 A set may also hold `drivers/`, public check helpers that a student pack carries too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .schema import Exercise, SpecFile
-from .validate import SchemaError, build
+from .convert import SchemaError, build
 
 ENV_VAR = "GRADER_EXERCISES"
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "course"
+#: the import names of the shipped exercise set and of its reference (see the module's words)
+SHIPPED_EXERCISES = "grader_exercises"
+SHIPPED_REFERENCE = "grader_reference"
+#: a custom set's reference: this folder beside its specs
+REFERENCE_DIR = "reference"
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class SpecError(Exception):
-    """A spec that cannot be used, with the file and key path: shown as is, never a traceback."""
+    """A spec that cannot be used, with the file and key path: shown as is, never a traceback.
+
+    One the user asked for (an unknown exercise) also carries `code` and `facts`: the message of
+    the catalogue that says it in the user's language (grader.commands.usage_message)."""
+
+    code: str | None = None
+    facts: dict[str, object] = {}
+
+
+class UnknownExercises(SpecError):
+    """Exercise ids the set does not have."""
+
+    code = "unknown_exercise"
+
+    def __init__(self, ids: list[str]) -> None:
+        super().__init__(f"unknown exercise: {', '.join(ids)} (see `grader list`)")
+        self.ids = ids
+        self.facts = {"ids": ", ".join(ids)}
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -52,27 +80,65 @@ class ExerciseSet:
     files: list[Path] = field(default_factory=list)
     #: public check helpers (behaviour drivers, gradient rules), shipped in student packs too
     drivers_dir: Path | None = None
+    #: the set installed with the grader (see SetLocation)
+    shipped: bool = False
 
-    def select(self, ids: list[str] | tuple[str, ...]) -> list[Exercise]:
+    def select(self, ids: Iterable[str] = ()) -> list[Exercise]:
+        """The exercises of `ids` in their order (every one when empty); UnknownExercises."""
+        ids = tuple(ids)
         unknown = [i for i in ids if i not in self.exercises]
         if unknown:
-            raise SpecError(f"unknown exercise: {', '.join(unknown)} "
-                            f"(see `grader list`)")
+            raise UnknownExercises(unknown)
         return [self.exercises[i] for i in ids] if ids else list(self.exercises.values())
 
 
-def resolve_root(path: str | os.PathLike | None = None) -> Path:
-    """--exercises, else $GRADER_EXERCISES, else the set that ships with the grader."""
+def installed_package_dir(name: str) -> Path | None:
+    """The folder of an installed top-level package, found without importing it; None when
+    it is not installed (the student build)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]).resolve() if locations else None
+
+
+@dataclass(frozen=True)
+class SetLocation:
+    """Where an exercise set's specs are, and its reference (None: a student pack, or a set
+    without one)."""
+
+    root: Path
+    reference_dir: Path | None
+    #: the set installed with the grader (its course secret lives in the user's data folder)
+    shipped: bool = False
+
+
+def shipped_set() -> SetLocation | None:
+    """The exercise set installed with the grader, or None in its student build."""
+    root = installed_package_dir(SHIPPED_EXERCISES)
+    if root is None:
+        return None
+    return SetLocation(root, installed_package_dir(SHIPPED_REFERENCE), shipped=True)
+
+
+def locate_set(path: str | os.PathLike | None = None) -> SetLocation:
+    """--exercises, else $GRADER_EXERCISES, else the set installed with the grader."""
     chosen = path or os.environ.get(ENV_VAR)
     if not chosen:
-        if not DEFAULT_SET.is_dir():  # a student build of the grader: no exercise set inside
+        shipped = shipped_set()
+        if shipped is None:  # a student build of the grader: no exercise set installed
             raise SpecError(f"no exercise set: pass --exercises or ${ENV_VAR} (this grader "
                             f"ships without one; a student pack is one)")
-        chosen = DEFAULT_SET
+        return shipped
     root = Path(chosen).expanduser().resolve()
     if not root.is_dir():
         raise SpecError(f"{root}: exercise set not found (expected a folder of .yaml specs)")
-    return root
+    shipped = shipped_set()
+    if shipped is not None and shipped.root == root:
+        return shipped
+    reference = root / REFERENCE_DIR
+    return SetLocation(root, reference if reference.is_dir() else None)
 
 
 def load_spec_file(path: Path) -> list[Exercise]:
@@ -175,7 +241,8 @@ def _check_trajectory(ex: Exercise, check, where: str) -> None:
 
 def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
     """Load every `*.yaml` in the set's folder, in file-name order."""
-    root = resolve_root(path)
+    location = locate_set(path)
+    root = location.root
     files = sorted(root.glob("*.yaml"))
     if not files:
         raise SpecError(f"{root}: no .yaml exercise specs in this folder")
@@ -188,10 +255,11 @@ def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
                 raise SpecError(f"{file}: exercise {exercise.id!r} is also defined in "
                                 f"{exercises[exercise.id].source_file}")
             exercises[exercise.id] = exercise
-    reference_dir = root / "reference"
-    if reference_dir.is_dir():
+    reference_dir = location.reference_dir
+    if reference_dir is not None:  # named as beside the specs, wherever it is installed
         for source in sorted(reference_dir.rglob("*.py")):
-            digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
+            name = f"{REFERENCE_DIR}/{source.relative_to(reference_dir).as_posix()}"
+            digest.update(name.encode() + b"\0" + source.read_bytes())
     drivers_dir = root / "drivers"
     if (drivers_dir / "__init__.py").is_file():
         for source in sorted(drivers_dir.glob("*.py")):
@@ -201,8 +269,9 @@ def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
         root=root,
         exercises=exercises,
         digest=digest.hexdigest(),
-        reference_dir=reference_dir if reference_dir.is_dir() else None,
+        reference_dir=reference_dir,
         expected_dir=expected_dir if expected_dir.is_dir() else None,
         files=files,
         drivers_dir=drivers_dir if (drivers_dir / "__init__.py").is_file() else None,
+        shipped=location.shipped,
     )

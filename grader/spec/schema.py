@@ -1,4 +1,4 @@
-"""The exercise schema as frozen dataclasses; `grader.spec.validate` turns YAML into these.
+"""The exercise schema as frozen dataclasses; `grader.spec.convert` turns YAML into these.
 
 Each field's type hint is the schema: the validator reads the hints, so adding a field here is
 all it takes to accept it in YAML. Field metadata `doc` says what is expected, for error messages.

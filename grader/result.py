@@ -1,8 +1,10 @@
 """The result model: plain dataclasses from a run down to a check. Facts only, no words.
 
-A check records a message code and the facts that fill it (input, expected, actual, worst index,
-matched mistake); reporters put them into words in the chosen language. Reporters never decide
-a score or a status: everything they print is read from here.
+What a check, an exercise and a submission produced. The judge fills it; every reporter, the
+gradebook and the batch read it; none of them imports another for it (this module imports
+nothing of the grader). A check records a message code and the facts that fill it (input,
+expected, actual, worst index, matched mistake); reporters put them into words in the chosen
+language. Reporters never decide a score or a status: everything they print is read from here.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def _describe(tp: Any) -> str:
         return f"a list of {_describe(get_args(tp)[0])}"
     if origin is dict:
         return "a mapping"
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return f"a mapping ({tp.__name__})"
     return {float: "a number", int: "an integer", str: "a string", bool: "true or false"}.get(
         tp, getattr(tp, "__name__", str(tp))
@@ -83,7 +83,7 @@ def convert(tp: Any, value: Any, path: str) -> Any:
         key_tp, value_tp = get_args(tp)
         return {convert(key_tp, k, _join(path, k)): convert(value_tp, v, _join(path, k))
                 for k, v in value.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return build(tp, value, path)
     if tp is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):

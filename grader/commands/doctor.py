@@ -1,18 +1,22 @@
-"""`grader doctor`: which sandbox layers this machine offers, and why one is missing."""
+"""`grader doctor`: which sandbox layers this machine offers, and why one is missing.
+
+Exit 0 when every layer is available, 1 when one is missing."""
 
 from __future__ import annotations
 
 import json
 import platform
 import sys
+from typing import Any
 
 import click
 
-from .messages import text
+from ..messages import text
+from . import EXIT_FAILED, EXIT_OK, Settings
 
 
-def report() -> dict:
-    from . import sandbox
+def report() -> dict[str, Any]:
+    from .. import sandbox
 
     layers = sandbox.probe()
     return {
@@ -32,7 +36,7 @@ def _is_root() -> bool:
 @click.command("doctor")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
-def doctor_command(settings, output_format: str) -> None:
+def doctor_command(settings: Settings, output_format: str) -> None:
     """Show which sandbox layers are available here (exit 1 if any is missing)."""
     data = report()
     lang = settings.lang
@@ -46,4 +50,4 @@ def doctor_command(settings, output_format: str) -> None:
             click.echo(f"  {mark} {name:<13} {layer['detail']}")
         missing = [n for n, layer in data["layers"].items() if not layer["available"]]
         click.echo(text("doctor.missing" if missing else "doctor.all", lang).format(missing=", ".join(missing)))
-    sys.exit(0 if all(layer["available"] for layer in data["layers"].values()) else 1)
+    sys.exit(EXIT_OK if all(layer["available"] for layer in data["layers"].values()) else EXIT_FAILED)

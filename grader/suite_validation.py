@@ -26,8 +26,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engine import Course, Options, grade_in_process
-from .report.model import PASSED, ExerciseResult
+from .engine import grade_in_process
+
+from .engine import Options
+from .session import GradingSession
+from .result import PASSED, ExerciseResult
 from .spec.schema import Exercise
 
 Problem = tuple[str, dict[str, Any]]  # a message code and its facts
@@ -133,7 +136,7 @@ def _signature_params(signature: str) -> list[tuple[str, Any]] | None:
         defaults += [ast.literal_eval(d) for d in fn.args.defaults]
     except ValueError:
         return None
-    return list(zip(names, defaults))
+    return list(zip(names, defaults, strict=True))
 
 
 def _differs(value: Any, default: Any) -> bool:
@@ -143,7 +146,7 @@ def _differs(value: Any, default: Any) -> bool:
     return bool(value != default)
 
 
-def coverage_problems(course: Course, ex: Exercise) -> list[Problem]:
+def coverage_problems(session: GradingSession, ex: Exercise) -> list[Problem]:
     """The signature agrees with the args and the reference; keyword args are truly exercised."""
     problems: list[Problem] = []
     params = _signature_params(ex.signature)
@@ -152,13 +155,13 @@ def coverage_problems(course: Course, ex: Exercise) -> list[Problem]:
     names = [n for n, _ in params]
     if names != list(ex.args):
         problems.append(("validate.args_order", {"params": names, "args": list(ex.args)}))
-    reference = course.reference_functions.get(ex.id)
+    reference = session.reference_functions.get(ex.id)
     if reference is not None:
         ref_params = [(p.name, p.default) for p in inspect.signature(reference).parameters.values()]
         if ref_params != params:
             problems.append(("validate.reference_signature", {
                 "signature": ex.signature, "reference_signature": f"{ex.id}{inspect.signature(reference)}"}))
-    plan = course.plan(ex)
+    plan = session.plan(ex)
     for name, default in params:
         if default is inspect.Parameter.empty or name not in ex.args:
             continue
@@ -176,16 +179,16 @@ def coverage_problems(course: Course, ex: Exercise) -> list[Problem]:
     return problems
 
 
-def private_problems(course: Course, ex: Exercise) -> list[Problem]:
+def private_problems(session: GradingSession, ex: Exercise) -> list[Problem]:
     """On a course secret's private inputs: a check judged on the edge cases alone whose every
     case keeps the spec's values (nothing in them could move) is answered by a student pack."""
-    if course.secret is None or not ex.edge_cases:
+    if session.secret is None or not ex.edge_cases:
         return []
     from .judge.checks import check_kind
     from .plan import edge_cases
     from .plan.jitter import same_case
 
-    if not all(same_case(a, b) for a, b in zip(course.plan(ex).edge, edge_cases(ex))):
+    if not all(same_case(a, b) for a, b in zip(session.plan(ex).edge, edge_cases(ex), strict=True)):
         return []
     return [("validate.edge_public", {"check": check.title}) for check in ex.checks
             if check_kind(check.kind).case_set == "edge"]
@@ -194,21 +197,20 @@ def private_problems(course: Course, ex: Exercise) -> list[Problem]:
 # ----------------------------------------------------------------------------- one exercise
 
 
-def _judge(course: Course, ex: Exercise, functions: dict[str, Callable[..., Any]],
+def _judge(session: GradingSession, ex: Exercise, functions: dict[str, Callable[..., Any]],
            label: str, options: Options) -> ExerciseResult:
-    result = grade_in_process(course, functions, label,
-                              Options(exercises=(ex.id,), seed=options.seed, shrink=False,
-                                      time_limit=options.time_limit, use_cache=options.use_cache))
+    result = grade_in_process(session, functions, label,
+                              Options(exercises=(ex.id,), shrink=False, time_limit=options.time_limit))
     return result.exercises[0]
 
 
-def validate_exercise(course: Course, ex: Exercise, options: Options) -> ExerciseValidation:
+def validate_exercise(session: GradingSession, ex: Exercise, options: Options) -> ExerciseValidation:
     started = time.monotonic()
     report = ExerciseValidation(exercise=ex)
-    report.problems += coverage_problems(course, ex)
-    report.problems += private_problems(course, ex)
-    reference = course.reference_functions[ex.id]
-    report.reference = _judge(course, ex, dict(course.reference_functions), "reference", options)
+    report.problems += coverage_problems(session, ex)
+    report.problems += private_problems(session, ex)
+    reference = session.reference_functions[ex.id]
+    report.reference = _judge(session, ex, dict(session.reference_functions), "reference", options)
     for check in report.reference.checks:
         if check.status != PASSED:
             report.problems.append(("validate.reference_fails", {
@@ -219,8 +221,8 @@ def validate_exercise(course: Course, ex: Exercise, options: Options) -> Exercis
             "check": report.reference.status, "code": report.reference.code,
             "facts": report.reference.facts, "counterexample": None}))
     for mistake in ex.mistakes:
-        fn = course.mistake_functions[mistake.function]
-        result = _judge(course, ex, {**course.reference_functions, ex.id: fn},
+        fn = session.mistake_functions[mistake.function]
+        result = _judge(session, ex, {**session.reference_functions, ex.id: fn},
                         mistake.function, options)
         failed = [c.name for c in result.checks if c.status != PASSED]
         if not result.checks and result.status != PASSED:
@@ -234,7 +236,7 @@ def validate_exercise(course: Course, ex: Exercise, options: Options) -> Exercis
             report.problems.append(("validate.mistake_wrong_hint", {
                 "mistake": mistake.function,
                 "diagnosed": ", ".join(outcome.diagnosed_as) or "—"}))
-    zeros = _judge(course, ex, {**course.reference_functions, ex.id: zeros_probe(reference)},
+    zeros = _judge(session, ex, {**session.reference_functions, ex.id: zeros_probe(reference)},
                    "zeros", options)
     report.zeros_passing = [c.name for c in zeros.checks if c.status == PASSED]
     for name in report.zeros_passing:
@@ -243,13 +245,13 @@ def validate_exercise(course: Course, ex: Exercise, options: Options) -> Exercis
     return report
 
 
-def validate(course: Course, ids: tuple[str, ...] = (), options: Options | None = None,
+def validate(session: GradingSession, ids: tuple[str, ...] = (), options: Options | None = None,
              progress: Callable[[ExerciseValidation], None] | None = None) -> Validation:
-    options = options or Options(seed=course.seed)
+    options = options or Options()
     started = time.monotonic()
     reports = []
-    for ex in course.set.select(ids):
-        report = validate_exercise(course, ex, options)
+    for ex in session.exercise_set.select(ids):
+        report = validate_exercise(session, ex, options)
         reports.append(report)
         if progress is not None:
             progress(report)

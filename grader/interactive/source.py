@@ -1,44 +1,31 @@
-"""Check functions defined in a notebook (or any interactive session) from a cell.
+"""The source of live functions, collected so that they can be graded as a file.
 
-    import grader
-    grader.check(sigmoid, softmax)     # or grader.check() for every exercise function defined
-    %load_ext grader                   # then: %grade sigmoid softmax
-
-The live function objects are never judged, nor called, in the kernel. What crosses to the
-grader is SOURCE: each function's own (inspect.getsource), and what it needs from the notebook's
-namespace, found by following the global names it reads: imports (`import numpy as np`), helper
-functions and classes (their source, recursively), and constants (numbers, strings, small
-containers and arrays, written back as literals). That module is then graded exactly like a
-submitted file: imported and called only in the sandboxed worker, judged by the same code.
-
-The course and the zygote are loaded once per kernel and kept for the next call.
+The live function objects of a notebook (or any interactive session) are never judged, nor
+called, in the kernel. What crosses to the grader is SOURCE: each function's own
+(inspect.getsource), and what it needs from the notebook's namespace, found by following the
+global names it reads: imports (`import numpy as np`), helper functions and classes (their
+source, recursively), and constants (numbers, strings, small containers and arrays, written back
+as literals). That module is then graded exactly like a submitted file (grader.interactive).
 """
 
 from __future__ import annotations
 
 import ast
-import atexit
-import html
 import inspect
 import os
 import sys
 import textwrap
 import types
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-#: the worker-side name of the generated module
 MODULE = "notebook_functions"
 #: constants larger than this (characters of their literal, entries of an array) are not sent
 MAX_LITERAL_CHARS = 200_000
 MAX_ARRAY_ENTRIES = 100_000
 _LITERAL_TYPES = (int, float, complex, bool, str, bytes, type(None))
-
-
-# ----------------------------------------------------------------------------- source collection
 
 
 @dataclass
@@ -74,7 +61,7 @@ def _library_roots() -> list[str]:
         roots.add(site.getusersitepackages())
     except AttributeError:  # a virtualenv's old site module
         pass
-    roots.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + "grader")
+    roots.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the grader package
     return [os.path.realpath(r) for r in roots if r]
 
 
@@ -101,7 +88,7 @@ def _import_path(obj: Any, namespace: dict[str, Any]) -> tuple[str, str] | None:
     name = getattr(obj, "__name__", None)
     for module_name in candidates:
         module = sys.modules.get(module_name) if isinstance(module_name, str) else None
-        if module is None or not isinstance(name, str):
+        if module is None or not isinstance(module_name, str) or not isinstance(name, str):
             continue
         try:
             if getattr(module, name, None) is obj:
@@ -356,213 +343,3 @@ def collect(functions: dict[str, Any], namespace: dict[str, Any],
         if name not in collector.emitted_names:
             collector.function(name, obj, required=False)
     return collector.module()
-
-
-# ------------------------------------------------------------------------------------- grading
-
-
-class _Session:
-    """What a kernel keeps between calls: one course per exercise set and seed, one zygote."""
-
-    def __init__(self) -> None:
-        self.courses: dict[tuple[str | None, int], Any] = {}
-        self.zygote: Any = None
-
-    def course(self, exercises: str | None, seed: int) -> Any:
-        from .engine import Course
-
-        key = (exercises, seed)
-        if key not in self.courses:
-            self.courses[key] = Course.load(exercises, seed)
-        return self.courses[key]
-
-    def worker_launcher(self) -> Any:
-        from .run import Zygote
-
-        if self.zygote is None:
-            self.zygote = Zygote()
-            self.zygote.start()
-            atexit.register(self.close)
-        return self.zygote
-
-    def close(self) -> None:
-        if self.zygote is not None:
-            self.zygote.close()
-            self.zygote = None
-
-
-SESSION = _Session()
-
-
-def _exercise_functions(functions: tuple[Any, ...], namespace: dict[str, Any], ids: set[str],
-                        notes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Exercise name → object for what was passed (objects or names), or every one defined."""
-    chosen: dict[str, Any] = {}
-    if not functions:
-        for name, value in namespace.items():
-            if name in ids and callable(value) and not name.startswith("_"):
-                chosen[name] = value
-        return chosen
-    for item in functions:
-        if isinstance(item, str):
-            if item in ids and item in namespace:
-                chosen[item] = namespace[item]
-            else:
-                notes.append({"code": "jupyter.not_exercise", "facts": {"name": item}})
-            continue
-        name = getattr(item, "__name__", None)
-        if name not in ids:  # `sigmoid = my_sigmoid`: the name it is bound to in the notebook
-            name = next((k for k, v in namespace.items() if v is item and k in ids), name)
-        if name in ids:
-            chosen[name] = item
-        else:
-            notes.append({"code": "jupyter.not_exercise", "facts": {"name": name or repr(item)}})
-    return chosen
-
-
-def check(*functions: Any, namespace: dict[str, Any] | None = None, lang: str | None = None,
-          exercises: str | None = None, seed: int | None = None, shrink: bool = True,
-          time_limit: float | None = None) -> "CheckReport":
-    """Check exercise functions (objects or names; none: every one in `namespace`)."""
-    from .config import choose_language
-    from .engine import Options, grade
-    from .plan import DEFAULT_SEED
-    from .submission import Submission
-
-    lang = choose_language(lang).lang
-    namespace = namespace if namespace is not None else {}
-    course = SESSION.course(exercises, DEFAULT_SEED if seed is None else seed)
-    ids = set(course.set.exercises)
-    notes: list[dict[str, Any]] = []
-    chosen = _exercise_functions(functions, namespace, ids, notes)
-    if not chosen:
-        return CheckReport(None, lang, notes + [{"code": "jupyter.nothing", "facts": {}}], [])
-    companions = {k: v for k, v in namespace.items()
-                  if k in ids and k not in chosen and isinstance(v, types.FunctionType)}
-    collected = collect(chosen, namespace, companions)
-    notes += collected.notes
-    submission = Submission(path=Path(f"{MODULE}.py"),
-                            modules=[{"name": MODULE, "filename": f"{MODULE}.py", "source": collected.source}])
-    ordered = tuple(i for i in course.set.exercises if i in chosen)
-    options = Options(exercises=ordered, seed=course.seed, shrink=shrink, time_limit=time_limit)
-    result = grade(course, submission, SESSION.worker_launcher(), options)
-    _point_into_cells(result, collected)
-    return CheckReport(result, lang, notes, sorted(chosen, key=ordered.index), collected.source)
-
-
-def _point_into_cells(result: Any, collected: Collected) -> None:
-    """Lines of the generated module become lines of the notebook's cells in the facts."""
-    def relocate(facts: dict[str, Any] | None, key: str = "file") -> None:
-        if not facts or not isinstance(facts.get("line"), int):
-            return
-        if facts.get(key) not in (f"{MODULE}.py", MODULE):
-            return
-        where = collected.locate(facts["line"])
-        if where is not None:
-            facts[key], facts["line"] = where
-
-    for ex in result.exercises:
-        relocate(ex.facts)
-        relocate(ex.location, "module")
-        for check_result in ex.checks:
-            relocate(check_result.facts)
-
-
-# -------------------------------------------------------------------------------------- display
-
-
-class CheckReport:
-    """The result of a notebook check: HTML in Jupyter, plain text elsewhere."""
-
-    def __init__(self, result: Any, lang: str, notes: list[dict[str, Any]], checked: list[str],
-                 source: str = "") -> None:
-        self.result = result
-        self.lang = lang
-        self.notes = notes
-        self.checked = checked
-        #: the module sent to the sandbox (to see exactly what ran there)
-        self.source = source
-
-    @property
-    def score(self) -> float:
-        return self.result.score if self.result is not None else 0.0
-
-    @property
-    def max_score(self) -> float:
-        return self.result.max_score if self.result is not None else 0.0
-
-    @property
-    def all_passed(self) -> bool:
-        return self.result is not None and self.result.all_passed
-
-    def _note_lines(self) -> list[str]:
-        from .messages import render
-
-        return [render(n["code"], n["facts"], self.lang) for n in self.notes]
-
-    def text(self) -> str:
-        import click
-
-        from .messages import text
-        from .report.text import render_text
-        from .report.untrusted import text_line
-
-        lines = ["ℹ " + text_line(note) for note in self._note_lines()]
-        if self.result is not None:
-            report = click.unstyle(render_text(self.result, self.lang))
-            title = text("jupyter.title", self.lang).format(functions=", ".join(self.checked))
-            lines = [title, *report.split("\n")[1:], *([""] + lines if lines else []), "",
-                     text("jupyter.footer", self.lang)]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.text()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text())
-
-    def _repr_html_(self) -> str:
-        from .report.jupyter import render_html
-
-        return render_html(self.result, self.lang, self._note_lines(), self.checked)
-
-
-# ---------------------------------------------------------------------------------------- magic
-
-
-def grade_magic(line: str, namespace: dict[str, Any]) -> CheckReport | None:
-    """`%grade [--lang zh|en] [NAME ...]`."""
-    from .messages import text
-
-    words = line.split()
-    lang = None
-    names: list[str] = []
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word == "--lang" and i + 1 < len(words) and words[i + 1] in ("en", "zh"):
-            lang = words[i + 1]
-            i += 2
-            continue
-        if word.startswith("--lang=") and word.split("=", 1)[1] in ("en", "zh"):
-            lang = word.split("=", 1)[1]
-        elif word.startswith("-"):
-            from .config import choose_language
-
-            print(text("jupyter.magic_usage", choose_language(lang).lang))
-            return None
-        else:
-            names.append(word.strip(","))
-        i += 1
-    return check(*names, namespace=namespace, lang=lang)
-
-
-def load_ipython_extension(ipython: Any) -> None:
-    def grade(line: str) -> CheckReport | None:
-        return grade_magic(line, ipython.user_ns)
-
-    grade.__doc__ = grade_magic.__doc__
-    ipython.register_magic_function(grade, magic_kind="line", magic_name="grade")
-
-
-__all__ = ["check", "collect", "CheckReport", "load_ipython_extension", "SESSION"]

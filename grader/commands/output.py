@@ -1,5 +1,5 @@
 """Where `grader check` sends its report: stdout or `-o FILE`, the `--fail-under` gate, and the
-step summary and annotations a run under GitHub Actions adds.
+step summary and annotations a run under GitHub Actions adds; and the exit code it gives.
 
 The options are added by one decorator, so a command (check today, the batch tomorrow) takes them
 without changing its own signature; `emit` renders, writes and returns the exit code. What it
@@ -20,10 +20,10 @@ from typing import Any, Callable
 import click
 
 from ..messages import text
-from ..report.model import SubmissionResult
+from ..result import SubmissionResult
+from . import EXIT_FAILED, EXIT_PASSED
 
 FORMATS = ("text", "json", "junit", "gradescope", "github")
-EXIT_PASSED, EXIT_FAILED = 0, 1
 _KEY = "grader.output"
 
 
@@ -93,16 +93,18 @@ def _write(path: Path, content: str) -> None:
 
 def github_extras(result: SubmissionResult, lang: str, err: bool = False) -> None:
     """Under GitHub Actions: append the Markdown summary, print annotations at the functions."""
-    from ..report.github import annotations, render_summary
+    from ..report import github
 
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
             with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(render_summary(result, lang) + "\n")
+                handle.write(github.render_summary(result, lang) + "\n")
         except OSError:
             pass  # a summary is a courtesy; the grade stands without it
-    for command in annotations(result, lang, os.environ.get("GITHUB_WORKSPACE")):
+    # mypy reads grader.report.github's `annotations` as its `from __future__ import annotations`,
+    # which the function of that name shadows: renaming it is that module's own change
+    for command in github.annotations(result, lang, os.environ.get("GITHUB_WORKSPACE")):  # type: ignore[operator]
         click.echo(command, err=err)
 
 

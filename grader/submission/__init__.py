@@ -1,8 +1,8 @@
 """Read a submission from disk into plain sources for the worker: the grader never imports it.
 
 A submission is a .py file, a Jupyter notebook (.ipynb, turned into a module by
-`grader.notebook`: magics dropped, slow top-level code not run), or a folder of them, read by
-`grader.submission_files` (its own regular files only, bounded while read). Whatever cannot be
+`grader.submission.ipynb`: magics dropped, slow top-level code not run), or a folder of them, read by
+`grader.submission.files` (its own regular files only, bounded while read). Whatever cannot be
 read (a link, too large, not in its encoding, not JSON, a binary, empty, nested too deeply)
 becomes a readable error for that submission, never an exception in the grader.
 
@@ -15,6 +15,7 @@ exactly what Python would have run. Notebooks are JSON, which is always UTF-8.
 from __future__ import annotations
 
 import io
+import os
 import re
 import tokenize
 from dataclasses import dataclass, field
@@ -22,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .names import label
-from .notebook import NotebookError, NotebookModule, notebook_module
-from .submission_files import SOURCE_SUFFIXES, Refused, SourceFile, list_source_names, read_sources
+from .ipynb import NotebookError, NotebookModule, notebook_module
+from .files import SOURCE_SUFFIXES, Refused, SourceFile, list_source_names, read_sources
 
 _TORCH = re.compile(r"^\s*(import\s+torch|from\s+torch)", re.MULTILINE)
 _MODULE_NAME = re.compile(r"[^0-9A-Za-z_]")
@@ -52,7 +53,7 @@ class Submission:
 
     @property
     def label(self) -> str:
-        """The submission's path as it may be shown or stored (see grader.names)."""
+        """The submission's path as it may be shown or stored (see grader.submission.names)."""
         return label(self.path)
 
     @property
@@ -159,7 +160,7 @@ def _module_source(file: SourceFile) -> tuple[str | None, NotebookModule | None,
     return notebook.source, notebook, None
 
 
-def load_submission(path: str | Path) -> Submission:
+def load_submission(path: str | os.PathLike[str]) -> Submission:
     path = Path(path)
     submission = Submission(path=path)
     try:

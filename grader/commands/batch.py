@@ -1,24 +1,23 @@
-"""The instructor's commands: `grader grade`, `grader export`, `grader history`.
+"""The instructor's commands on a class: `grader grade`, `grader export`, `grader history`.
 
-Registered on the main group by `grader.cli`; importing this module stays light (click only):
-the engine, the gradebook and matplotlib are imported when a command runs.
+The work is grader/batch/; importing this module stays light (click only): the session, the
+gradebook and matplotlib are imported when a command runs. Exit codes: 0 done, 2 a usage or
+spec error, 130 `grade` interrupted (what it graded is kept).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..sandbox_options import limits_from_options, sandbox_options
+from . import EXIT_INTERRUPTED, EXIT_OK, Settings, fail_usage
+from .options import sandbox_limits, sandbox_options
 
-EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
-
-
-def _fail(message: str) -> None:
-    click.echo(f"grader: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+if TYPE_CHECKING:
+    from ..batch.gradebook import Gradebook
 
 
 @click.command("grade")
@@ -39,30 +38,29 @@ def _fail(message: str) -> None:
               help="Language of the feedback files and the report (default: grader's --lang).")
 @sandbox_options
 @click.pass_obj
-def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int | None,
+def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, force: bool, seed: int | None,
-                  time_limit: float | None, lang: str | None, memory_limit: int | None,
-                  strict_sandbox: bool, no_sandbox: bool) -> None:
+                  time_limit: float | None, lang: str | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
     OUT/report.html. A re-run grades only new or changed submissions (or all after a spec
     change). Ctrl-C stops and keeps what is graded; run again to finish.
     """
+    from ..batch.grade import BatchOptions, grade_class
+    from ..batch.parallel import default_jobs
+    from ..batch.roster import RosterError, read_roster
     from ..messages import render
     from ..spec import SpecError
-    from .grade import BatchOptions, grade_class
-    from .parallel import default_jobs
-    from .roster import RosterError, read_roster
 
     lang = lang or settings.lang
-    limits = limits_from_options(memory_limit, strict_sandbox, no_sandbox, lang)
+    limits = sandbox_limits()
     students = None
     if roster is not None:
         try:
             students = read_roster(roster)
         except RosterError as exc:
-            _fail(render("batch.roster_error", {"path": str(roster), "problem": str(exc)}, lang))
+            fail_usage(render("batch.roster_error", {"path": str(roster), "problem": str(exc)}, lang))
     options = BatchOptions(
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
@@ -71,17 +69,17 @@ def grade_command(settings, submissions: Path, out_dir: Path | None, jobs: int |
     try:
         summary = grade_class(options)
     except SpecError as exc:
-        _fail(str(exc))
+        fail_usage(exc, lang)
     sys.exit(EXIT_INTERRUPTED if summary.interrupted else EXIT_OK)
 
 
-def _open_book(out_dir: Path, lang: str):
+def _open_book(out_dir: Path, lang: str) -> Gradebook:
+    from ..batch.gradebook import Gradebook
     from ..messages import render
-    from .gradebook import Gradebook
 
     book = Gradebook.open_existing(out_dir)
     if book is None:
-        _fail(render("batch.no_gradebook", {"out": str(out_dir)}, lang))
+        fail_usage(render("batch.no_gradebook", {"out": str(out_dir)}, lang))
     return book
 
 
@@ -91,9 +89,9 @@ def _open_book(out_dir: Path, lang: str):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.pass_obj
-def export_command(settings, out_dir: Path, fmt: str, output: Path | None) -> None:
+def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None) -> None:
     """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
-    from .export import export_text
+    from ..batch.export import export_text
 
     book = _open_book(out_dir, settings.lang)
     try:
@@ -110,14 +108,14 @@ def export_command(settings, out_dir: Path, fmt: str, output: Path | None) -> No
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("student")
 @click.pass_obj
-def history_command(settings, out_dir: Path, student: str) -> None:
+def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
     from ..messages import CATALOGUE, render, text
 
     book = _open_book(out_dir, settings.lang)
     try:
         if not book.has_student(student):
-            _fail(render("batch.no_student", {"student": student}, settings.lang))
+            fail_usage(render("batch.no_student", {"student": student}, settings.lang))
         rows = book.history(student)
     finally:
         book.close()
@@ -133,8 +131,5 @@ def history_command(settings, out_dir: Path, student: str) -> None:
             hash=(row["content_hash"] or "–")[:12], digest=(row["spec_digest"] or "–")[:12]))
 
 
-def _num(value) -> str:
+def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:g}"
-
-
-COMMANDS = (grade_command, export_command, history_command)

@@ -1,7 +1,7 @@
 """`grader similarity CLASS -o OUT`: rank the pairs of a class by similarity and write the report.
 
-Registered on the main group by grader/cli.py; importing this module stays light (click only).
-It only parses options and wires grader/similarity/analyse.py to view.py. It reads submissions,
+Importing this module stays light (click only). It only parses options and wires
+grader/similarity/analyse.py to view.py. It reads submissions,
 never runs them, and never touches a gradebook: a similarity is evidence, not a grade. Exit 0
 once the report is written (flagged pairs or not), 2 on a usage or spec error.
 """
@@ -14,14 +14,10 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_USAGE = 0, 2
+from . import EXIT_OK, Settings, fail_usage
+
 #: flagged pairs printed on the terminal (the report lists more)
 PRINTED = 10
-
-
-def _fail(message: str) -> None:
-    click.echo(f"grader: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 @click.command("similarity")
@@ -29,7 +25,8 @@ def _fail(message: str) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder: index.html, pairs/, similarity.json (default: CLASS-similarity).")
 @click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
-              help="Compare only this exercise function (repeatable; default: every exercise and the rest of the code).")
+              help="Compare only this exercise function (repeatable; default: every exercise and the "
+                   "rest of the code).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
               help="Flag a pair whose overall score reaches this.")
 @click.option("--unit-threshold", type=click.FloatRange(0, 1), default=0.9, show_default=True,
@@ -46,7 +43,7 @@ def _fail(message: str) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
               help="Language of the report (default: grader's --lang).")
 @click.pass_obj
-def similarity_command(settings, submissions: Path, out_dir: Path | None, exercise_ids: tuple[str, ...],
+def similarity_command(settings: Settings, submissions: Path, out_dir: Path | None, exercise_ids: tuple[str, ...],
                        threshold: float, unit_threshold: float, min_tokens: int, common_share: float,
                        starters: tuple[Path, ...], no_starter: bool, top: int, lang: str | None) -> None:
     """Rank the pairs of students in CLASS by how similar their code is, per exercise and overall.
@@ -56,25 +53,23 @@ def similarity_command(settings, submissions: Path, out_dir: Path | None, exerci
     are not evidence. Writes OUT/index.html (ranked pairs) and a side-by-side page per pair.
     It never changes a grade.
     """
-    from ..messages import render, text
-    from ..spec import SpecError, load_exercise_set
-    from .analyse import analyse_class, base_material
+    from ..messages import text
     from ..report.untrusted import text_line as visible
-    from .record import Method
-    from .score import Options
-    from .units import OTHER
-    from .view import write_report
+    from ..similarity.analyse import analyse_class, base_material
+    from ..similarity.record import Method
+    from ..similarity.score import Options
+    from ..similarity.units import OTHER
+    from ..similarity.view import write_report
+    from ..spec import SpecError, load_exercise_set
 
     lang = lang or settings.lang
     if not submissions.is_dir():  # click lets a device such as /dev/null through
         raise click.BadParameter(f"{submissions} is not a folder", param_hint="CLASS")
     try:
         exercise_set = load_exercise_set(settings.exercises)
+        exercise_set.select(exercise_ids)
     except SpecError as exc:
-        _fail(str(exc))
-    unknown = [i for i in exercise_ids if i not in exercise_set.exercises]
-    if unknown:
-        _fail(render("unknown_exercise", {"ids": ", ".join(unknown)}, lang))
+        fail_usage(exc, lang)
     out_dir = out_dir or submissions.with_name(submissions.name + "-similarity")
     method = Method()
     options = Options(threshold=threshold, unit_threshold=unit_threshold, min_tokens=min_tokens,
@@ -108,6 +103,3 @@ def similarity_command(settings, submissions: Path, out_dir: Path | None, exerci
     click.echo(text("similarity.cli.report", lang).format(path=visible(str(index))))
     click.echo(text("similarity.cli.evidence", lang))
     sys.exit(EXIT_OK)
-
-
-COMMANDS = [similarity_command]

@@ -79,10 +79,11 @@ def size_text(size: int) -> str:
     """A byte count as people read it: "37 bytes", "512 KiB", "2 MiB", "3.0 GiB"."""
     if size < 1024:
         return f"{size} bytes"
+    scaled = float(size)
     for unit in ("KiB", "MiB", "GiB", "TiB"):
-        size /= 1024
-        if size < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if size == int(size) else f"{size:.1f} {unit}"
+        scaled /= 1024
+        if scaled < 1024 or unit == "TiB":
+            return f"{scaled:.0f} {unit}" if scaled == int(scaled) else f"{scaled:.1f} {unit}"
     raise AssertionError("unreachable")
 
 

@@ -1,25 +1,19 @@
-"""`grader pack` and `grader ci github|gitlab|gradescope`: what instructors hand out and wire up.
-
-Registered on the `grader` group by grader/cli.py. Exit codes: 0 done, 2 a usage or spec error.
+"""`grader ci github|gitlab|gradescope`: the CI files of a student repository, and the
+Gradescope autograder (the work: grader/ci/templates.py). Exit codes: 0 done, 2 a usage or spec
+error.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
 from ..messages import text
 from ..spec import SpecError
+from . import Settings, fail_usage
 from .output import Gate, GateType
-
-EXIT_USAGE = 2
-
-
-def _fail(message: str) -> None:
-    click.echo(f"grader: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _gate_text(gate: Gate | None) -> str | None:
@@ -28,55 +22,12 @@ def _gate_text(gate: Gate | None) -> str | None:
     return f"{gate.value:g}%" if gate.percent else f"{gate.value:g}"
 
 
-@click.command("pack")
-@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
-@click.pass_obj
-def pack_command(settings, out_dir: Path, seed: int | None) -> None:
-    """Build the student pack in OUT_DIR: the public checks, their expected answers as data.
-
-    No reference code goes in: the reference's answers on the pack's fixed inputs are recorded
-    now, and `grader check --exercises OUT_DIR` grades from them; the set's public drivers/ go in
-    as they are. Hidden checks are left out; checks that need the set's trusted code are left out
-    too, named, and shown to students as graded by their instructor. The pack also holds the
-    student build of the grader (a wheel without the exercise set), which `grader ci` installs.
-    Since the pack reveals the answers on its inputs, the instructor's grades use private inputs:
-    the course secret is created now if there is none (`grader secret`), never put in the pack.
-    """
-    from ..engine import Course
-    from ..pack.build import NotAPackFolder, build_pack
-    from ..plan import DEFAULT_SEED
-    from ..secret_cli import ensure_and_tell
-
-    lang = settings.lang
-    try:
-        course = Course.load(settings.exercises, seed if seed is not None else DEFAULT_SEED)
-        summary = build_pack(course, out_dir)
-    except NotAPackFolder:
-        _fail(text("pack.not_empty", lang).format(path=out_dir))
-    except SpecError as exc:
-        _fail(str(exc))
-    for item in summary.left_out:
-        click.echo(text("pack.left_out", lang).format(exercise=item.exercise, check=item.check,
-                                                      reason=text(item.reason, lang)))
-    click.echo(text("pack.written", lang).format(path=out_dir, exercises=summary.exercises,
-                                                 checks=summary.checks, points=f"{summary.points:g}"))
-    if summary.wheel is not None:
-        click.echo(text("pack.wheel", lang).format(path=out_dir / summary.wheel.name))
-    try:  # the instructor's grades must not be the pack's: a secret, created if there is none
-        secret = ensure_and_tell(settings.exercises, course.set.root, lang)
-    except SpecError as exc:
-        _fail(str(exc))
-    click.echo(text("pack.secret", lang).format(folder=secret.folder or "$GRADER_SECRET",
-                                                fingerprint=secret.fingerprint))
-
-
 @click.group("ci")
 def ci_command() -> None:
     """Write CI files: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder."""
 
 
-def _workflow_options(command):
+def _workflow_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--grader-spec", default=None, metavar="SPEC",
                      help="What `pip install` installs the grader from (default: the student "
@@ -103,17 +54,18 @@ def _workflow_options(command):
 def _pack_wheel(repository: Path, pack_dir: str) -> tuple[str, bool]:
     """The student build in the repository's pack: (its path as pip is given it, whether it is there)."""
     from ..pack import read_manifest
-    from ..pack.wheel import wheel_name
+    from ..pack.student_build import wheel_name
 
     manifest = read_manifest(repository / pack_dir) or {}
     name = str((manifest.get("grader_wheel") or {}).get("file") or wheel_name())
     return f"./{pack_dir.strip('/')}/{name}", (repository / pack_dir / name).is_file()
 
 
-def _write_workflow(settings, kind: str, repository: Path, grader_spec: str | None, pack_dir: str,
+def _write_workflow(settings: Settings, kind: str, repository: Path, grader_spec: str | None, pack_dir: str,
                     submission: str, fail_under: Gate | None, python_version: str,
                     extra_packages: tuple[str, ...], force: bool) -> None:
-    from .templates import GITHUB_WORKFLOW, GITLAB_CI, UnsafeValue, WorkflowSettings, github_workflow, gitlab_ci
+    from ..ci.templates import (GITHUB_WORKFLOW, GITLAB_CI, UnsafeValue, WorkflowSettings, github_workflow,
+                                gitlab_ci)
 
     lang = settings.lang
     wheel_there = True
@@ -125,10 +77,10 @@ def _write_workflow(settings, kind: str, repository: Path, grader_spec: str | No
     try:
         content = github_workflow(workflow) if kind == "github" else gitlab_ci(workflow)
     except UnsafeValue as exc:
-        _fail(str(exc))
+        fail_usage(str(exc))
     target = repository / (GITHUB_WORKFLOW if kind == "github" else GITLAB_CI)
     if target.exists() and not force:
-        _fail(text("ci.exists", lang).format(path=target))
+        fail_usage(text("ci.exists", lang).format(path=target))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(content, encoding="utf-8")
     click.echo(text("ci.written", lang).format(path=target))
@@ -143,7 +95,7 @@ def _write_workflow(settings, kind: str, repository: Path, grader_spec: str | No
 @ci_command.command("github")
 @_workflow_options
 @click.pass_obj
-def ci_github(settings, **options) -> None:
+def ci_github(settings: Settings, **options: Any) -> None:
     """Write .github/workflows/grade.yml into REPOSITORY (default: here).
 
     On every push it installs the grader (the student build in the pack, unless --grader-spec
@@ -156,7 +108,7 @@ def ci_github(settings, **options) -> None:
 @ci_command.command("gitlab")
 @_workflow_options
 @click.pass_obj
-def ci_gitlab(settings, **options) -> None:
+def ci_gitlab(settings: Settings, **options: Any) -> None:
     """Write .gitlab-ci.yml into REPOSITORY (default: here): a job with a JUnit test report."""
     _write_workflow(settings, "gitlab", **options)
 
@@ -169,27 +121,28 @@ def ci_gitlab(settings, **options) -> None:
 @click.option("--torch/--no-torch", default=False, show_default=True,
               help="Install PyTorch in the autograder's image too (for submissions that use it).")
 @click.pass_obj
-def ci_gradescope(settings, out: Path, seed: int | None, fail_under: Gate | None, torch: bool) -> None:
+def ci_gradescope(settings: Settings, out: Path, seed: int | None, fail_under: Gate | None, torch: bool) -> None:
     """Build OUT (default: autograder.zip), a Gradescope autograder: setup.sh, run_autograder,
     the grader (its student build, a wheel setup.sh installs) and the full exercise set (hidden
     checks included), with its inputs drawn now: the private inputs of the course secret (made
     now if there is none; the zip carries it: students never see an autograder), or with
     --seed the public inputs of that seed."""
-    from ..secret_cli import ensure_and_tell
-    from ..spec.loader import resolve_root
-    from .templates import UnsafeValue, gradescope_zip
+    from ..ci.templates import UnsafeValue, gradescope_zip
+    from ..pack.student_build import StudentBuildError
+    from ..spec.loader import locate_set
+    from .secret import ensure_and_tell
 
     lang = settings.lang
     try:
-        root = resolve_root(settings.exercises)
-        if not (root / "reference").is_dir():
-            raise SpecError(f"{root}: a Gradescope autograder needs the exercise set with its "
-                            f"reference/ (the hidden checks run there), not a student pack")
+        location = locate_set(settings.exercises)
+        if location.reference_dir is None:
+            raise SpecError(f"{location.root}: a Gradescope autograder needs the exercise set with "
+                            f"its reference/ (the hidden checks run there), not a student pack")
         secret = None
         if seed is None:  # the autograder grades on the course secret's private inputs
-            secret = ensure_and_tell(settings.exercises, root, lang)
-        gradescope_zip(root, out, seed=seed, secret=secret, lang=lang,
+            secret = ensure_and_tell(settings.exercises, location.root, lang)
+        gradescope_zip(location, out, seed=seed, secret=secret, lang=lang,
                        gate=_gate_text(fail_under), torch=torch)
-    except (SpecError, UnsafeValue) as exc:
-        _fail(str(exc))
+    except (SpecError, StudentBuildError, UnsafeValue) as exc:
+        fail_usage(exc, lang)
     click.echo(text("ci.written", lang).format(path=out))

@@ -144,7 +144,7 @@ def _snippet(text: str) -> str:
 
 def _strip_ipython(lines: list[str], cell: int, dropped: list[Dropped]) -> list[str] | None:
     """Blank out IPython-only lines; None when the whole cell is a non-Python cell magic."""
-    first = next((i for i, l in enumerate(lines) if l.strip()), None)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and lines[first].lstrip().startswith("%%"):
         magic = lines[first].split()[0]
         if magic not in PYTHON_CELL_MAGICS:
@@ -204,7 +204,7 @@ def _bound_by_import(stmt: ast.Import | ast.ImportFrom) -> set[str]:
 
 
 def _self_check(stmt: ast.stmt) -> bool:
-    """`import grader` and `grader.check(...)`: the notebook checking itself (see grader/jupyter.py)."""
+    """`import grader` and `grader.check(...)`: the notebook checking itself (see grader/interactive/)."""
     if isinstance(stmt, ast.Import):
         return all(a.name == "grader" or a.name.startswith("grader.") for a in stmt.names)
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..messages import format_call, format_value, text
-from .model import FAILED, INSTRUCTOR, PASSED, SubmissionResult
+from ..result import FAILED, INSTRUCTOR, PASSED, SubmissionResult
 from .sidebyside import entries
 from .untrusted import html as escape
 from .words import check_message, check_name, exercise_message, hint
@@ -92,8 +92,9 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
                     facts = check.facts
                     if facts.get("failing_cases", 0) > 1:
                         key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
-                        block.append(f'<div style="margin-left:1em; color:#57606a">'
-                                     f'{escape(text(key, lang).format(failing=facts["failing_cases"], total=facts["total_cases"]))}</div>')
+                        counted = text(key, lang).format(failing=facts["failing_cases"],
+                                                         total=facts["total_cases"])
+                        block.append(f'<div style="margin-left:1em; color:#57606a">{escape(counted)}</div>')
                     block.append(f'<div style="margin-left:1em">{_values(example, facts, lang)}</div>')
                 if hint(check, lang):
                     block.append(f'<div style="margin:4px 0 0 1em; padding:4px 8px; border-left:3px solid #0969da">'
@@ -103,10 +104,12 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
             out.append(f"<div style='margin-top:8px'>{escape(text('report.stdout', lang))}</div>"
                        f'<pre style="{_MONO}; margin:2px 0 0 1em">{escape(result.stdout.strip()[:4000])}</pre>')
         if result.exercises and result.all_passed:
-            out.append(f'<div style="margin-top:8px; color:#1a7f37"><b>{escape(text("report.all_passed", lang))}</b></div>')
+            passed = escape(text("report.all_passed", lang))
+            out.append(f'<div style="margin-top:8px; color:#1a7f37"><b>{passed}</b></div>')
     for note in notes:
         out.append(f'<div style="margin-top:6px">ℹ {escape(note)}</div>')
     if result is not None:
-        out.append(f'<div style="margin-top:8px; color:#6e7781; font-size:11px">{escape(text("jupyter.footer", lang))}</div>')
+        footer = escape(text("jupyter.footer", lang))
+        out.append(f'<div style="margin-top:8px; color:#6e7781; font-size:11px">{footer}</div>')
     out.append("</div>")
     return "".join(out)

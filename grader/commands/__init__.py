@@ -1,0 +1,52 @@
+"""The user-facing commands, one module per command or group; grader/cli.py registers them.
+
+A command parses its options, calls the module that does the work (the session, the engine, a
+tool such as grader.batch or grader.pack), prints through the message catalogue, and exits with
+one of the codes below, the same for every command:
+
+- 0 (`EXIT_OK`): done; for `check` and `validate`: everything passed;
+- 1 (`EXIT_FAILED`): done, and something did not pass (`check`, `validate`, `doctor`), or there
+  is nothing to show (`secret show` without a secret);
+- 2 (`EXIT_USAGE`): a usage or spec error, said on stderr as `grader: …`;
+- 130 (`EXIT_INTERRUPTED`): `grade` stopped by Ctrl-C or SIGTERM, what it graded kept.
+
+Importing this package (and every command module) stays light: click and the message catalogue;
+the stages are imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+from ..messages import render
+from ..spec import SpecError
+
+EXIT_OK = EXIT_PASSED = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class Settings:
+    """The group's own options, handed to every command (`@click.pass_obj`)."""
+
+    def __init__(self, exercises: str | None, lang: str) -> None:
+        #: --exercises / $GRADER_EXERCISES: the exercise set (None: the installed one)
+        self.exercises = exercises
+        self.lang = lang
+
+
+def fail_usage(problem: Exception | str, lang: str = "en") -> NoReturn:
+    """Say a usage or spec error on stderr and exit 2; the session's errors in `lang`."""
+    click.echo(f"grader: {usage_message(problem, lang)}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def usage_message(problem: Exception | str, lang: str) -> str:
+    """The words of a usage error: one with a message code in `lang` (grader.spec.SpecError)."""
+    if isinstance(problem, SpecError) and problem.code is not None:
+        return render(problem.code, dict(problem.facts), lang)
+    return str(problem)

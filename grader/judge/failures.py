@@ -1,0 +1,38 @@
+"""What a failing call is: its message code and facts, from its outcome and expected value.
+
+The common core of every check kind (grader.judge.checks and the kinds of their own modules).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..plan import Case
+from ..run.client import CallOutcome
+from ..spec.schema import Tolerance
+from .compare import compare
+from .context import Failure
+
+
+def error_failure(error: dict[str, Any], case: Case | None, function: str,
+                  expected: Any = None) -> Failure:
+    """The failure of a call that raised or was refused: its message code and facts."""
+    kind = error.get("type")
+    code = {"MemoryError": "memory_limit", "TooLarge": "too_large"}.get(str(kind), "raised")
+    facts = dict(error)
+    if kind == "PermissionError":
+        facts["hint_code"] = "sandbox_hint"
+    if code == "too_large":  # which limit, in the student's words (grader.run.values.TooLarge)
+        facts["reason_code"] = f"too_large.{facts.get('reason') or 'value'}"
+    return Failure(code, facts, case, function, expected, None)
+
+
+def outcome_failure(outcome: CallOutcome, expected: Any, tol: Tolerance, case: Case,
+                    function: str) -> Failure | None:
+    """The failure of one call against its expected value, if any: the common core of checks."""
+    if outcome.error is not None:
+        return error_failure(outcome.error, case, function, expected)
+    diff = compare(expected, outcome.value, tol)
+    if diff is None:
+        return None
+    return Failure(diff.kind, {"path": diff.path, **diff.facts}, case, function, expected, outcome.value)

@@ -1,0 +1,130 @@
+"""The trusted code of an exercise set, imported into the grader's own process.
+
+A set's code is the reference (`reference/*.py`, or the installed `grader_reference`), its
+catalogued mistakes (`reference/mistakes/`), its trusted helpers (`reference/drivers/`) and its
+public helpers (`drivers/` beside the specs, which every student pack carries too). Each folder
+is imported as a package under a private name that carries the set's digest, so that its
+relative imports work, two sets loaded in one process never mix, and no name a submission
+chooses can reach it. Loading also checks every name the specs give against what the code
+defines: a missing reference function, mistake or helper is a SpecError naming the spec file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .spec import ExerciseSet, SpecError
+
+Function = Callable[..., Any]
+
+
+@dataclass
+class TrustedCode:
+    """The functions of a set's trusted code, by name."""
+
+    reference: dict[str, Function] = field(default_factory=dict)
+    mistakes: dict[str, Function] = field(default_factory=dict)
+    #: behaviour drivers, objectives, gradient rules: the public drivers/ first, then
+    #: reference/drivers/ (which win a name both define)
+    helpers: dict[str, Function] = field(default_factory=dict)
+    #: the names among `helpers` that come from the public drivers/
+    public_helpers: set[str] = field(default_factory=set)
+
+
+def _import_folder(directory: Path, name: str) -> types.ModuleType:
+    """Import a folder as a package under a private name, so its relative imports work."""
+    spec = importlib.util.spec_from_file_location(
+        name, directory / "__init__.py", submodule_search_locations=[str(directory)])
+    if spec is None or spec.loader is None:
+        raise SpecError(f"{directory}: not a Python package (it needs an __init__.py)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _public_functions(module: types.ModuleType) -> dict[str, Function]:
+    return {k: v for k, v in vars(module).items()
+            if callable(v) and not k.startswith("_") and getattr(v, "__module__", None) == module.__name__}
+
+
+def _modules_of(directory: Path) -> list[str]:
+    """The modules of a folder that hold functions: its .py files, private ones left out."""
+    return [source.stem for source in sorted(directory.glob("*.py")) if not source.stem.startswith("_")]
+
+
+def load_public_helpers(exercise_set: ExerciseSet, code: TrustedCode) -> None:
+    """The public drivers/ package: it imports nothing from the reference (grader pack checks)."""
+    directory = exercise_set.drivers_dir
+    if directory is None:
+        return
+    package = f"_grader_drivers_{exercise_set.digest[:12]}"
+    try:
+        _import_folder(directory, package)
+        for name in _modules_of(directory):
+            functions = _public_functions(importlib.import_module(f"{package}.{name}"))
+            code.helpers.update(functions)
+            code.public_helpers.update(functions)
+    except ImportError as exc:
+        raise SpecError(f"{directory}: cannot import the drivers: {exc}") from None
+
+
+def load_reference(exercise_set: ExerciseSet, code: TrustedCode) -> None:
+    """The reference of the modules the specs name, the mistakes, and reference/drivers/."""
+    directory = exercise_set.reference_dir
+    if directory is None:
+        return
+    package = f"_grader_reference_{exercise_set.digest[:12]}"
+    _import_folder(directory, package)
+    for name in sorted({str(ex.reference) for ex in exercise_set.exercises.values() if ex.reference}):
+        try:
+            module = importlib.import_module(f"{package}.{name}")
+        except ImportError as exc:
+            raise SpecError(f"{directory}/{name}.py: cannot import the reference: {exc}") from None
+        code.reference.update(_public_functions(module))
+    if (directory / "mistakes" / "__init__.py").exists():
+        named = {str(ex.mistakes_module or ex.reference) for ex in exercise_set.exercises.values()}
+        for name in sorted(named):
+            if (directory / "mistakes" / f"{name}.py").exists():
+                code.mistakes.update(_public_functions(importlib.import_module(f"{package}.mistakes.{name}")))
+    if (directory / "drivers" / "__init__.py").exists():
+        for name in _modules_of(directory / "drivers"):
+            functions = _public_functions(importlib.import_module(f"{package}.drivers.{name}"))
+            code.helpers.update(functions)
+            code.public_helpers.difference_update(functions)
+
+
+def check_names(exercise_set: ExerciseSet, code: TrustedCode) -> None:
+    """Every function a spec names exists in the set's code (SpecError names the spec file)."""
+    known = code.helpers | code.reference
+    for ex in exercise_set.exercises.values():
+        for check in ex.checks:
+            for helper in (check.driver, check.objective,
+                           check.trajectory.gradient if check.trajectory else None):
+                if helper and helper not in known:
+                    raise SpecError(f"{ex.source_file}: exercise {ex.id!r} names {helper!r}, "
+                                    f"which neither drivers/, reference/drivers/ nor the "
+                                    f"reference defines")
+        if ex.id not in code.reference:
+            raise SpecError(f"{ex.source_file}: exercise {ex.id!r} has no reference function "
+                            f"{ex.id} in reference/{ex.reference}.py")
+        for mistake in ex.mistakes:
+            if mistake.function not in code.mistakes:
+                raise SpecError(f"{ex.source_file}: exercise {ex.id!r} lists mistake "
+                                f"{mistake.function!r}, which reference/mistakes/ does not define")
+
+
+def load_trusted_code(exercise_set: ExerciseSet) -> TrustedCode:
+    """The set's trusted code: none of it for a student pack but its public drivers."""
+    code = TrustedCode()
+    load_public_helpers(exercise_set, code)
+    if exercise_set.reference_dir is not None:
+        load_reference(exercise_set, code)
+        check_names(exercise_set, code)
+    return code
