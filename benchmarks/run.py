@@ -472,7 +472,7 @@ def summary_rows(r: dict) -> list[tuple[str, str, str, str, str]]:
     for key, label, target in (("numpy_complete", "complete self-check", "complete"),
                                ("numpy_single", f"single exercise (`-e {SINGLE}`)", "single"),
                                ("torch_complete", "complete self-check, torch submission", None),
-                               ("torch_single", f"single exercise, torch submission", None)):
+                               ("torch_single", "single exercise, torch submission", None)):
         c = lat[key]
         warm = c["warm_without_training"]
         goal = (f"< {TARGETS[target]:g} s warm — {_met(warm < TARGETS[target])}" if target else "(no target)")
@@ -517,7 +517,7 @@ def table_markdown(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
 def table_text(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     plain = [tuple(cell.replace("**", "").replace("`", "") for cell in row) for row in [header, *rows]]
     widths = [max(len(row[i]) for row in plain) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in plain]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in plain]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -594,7 +594,7 @@ def write_results(r: dict, path: Path) -> str:
         "",
         f"Baseline: `pytest benchmarks/baseline` on `submissions/correct.py`, one process, "
         f"{len(s['baseline']['baseline'])} run(s): " + ", ".join(_s(x) for x in s["baseline"]["baseline"])
-        + f". Grader: `grader check` (plans cached): " + ", ".join(_s(x) for x in s["baseline"]["grader"]) + ".",
+        + ". Grader: `grader check` (plans cached): " + ", ".join(_s(x) for x in s["baseline"]["grader"]) + ".",
         "",
         "## 2. Self-check latency by stage (medians)",
         "",

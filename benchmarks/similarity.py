@@ -259,8 +259,9 @@ def main() -> None:
         found = sum(1 for c in big_copies if rank_of.get(c, 10**9) < len(big_copies))
         time_rows = [("`grader similarity` (subprocess, whole command)", f"{command['cpu']:.1f} s",
                       f"{command['wall']:.1f} s", f"{command['peak_mb']:.0f} MB", command["summary"])]
-        stage_text = ", ".join(f"{k} {staged[k]:.2f} s" for k in ("read", "fingerprint", "base", "rank", "report"))
-        time_rows.append(("stages (in-process CPU)", f"{sum(staged[k] for k in ('read', 'fingerprint', 'base', 'rank', 'report')):.1f} s",
+        stage_names = ("read", "fingerprint", "base", "rank", "report")
+        stage_text = ", ".join(f"{k} {staged[k]:.2f} s" for k in stage_names)
+        time_rows.append(("stages (in-process CPU)", f"{sum(staged[k] for k in stage_names):.1f} s",
                           "", "", stage_text))
         if with_copydetect:
             _write_modules(big.folder, work / "cd-big")

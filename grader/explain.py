@@ -31,10 +31,10 @@ def _indented(paragraph: str, indent: str = "  ", width: int = 96) -> list[str]:
 def property_text(prop: PropertySpec, ex: Exercise, lang: str) -> str:
     code = f"explain.property.{prop.name}"
     if code not in codes():
-        params = ", ".join(f"{k}={format_value(v)}" for k, v in prop.params.items())
-        return prop.name + (f" ({params})" if params else "")
+        listed = ", ".join(f"{k}={format_value(v)}" for k, v in prop.params.items())
+        return prop.name + (f" ({listed})" if listed else "")
     params = dict(prop.params)
-    facts = {
+    facts: dict[str, str] = {
         "min": format_value(params["min"]) if "min" in params else "−∞",
         "max": format_value(params["max"]) if "max" in params else "+∞",
         "total": format_value(params.get("total", 1)),
@@ -91,7 +91,7 @@ def worked_examples(ex: Exercise, reference: Any, plan_case: Any = None) -> list
     caller = InProcessFunctions({ex.id: reference})
     outcomes = caller.call(ex.id, [to_call(ex, c) for c in cases]) or []
     shown = []
-    for case, outcome in zip(cases, outcomes):
+    for case, outcome in zip(cases, outcomes, strict=False):
         value = (f"{outcome.error['type']}: {outcome.error['message']}" if outcome.error
                  else format_value(outcome.value))
         shown.append((format_call(ex.id, case), value))

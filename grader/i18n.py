@@ -76,11 +76,11 @@ class _Catalog(Catalog):
     @property
     def mime_headers(self) -> list[tuple[str, str]]:
         return [(name, f"{GENERATED_BY}\n" if name == "Generated-By" else value)
-                for name, value in Catalog.mime_headers.fget(self)]
+                for name, value in Catalog.mime_headers.fget(self)]  # type: ignore[attr-defined]  # Babel's stubs: an overload
 
     @mime_headers.setter
     def mime_headers(self, headers: Iterable[tuple[str, str]]) -> None:
-        Catalog.mime_headers.fset(self, headers)
+        Catalog.mime_headers.fset(self, headers)  # type: ignore[attr-defined]  # Babel's stubs: an overload
 
 
 def pot_path(localedir: Path | str = LOCALE_DIR) -> Path:
@@ -180,7 +180,7 @@ def _write_if_changed(path: Path, content: bytes) -> bool:
     return True
 
 
-def _entries(catalog: Catalog) -> list[tuple[str | None, str, tuple[str, ...]]]:
+def _entries(catalog: Catalog) -> list[tuple[str | None, str | tuple[str, ...] | list[str], tuple[str, ...]]]:
     # Babel, reading, flags every text with a % in it as python-format (see `template`)
     return [(m.context, m.id, tuple(sorted(m.flags - {"python-format"}))) for m in catalog if m.id]
 
@@ -188,7 +188,8 @@ def _entries(catalog: Catalog) -> list[tuple[str | None, str, tuple[str, ...]]]:
 def _previous_id(message: Message) -> tuple[list[str], str | None]:
     """(user comments, previous msgid) of a message read by Babel, which reads `#| msgid "…"`
     lines as user comments starting with "|"."""
-    comments, previous = [], []
+    comments: list[str] = []
+    previous: list[str] = []
     for comment in message.user_comments:
         if comment.startswith("|"):
             previous.append(comment[1:].strip().removeprefix("msgid").strip())
@@ -231,27 +232,27 @@ def merge(pot: Catalog, lang: str, localedir: Path | str = LOCALE_DIR) -> Merged
         language_team=before.language_team if before else FIRST_TRANSLATOR,
         charset="utf-8", fuzzy=False)
     for message in pot:
-        if not message.id:
-            continue
+        if not message.context or not isinstance(message.id, str):
+            continue  # every text of the catalogue has its code and one (not a plural) form
         code, english = message.context, message.id
         flags = set(message.flags)
         old = by_code.pop(code, None)
-        translation, comments, previous = "", [], None
+        translation, comments, previous = "", list[str](), None
         if old is None:
             result.added.append(code)
         else:
             comments, previous = _previous_id(old)  # a translator's comments stay
-            translation = old.string
+            translation = old.string if isinstance(old.string, str) else ""
             if translation and old.id != english:  # kept, for a translator to check
                 flags.add("fuzzy")
-                previous = old.id
+                previous = old.id if isinstance(old.id, str) else None
                 result.changed.append(code)
             elif translation and old.fuzzy:
                 flags.add("fuzzy")  # still to check: the old English stays beside it
             else:
                 previous = None
         new = po.add(english, translation, flags=flags, context=code, user_comments=comments,
-                     previous_id=previous)
+                     previous_id=previous if previous is not None else ())
         new.flags.discard("python-format")
         if not translation:
             result.untranslated.append(code)
@@ -281,7 +282,7 @@ def compile_all(localedir: Path | str = LOCALE_DIR,
     for lang in languages:
         source = po_path(lang, localedir)
         catalog = read(source, lang)
-        left_out = [m.context or m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+        left_out = [m.context or str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
         written = _write_if_changed(mo_path(lang, localedir), compile_po(source, lang))
         lines.append(f"{mo_path(lang, localedir)}: {'written' if written else 'unchanged'}"
                      + (f"; left out (untranslated or fuzzy, shown in English): {', '.join(left_out)}"

@@ -83,8 +83,8 @@ def chain_forward(x, w, b):
     w, b = _as_float(w), _as_float(b)
     a = np.empty(w.shape[0] + 1, dtype=np.float64)
     a[0] = float(x)
-    for l in range(w.shape[0]):
-        a[l + 1] = sigmoid(w[l] * a[l] + b[l])
+    for layer in range(w.shape[0]):
+        a[layer + 1] = sigmoid(w[layer] * a[layer] + b[layer])
     return a
 
 
@@ -96,11 +96,11 @@ def chain_backward(x, w, b, y):
     dw = np.empty(n_layers, dtype=np.float64)
     db = np.empty(n_layers, dtype=np.float64)
     delta = a[n_layers] - float(y)  # ∂L/∂a^(L+1)
-    for l in range(n_layers - 1, -1, -1):
-        dz = delta * a[l + 1] * (1.0 - a[l + 1])  # ∂L/∂zₗ
-        dw[l] = dz * a[l]
-        db[l] = dz
-        delta = dz * w[l]  # ∂L/∂aˡ
+    for layer in range(n_layers - 1, -1, -1):
+        dz = delta * a[layer + 1] * (1.0 - a[layer + 1])  # ∂L/∂zₗ
+        dw[layer] = dz * a[layer]
+        db[layer] = dz
+        delta = dz * w[layer]  # ∂L/∂aˡ
     return dw, db
 
 

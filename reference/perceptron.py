@@ -70,4 +70,4 @@ def mlp_forward(X, W1, b1, W2, b2):
 def count_parameters(layer_sizes):
     """Weights and biases of a fully connected network: Σ (nᵢ·nᵢ₊₁ + nᵢ₊₁); returns an int."""
     sizes = [int(s) for s in layer_sizes]
-    return int(sum(a * b + b for a, b in zip(sizes, sizes[1:])))
+    return int(sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False)))

@@ -80,7 +80,7 @@ def _table(rows: list[list[str]]) -> list[str]:
     for index, row in enumerate(rows):
         if index:
             lines.append(rule("├", "┼", "┤"))
-        lines.append("│" + "│".join(_cell(value, width) for value, width in zip(row, _COLUMNS)) + "│")
+        lines.append("│" + "│".join(_cell(value, width) for value, width in zip(row, _COLUMNS, strict=True)) + "│")
     return lines + [rule("└", "┴", "┘")]
 
 

@@ -596,7 +596,7 @@ def _respace(line: str, mode: str) -> str:
     except (tokenize.TokenError, IndentationError):
         return line
     out = ""
-    for previous, token in zip([None, *tokens], tokens):
+    for previous, token in zip([None, *tokens], tokens, strict=False):
         wordy = lambda t: t is not None and (t.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING))  # noqa: E731
         if previous is None:
             out = token.string

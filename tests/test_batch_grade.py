@@ -338,6 +338,7 @@ def test_grade_honours_the_sandbox_options(tmp_path, monkeypatch):
     strict = subprocess.run([sys.executable, "-c",
                              "import sys; from grader import sandbox; "
                              "sandbox.probe = lambda: {'landlock': sandbox.LayerStatus(False, 'off')}; "
-                             "from grader.cli import main; sys.argv = ['grader', 'grade', sys.argv[1], '--strict-sandbox']; main()",
+                             "from grader.cli import main; "
+                             "sys.argv = ['grader', 'grade', sys.argv[1], '--strict-sandbox']; main()",
                              str(klass)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert strict.returncode == 2 and "landlock" in strict.stderr

@@ -113,17 +113,17 @@ def _adam_float32(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e
 
 def _chain_backward_via_deltas(x, w, b, y):
     a = [float(x)]
-    for w_l, b_l in zip(w, b):
+    for w_l, b_l in zip(w, b, strict=True):
         a.append(1.0 / (1.0 + np.exp(-(w_l * a[-1] + b_l))))
     deltas = [(a[-1] - y) * a[-1] * (1 - a[-1])]
-    for l in range(len(w) - 1, 0, -1):
-        deltas.insert(0, deltas[0] * w[l] * a[l] * (1 - a[l]))
+    for layer in range(len(w) - 1, 0, -1):
+        deltas.insert(0, deltas[0] * w[layer] * a[layer] * (1 - a[layer]))
     return np.array(deltas) * np.array(a[:-1]), np.array(deltas)
 
 
 def _count_parameters_loop(layer_sizes):
     total = 0
-    for fan_in, fan_out in zip(layer_sizes, layer_sizes[1:]):
+    for fan_in, fan_out in zip(layer_sizes, layer_sizes[1:], strict=False):
         total += (fan_in + 1) * fan_out
     return total
 

@@ -4,7 +4,6 @@ mistake is caught and named, not-attempted and partial submissions are scored as
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
 
 import pytest
 
@@ -58,7 +57,8 @@ def _mistakes(session):
             yield ex_id, mistake.function
 
 
-@pytest.mark.parametrize("exercise,mistake", list(_mistakes(__import__("grader.session").session.GradingSession.load())))
+@pytest.mark.parametrize("exercise,mistake",
+                         list(_mistakes(__import__("grader.session").session.GradingSession.load())))
 def test_each_catalogued_mistake_is_caught_and_named(grade_source, session, exercise, mistake):
     """The student's file is the correct one with one function replaced by the mistake."""
     fn = session.mistake_functions[mistake]

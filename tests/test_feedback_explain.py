@@ -44,7 +44,7 @@ def test_explain_every_exercise(session, exercise_id, lang):
     assert heading in shown
     verb = {"en": "returns", "zh": "返回"}[lang]
     assert any(verb in line for line in shown.splitlines()[shown.splitlines().index(
-        next(l for l in shown.splitlines() if heading in l)):])
+        next(line for line in shown.splitlines() if heading in line)):])
 
 
 def test_the_worked_example_is_the_reference_on_the_first_edge_case(session):

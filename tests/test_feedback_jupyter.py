@@ -167,7 +167,8 @@ def test_in_a_real_kernel(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=cells)
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["kernelspec"] = kernel
-    client = NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(notebook, timeout=240, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
     try:
         client.execute()
     except Exception as exc:  # no kernel can start here: say why instead of failing

@@ -104,7 +104,7 @@ def used_codes() -> dict[str, str]:
                     candidates.append(node.args[0])
                 candidates += [k.value for k in node.keywords if k.arg in ("code", "hint_code", "reason_code")]
             elif isinstance(node, ast.Dict):
-                candidates += [v for k, v in zip(node.keys, node.values)
+                candidates += [v for k, v in zip(node.keys, node.values, strict=True)
                                if isinstance(k, ast.Constant) and k.value in ("code", "hint_code", "reason_code")]
             for c in candidates:
                 if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value:

@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import ROOT
 
 WRONG = "import numpy as np\n\ndef relu(x):\n    return np.abs(x)\n"
 RIGHT = "import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0.0)\n"

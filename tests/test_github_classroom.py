@@ -263,7 +263,7 @@ def fractional_course(tmp_path_factory):
     for exercise in raw["exercises"]:
         if exercise["id"] in FRACTIONAL:
             assert len(exercise["checks"]) == len(FRACTIONAL[exercise["id"]])
-            for check, points in zip(exercise["checks"], FRACTIONAL[exercise["id"]]):
+            for check, points in zip(exercise["checks"], FRACTIONAL[exercise["id"]], strict=True):
                 check["points"] = points
             exercise.pop("points", None)
             kept.append(exercise)
@@ -321,7 +321,7 @@ def synthetic(points: list[float], passed: list[bool]):
     checks = [CheckResult(name=f"part {i}", kind="reference", status="passed" if ok else "failed",
                           score=p if ok else 0.0, max_score=p, code="" if ok else "not_attempted",
                           facts={"function": "sigmoid"})
-              for i, (p, ok) in enumerate(zip(points, passed))]
+              for i, (p, ok) in enumerate(zip(points, passed, strict=True))]
     exercise = ExerciseResult(id="sigmoid", title={"en": "Sigmoid", "zh": "Sigmoid"}, chapter=3,
                               status="passed" if all(passed) else "failed",
                               score=round(sum(c.score for c in checks), 6),

@@ -167,7 +167,8 @@ def test_reference_other_submissions_and_grader_files_are_unreadable_and_unchang
                 stolen += 1
             except OSError:
                 pass
-        for path in {[str(ROOT / "grader" / "__init__.py"), str(ROOT / "submissions" / "correct.py"), "/tmp/student-was-here"]!r}:
+        for path in {[str(ROOT / "grader" / "__init__.py"), str(ROOT / "submissions" / "correct.py"),
+                      "/tmp/student-was-here"]!r}:
             try:
                 open(path, "a").write("# pwned")
                 stolen += 100
@@ -210,7 +211,8 @@ def test_exercise_set_outside_the_package_is_hidden_too(tmp_path, zygote):
     shutil.copytree(ROOT / "reference", course_dir / "reference")
     session = GradingSession.load(course_dir)
     student = tmp_path / "s.py"
-    student.write_text(f"import numpy as np\ndef relu(x):\n    open({str(course_dir / 'reference' / 'activations.py')!r}).read()\n"
+    reference_file = str(course_dir / 'reference' / 'activations.py')
+    student.write_text(f"import numpy as np\ndef relu(x):\n    open({reference_file!r}).read()\n"
                        "    return np.maximum(x, 0.0)\n")
     result = grade(session, student, zygote, Options(exercises=("relu",)))
     check = result.exercises[0].checks[0]
@@ -271,7 +273,8 @@ def test_fake_results_printed_or_written_gain_nothing_and_json_stays_pure(tmp_pa
     # Python 3.11 recursion lives on the heap: it ends as a crash or at the time limit
     ("import sys\nsys.setrecursionlimit(10**9)\ndef f(n): return f(n + 1)\nf(0)", ("error", "timeout")),
     ("def f(n): return f(n + 1)\nreturn f(0)", "failed"),
-    ("import os\nfor fd in range(64):\n    try: os.write(fd, b'\\x00garbage' * 4096)\n    except OSError: pass", "error"),
+    ("import os\nfor fd in range(64):\n    try: os.write(fd, b'\\x00garbage' * 4096)\n"
+     "    except OSError: pass", "error"),
     ("import os\nfor fd in range(3, 64):\n    try: os.close(fd)\n    except OSError: pass", "error"),
 ])
 def test_crashes_cost_only_that_exercise(grade_source, crash, status):

@@ -48,7 +48,7 @@ def test_feedback_names_keep_the_listed_collisions_apart():
               ["", ".", "..", "_", "a\ud800", "a\udcff", "a\x00b"]]
     for ids in groups:
         names = [feedback_name(i) for i in ids]
-        assert len({n.casefold() for n in names}) == len(ids), dict(zip(ids, names))
+        assert len({n.casefold() for n in names}) == len(ids), dict(zip(ids, names, strict=True))
         for name in names:
             assert_safe_name(name + ".html")
 

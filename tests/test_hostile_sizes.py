@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import struct
 import subprocess
 import sys
 import textwrap

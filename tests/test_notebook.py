@@ -27,7 +27,8 @@ def write_notebook(path: Path, *cells: str, markdown_first: bool = True) -> Path
 
 SLOW_NOTEBOOK = [
     "%matplotlib inline\n!pip install numpy\nimport time\nimport numpy as np\nimport matplotlib.pyplot as plt",
-    "def relu(x):\n    return np.maximum(np.asarray(x, dtype=float), 0.0)\n\nALPHA = 0.01\nrng = np.random.default_rng(0)",
+    "def relu(x):\n    return np.maximum(np.asarray(x, dtype=float), 0.0)\n\n"
+    "ALPHA = 0.01\nrng = np.random.default_rng(0)",
     "%%time\ndef sigmoid(x):\n    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))\nsigmoid(0.0)",
     "for epoch in range(10**9):\n    time.sleep(1)",
     "losses = train(relu)\nplt.plot(losses); done = True\nnp.exp?\nfiles = !ls",

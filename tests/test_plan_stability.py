@@ -30,7 +30,7 @@ def test_a_local_module_full_of_constants_does_not_change_the_draw(tmp_path_fact
     finally:
         sys.modules.pop("student_constants_module", None)
     assert len(before) == len(after)
-    for a, b in zip(before, after):
+    for a, b in zip(before, after, strict=True):
         assert a["x"].shape == b["x"].shape and (a["x"] == b["x"]).all()
 
 
@@ -107,8 +107,8 @@ def test_pinned_torch_paths_equal_what_live_torch_computes(monkeypatch, tmp_path
     for exercise, path in pinned_files.items():
         pinned = codec.decode(path.read_bytes())
         [computed] = [v for k, v in live.items() if f"{exercise}-" in k]
-        for pinned_path, live_path in zip(pinned, computed):
-            for (p_param, p_state), (l_param, l_state) in zip(pinned_path, live_path):
+        for pinned_path, live_path in zip(pinned, computed, strict=True):
+            for (p_param, p_state), (l_param, l_state) in zip(pinned_path, live_path, strict=True):
                 np.testing.assert_allclose(p_param, l_param, rtol=1e-12, atol=0)
                 for name in p_state:
                     np.testing.assert_allclose(p_state[name], l_state[name], rtol=1e-12, atol=0)

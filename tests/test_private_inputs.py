@@ -39,7 +39,7 @@ def grader(*args: object, env: dict | None = None) -> subprocess.CompletedProces
 
 
 def _pairs(ex):
-    return list(zip(edge_cases(ex), private_session().plan(ex).edge))
+    return list(zip(edge_cases(ex), private_session().plan(ex).edge, strict=False))
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=[ex.id for ex in EXERCISES])
@@ -52,7 +52,8 @@ def test_moved_edge_cases_keep_what_each_case_is_about(ex):
                 assert same_case({name: before}, {name: after}), (name, before, after)
                 continue
             if arg.type == "ints":
-                assert len(after) == len(before) and all(a == b for a, b in zip(after, before) if b in (0, 1))
+                assert len(after) == len(before)
+                assert all(a == b for a, b in zip(after, before, strict=True) if b in (0, 1))
                 continue
             b, a = np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64)
             assert a.shape == b.shape and type(after) is type(before)
@@ -103,7 +104,7 @@ def test_a_moved_case_that_loses_what_its_case_is_about_is_refused():
 
 def _same_plan(a, b) -> bool:
     return all(len(getattr(a, s)) == len(getattr(b, s)) and
-               all(same_case(x, y) for x, y in zip(getattr(a, s), getattr(b, s)))
+               all(same_case(x, y) for x, y in zip(getattr(a, s), getattr(b, s), strict=True))
                for s in ("random", "smooth", "edge"))
 
 
@@ -136,7 +137,7 @@ def test_the_same_secret_draws_the_same_inputs_and_another_secret_others(tmp_pat
         assert _same_plan(again.plan(ex), mine)
         theirs = other.plan(ex)
         assert sum(any(same_case(x, y) for y in mine.random) for x in theirs.random) <= 0.05 * len(mine.random)
-        assert sum(not same_case(x, y) for x, y in zip(theirs.edge, mine.edge)) >= len(mine.edge) - 1
+        assert sum(not same_case(x, y) for x, y in zip(theirs.edge, mine.edge, strict=True)) >= len(mine.edge) - 1
 
 
 def test_private_inputs_share_no_drawn_case_with_the_public_ones():
@@ -172,7 +173,7 @@ def test_a_changed_edge_case_moves_again_and_the_draws_stay(tmp_path, monkeypatc
     after = GradingSession.load(exercise_set, secret=secret)
     changed = after.plan(after.exercise_set.exercises["relu"])
     assert len(changed.edge) == len(relu.edge) + 1
-    assert all(same_case(x, y) for x, y in zip(changed.random, relu.random))
+    assert all(same_case(x, y) for x, y in zip(changed.random, relu.random, strict=True))
     assert not same_case(changed.edge[-1], {"x": np.array([3.0, -3.0])})
 
 

@@ -349,7 +349,7 @@ def test_count_parameters_slide_network():
 @EXAMPLES
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=5))
 def test_count_parameters_matches_torch(sizes):
-    layers = [torch.nn.Linear(a, b, device="meta") for a, b in zip(sizes, sizes[1:])]
+    layers = [torch.nn.Linear(a, b, device="meta") for a, b in zip(sizes, sizes[1:], strict=False)]
     expected = sum(p.numel() for p in torch.nn.Sequential(*layers).parameters())
     got = call(P.count_parameters, sizes)
     assert type(got) is int and got == expected
@@ -492,8 +492,8 @@ def chains(draw):
 
 def torch_chain(x, w, b):
     acts = [torch.as_tensor(x, dtype=torch.float64)]
-    for l in range(w.shape[0]):
-        acts.append(torch.sigmoid(w[l] * acts[-1] + b[l]))
+    for layer in range(w.shape[0]):
+        acts.append(torch.sigmoid(w[layer] * acts[-1] + b[layer]))
     return acts
 
 
@@ -604,7 +604,7 @@ def _run(update, make_opt, state_keys, *, steps=6, scale=1.0, shape=(3,), seed=0
         opt.step()
         param, *state = update(param, grad, state, t)
         close(param, tparam.detach(), rtol=1e-9, atol=1e-15)
-        for key, mine in zip(state_keys, state):
+        for key, mine in zip(state_keys, state, strict=True):
             close(mine, opt.state[tparam][key], rtol=1e-9, atol=1e-30)
     return param
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
 
 from conftest import by_id
@@ -51,7 +50,8 @@ def test_raising_function_fails_with_the_exception_and_line(grade_source):
 @pytest.mark.parametrize("body,how", [
     ("while True:\n        pass", "timeout"),
     ("import time\n    time.sleep(60)", "timeout"),
-    ("import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True: pass", "timeout"),
+    ("import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+     "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True: pass", "timeout"),
     ("import os\n    os._exit(3)", "error"),
     ("import ctypes\n    ctypes.string_at(0)", "error"),
     ("import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)", "error"),

@@ -320,7 +320,6 @@ def test_lazy_stdlib_imports_after_enter(world: dict[str, Any]) -> None:
         for name in names:
             sys.modules.pop(name, None)  # force a real import from disk
             importlib.import_module(name)
-        import decimal
         import zoneinfo
         zoneinfo.ZoneInfo("UTC")
         return str(decimal.Decimal(1) / decimal.Decimal(8))

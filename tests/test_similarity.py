@@ -353,7 +353,7 @@ def test_a_handout_every_student_kept_is_discounted(tmp_path):
                "    out = []\n    for v in np.ravel(x):\n        out.append(0.5 * (1 + np.tanh(v / 2)))\n    return np.array(out).reshape(np.shape(x))\n"]
     folder = tmp_path / "class"
     folder.mkdir()
-    for name, answer in zip(("ann", "ben", "cat"), answers):
+    for name, answer in zip(("ann", "ben", "cat"), answers, strict=True):
         (folder / f"{name}.py").write_text(handout + "\n\ndef sigmoid(x):\n" + answer, encoding="utf-8")
     (tmp_path / "handout.py").write_text(handout, encoding="utf-8")
     without = grader("similarity", str(folder), "-o", str(tmp_path / "without"))

@@ -400,18 +400,18 @@ def test_grades_csv_has_no_formula_and_numbers_stay_numbers(graded):
     assert len(body) == len(HOSTILE_STUDENTS) + 2
     numeric = {"sigmoid", "relu", "total", "max_score", "percent", "run"}
     for row in body:
-        for column, cell in zip(header, row):
+        for column, cell in zip(header, row, strict=True):
             if column in numeric:
                 assert isinstance(cell, float), (column, cell)  # a number to a spreadsheet
             else:
                 assert isinstance(cell, str)
-                assert not cell.lstrip()[:1] in ("=", "+", "-", "@"), (column, cell)
-                assert not cell[:1] in ("\t", "\r"), (column, cell)
+                assert cell.lstrip()[:1] not in ("=", "+", "-", "@"), (column, cell)
+                assert cell[:1] not in ("\t", "\r"), (column, cell)
     students = {row[0] for row in body}
     assert "'" + ROSTER_ONLY in students and "'@SUM(1)" in students and "'-2+3" in students
     # the file names' tab and ESC/CR, shown by name (grader.submission.names): no cell starts with a formula
     assert "\\tTAB" in students and "\\x1b[2J\\r✓ all passed" in students
-    by_id = {row[0]: dict(zip(header, row)) for row in body}
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in body}
     assert by_id["ann"]["total"] == 9.0 and by_id["ann"]["name"] == "'=HYPERLINK(\"http://evil\",\"Ann\")"
     assert by_id["'" + ROSTER_ONLY]["name"] == "'@SUM(A1:A9)"
     assert by_id["'-2+3"]["relu"] == 1.0
@@ -665,7 +665,7 @@ def test_csv_cells_never_start_a_formula_and_numbers_stay(value):
     if isinstance(value, (int, float)):
         assert cell == value
         return
-    assert not cell.lstrip()[:1] in ("=", "+", "-", "@") and not cell[:1] in ("\t", "\r")
+    assert cell.lstrip()[:1] not in ("=", "+", "-", "@") and cell[:1] not in ("\t", "\r")
     assert "\n" not in cell and not UNSAFE.search(cell)
 
 

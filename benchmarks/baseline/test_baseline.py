@@ -262,7 +262,7 @@ def assert_matches(expected: Any, actual: Any, rtol: float, atol: float, where: 
     if isinstance(expected, (tuple, list)):
         assert isinstance(actual, (tuple, list)) and len(actual) == len(expected), \
             f"{where}: expected a sequence of {len(expected)}, got {actual!r}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             assert_matches(e, a, rtol, atol, f"{where}[{i}]")
         return
     if isinstance(expected, dict):
@@ -540,7 +540,7 @@ def run_trajectory(student, ex: dict, check: dict, case: dict, rtol: float, atol
                 mine = o_param
             assert_matches(mine, got, rtol, atol, f"step {k} vs torch.optim")
         new_param, new_state = _unpack(expected, state)
-        current = {**current, param: new_param, **dict(zip(state, new_state))}
+        current = {**current, param: new_param, **dict(zip(state, new_state, strict=True))}
 
 
 def check_trajectory(student, ex: dict, check: dict) -> None:

@@ -149,7 +149,7 @@ def softmax_cross_entropy_grad(y, z):
 
 def chain_forward(x, w, b):
     activations = [float(x)]
-    for w_l, b_l in zip(w, b):
+    for w_l, b_l in zip(w, b, strict=False):
         activations.append(float(_np_sigmoid(w_l * activations[-1] + b_l)))
     return np.array(activations)
 
@@ -158,10 +158,10 @@ def chain_backward(x, w, b, y):
     a = chain_forward(x, w, b)
     dw, db = np.zeros(len(w)), np.zeros(len(w))
     upstream = a[-1] - y                 # ∂loss/∂a^(L+1)
-    for l in reversed(range(len(w))):
-        dz = upstream * a[l + 1] * (1.0 - a[l + 1])
-        dw[l], db[l] = dz * a[l], dz
-        upstream = dz * w[l]
+    for layer in reversed(range(len(w))):
+        dz = upstream * a[layer + 1] * (1.0 - a[layer + 1])
+        dw[layer], db[layer] = dz * a[layer], dz
+        upstream = dz * w[layer]
     return dw, db
 
 

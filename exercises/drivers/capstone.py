@@ -67,7 +67,7 @@ def xor_training(student, cases, params):
     calls = [{"seed": s} for s in seeds]
     outcomes = student(calls) or []
     wins, failed, trained = 0, [], []
-    for case, outcome in zip(calls, outcomes):
+    for case, outcome in zip(calls, outcomes, strict=False):
         if outcome.error is not None:
             failed.append(raised(outcome, case, fn))
             continue
@@ -84,7 +84,7 @@ def xor_training(student, cases, params):
         if forward is None:
             return [failure("graded_by_instructor", {"reason_code": "pack.reason.own_forward",
                                                      "function": FORWARD})], len(seeds)
-        for (case, weights), outputs in zip(trained, forward([w for _, w in trained])):
+        for (case, weights), outputs in zip(trained, forward([w for _, w in trained]), strict=False):
             if outputs is None or outputs.shape != XOR_Y.shape:
                 return [failure("graded_by_instructor", {"reason_code": "pack.reason.own_forward",
                                                          "function": FORWARD})], len(seeds)

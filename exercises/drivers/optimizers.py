@@ -35,7 +35,7 @@ def minibatch_split(student, cases, params):
     """Each split is a partition of range(n) into batches of batch_size (the last holds the rest), shuffled."""
     fn = "minibatches"
     problems = []
-    for case, outcome in zip(cases, student(cases) or []):
+    for case, outcome in zip(cases, student(cases) or [], strict=False):
         n, batch_size = int(case["n"]), int(case["batch_size"])
         if outcome.error is not None:
             problems.append(raised(outcome, case, fn))
@@ -89,7 +89,7 @@ def minibatch_seeding(student, cases, params):
     others = [{**c, "seed": int(c["seed"]) + 1} for c in chosen]
     other = student(others) or []
     problems = []
-    for case, a, b, o, o_case in zip(chosen, first, again, other, others):
+    for case, a, b, o, o_case in zip(chosen, first, again, other, others, strict=False):
         if a.error is not None:
             problems.append(raised(a, case, fn))
             continue

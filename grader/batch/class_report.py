@@ -14,7 +14,8 @@ from __future__ import annotations
 import io
 import json
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,8 @@ def _plots(data: ClassData) -> dict[str, str] | None:
               edgecolor="white")
     axes.set_xlim(0, 100)
     axes.set_xticks(range(0, 101, 10))
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    # the default locator is a MaxNLocator, which takes `integer`; matplotlib types it as any Locator
+    axes.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     axes.spines[["top", "right"]].set_visible(False)
     plots["histogram"] = _svg(figure)
 
@@ -161,7 +163,7 @@ def _plots(data: ClassData) -> dict[str, str] | None:
     axes.barh(positions, rates, color="#1b7f3b")
     axes.set_yticks(positions, exercises)
     axes.set_xlim(0, 100)
-    for y, rate in zip(positions, rates):
+    for y, rate in zip(positions, rates, strict=True):
         axes.text(min(rate + 1, 92), y, f"{rate:.0f}%", va="center", fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)
     plots["pass_rate"] = _svg(figure)
@@ -183,7 +185,7 @@ figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem}svg{max-width:100%;he
 """
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+def _table(headers: list[str], rows: list[list[str]], numeric: Collection[int] = ()) -> str:
     """Rows of cells that are already HTML (each caller escapes what it puts in)."""
     head = "".join(f"<th>{e(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
@@ -234,9 +236,9 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
                      str(counts[PASSED]), str(counts["failed"]), str(counts[NOT_ATTEMPTED]),
                      str(counts[ERROR] + counts[TIMEOUT]),
                      f"{statistics.mean(points):.2f} / {data.max_points.get(ex, 0):g}" if points else "–"])
-    headers = ("class.exercise", "class.pass_rate_short", "class.passed", "class.failed", "class.not_attempted",
+    codes = ("class.exercise", "class.pass_rate_short", "class.passed", "class.failed", "class.not_attempted",
                "class.errors", "class.mean_points")
-    out.append(_table([text(c, lang) for c in headers], rows, numeric={1, 2, 3, 4, 5, 6}))
+    out.append(_table([text(c, lang) for c in codes], rows, numeric={1, 2, 3, 4, 5, 6}))
 
     out.append(f"<h2>{t('class.mistakes')}</h2>")
     rows = []

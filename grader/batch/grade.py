@@ -184,20 +184,20 @@ class _Recorder:
         in name order), and the note says which was kept and what each scored."""
         order = {str(p): i for i, p in enumerate(entry.paths)}
         parts = sorted(parts, key=lambda done: order.get(done.task.path, len(order)))
-        graded = [done for done in parts if done.result is not None]
+        graded = [(done, done.result) for done in parts if done.result is not None]
         if not graded:
             self.store_lost(entry, parts[0].task.path, "; ".join(done.how for done in parts))
             return
-        best = max(graded, key=lambda done: done.result.score)
+        best, best_result = max(graded, key=lambda pair: pair[1].score)
         scores = "; ".join(f"{_entry_label(done.task.path)} {done.result.score:g}/{done.result.max_score:g}"
                            if done.result is not None else f"{_entry_label(done.task.path)} ({done.how})"
                            for done in parts)
         kept = _entry_label(best.task.path)
         entries = ", ".join(_entry_label(done.task.path) for done in parts)
-        best.result.notes.append({"code": "batch.ambiguous",
+        best_result.notes.append({"code": "batch.ambiguous",
                                   "facts": {"entries": entries, "kept": kept, "scores": scores}})
         self.summary.ambiguous.append((entry.student, kept, scores))
-        self.store(entry, best.result, path=best.task.path)
+        self.store(entry, best_result, path=best.task.path)
 
     def store_lost(self, entry: Entry, path: str, how: str) -> None:
         result = _placeholder(self.session, self.exercises, ERROR, "batch.worker_died", {"how": how},
@@ -280,7 +280,8 @@ def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercis
         unchanged = (last is not None and not options.force and last.status != INTERNAL
                      and last.content_hash == hashes[entry.student] and last.grading_key == key)
         reuse[entry.student] = last.id if unchanged and last else None
-    run_id = book.start_run(grader_version=__version__, spec_digest=session.exercise_set.digest, seed=session.seed_label,
+    run_id = book.start_run(grader_version=__version__, spec_digest=session.exercise_set.digest,
+                            seed=session.seed_label,
                             exercises=[ex.id for ex in exercises], grading_key=key,
                             submissions_dir=label(options.submissions), jobs=options.jobs,
                             forced=options.force, lang=lang)

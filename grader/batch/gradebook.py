@@ -227,7 +227,7 @@ class Gradebook:
         self.db.close()
 
     # runs
-    def start_run(self, *, grader_version: str, spec_digest: str, seed: int, exercises: list[str],
+    def start_run(self, *, grader_version: str, spec_digest: str, seed: int | str, exercises: list[str],
                   grading_key: str, submissions_dir: str, jobs: int, forced: bool, lang: str) -> int:
         with self.db:
             cur = self.db.execute(
@@ -235,7 +235,7 @@ class Gradebook:
                 "grading_key, submissions_dir, jobs, forced, lang) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (now(), "running", grader_version, spec_digest, seed, json.dumps(exercises),
                  grading_key, submissions_dir, jobs, int(forced), lang))
-        return int(cur.lastrowid)
+        return _inserted_id(cur)
 
     def finish_run(self, run_id: int, status: str) -> None:
         with self.db:
@@ -292,7 +292,7 @@ class Gradebook:
                 (run_id, student, path, content_hash, grading_key, result.grader_version,
                  result.spec_digest, result.seed, status or summary_status(result), result.score,
                  result.max_score, round(result.seconds, 3), now(), blob))
-            grade_id = int(cur.lastrowid)
+            grade_id = _inserted_id(cur)
             self.db.executemany(
                 "INSERT INTO exercise_grades (grade_id, exercise, score, max_score, status, code, messages, "
                 "mistakes, seconds) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -367,3 +367,10 @@ def _stored(row: sqlite3.Row) -> StoredGrade:
                        status=row["status"], score=row["score"], max_score=row["max_score"],
                        seconds=row["seconds"], graded_at=row["graded_at"],
                        spec_digest=row["spec_digest"], grader_version=row["grader_version"])
+
+
+def _inserted_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made (SQLite sets it after every INSERT)."""
+    if cur.lastrowid is None:
+        raise sqlite3.DatabaseError("the INSERT made no row")
+    return cur.lastrowid

@@ -139,6 +139,8 @@ class Pool:
                                        daemon=True)
         with _sigint_ignored():  # inherited through spawn: no KeyboardInterrupt while it starts
             process.start()
+        if process.pid is None:  # start() returned: the process has its id
+            raise RuntimeError("a grading worker did not start")
         self.processes[process.pid] = process
 
     def run(self, tasks: list[Task]) -> Iterator[Done]:

@@ -49,6 +49,11 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
+def _cell(row: list[str], i: int | None) -> str:
+    """Column `i` of `row`, stripped; empty where the row is short or the column is absent."""
+    return row[i].strip() if i is not None and i < len(row) else ""
+
+
 def read_roster(path: str | Path) -> list[Student]:
     try:
         raw = Path(path).read_bytes()
@@ -65,7 +70,9 @@ def read_roster(path: str | Path) -> list[Student]:
     if not rows:
         raise RosterError("no students in it")
     header = rows[0]
-    id_col = _column(header, ID_COLUMNS)
+    id_col: int | None = _column(header, ID_COLUMNS)
+    name_col: int | None
+    email_col: int | None
     if id_col is None:
         id_col, name_col, email_col = 0, 1, 2
     else:
@@ -74,12 +81,9 @@ def read_roster(path: str | Path) -> list[Student]:
         email_col = _column(header, EMAIL_COLUMNS)
     students: dict[str, Student] = {}
     for row in rows:
-        def cell(i: int | None) -> str:
-            return row[i].strip() if i is not None and i < len(row) else ""
-
-        sid = cell(id_col)
+        sid = _cell(row, id_col)
         if sid and key(sid) not in students:
-            students[key(sid)] = Student(sid, cell(name_col), cell(email_col))
+            students[key(sid)] = Student(sid, _cell(row, name_col), _cell(row, email_col))
     if not students:
         raise RosterError("no students in it")
     return list(students.values())

@@ -102,9 +102,7 @@ def github_extras(result: SubmissionResult, lang: str, err: bool = False) -> Non
                 handle.write(github.render_summary(result, lang) + "\n")
         except OSError:
             pass  # a summary is a courtesy; the grade stands without it
-    # mypy reads grader.report.github's `annotations` as its `from __future__ import annotations`,
-    # which the function of that name shadows: renaming it is that module's own change
-    for command in github.annotations(result, lang, os.environ.get("GITHUB_WORKSPACE")):  # type: ignore[operator]
+    for command in github.annotations(result, lang, os.environ.get("GITHUB_WORKSPACE")):
         click.echo(command, err=err)
 
 

@@ -104,7 +104,7 @@ class StoredAnswers:
             keys, rows = data.get("keys"), data.get("outcomes")
             if not isinstance(keys, list) or not isinstance(rows, list) or len(keys) != len(rows):
                 continue
-            for key, row in zip(keys, rows):
+            for key, row in zip(keys, rows, strict=True):
                 outcome = _outcome(row)
                 if not isinstance(key, str) or outcome is None:
                     continue
@@ -143,4 +143,5 @@ def for_session(session: Any) -> StoredAnswers | None:
     after loading it (the CLI's): stored answers would stand in for the replacement's."""
     if session.pack is not None or session.exercise_set.reference_dir is None or not session.use_cache:
         return None
-    return StoredAnswers(session.expected, code_of([session.exercise_set.reference_dir, session.exercise_set.drivers_dir]))
+    exercise_set = session.exercise_set
+    return StoredAnswers(session.expected, code_of([exercise_set.reference_dir, exercise_set.drivers_dir]))

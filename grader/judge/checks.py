@@ -33,7 +33,7 @@ class MatchesReference:
         want = ctx.reference(cases)
         tol = ctx.tolerance(spec)
         return [outcome_failure(g, w.value, tol, c, ctx.exercise.function)
-                for g, w, c in zip(got, want, cases)]
+                for g, w, c in zip(got, want, cases, strict=False)]
 
 
 class EdgeCases(MatchesReference):
@@ -49,7 +49,7 @@ class Stability(EdgeCases):
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
         failures = super().evaluate(ctx, spec, cases)
         got = ctx.call(cases) or []
-        for i, (failure, outcome) in enumerate(zip(failures, got)):
+        for i, (failure, outcome) in enumerate(zip(failures, got, strict=False)):
             if failure is None and outcome.warnings:
                 failures[i] = Failure("fp_warning", {"warning": outcome.warnings[0]}, cases[i],
                                       ctx.exercise.function, None, outcome.value)

@@ -82,7 +82,7 @@ def _close(expected: Any, actual: Any, tol: Tolerance) -> bool:
     a_all = actual.astype(np.float64, copy=False)
     atol, rtol = tol.atol, tol.rtol
     if expected.size <= _SMALL:
-        for a, e in zip(a_all.ravel().tolist(), e_all.ravel().tolist()):
+        for a, e in zip(a_all.ravel().tolist(), e_all.ravel().tolist(), strict=True):
             if not (math.isfinite(e) and abs(a - e) <= atol + rtol * abs(e)):
                 return False
         return True
@@ -102,7 +102,7 @@ def compare(expected: Any, actual: Any, tol: Tolerance, path: str = "") -> Diffe
                                                     "actual_type": _type_name(actual)})
         if len(actual) != len(expected):
             return Difference("wrong_length", path, {"expected_length": len(expected), "actual_length": len(actual)})
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             diff = compare(e, a, tol, f"{path}[{i}]")
             if diff:
                 return diff

@@ -111,7 +111,7 @@ class _Memo:
         if function in self.missing:
             return None
         keys = [keys_of(function, c) + (b"+args" if return_args else b"") for c in cases]
-        todo = [(k, c) for k, c in zip(keys, cases) if fresh or k not in self.outcomes]
+        todo = [(k, c) for k, c in zip(keys, cases, strict=True) if fresh or k not in self.outcomes]
         unique = list(dict((k, c) for k, c in todo).items())
         if unique:
             outcomes = self.caller.call(function, [to_call(exercise, c) for _, c in unique],
@@ -119,7 +119,7 @@ class _Memo:
             if outcomes is None:
                 self.missing.add(function)
                 return None
-            new = {key: outcome for (key, _), outcome in zip(unique, outcomes)}
+            new = {key: outcome for (key, _), outcome in zip(unique, outcomes, strict=False)}
             if remember:  # not: inputs that depend on one student's answers, no use to the next
                 self._keep(new)
             return [new[k] if k in new else self.outcomes[k] for k in keys]
@@ -230,13 +230,13 @@ class ExerciseContext:
         function = function or self.exercise.function
         if not remember or self.forget:
             keys = [self._keys(function, c) for c in cases]
-            todo = list({k: c for k, c in zip(keys, cases) if k not in self._transient}.items())
+            todo = list({k: c for k, c in zip(keys, cases, strict=True) if k not in self._transient}.items())
             if todo:
                 got = self.expected.run(self.signature_of(function), function,
                                         [c for _, c in todo], remember=False, keys_of=self._keys)
                 if got is None:
                     raise LookupError(f"the reference has no function {function!r}")
-                self._transient.update((k, o) for (k, _), o in zip(todo, got))
+                self._transient.update((k, o) for (k, _), o in zip(todo, got, strict=False))
             return [self._transient[k] for k in keys]
         outcomes = self.expected.run(self.signature_of(function), function, cases, remember,
                                      keys_of=self._keys)
@@ -269,7 +269,7 @@ class ExerciseContext:
             return False
         return all(g.error is None and w.error is None
                    and compare(w.value, g.value, exercise.tolerance) is None
-                   for g, w in zip(got, expected))
+                   for g, w in zip(got, expected, strict=True))
 
     def tolerance(self, check: CheckSpec) -> Tolerance:
         return check.tolerance or self.exercise.tolerance

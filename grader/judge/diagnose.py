@@ -45,7 +45,7 @@ def diagnose(ctx: ExerciseContext, spec: CheckSpec, case: Case | None,
         if all(
             (s.error is None) == (m.error is None)
             and (s.error is not None or compare(m.value, s.value, tol) is None)
-            for s, m in zip(student, outcomes)
+            for s, m in zip(student, outcomes, strict=False)
         ):
             return mistake
     return None

@@ -10,7 +10,8 @@ the spec lists `wrt`, the arguments to differentiate: every element of each is m
 float64, the scalar is the forward's output or a trusted `objective`(case, output) of it, and all
 the moved inputs of all cases go in one batch. A student pack holds the objective's values on
 the reference's outputs, not the objective: there, whether a wrong derivative is right for the
-student's own wrong forward cannot be told, and the failure says only which parts are wrong. On a mismatch the check says which parts (dw[2],
+student's own wrong forward cannot be told, and the failure says only which parts are wrong.
+On a mismatch the check says which parts (dw[2],
 W1, …) are wrong, and whether the derivative is right for the student's own, wrong, forward.
 """
 
@@ -63,10 +64,10 @@ class GradientCheck:
         got = ctx.call(cases) or []
         plus, minus = _shifted(cases, arg, h)
         ref_plus, ref_minus = ctx.reference(plus, forward), ctx.reference(minus, forward)
-        numeric = [_difference(p.value, m.value, h) for p, m in zip(ref_plus, ref_minus)]
+        numeric = [_difference(p.value, m.value, h) for p, m in zip(ref_plus, ref_minus, strict=True)]
         tol = spec.tolerance or GRADIENT_TOLERANCE
         failures = [outcome_failure(g, n, tol, c, ctx.exercise.function)
-                    for g, n, c in zip(got, numeric, cases)]
+                    for g, n, c in zip(got, numeric, cases, strict=False)]
         wrong = [i for i, f in enumerate(failures) if f is not None and f.code == "mismatch"]
         if wrong:
             self._blame(ctx, forward, arg, [cases[i] for i in wrong], [failures[i] for i in wrong],
@@ -81,14 +82,14 @@ class GradientCheck:
         own_sample = ctx.call(sample, function=forward) or []
         # judged on all the check's inputs: at a shrunk point a wrong forward may look right
         forward_ok = all(o.error is None and compare(r.value, o.value, ctx.exercise.tolerance) is None
-                         for r, o in zip(ctx.reference(sample, forward), own_sample))
+                         for r, o in zip(ctx.reference(sample, forward), own_sample, strict=False))
         if own is None:
             for failure in failures:
                 assert failure is not None
                 failure.code = "gradient_mismatch"
                 failure.facts.update(forward=forward, own_forward="missing")
             return
-        for case, failure, derivative, outcome in zip(cases, failures, derivatives, own):
+        for case, failure, derivative, outcome in zip(cases, failures, derivatives, own, strict=False):
             assert failure is not None
             h = FLOAT32_STEP if getattr(outcome.value, "dtype", None) == np.float32 else 1e-6
             plus, minus = _shifted([case], arg, h)
@@ -185,7 +186,7 @@ def _structured(spec: CheckSpec, grads: dict[str, np.ndarray]) -> Any:
 
 def _parts(spec: CheckSpec, value: Any) -> list[tuple[str, Any]]:
     if spec.outputs:
-        return list(zip(spec.outputs, value))
+        return list(zip(spec.outputs, value, strict=False))
     if len(spec.wrt) == 1:
         return [(spec.wrt[0], value)]
     return [(name, value[name]) for name in spec.wrt]
@@ -193,8 +194,9 @@ def _parts(spec: CheckSpec, value: Any) -> list[tuple[str, Any]]:
 
 def _wrong_parts(spec: CheckSpec, expected: Any, actual: Any, tol: Tolerance) -> tuple[list[str], list[str]]:
     """Which named parts (or, per layer, which entries) of a gradient are wrong, which right."""
-    wrong, right = [], []
-    for (name, exp), (_, act) in zip(_parts(spec, expected), _parts(spec, actual)):
+    wrong: list[str] = []
+    right: list[str] = []
+    for (name, exp), (_, act) in zip(_parts(spec, expected), _parts(spec, actual), strict=False):
         exp_a = np.asarray(exp, dtype=np.float64)
         try:
             act_a = np.asarray(act, dtype=np.float64)
@@ -215,7 +217,7 @@ def _scalar_gradient(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -
     numeric = _numeric(ctx, spec, cases, spec.step)
     tol = spec.tolerance or GRADIENT_TOLERANCE
     failures = [outcome_failure(g, n, tol, c, ctx.exercise.function)
-                for g, n, c in zip(got, numeric, cases)]
+                for g, n, c in zip(got, numeric, cases, strict=False)]
     wrong = [i for i, f in enumerate(failures) if f is not None and f.code == "mismatch"]
     if not wrong:
         return failures
@@ -224,7 +226,7 @@ def _scalar_gradient(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -
     own_sample = ctx.call(sample, function=forward)
     forward_ok = own_sample is not None and all(
         o.error is None and compare(r.value, o.value, ctx.exercise.tolerance) is None
-        for r, o in zip(ctx.reference(sample, forward), own_sample))
+        for r, o in zip(ctx.reference(sample, forward), own_sample, strict=False))
     blamed = [cases[i] for i in wrong[:BLAME_CASES]]
     own_numeric: list[Any] = [None] * len(blamed)
     if own_sample is not None and not forward_ok:

@@ -53,6 +53,14 @@ def _transform(spec: PropertySpec) -> Callable[[Any], Any] | None:
     return None
 
 
+def _moving(spec: PropertySpec) -> Callable[[Any], Any]:
+    """The transform of a relation property, which always has one."""
+    move = _transform(spec)
+    if move is None:
+        raise ValueError(f"{spec.name} moves no argument")
+    return move
+
+
 def _zeroed(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case]) -> list[Case]:
     """still_without_gradient's inputs: the cases with the `zero` arguments set to 0."""
     zero = list(spec.params.get("zero") or ["grad"])
@@ -72,7 +80,7 @@ def _relation(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case], got: 
     arg = _arg(ctx, spec)
     derived, other = _derived(ctx, cases, arg, transform)
     failures: list[Failure | None] = []
-    for case, d_case, base, moved in zip(cases, derived, got, other):
+    for case, d_case, base, moved in zip(cases, derived, got, other, strict=False):
         a, b = _array(base.value), _array(moved.value)
         if base.error or moved.error or a is None or b is None:
             failures.append(None)  # errors and wrong types are other checks' business
@@ -88,20 +96,20 @@ def _relation(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case], got: 
 def complement(ctx, spec, cases, got, tol):
     """f(−x) = total − f(x), as σ(−x) = 1 − σ(x)."""
     total = float(spec.params.get("total", 1.0))
-    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fx: total - fx,
+    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fx: total - fx,
                      "property_complement")
 
 
 @prop("odd")
 def odd(ctx, spec, cases, got, tol):
     """f(−x) = −f(x), as tanh."""
-    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fx: -fx, "property_odd")
+    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fx: -fx, "property_odd")
 
 
 @prop("shift_invariant")
 def shift_invariant(ctx, spec, cases, got, tol):
     """f(z + c) = f(z) for a constant c added to every entry, as softmax."""
-    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fz: fz,
+    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fz: fz,
                      "property_shift_invariant")
 
 
@@ -110,7 +118,7 @@ def values_in(ctx, spec, cases, got, tol):
     """Every output is one of the listed values (sign: ±1)."""
     allowed = np.asarray([float(v) for v in spec.params.get("values", [])], dtype=np.float64)
     failures: list[Failure | None] = []
-    for case, outcome in zip(cases, got):
+    for case, outcome in zip(cases, got, strict=False):
         a = _array(outcome.value)
         if outcome.error or a is None:
             failures.append(None)
@@ -130,7 +138,7 @@ def values_in(ctx, spec, cases, got, tol):
 def shift_equivariant(ctx, spec, cases, got, tol):
     """f(…, arg + c) = f(…, arg) + c for a constant c, as maxout in its bias."""
     c = float(spec.params.get("shift", 1.0))
-    return _relation(ctx, spec, cases, got, tol, _transform(spec), lambda fa: fa + c,
+    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fa: fa + c,
                      "property_shift_equivariant")
 
 
@@ -145,7 +153,7 @@ def still_without_gradient(ctx, spec, cases, got, tol):
     zero = list(spec.params.get("zero") or ["grad"])
     derived = _zeroed(ctx, spec, cases)
     failures: list[Failure | None] = []
-    for case, d_case, outcome in zip(cases, derived, ctx.call(derived) or []):
+    for case, d_case, outcome in zip(cases, derived, ctx.call(derived) or [], strict=False):
         value = outcome.value
         if isinstance(value, (tuple, list)) and value:
             value = value[0]
@@ -165,7 +173,7 @@ def value_range(ctx, spec, cases, got, tol):
     """Every output lies in [min, max]."""
     low, high = float(spec.params.get("min", -np.inf)), float(spec.params.get("max", np.inf))
     failures: list[Failure | None] = []
-    for case, outcome in zip(cases, got):
+    for case, outcome in zip(cases, got, strict=False):
         a = _array(outcome.value)
         if outcome.error or a is None:
             failures.append(None)
@@ -192,12 +200,12 @@ def monotonic(ctx, spec, cases, got, tol):
     step = float(spec.params.get("step", 0.5))
     strict = bool(spec.params.get("strict", False))
     arg = _arg(ctx, spec)
-    derived, other = _derived(ctx, cases, arg, _transform(spec))
+    derived, other = _derived(ctx, cases, arg, _moving(spec))
     if strict:
         ref_rise = [np.asarray(m.value, dtype=np.float64) - np.asarray(b.value, dtype=np.float64)
-                    for b, m in zip(ctx.reference(cases), ctx.reference(derived))]
+                    for b, m in zip(ctx.reference(cases), ctx.reference(derived), strict=True)]
     failures: list[Failure | None] = []
-    for i, (case, d_case, base, moved) in enumerate(zip(cases, derived, got, other)):
+    for i, (case, base, moved) in enumerate(zip(cases, got, other, strict=False)):
         a, b = _array(base.value), _array(moved.value)
         if base.error or moved.error or a is None or b is None or a.shape != b.shape:
             failures.append(None)
@@ -219,7 +227,7 @@ def monotonic(ctx, spec, cases, got, tol):
 def sums_to_one(ctx, spec, cases, got, tol):
     """Each row (the last axis) sums to 1."""
     failures: list[Failure | None] = []
-    for case, outcome in zip(cases, got):
+    for case, outcome in zip(cases, got, strict=False):
         a = _array(outcome.value)
         if outcome.error or a is None:
             failures.append(None)
@@ -241,7 +249,7 @@ def shape_preserved(ctx, spec, cases, got, tol):
     """The output has the shape of the input."""
     arg = _arg(ctx, spec)
     failures: list[Failure | None] = []
-    for case, outcome in zip(cases, got):
+    for case, outcome in zip(cases, got, strict=False):
         a = _array(outcome.value)
         want = np.shape(case[arg])
         if outcome.error or a is None or a.shape == want:
@@ -262,12 +270,12 @@ def input_unchanged(ctx, spec, cases, got, tol):
         return [next((Failure("input_modified", {"arg": names[i]}, case, ctx.exercise.function)
                       for i in outcome.modified
                       if i < len(names) and isinstance(case.get(names[i]), np.ndarray)), None)
-                for case, outcome in zip(cases, got)]
+                for case, outcome in zip(cases, got, strict=False)]
     after = ctx.call(cases, return_args=True) or []
     failures: list[Failure | None] = []
-    for case, outcome in zip(cases, after):
+    for case, outcome in zip(cases, after, strict=False):
         changed = None
-        for name, value in zip(names, outcome.args_after or []):
+        for name, value in zip(names, outcome.args_after or [], strict=False):
             before = case[name]
             if isinstance(before, np.ndarray) and not (
                     isinstance(value, np.ndarray) and value.shape == before.shape
@@ -315,7 +323,7 @@ class PropertiesCheck:
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
         got = ctx.call(cases) or []
         tol = ctx.tolerance(spec)
-        result: list[Failure | None] = [_unusable(ctx, c, o) for c, o in zip(cases, got)]
+        result: list[Failure | None] = [_unusable(ctx, c, o) for c, o in zip(cases, got, strict=False)]
         for prop_spec in spec.properties:
             if prop_spec.name not in PROPERTIES:
                 raise LookupError(f"unknown property {prop_spec.name!r}")

@@ -101,10 +101,10 @@ def bounded_pair(expected: Any, actual: Any, facts: dict[str, Any],
         return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
     if same:
         share = max(limit // max(len(expected), 1), 1)
-        pairs = [bounded_pair(e, a, facts, share, f"{path}[{i}]", depth + 1)
-                 for i, (e, a) in enumerate(zip(expected, actual))]
+        items = [bounded_pair(e, a, facts, share, f"{path}[{i}]", depth + 1)
+                 for i, (e, a) in enumerate(zip(expected, actual, strict=True))]
         kind = type(expected)
-        return kind(p[0] for p in pairs), kind(p[1] for p in pairs)
+        return kind(p[0] for p in items), kind(p[1] for p in items)
     return bounded(expected, limit, depth), bounded(actual, limit, depth)
 
 
@@ -163,7 +163,7 @@ def _pair_summaries(expected: np.ndarray, actual: np.ndarray, facts: dict[str, A
         error = np.abs(a - e)
         both_nan = np.isnan(e) & np.isnan(a)
         wrong_nonfinite = ~(np.isfinite(e) & np.isfinite(a)) & ~(both_nan | (e == a))
-        allowed = float(atol) + float(rtol) * np.abs(e) if tolerance else np.ones_like(e)
+        allowed = float(atol or 0) + float(rtol or 0) * np.abs(e) if tolerance else np.ones_like(e)
         score = np.where(wrong_nonfinite, np.inf,
                          np.where(both_nan, 0.0, error / np.where(allowed > 0, allowed, 1.0)))
         score = np.nan_to_num(score, nan=0.0, posinf=np.inf)
@@ -173,20 +173,21 @@ def _pair_summaries(expected: np.ndarray, actual: np.ndarray, facts: dict[str, A
     if differs[positions[0]]:  # the entries that differ, not equal ones beside them
         positions = [p for p in positions if differs[p]]
     if isinstance(index, (list, tuple)) and len(index) == expected.ndim and all(
-            type(i) is int and 0 <= i < n for i, n in zip(index, expected.shape)):
+            type(i) is int and 0 <= i < n for i, n in zip(index, expected.shape, strict=True)):
         first = int(np.ravel_multi_index(tuple(index), expected.shape)) if expected.ndim else 0
         positions = [first] + [p for p in positions if p != first][:WORST - 1]
     flags = [bool(differs[p]) for p in positions]
     flat_e, flat_a = expected.reshape(-1), actual.reshape(-1)
     where = [_unravel(p, expected.shape) for p in positions]
     return (_array_summary(expected, [WorstEntry(i, _scalar(flat_e[p]), d)
-                                      for i, p, d in zip(where, positions, flags)]),
+                                      for i, p, d in zip(where, positions, flags, strict=True)]),
             _array_summary(actual, [WorstEntry(i, _scalar(flat_a[p]), d)
-                                    for i, p, d in zip(where, positions, flags)]))
+                                    for i, p, d in zip(where, positions, flags, strict=True)]))
 
 
 def _container_summary(value: Any, limit: int, depth: int) -> Summary:
-    kind = {list: "list", tuple: "tuple", dict: "dict"}[type(value)]
+    kinds: dict[type, str] = {list: "list", tuple: "tuple", dict: "dict"}
+    kind = kinds[type(value)]
     share = max(limit // (2 * HEAD), 1)
     if depth + 1 >= MAX_DEPTH:
         head: tuple[Any, ...] = ()  # too deep to show more than what it is

@@ -95,14 +95,14 @@ def walk(call: Callable[[list[Case]], list[CallOutcome] | None], traj: Trajector
                 current[i][traj.counter] = k
         outcomes = call([current[i] for i in alive]) or []
         still = []
-        for i, outcome in zip(alive, outcomes):
+        for i, outcome in zip(alive, outcomes, strict=False):
             paths[i].append((current[i], outcome))
             unpacked = _unpack(outcome.value, traj) if outcome.error is None else None
             if unpacked is None:
                 continue
             param, state = unpacked
             current[i] = {**current[i], traj.param: param,
-                          **{name: s for name, s in zip(traj.state, state)}}
+                          **{name: s for name, s in zip(traj.state, state, strict=False)}}
             still.append(i)
         alive = still
     return paths
@@ -180,7 +180,7 @@ class TrajectoryCheck:
         for i, path in enumerate(ours):
             got, done = theirs[done:done + len(path)], done + len(path)
             failure = None
-            for k, ((case, expected), outcome) in enumerate(zip(path, got), start=1):
+            for k, ((case, expected), outcome) in enumerate(zip(path, got, strict=False), start=1):
                 failure = _step_failure(ctx, spec, traj, k, case, outcome, expected.value,
                                         "trajectory_mismatch", {})
                 if failure is None and oracle is not None and traj.oracle is not None:

@@ -113,7 +113,7 @@ class PackReference(ExpectedValues):
     replay = True
 
     def __init__(self, outcomes: dict[bytes, CallOutcome]) -> None:
-        super().__init__(_Unrecorded())  # type: ignore[arg-type]
+        super().__init__(_Unrecorded())
         self.memo.outcomes.update(outcomes)
 
 

@@ -403,8 +403,8 @@ def build_pack(session: GradingSession, out: str | os.PathLike) -> PackSummary:
                 probes = _probes(session, ex)
                 replayed = [_verdicts(packed, packed.exercise_set.exercises[ex_id], probe) for probe in probes]
                 bad: dict[int, str] = {}
-                for mine, theirs in zip(verdicts, replayed):
-                    for position, (a, b) in enumerate(zip(mine, theirs)):
+                for mine, theirs in zip(verdicts, replayed, strict=True):
+                    for position, (a, b) in enumerate(zip(mine, theirs, strict=True)):
                         reason = _reason(a, b)
                         if reason and position not in bad:
                             bad[position] = reason

@@ -23,7 +23,7 @@ import inspect
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..secret import Secret
 from ..spec.schema import Exercise
@@ -139,8 +139,9 @@ def private_plan(exercise: Exercise, secret: Secret, seed: int, keeps: Keeps | N
     derived from it): pinned if current, else drawn, moved and pinned now. `keeps` judges moved
     edge cases; without it (no reference here) a stale plan cannot be made: the spec's cases."""
     path = private_plan_path(exercise, secret, hidden)
-    stored = _load_cached(path) if path.exists() else None
-    stored = stored if isinstance(stored, dict) else {}
+    loaded = _load_cached(path) if path.exists() else None
+    # a private plan's file also holds its keys and which edge cases stayed public
+    stored: dict[str, Any] = dict(loaded) if isinstance(loaded, dict) else {}
     drawn_key, moved_key = random_key(exercise, seed), edge_key(exercise, secret)
     changed = False
     if stored.get("key") != drawn_key:
@@ -152,15 +153,15 @@ def private_plan(exercise: Exercise, secret: Secret, seed: int, keeps: Keeps | N
         changed = True
     if changed:
         store_in_cache(path, stored)
-    edge = stored.get("edge") if stored.get("edge_key") == moved_key else None
+    pinned_edge = stored.get("edge") if stored.get("edge_key") == moved_key else None
     return Plan(exercise=exercise.id, seed=seed, random=list(stored.get("random") or []),
                 smooth=list(stored.get("smooth") or []),
-                edge=list(edge) if edge is not None else edge_cases(exercise))
+                edge=list(pinned_edge) if pinned_edge is not None else edge_cases(exercise))
 
 
 def still_public(exercise: Exercise, secret: Secret) -> list[int] | None:
     """The edge cases of a pinned private plan that could not move, or None when not pinned."""
-    stored = _load_cached(private_plan_path(exercise, secret))
+    stored: dict[str, Any] | None = _load_cached(private_plan_path(exercise, secret))
     if not isinstance(stored, dict) or stored.get("edge_key") != edge_key(exercise, secret):
         return None
     return [int(i) for i in stored.get("still_public") or []]

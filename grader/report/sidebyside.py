@@ -57,9 +57,9 @@ def entries(expected: Any, actual: Any, facts: dict[str, Any]) -> list[tuple[str
     path = facts.get("path") or ""
     if path and isinstance(expected, (tuple, list, dict)):
         expected, actual = part(expected, path), part(actual, path)
-    summaries = Summary.of(expected), Summary.of(actual)
-    if summaries[0] is not None and summaries[1] is not None:
-        return summary_entries(path, *summaries, marked_positions(facts))
+    expected_summary, actual_summary = Summary.of(expected), Summary.of(actual)
+    if expected_summary is not None and actual_summary is not None:
+        return summary_entries(path, expected_summary, actual_summary, marked_positions(facts))
     if not (isinstance(expected, np.ndarray) and isinstance(actual, np.ndarray)):
         return None
     if expected.shape != actual.shape or not 2 <= expected.size <= MAX_ENTRIES:
@@ -78,4 +78,4 @@ def summary_entries(path: str, expected: Summary, actual: Summary,
             or [w.index for w in expected.worst] != [w.index for w in actual.worst] or not actual.worst:
         return None
     return [(path + index_text(e.index), format_value(e.value), format_value(a.value),
-             bool(a.differs) or a.index in marked) for e, a in zip(expected.worst, actual.worst)]
+             bool(a.differs) or a.index in marked) for e, a in zip(expected.worst, actual.worst, strict=True)]

@@ -35,7 +35,7 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
     headers = (text("report.exercise", lang), "", text("report.status", lang), text("report.points", lang))
     widths = [max(_width(h), *(_width(r[i] if i != 2 else text(f'status.{r[2]}', lang)) for r in rows))
               for i, h in enumerate(headers)] if rows else [0, 0, 0, 0]
-    lines.append("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip())
+    lines.append("  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for ex_id, title, status, points in rows:
         shown = _pad(text(f"status.{status}", lang), widths[2])
         lines.append("  ".join([_pad(ex_id, widths[0]), _pad(title, widths[1]),
@@ -105,7 +105,7 @@ def _values(example: dict, facts: dict, lang: str) -> list[str]:
     if table is None:
         return lines
     table = [(text_line(index), expected, text_line(got), differs) for index, expected, got, differs in table]
-    widths = [max(_width(labels[head]), *(_width(row[i]) for row in table))
+    widths = [max(_width(labels[head]), *(_width(str(row[i])) for row in table))
               for i, head in enumerate(("index", "expected", "got"))]
     heads = [_pad(labels["index"], widths[0]), _pad(labels["expected"], widths[1]), labels["got"]]
     lines.append("      " + "  ".join(click.style(h, dim=True) for h in heads))

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -371,7 +371,7 @@ class WorkerSession:
         how = {"reason": reason} if reason else (self.zygote.wait(pid) if pid else {})
         raise WorkerCrashed(how, self._read_capture(".stdout"), self._read_capture(".stderr"))
 
-    def _refuse(self, reason: str) -> None:
+    def _refuse(self, reason: str) -> NoReturn:
         """Kill a worker whose reply the grader refuses, and say why (WorkerBadReply)."""
         self.kill()
         raise WorkerBadReply({"reason": clean_text(reason, ERROR_MESSAGE_CHARS)},

@@ -77,7 +77,7 @@ class _Output:
             except Exception:
                 pass
         taken = {}
-        for i, (name, path) in enumerate(zip(("stdout", "stderr"), self.paths)):
+        for i, (name, path) in enumerate(zip(("stdout", "stderr"), self.paths, strict=True)):
             try:
                 with open(path, "rb") as handle:
                     handle.seek(self.offsets[i])

@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import sys
+from typing import Any
 
 _MAX_DATAGRAM = 65536
 
@@ -123,7 +124,7 @@ def main(control_fd: int, parent: int | None = None) -> None:
 
                 run(worker_sock, request["workdir"], request.get("policy") or {})
             worker_sock.close()
-            reply = {"pid": pid, "torch": torch_loaded}
+            reply: dict[str, Any] = {"pid": pid, "torch": torch_loaded}
         elif op == "wait":
             reply = _wait(int(request["pid"]))
         elif op == "ping":

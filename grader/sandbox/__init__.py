@@ -206,7 +206,7 @@ def enter_from_dict(workdir: str, options: Mapping[str, Any]) -> dict[str, bool]
     unknown = set(options) - known
     if unknown:
         raise ValueError(f"unknown sandbox policy keys: {sorted(unknown)}")
-    values = {key: tuple(value) if key in ("readable", "hidden") else value
+    values: dict[str, Any] = {key: tuple(value) if key in ("readable", "hidden") else value
               for key, value in options.items()}
     return enter(SandboxPolicy(workdir=workdir, **values))
 

@@ -56,7 +56,7 @@ def syscall(number: int, *args: object) -> int:
     Every argument is widened to a C long so a variadic call passes full registers.
     """
     lib = libc()
-    converted = []
+    converted: list[object] = []
     for arg in args:
         if arg is None:
             converted.append(ctypes.c_void_p(None))

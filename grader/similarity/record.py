@@ -137,7 +137,8 @@ def fingerprint(student: str, modules: list[dict[str, str]], exercises: frozense
     budget = MAX_SUBMISSION_TOKENS
     for unit in split.units.values():
         if budget <= 0:
-            record.notes.append({"code": "similarity.truncated", "facts": {"unit": unit.name, "limit": MAX_SUBMISSION_TOKENS}})
+            record.notes.append({"code": "similarity.truncated",
+                                 "facts": {"unit": unit.name, "limit": MAX_SUBMISSION_TOKENS}})
             continue
         try:
             groups = [rewrite(_compared_part(stmt, unit.name != OTHER)).body for _, stmt in unit.statements]

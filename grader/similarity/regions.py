@@ -34,11 +34,11 @@ def matched_regions(a: UnitPrints, b: UnitPrints, excluded: np.ndarray) -> list[
     if not len(shared):
         return []
     on_b: dict[int, list[tuple[int, int, int]]] = {}
-    for h, span in zip(b.hashes.tolist(), b.spans.tolist()):
+    for h, span in zip(b.hashes.tolist(), b.spans.tolist(), strict=True):
         on_b.setdefault(h, []).append(tuple(span))
     wanted = set(shared.tolist())
     regions: list[Region] = []
-    for h, span in zip(a.hashes.tolist(), a.spans.tolist()):
+    for h, span in zip(a.hashes.tolist(), a.spans.tolist(), strict=True):
         if h not in wanted:
             continue
         span_a = tuple(span)
@@ -49,7 +49,7 @@ def matched_regions(a: UnitPrints, b: UnitPrints, excluded: np.ndarray) -> list[
             current.a, current.b = _grow(current.a, span_a), _grow(current.b, span_b)
             current.prints += 1
         else:
-            regions.append(Region(span_a, span_b, 1))  # type: ignore[arg-type]
+            regions.append(Region(span_a, span_b, 1))
     return regions
 
 

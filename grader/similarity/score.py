@@ -135,7 +135,8 @@ def _unit_score(index: ClassIndex, options: Options, a: int, b: int, u: int, mat
     states = (_state(index, options, a, u), _state(index, options, b, u))
     state = JUDGED if states == (JUDGED, JUDGED) else SHORT if SHORT in states else SHARED
     kept = (int(index.kept[a, u]), int(index.kept[b, u]))
-    score = 2 * matched / sum(kept) if state == JUDGED and sum(kept) else 0.0
+    kept_total = kept[0] + kept[1]
+    score = 2 * matched / kept_total if state == JUDGED and kept_total else 0.0
     pair = lambda table: (int(table[a, u]), int(table[b, u]))  # noqa: E731
     return UnitScore(index.units[u], state, score, matched, pair(index.tokens), pair(index.total),
                      pair(index.base), pair(index.common), kept)
@@ -177,7 +178,7 @@ def rank(index: ClassIndex, options: Options) -> Ranking:
     bounds = np.searchsorted(row_pair[by_pair], np.arange(len(codes) + 1))
     for p in sorted(listed):
         rows = by_pair[bounds[p]:bounds[p + 1]]
-        matched_by_unit = dict(zip(index.pair_unit[rows].tolist(), index.matched[rows].tolist()))
+        matched_by_unit = dict(zip(index.pair_unit[rows].tolist(), index.matched[rows].tolist(), strict=True))
         both = np.flatnonzero((index.tokens[a[p]] > 0) & (index.tokens[b[p]] > 0))
         units = [_unit_score(index, options, int(a[p]), int(b[p]), int(u), matched_by_unit.get(int(u), 0))
                  for u in both]

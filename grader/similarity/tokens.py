@@ -89,7 +89,7 @@ def number_token(value: object) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _fields(node_type: type) -> tuple[str, ...]:
+def _fields(node_type: type[ast.AST]) -> tuple[str, ...]:
     return tuple(name for name in node_type._fields if name not in SKIPPED_FIELDS)
 
 
@@ -126,7 +126,7 @@ class Emitter:
 
     def _generic(self, node: ast.AST, line: int) -> None:
         self._out(type(node).__name__, line)
-        for name in _fields(type(node)):
+        for name in _fields(type(node)):  # type: ignore[arg-type]  # typeshed: AST's __hash__ is not Hashable's
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
                 self.emit(value, line)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -211,7 +212,8 @@ def _shown_lines(record_sources: list[dict[str, str]], unit: UnitPrints, marks: 
                 rows.append(f"<span{css}><i>{number}</i>{shown(lines[number - 1])}</span>")
             previous = last
         if budget <= 0:
-            rows.append(f'<span class="gap">{html.escape(text("similarity.cut", lang).format(count=MAX_SHOWN_LINES))}</span>')
+            cut = html.escape(text("similarity.cut", lang).format(count=MAX_SHOWN_LINES))
+            rows.append(f'<span class="gap">{cut}</span>')
         out.append("<pre>" + "".join(rows) + "</pre>")
     return out
 
@@ -273,7 +275,8 @@ def render_pair(pair: PairScore, records: tuple[FingerprintRecord, FingerprintRe
                 for k, r in enumerate(regions))
             out.append(f'<p class="muted">{listed}</p>')
         out.append('<div class="sbs">')
-        for side, record, unit, source in (("a", records[0], unit_a, sources[0]), ("b", records[1], unit_b, sources[1])):
+        for side, record, unit, source in (("a", records[0], unit_a, sources[0]),
+                                           ("b", records[1], unit_b, sources[1])):
             out.append(f'<div class="side"><h3>{shown(record.student)}</h3>')
             if discounted is None or (record.student, u.unit) not in discounted:
                 grey = _discounted_lines(unit, left_out)
@@ -290,7 +293,7 @@ def render_pair(pair: PairScore, records: tuple[FingerprintRecord, FingerprintRe
 # ---------------------------------------------------------------------------------------- write
 
 def write_report(comparison: Comparison, sources: dict[str, list[dict[str, str]]], out_dir: Path, name: str,
-                 lang: str, ignored: list[str] = ()) -> Path:
+                 lang: str, ignored: Sequence[str] = ()) -> Path:
     """Write OUT/index.html and OUT/pairs/NNNN.html; returns the index's path.
 
     `sources` maps a student to their modules ({"filename", "source"}), as fingerprinted.

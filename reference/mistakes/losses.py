@@ -143,7 +143,7 @@ def softmax_cross_entropy_grad_no_softmax(y, z):
 def chain_forward_without_input(x, w, b):
     """Returns [a², …, a^(L+1)], shape (L,): forgets a¹ = x."""
     a, out = float(x), []
-    for wl, bl in zip(np.asarray(w), np.asarray(b)):
+    for wl, bl in zip(np.asarray(w), np.asarray(b), strict=False):
         a = float(sigmoid(wl * a + bl))
         out.append(a)
     return np.array(out)
@@ -152,7 +152,7 @@ def chain_forward_without_input(x, w, b):
 def chain_forward_bias_outside_sigmoid(x, w, b):
     """aˡ⁺¹ = σ(wₗ aˡ) + bₗ: the bias added after the activation."""
     out = [float(x)]
-    for wl, bl in zip(np.asarray(w), np.asarray(b)):
+    for wl, bl in zip(np.asarray(w), np.asarray(b), strict=False):
         out.append(float(sigmoid(wl * out[-1])) + bl)
     return np.array(out)
 
@@ -160,7 +160,7 @@ def chain_forward_bias_outside_sigmoid(x, w, b):
 def chain_forward_input_every_layer(x, w, b):
     """aˡ⁺¹ = σ(wₗ x + bₗ): feeds the input x to every layer instead of the previous activation."""
     out = [float(x)]
-    for wl, bl in zip(np.asarray(w), np.asarray(b)):
+    for wl, bl in zip(np.asarray(w), np.asarray(b), strict=False):
         out.append(float(sigmoid(wl * float(x) + bl)))
     return np.array(out)
 
@@ -172,20 +172,20 @@ def _chain_backward(x, w, b, y, *, skip_last_sigma=False, wrong_w=False, times_i
     L = len(w)
     dw, db = np.zeros(L), np.zeros(L)
     delta = a[L] - y
-    for l in range(L - 1, -1, -1):
-        if skip_last_sigma and l == L - 1:
+    for layer in range(L - 1, -1, -1):
+        if skip_last_sigma and layer == L - 1:
             s_prime = 1.0
         elif sigma_of_activation:
-            s_prime = float(sigmoid_grad(a[l + 1]))
+            s_prime = float(sigmoid_grad(a[layer + 1]))
         else:
-            s_prime = a[l + 1] * (1 - a[l + 1])
+            s_prime = a[layer + 1] * (1 - a[layer + 1])
         dz = delta * s_prime
-        dw[l] = dz * a[l] if times_input else dz
-        db[l] = dz
+        dw[layer] = dz * a[layer] if times_input else dz
+        db[layer] = dz
         if wrong_w:
-            delta = dz * w[l - 1] if l > 0 else dz * w[l]
+            delta = dz * w[layer - 1] if layer > 0 else dz * w[layer]
         else:
-            delta = dz * w[l]
+            delta = dz * w[layer]
     return dw, db
 
 

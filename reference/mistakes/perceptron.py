@@ -72,7 +72,7 @@ def neuron_sum_over_samples(x, w, b, activation):
 def _gates(and_, or_, nand, nor):
     return {
         name: (np.array(wb[:2], dtype=np.float64), float(wb[2]))
-        for name, wb in zip(("AND", "OR", "NAND", "NOR"), (and_, or_, nand, nor))
+        for name, wb in zip(("AND", "OR", "NAND", "NOR"), (and_, or_, nand, nor), strict=True)
     }
 
 
@@ -139,16 +139,16 @@ def mlp_forward_bias_after_sigmoid(X, W1, b1, W2, b2):
 def count_parameters_no_biases(layer_sizes):
     """Counts the weights only: Σ nᵢ·nᵢ₊₁."""
     s = list(layer_sizes)
-    return int(sum(a * b for a, b in zip(s, s[1:])))
+    return int(sum(a * b for a, b in zip(s, s[1:], strict=False)))
 
 
 def count_parameters_biases_of_inputs(layer_sizes):
     """One bias per input unit of each layer instead of per output unit: Σ (nᵢ·nᵢ₊₁ + nᵢ)."""
     s = list(layer_sizes)
-    return int(sum(a * b + a for a, b in zip(s, s[1:])))
+    return int(sum(a * b + a for a, b in zip(s, s[1:], strict=False)))
 
 
 def count_parameters_input_layer_biases(layer_sizes):
     """Gives the input layer biases too: Σ nᵢ·nᵢ₊₁ + Σ nᵢ over all layers."""
     s = list(layer_sizes)
-    return int(sum(a * b for a, b in zip(s, s[1:])) + sum(s))
+    return int(sum(a * b for a, b in zip(s, s[1:], strict=False)) + sum(s))
