@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 CORRECT = (ROOT / "submissions" / "correct.py").read_text(encoding="utf-8")
 #: two exercises keep every run short; both are in submissions/correct.py

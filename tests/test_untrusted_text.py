@@ -30,7 +30,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from support import ROOT
 
 #: every attack at once, one per line, as a student would print or raise it
 ATTACKS = [
