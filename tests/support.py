@@ -31,7 +31,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # one stage of grading with its real neighbours: the sandbox, the worker and zygote, plans,
     # private inputs, stored answers, the judge, one reporter
     "stages": (
-        "test_ci_reports.py", "test_feedback_explain.py", "test_feedback_starter.py",
+        "test_ci_reports.py", "test_failed_check.py", "test_feedback_explain.py", "test_feedback_starter.py",
         "test_hostile_sizes.py", "test_hostile_unprivileged.py", "test_input_unchanged.py",
         "test_notebook.py", "test_plan_stability.py", "test_private_inputs.py", "test_runner.py",
         "test_sandbox_layers.py", "test_secret.py", "test_stored_answers.py", "test_zygote_gc.py",
