@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from support import EVERY_TEST, GROUPS, SLOW
+from support import EVERY_TEST, GROUPS, SLOW, SLOW_FIXTURES
 
 #: test file name -> its group
 _GROUP_OF = {name: group for group, names in GROUPS.items() for name in names}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test gets its file's group as a marker, and `slow` when tests/support.py says so.
+    """Each test gets its file's group as a marker, and `slow` when tests/support.py says so
+    (by name in SLOW, or by a costly module fixture it uses in SLOW_FIXTURES).
     A file in no group gets no marker: tests/test_suite_rules.py fails on it."""
     for item in items:
         name = item.path.name
@@ -28,7 +29,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(group)
         slow = SLOW.get(name, frozenset())
         function = getattr(item, "originalname", item.name)
-        if EVERY_TEST in slow or function in slow:
+        costly = SLOW_FIXTURES.get(name, frozenset()) & set(getattr(item, "fixturenames", ()))
+        if EVERY_TEST in slow or function in slow or costly:
             item.add_marker("slow")
 
 

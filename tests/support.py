@@ -91,6 +91,7 @@ SLOW: dict[str, frozenset[str]] = {
     "test_catalogue_mistakes.py": frozenset({
         "test_student_mistakes_get_their_hint_through_the_worker",
         "test_the_mistake_is_caught_with_its_own_hint",
+        "test_the_private_inputs_leave_no_edge_check_to_the_pack",
     }),
     "test_ch3_grading.py": frozenset({
         "test_buggy_submission_fails_with_counterexamples",
@@ -217,11 +218,15 @@ SLOW: dict[str, frozenset[str]] = {
     }),
     "test_private_inputs.py": frozenset({
         "test_a_changed_edge_case_moves_again_and_the_draws_stay",
+        "test_a_copy_of_the_private_folder_grades_on_the_same_inputs_without_drawing",
+        "test_a_moved_case_that_loses_what_its_case_is_about_is_refused",
         "test_a_submission_cannot_read_the_secret_or_the_private_inputs",
         "test_another_secret_regrades_everyone_instead_of_mixing_grades",
         "test_check_reports_private_inputs_by_fingerprint_and_seed_shows_public_ones",
         "test_grade_says_which_inputs_it_grades_on_in_both_languages",
         "test_moved_edge_cases_keep_what_each_case_is_about",
+        "test_nearly_every_edge_case_moves_and_every_exercise_with_one_to_move_has_one_moved",
+        "test_private_inputs_share_no_drawn_case_with_the_public_ones",
         "test_the_same_secret_draws_the_same_inputs_and_another_secret_others",
         "test_validate_checks_the_private_inputs_too",
     }),
@@ -280,9 +285,26 @@ SLOW: dict[str, frozenset[str]] = {
         "test_xml_json_and_html_rules_give_valid_documents",
     }),
     "test_validate.py": frozenset({
+        "test_every_chapter_and_check_kind_is_covered",
         "test_the_whole_catalogue_validates",
         "test_validate_reports_what_does_not_hold",
     }),
+}
+
+
+#: module fixtures that take more than about 2 s to set up (a class graded, a pack built, a
+#: wheel installed), by file: every test that uses one is `slow` too, or the first fast test to
+#: ask for it would pay for it
+SLOW_FIXTURES: dict[str, frozenset[str]] = {
+    "test_batch_grade.py": frozenset({"graded_class"}),
+    "test_batch_report.py": frozenset({"report"}),
+    "test_github_classroom.py": frozenset({"graded", "instructor_pack"}),
+    "test_hostile_batch.py": frozenset({"hostile_run"}),
+    "test_hostile_files.py": frozenset({"hostile_class"}),
+    "test_hostile_sizes.py": frozenset({"json_run"}),
+    "test_pack.py": frozenset({"sets", "sessions"}),
+    "test_similarity.py": frozenset({"analysis", "hostile_report"}),
+    "test_untrusted_text.py": frozenset({"graded"}),
 }
 
 

@@ -11,7 +11,7 @@ import sys
 import tomllib
 from collections import Counter
 
-from support import EVERY_TEST, GROUPS, ROOT, SLOW
+from support import EVERY_TEST, GROUPS, ROOT, SLOW, SLOW_FIXTURES
 
 TESTS = ROOT / "tests"
 FILES = sorted(p.name for p in TESTS.glob("test_*.py"))
@@ -33,6 +33,12 @@ def test_every_slow_test_named_exists():
     """A renamed test would silently join the fast set: SLOW names only tests that are there."""
     missing = {name: sorted(tests - {EVERY_TEST} - _functions(name)) for name, tests in SLOW.items()
                if name not in FILES or tests - {EVERY_TEST} - _functions(name)}
+    assert missing == {}
+
+
+def test_every_slow_fixture_named_exists():
+    missing = {name: sorted(fixtures - _functions(name)) for name, fixtures in SLOW_FIXTURES.items()
+               if name not in FILES or fixtures - _functions(name)}
     assert missing == {}
 
 
