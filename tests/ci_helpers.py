@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT
+from support import ROOT
 
 #: (exercise, check kind) marked hidden, and their points
 HIDDEN = {("sigmoid", "properties"): 1.0, ("tanh_grad", "gradient"): 2.0}

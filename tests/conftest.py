@@ -1,4 +1,8 @@
-"""Shared fixtures: one plan cache, one course and one zygote per test session."""
+"""Shared fixtures: one plan cache, one course and one zygote per test session; and the hook
+that marks every test with its group and, when it is slow, `slow` (tests/README.md).
+
+Fixtures are used as fixtures (a test's argument), never imported; plain helpers are in
+tests/support.py."""
 
 from __future__ import annotations
 
@@ -8,7 +12,26 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import EVERY_TEST, GROUPS, SLOW, SLOW_FIXTURES
+
+#: test file name -> its group
+_GROUP_OF = {name: group for group, names in GROUPS.items() for name in names}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test gets its file's group as a marker, and `slow` when tests/support.py says so
+    (by name in SLOW, or by a costly module fixture it uses in SLOW_FIXTURES).
+    A file in no group gets no marker: tests/test_suite_rules.py fails on it."""
+    for item in items:
+        name = item.path.name
+        group = _GROUP_OF.get(name)
+        if group is not None:
+            item.add_marker(group)
+        slow = SLOW.get(name, frozenset())
+        function = getattr(item, "originalname", item.name)
+        costly = SLOW_FIXTURES.get(name, frozenset()) & set(getattr(item, "fixturenames", ()))
+        if EVERY_TEST in slow or function in slow or costly:
+            item.add_marker("slow")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,7 +86,3 @@ def grade_source(tmp_path: Path, session, zygote):
         return grade(session, path, zygote, Options(exercises=exercises, **options))
 
     return run
-
-
-def by_id(result) -> dict:
-    return {e.id: e for e in result.exercises}

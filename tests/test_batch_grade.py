@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 CLASS = ROOT / "submissions" / "class"
 #: a few exercises keep the class run short; farah's relu pokes outside its folder, her softmax
@@ -323,7 +323,7 @@ def test_grade_honours_the_sandbox_options(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from support import ROOT
 
     klass = tmp_path / "class"
     klass.mkdir()

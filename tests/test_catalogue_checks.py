@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from catalogue_support import session, with_overrides
-from conftest import by_id
+from support import by_id
 
 from grader.engine import grade_in_process
 

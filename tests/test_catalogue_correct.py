@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from catalogue_support import CORRECT, TORCH_FLOAT32, session, private_session
-from conftest import by_id
+from support import by_id
 
 NEW_CHAPTERS = (2, 4, 5, 6)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from catalogue_support import session, hint_of, private_validation, validation, with_overrides
-from conftest import by_id
+from support import by_id
 
 from grader.spec import load_exercise_set
 

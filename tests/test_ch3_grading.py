@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from conftest import ROOT, by_id
+from support import ROOT, by_id, exercise_set
 
 CH3 = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu",
        "leaky_relu_grad", "softmax", "maxout"]
@@ -51,14 +51,13 @@ def test_loops_and_math_module_submission_gets_full_marks(grade_source):
     assert [e.status for e in result.exercises] == ["passed", "passed"]
 
 
-def _mistakes(session):
+def _mistakes():
     for ex_id in CH3:
-        for mistake in session.exercise_set.exercises[ex_id].mistakes:
+        for mistake in exercise_set().exercises[ex_id].mistakes:
             yield ex_id, mistake.function
 
 
-@pytest.mark.parametrize("exercise,mistake",
-                         list(_mistakes(__import__("grader.session").session.GradingSession.load())))
+@pytest.mark.parametrize("exercise,mistake", list(_mistakes()))
 def test_each_catalogued_mistake_is_caught_and_named(grade_source, session, exercise, mistake):
     """The student's file is the correct one with one function replaced by the mistake."""
     fn = session.mistake_functions[mistake]

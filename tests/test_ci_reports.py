@@ -17,7 +17,7 @@ import click
 import pytest
 
 from classroom_reporter import printed_score, recorded
-from conftest import ROOT
+from support import ROOT
 
 SCHEMAS = ROOT / "tests" / "data" / "schemas"
 BUGGY = ROOT / "submissions" / "buggy.py"

@@ -20,7 +20,7 @@ import yaml
 
 from ci_helpers import HIDDEN, course_with_hidden_checks, fresh_venv, install
 from classroom_reporter import printed_score, recorded
-from conftest import ROOT
+from support import ROOT
 
 SCHEMAS = ROOT / "tests" / "data" / "schemas"
 SPEC = "git+https://example.org/course/grader@v0.1.0"

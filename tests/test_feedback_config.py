@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from grader.config import choose_language, language_from_locale
 
 CLEAN = ("GRADER_LANG", "GRADER_CONFIG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")

@@ -10,7 +10,7 @@ import sys
 import click
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from grader.explain import explain_lines, worked_examples
 from grader.messages import format_call, format_value
 from grader.plan import edge_cases

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from grader.spec import load_exercise_set
 from grader.starter import StarterError, select, write_starter
 

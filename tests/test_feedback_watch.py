@@ -64,6 +64,8 @@ class Watcher:
             os.killpg(self.proc.pid, signal.SIGKILL)
             code = self.proc.wait(timeout=10)
         self.reader.join(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         while not self.lines.empty():
             self.seen.append(self.lines.get())
         return code

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from classroom_reporter import job_fails, js_string, log_lines, printed_score, recorded, to_fixed
-from conftest import ROOT
+from support import ROOT
 
 SCHEMA = ROOT / "tests" / "data" / "schemas" / "github-classroom-result.schema.json"
 EXERCISES = ROOT / "exercises"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, by_id
+from support import ROOT, by_id
 
 RELU = '''
 import numpy as np

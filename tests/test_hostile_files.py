@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 CORRECT = (ROOT / "submissions" / "correct.py").read_text(encoding="utf-8")
 #: two exercises keep every run short; both are in submissions/correct.py
@@ -303,7 +303,8 @@ def test_a_3_gb_file_is_refused_without_being_read(tmp_path):
         f.truncate(3 * 1024 ** 3)
     proc = subprocess.Popen([sys.executable, "-m", "grader", "--lang", "en", "check", str(big),
                              *selection(), "--format", "json"], cwd=ROOT, stdout=subprocess.PIPE)
-    stdout = proc.stdout.read()
+    with proc.stdout:
+        stdout = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     assert proc.returncode == 1

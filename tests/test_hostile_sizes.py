@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, by_id
+from support import ROOT, by_id
 
 #: ch3 exercises, each returning something hostile, beside relu_grad, an honest one
 HOSTILE = '''

@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]

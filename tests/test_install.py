@@ -20,9 +20,7 @@ from pathlib import Path
 import pytest
 
 from ci_helpers import RUNTIME, fresh_venv
-from conftest import ROOT
-
-pytestmark = pytest.mark.slow
+from support import ROOT
 
 
 def clean_copy(target: Path) -> Path:

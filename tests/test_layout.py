@@ -22,7 +22,7 @@ PACKAGE = ROOT / "grader"
 
 #: (layer, module prefixes): a module is in the layer of its longest matching prefix
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("grader.version", "grader.codec", "grader.result", "grader.config", "grader.messages",
+    ("base", ("grader.version", "grader.codec", "grader.result", "grader.config", "grader.messages", "grader.cleaning",
               "grader.i18n", "grader.templates")),
     ("spec", ("grader.spec",)),
     ("submission", ("grader.submission",)),
@@ -178,12 +178,20 @@ def test_only_the_zygote_starts_the_worker():
 
 def test_pyproject_installs_every_package_of_the_checkout():
     """setuptools installs the packages listed in pyproject.toml (a find cannot name the mapped
-    folders): every folder with an __init__.py under grader/, exercises/ and reference/ is one."""
+    folders): every folder with an __init__.py under grader/, exercises/ and reference/ is one,
+    and so is every folder holding package data (plans, catalogs, templates), which setuptools
+    copies without a warning only when it is listed."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     mapped = {"grader": PACKAGE, **{name: ROOT / folder for name, folder in config["package-dir"].items()}}
-    found = set()
-    for name, folder in mapped.items():
-        for init in folder.rglob("__init__.py"):
-            relative = init.parent.relative_to(folder).parts
-            found.add(".".join((name, *relative)))
+
+    def package_of(folder: Path) -> str:
+        top = next(name for name in mapped if folder.is_relative_to(mapped[name]))
+        return ".".join((top, *folder.relative_to(mapped[top]).parts))
+
+    found = {package_of(init.parent) for folder in mapped.values() for init in folder.rglob("__init__.py")}
+    for package, patterns in config["package-data"].items():
+        folder = mapped[package.split(".")[0]].joinpath(*package.split(".")[1:])
+        data = [path for pattern in patterns for path in folder.glob(pattern) if path.is_file()]
+        assert data, f"package-data of {package} matches no file: {patterns}"
+        found |= {package_of(path.parent) for path in data}
     assert sorted(config["packages"]) == sorted(found)

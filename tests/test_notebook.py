@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import by_id
+from support import by_id
 
 nbformat = pytest.importorskip("nbformat")
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook  # noqa: E402

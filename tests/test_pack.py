@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from ci_helpers import HIDDEN, course_with_hidden_checks
-from conftest import ROOT
+from support import ROOT
 
 
 @pytest.fixture(scope="module")

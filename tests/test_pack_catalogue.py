@@ -14,7 +14,7 @@ import yaml
 
 from catalogue_support import with_overrides
 from ci_helpers import fresh_venv, install
-from conftest import ROOT
+from support import ROOT
 from test_catalogue_mistakes import STUDENTS
 
 #: the checks that need the set's trusted code: (exercise, check name)

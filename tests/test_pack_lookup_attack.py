@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from lookup_attack import write_lookup_submission
 
 MAX_POINTS = 160.0

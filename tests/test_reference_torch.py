@@ -13,21 +13,32 @@ from __future__ import annotations
 
 import time
 import warnings
+from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-torch = pytest.importorskip("torch")
-import torch.nn.functional as F  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
+from grader_reference import activations as A
+from grader_reference import capstone as C
+from grader_reference import losses as L
+from grader_reference import optimizers as O
+from grader_reference import perceptron as P
 
-from grader_reference import activations as A  # noqa: E402
-from grader_reference import capstone as C  # noqa: E402
-from grader_reference import losses as L  # noqa: E402
-from grader_reference import optimizers as O  # noqa: E402
-from grader_reference import perceptron as P  # noqa: E402
+#: torch and torch.nn.functional, imported by the first test of the module (`_torch`), not when
+#: pytest collects: collection stays fast, and a run without these tests never loads torch
+torch: ModuleType
+F: ModuleType
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _torch() -> None:
+    global torch, F
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as functional
+    F = functional
 
 EXAMPLES = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -234,9 +245,9 @@ def test_sign_and_step_conventions_at_zero(x):
 TORCH_ACTIVATIONS = {
     "sign": torch_sign,
     "step": torch_step,
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
+    "sigmoid": lambda t: torch.sigmoid(t),
+    "tanh": lambda t: torch.tanh(t),
+    "relu": lambda t: torch.relu(t),
 }
 
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import by_id
+from support import by_id
 
 OK_RELU = '''
 import numpy as np

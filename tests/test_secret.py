@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ci_helpers import course_with_hidden_checks
-from conftest import ROOT
+from support import ROOT
 
 from grader.secret import (FOLDER_ENV, PRIVATE_DIR, SECRET_ENV, Secret, SecretError, create_secret,
                            find_secret, private_folder)

@@ -11,7 +11,7 @@ import pytest
 
 from grader.spec import SpecError, load_exercise_set
 
-from conftest import ROOT
+from support import ROOT
 
 GOOD = """
 chapter: 3

@@ -30,7 +30,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from support import ROOT
 
 #: every attack at once, one per line, as a student would print or raise it
 ATTACKS = [
@@ -709,3 +709,51 @@ def test_examples_of_each_rule():
     assert annotation_message("50% done\nnext") == "50%25 done%0Anext"
     assert annotation_property("a:b,c") == "a%3Ab%2Cc"
     assert unicodedata.name(text_line("\ud800")) == "REPLACEMENT CHARACTER"
+
+
+# ----------------------------------------------------------------------------- one rule
+
+#: ESC sequences (colour, clear screen, cursor up), CR, line breaks, bidi overrides and isolates,
+#: NUL, DEL, a C1 CSI, zero-width characters, the BOM, a tag character, and length
+HOSTILE = ("\x1b[31mred\x1b[0m \x1b[2J\x1b[1A\rScore: 160 / 160\n\u2028"
+           "\u202euser\u202c \u2066iso\u2069 nul\x00 del\x7f csi\x9b1m "
+           "zero\u200bwidth\u200d\u200c\ufeff tag\U000e0041 " + "long " * 1_500)
+
+
+def test_every_path_cleans_untrusted_text_the_same_way():
+    """A file name, printed output, a stored gradebook text and a worker's reply: whichever way
+    a hostile string came in, a person is shown the same characters (grader.cleaning)."""
+    from grader.batch.gradebook import clean_text as stored
+    from grader.cleaning import HIDDEN, is_hidden
+    from grader.report.untrusted import visible
+    from grader.run.client import OUTPUT_CHARS, clean_text as from_worker
+    from grader.submission.names import label
+
+    assert len(HOSTILE) < OUTPUT_CHARS
+    shown = {
+        "file name": label(HOSTILE),
+        "report": visible(HOSTILE, one_line=True),
+        "gradebook": visible(stored(HOSTILE), one_line=True),
+        "worker": visible(from_worker(HOSTILE, OUTPUT_CHARS), one_line=True),
+    }
+    assert len(set(shown.values())) == 1, {k: v[:200] for k, v in shown.items()}
+    [cleaned] = set(shown.values())
+    assert not any(is_hidden(c) for c in cleaned) and HIDDEN.search(cleaned) is None
+    assert cleaned.startswith("\\x1b[31mred\\x1b[0m \\x1b[2J\\x1b[1A\\rScore: 160 / 160\\n\\u2028\\u202euser")
+    assert "nul\\x00 del\\x7f csi\\x9b1m zero\\u200bwidth\\u200d\\u200c\\ufeff tag\\U000e0041" in cleaned
+    # a reply longer than the worker may send is cut there, and cleaned the same way
+    longer = HOSTILE + "x" * OUTPUT_CHARS
+    assert visible(from_worker(longer, OUTPUT_CHARS), one_line=True) == label(longer[:OUTPUT_CHARS])
+
+
+def test_the_hidden_characters_are_the_categories_of_this_python():
+    """grader.cleaning lists them as ranges (fast on megabytes of output): every character of
+    the categories is in them, and each one in them is of the categories or not yet assigned."""
+    import unicodedata
+
+    from grader.cleaning import HIDDEN, HIDDEN_CATEGORIES
+
+    for point in range(0x110000):
+        char = chr(point)
+        category = unicodedata.category(char)
+        assert (HIDDEN.fullmatch(char) is not None) == (category in HIDDEN_CATEGORIES) or category == "Cn", hex(point)

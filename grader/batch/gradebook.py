@@ -25,13 +25,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from .. import codec
+from ..cleaning import escaped_surrogates
 from ..result import CheckResult, ExerciseResult, SubmissionResult
 from ..report.words import check_message, exercise_message
 
@@ -88,16 +88,13 @@ STORED_DEPTH = 60
 TOO_DEEP = "… (nested too deeply to be stored)"
 #: Python refuses to turn an int of more than 4300 digits into text (and so into JSON)
 _INT_BITS = 14_000
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
     """`text` with every lone surrogate (exception text, undecodable file names) written as its
     escape `\\udXXX`: the result encodes to UTF-8 (SQLite, files, the terminal), keeps distinct
     texts distinct, and shows the reader what was there."""
-    if _SURROGATE.search(text) is None:
-        return text
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escaped_surrogates(text)
 
 
 def _storable(value: Any, depth: int) -> Any:

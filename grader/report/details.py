@@ -1,44 +1,27 @@
 """The plain-text lines that explain one check or exercise: shared by the CI reporters.
 
 JUnit failure bodies, Gradescope test outputs, GitHub Classroom messages and the Markdown step
-summary all say the same thing as the text report's failure blocks: the sentence, how many inputs
-fail, the input, expected and actual values, and the hint. No colours, no indentation: each
-reporter lays the lines out its own way. Each line is plain text made safe as `text_line` makes
-it (student text cannot break it into lines of its own or start a CI command); a reporter adds
-its own format's rule on top.
+summary all say the same thing as the text report's failure blocks, from the same parts
+(grader.report.failed_check): the sentence, how many inputs fail, the input, expected and actual
+values, and the hint. No colours, no indentation: each reporter lays the lines out its own way.
+Each line is plain text made safe as `text_line` makes it (student text cannot break it into
+lines of its own or start a CI command); a reporter adds its own format's rule on top.
 """
 
 from __future__ import annotations
 
-from ..messages import format_call, format_value, text
-from ..result import FAILED, CheckResult, ExerciseResult, SubmissionResult
+from ..messages import text
+from ..result import CheckResult, ExerciseResult, SubmissionResult
+from .failed_check import failed_check, plain_lines, points
 from .untrusted import text_line
-from .words import check_message, check_name, exercise_message, hint
+from .words import check_name, exercise_message
 
-
-def points(value: float) -> str:
-    return f"{value:g}"
+__all__ = ["check_lines", "exercise_lines", "points", "score_line", "test_name", "title"]
 
 
 def check_lines(check: CheckResult, lang: str) -> list[str]:
     """What went wrong in a check, one statement a line ([] for a check that passed)."""
-    lines = [check_message(check, lang)] if check.code else []
-    example = check.counterexample or {}
-    if check.status == FAILED and example.get("input") is not None:
-        facts = check.facts
-        if facts.get("failing_cases", 0) > 1:
-            key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
-            lines.append(text(key, lang).format(failing=facts["failing_cases"],
-                                                total=facts["total_cases"]))
-        lines.append(f"{text('report.input', lang)}: "
-                     f"{format_call(example.get('function'), example.get('input'), lang)}")
-        if example.get("expected") is not None:
-            lines.append(f"{text('report.expected', lang)}: {format_value(example['expected'], lang)}")
-        if example.get("actual") is not None:
-            lines.append(f"{text('report.got', lang)}: {format_value(example['actual'], lang)}")
-    if hint(check, lang):
-        lines.append(text("report.hint", lang).format(hint=hint(check, lang)))
-    return [text_line(line) for line in lines if line]
+    return [text_line(line) for line in plain_lines(failed_check(check, lang))]
 
 
 def exercise_lines(exercise: ExerciseResult, lang: str) -> list[str]:

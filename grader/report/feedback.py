@@ -2,7 +2,8 @@
 
 Both formats are built from the same blocks (`feedback_blocks`): the summary table, notes
 (notebook code that was not run), every failed check with its input, expected value, what came
-back and the hint, and what the code printed. Every sentence comes from the message catalogue
+back and the hint (the parts of grader.report.failed_check, which every reporter shows), and
+what the code printed. Every sentence comes from the message catalogue
 through `words`; this module only lays them out. The HTML is one self-contained page: inline
 CSS, no script, no network. Everything in the blocks may hold student text (the student's name,
 the file name, exception messages, values, printed output): each renderer passes every string
@@ -14,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..messages import format_call, format_value, render, text
-from ..result import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
+from ..messages import render, text
+from ..result import NOT_ATTEMPTED, PASSED, SubmissionResult
+from .failed_check import failed_check, title as failed_title
 from .untrusted import html as e, markdown_block, markdown_inline as md
-from .words import check_message, check_name, exercise_message, hint
+from .words import exercise_message
 
 MAX_STDOUT_LINES = 40
 
@@ -27,7 +29,7 @@ class Failure:
     title: str
     message: str
     lines: list[tuple[str, str]] = field(default_factory=list)  # (label, value) pairs
-    hint: str = ""
+    hint: str = ""  # the whole sentence, "Hint: …"
 
 
 @dataclass
@@ -58,23 +60,10 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
         for check in ex.checks:
             if check.status == PASSED:
                 continue
-            block = Failure(
-                title=text("report.failed_check", lang).format(
-                    exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score)),
-                message=check_message(check, lang), hint=hint(check, lang))
-            example = check.counterexample or {}
-            if check.status == FAILED and example.get("input") is not None:
-                facts = check.facts
-                if facts.get("failing_cases", 0) > 1:
-                    key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
-                    block.message += " " + text(key, lang).format(
-                        failing=facts["failing_cases"], total=facts["total_cases"])
-                block.lines.append((text("report.input", lang),
-                                    format_call(example.get("function"), example.get("input"), lang)))
-                if example.get("expected") is not None:
-                    block.lines.append((text("report.expected", lang), format_value(example["expected"], lang)))
-                if example.get("actual") is not None:
-                    block.lines.append((text("report.got", lang), format_value(example["actual"], lang)))
+            failed = failed_check(check, lang)
+            message = " ".join(part for part in (failed.message, failed.counted) if part)
+            block = Failure(title=failed_title(ex, check, lang), message=message,
+                            lines=[(row.label, row.value) for row in failed.rows()], hint=failed.hint)
             failures.append(block)
     stdout = result.stdout.strip().replace("\r\n", "\n").split("\n") if result.stdout.strip() else []
     if len(stdout) > MAX_STDOUT_LINES:
@@ -114,7 +103,7 @@ def render_markdown(result: SubmissionResult, lang: str = "en", student: str | N
             if failure.lines:
                 out += ["", markdown_block("\n".join(f"{label}: {value}" for label, value in failure.lines))]
             if failure.hint:
-                out += ["", "> " + md(text("report.hint", lang).format(hint=failure.hint))]
+                out += ["", "> " + md(failure.hint)]
     if fb.stdout:
         out += ["", f"## {text('feedback.stdout', lang)}", "", markdown_block("\n".join(fb.stdout))]
     if fb.all_passed:
@@ -159,7 +148,7 @@ def render_html(result: SubmissionResult, lang: str = "en", student: str | None 
                 out.append("<pre>" + "\n".join(f"{e(label)}: {e(value)}" for label, value in failure.lines)
                            + "</pre>")
             if failure.hint:
-                out.append(f'<p class="hint">{e(text("report.hint", lang).format(hint=failure.hint))}</p>')
+                out.append(f'<p class="hint">{e(failure.hint)}</p>')
     if fb.stdout:
         out += [f"<h2>{e(text('feedback.stdout', lang))}</h2>", "<pre>" + e("\n".join(fb.stdout)) + "</pre>"]
     if fb.all_passed:

@@ -50,6 +50,7 @@ from typing import Any
 
 from ..messages import text
 from .details import check_lines, exercise_lines, points, score_line, test_name, title
+from .failed_check import title as failed_title
 from ..result import (ERROR, INSTRUCTOR, NOT_ATTEMPTED, PASSED, TIMEOUT, CheckResult, ExerciseResult,
                       SubmissionResult)
 from .untrusted import (annotation_message, annotation_property, json_dumps, markdown_block,
@@ -235,10 +236,8 @@ def render_summary(result: SubmissionResult, lang: str = "en") -> str:
                 lines += ["", f"#### ◦ {ex.id} · {check_name(check, lang)}", "",
                           *map(markdown_inline, check_lines(check, lang))]
                 continue
-            heading = text("report.failed_check", lang).format(
-                exercise=ex.id, check=check_name(check, lang), points=points(check.max_score))
             body = check_lines(check, lang)
-            lines += ["", f"#### {heading}", ""]
+            lines += ["", f"#### {failed_title(ex, check, lang)}", ""]
             if body:
                 lines.append(markdown_block("\n".join(body)))
     return "\n".join(lines) + "\n"

@@ -7,13 +7,11 @@ from the message catalogue, every status and score from the result. Every string
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..messages import format_call, format_value, text
-from ..result import FAILED, INSTRUCTOR, PASSED, SubmissionResult
-from .sidebyside import entries
+from ..messages import text
+from ..result import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
+from .failed_check import FailedCheck, failed_check, table_labels, title as failed_title
 from .untrusted import html as escape
-from .words import check_message, check_name, exercise_message, hint
+from .words import check_message, check_name, exercise_message
 
 _BADGE = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700",
           "not_attempted": "#6e7781", "instructor": "#0969da"}
@@ -32,27 +30,37 @@ def _badge(status: str, lang: str) -> str:
             f"{escape(text(f'status.{status}', lang))}</span>")
 
 
-def _values(example: dict[str, Any], facts: dict[str, Any], lang: str) -> str:
-    call = format_call(example.get("function"), example.get("input"), lang)
-    parts = [f'<div style="{_MONO}"><b>{escape(text("report.input", lang))}:</b> {escape(call)}</div>']
-    table = entries(example.get("expected"), example.get("actual"), facts)
-    if table is None or isinstance(example.get("expected"), (tuple, list, dict)):
-        for key, label in (("expected", "report.expected"), ("actual", "report.got")):
-            if example.get(key) is not None:
-                parts.append(f'<div style="{_MONO}"><b>{escape(text(label, lang))}:</b> '
-                             f"{escape(format_value(example[key], lang))}</div>")
-    if table is None:
+def _values(failed: FailedCheck, lang: str) -> str:
+    parts = [f'<div style="{_MONO}"><b>{escape(row.label)}:</b> {escape(row.value)}</div>'
+             for row in failed.rows(with_table=True)]
+    if not failed.table:
         return "".join(parts)
-    head = "".join(f'<th style="{_CELL}">{escape(text(k, lang))}</th>'
-                   for k in ("report.index", "report.expected", "report.got"))
+    head = "".join(f'<th style="{_CELL}">{escape(label)}</th>' for label in table_labels(lang))
     rows = []
-    for index, expected, got, differs in table:
-        style = _CELL + ("; color:#cf222e; font-weight:bold" if differs else "")
-        rows.append(f'<tr><td style="{_CELL}">{escape(index)}</td><td style="{_CELL}">{escape(expected)}</td>'
-                    f'<td style="{style}">{escape(got)}{" ✗" if differs else ""}</td></tr>')
+    for entry in failed.table:
+        style = _CELL + ("; color:#cf222e; font-weight:bold" if entry.differs else "")
+        rows.append(f'<tr><td style="{_CELL}">{escape(entry.index)}</td>'
+                    f'<td style="{_CELL}">{escape(entry.expected)}</td>'
+                    f'<td style="{style}">{escape(entry.got)}{" ✗" if entry.differs else ""}</td></tr>')
     parts.append(f'<table style="{_MONO}; border-collapse: collapse; margin: 4px 0">'
                  f"<tr>{head}</tr>{''.join(rows)}</table>")
     return "".join(parts)
+
+
+def _failed(ex: ExerciseResult, check: CheckResult, lang: str) -> str:
+    """One failed check, open: its title, message, count of failing inputs, values, hint."""
+    failed = failed_check(check, lang)
+    block = [f'<summary style="color:#cf222e; font-weight:bold; cursor:pointer">'
+             f"{escape(failed_title(ex, check, lang))}</summary>",
+             f'<div style="margin:2px 0 2px 1em">{escape(failed.message)}</div>']
+    if failed.counted:
+        block.append(f'<div style="margin-left:1em; color:#57606a">{escape(failed.counted)}</div>')
+    if failed.call:
+        block.append(f'<div style="margin-left:1em">{_values(failed, lang)}</div>')
+    if failed.hint:
+        block.append(f'<div style="margin:4px 0 0 1em; padding:4px 8px; border-left:3px solid #0969da">'
+                     f"{escape(failed.hint)}</div>")
+    return f'<details open style="margin-top:8px">{"".join(block)}</details>'
 
 
 def render_html(result: SubmissionResult | None, lang: str, notes: list[str], checked: list[str]) -> str:
@@ -83,23 +91,7 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
                                f'{escape(check_name(check, lang))}</b> '
                                f"{escape(check_message(check, lang))}</div>")
                     continue
-                title = text("report.failed_check", lang).format(
-                    exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score))
-                block = [f'<summary style="color:#cf222e; font-weight:bold; cursor:pointer">{escape(title)}</summary>',
-                         f'<div style="margin:2px 0 2px 1em">{escape(check_message(check, lang))}</div>']
-                example = check.counterexample or {}
-                if check.status == FAILED and example.get("input") is not None:
-                    facts = check.facts
-                    if facts.get("failing_cases", 0) > 1:
-                        key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
-                        counted = text(key, lang).format(failing=facts["failing_cases"],
-                                                         total=facts["total_cases"])
-                        block.append(f'<div style="margin-left:1em; color:#57606a">{escape(counted)}</div>')
-                    block.append(f'<div style="margin-left:1em">{_values(example, facts, lang)}</div>')
-                if hint(check, lang):
-                    block.append(f'<div style="margin:4px 0 0 1em; padding:4px 8px; border-left:3px solid #0969da">'
-                                 f'{escape(text("report.hint", lang).format(hint=hint(check, lang)))}</div>')
-                out.append(f'<details open style="margin-top:8px">{"".join(block)}</details>')
+                out.append(_failed(ex, check, lang))
         if result.stdout.strip():
             out.append(f"<div style='margin-top:8px'>{escape(text('report.stdout', lang))}</div>"
                        f'<pre style="{_MONO}; margin:2px 0 0 1em">{escape(result.stdout.strip()[:4000])}</pre>')

@@ -6,10 +6,11 @@ import unicodedata
 
 import click
 
-from ..messages import format_call, format_value, render, text
-from ..result import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
+from ..messages import render, text
+from ..result import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
+from .failed_check import FailedCheck, failed_check, table_labels, title as failed_title
 from .untrusted import text_block, text_line
-from .words import check_message, check_name, exercise_message, hint
+from .words import check_message, check_name, exercise_message
 
 _COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
             "not_attempted": "bright_black", "instructor": "cyan"}
@@ -71,44 +72,31 @@ def exercise_lines(ex: ExerciseResult, lang: str) -> list[str]:
 
 def check_lines(ex: ExerciseResult, check: CheckResult, lang: str, title: str | None = None) -> list[str]:
     """One failed check: title, message, the failing call with expected and got, the hint."""
-    if title is None:
-        title = text("report.failed_check", lang).format(
-            exercise=ex.id, check=check_name(check, lang), points=_points(check.max_score))
-    lines = ["", click.style(title, fg="red", bold=True), "  " + text_line(check_message(check, lang))]
-    example = check.counterexample or {}
-    if check.status == FAILED and example.get("input") is not None:
-        facts = check.facts
-        if facts.get("failing_cases", 0) > 1:
-            key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
-            lines.append("  " + text(key, lang).format(
-                failing=facts["failing_cases"], total=facts["total_cases"]))
-        lines += _values(example, facts, lang)
-    if hint(check, lang):
-        lines.append("  " + click.style(text("report.hint", lang).format(hint=hint(check, lang)),
-                                        fg="cyan"))
+    failed = failed_check(check, lang)
+    heading = failed_title(ex, check, lang) if title is None else text_line(title)
+    lines = ["", click.style(heading, fg="red", bold=True), "  " + text_line(failed.message)]
+    if failed.counted:
+        lines.append("  " + text_line(failed.counted))
+    lines += _values(failed, lang)
+    if failed.hint:
+        lines.append("  " + click.style(text_line(failed.hint), fg="cyan"))
     return lines
 
 
-def _values(example: dict, facts: dict, lang: str) -> list[str]:
+def _values(failed: FailedCheck, lang: str) -> list[str]:
     """The call, then expected and got: entry by entry, side by side, for small arrays."""
-    from .sidebyside import entries
-
-    labels = {k: text(f"report.{k}", lang) for k in ("input", "expected", "got", "index")}
-    width = max(_width(labels[k]) for k in ("input", "expected", "got")) + 1
-    lines = [f"    {_pad(labels['input'] + ':', width)} "
-             f"{text_line(format_call(example.get('function'), example.get('input'), lang))}"]
-    table = entries(example.get("expected"), example.get("actual"), facts)
-    if table is None or isinstance(example.get("expected"), (tuple, list, dict)):
-        for key, label in (("expected", "expected"), ("actual", "got")):
-            if example.get(key) is not None:
-                lines.append(f"    {_pad(labels[label] + ':', width)} {text_line(format_value(example[key], lang))}")
-    if table is None:
+    rows = failed.rows(with_table=True)
+    if not rows:
+        return []
+    width = max(_width(text(f"report.{key}", lang)) for key in ("input", "expected", "got")) + 1
+    lines = [f"    {_pad(row.label + ':', width)} {text_line(row.value)}" for row in rows]
+    if not failed.table:
         return lines
-    table = [(text_line(index), expected, text_line(got), differs) for index, expected, got, differs in table]
-    widths = [max(_width(labels[head]), *(_width(str(row[i])) for row in table))
-              for i, head in enumerate(("index", "expected", "got"))]
-    heads = [_pad(labels["index"], widths[0]), _pad(labels["expected"], widths[1]), labels["got"]]
-    lines.append("      " + "  ".join(click.style(h, dim=True) for h in heads))
+    heads = table_labels(lang)
+    table = [(text_line(e.index), text_line(e.expected), text_line(e.got), e.differs) for e in failed.table]
+    widths = [max(_width(heads[i]), *(_width(str(row[i])) for row in table)) for i in range(3)]
+    shown_heads = [_pad(heads[0], widths[0]), _pad(heads[1], widths[1]), heads[2]]
+    lines.append("      " + "  ".join(click.style(h, dim=True) for h in shown_heads))
     for index, expected, got, differs in table:
         shown = _pad(got, widths[2])
         lines.append(f"      {_pad(index, widths[0])}  {_pad(expected, widths[1])}  "

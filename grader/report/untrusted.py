@@ -26,22 +26,17 @@ import json
 import re
 from typing import Any, TextIO
 
-REPLACEMENT = "\ufffd"
+from ..cleaning import REPLACEMENT, shown, without_surrogates
 
-#: lone surrogates: Python can hold them in a str (from `surrogateescape` file names, or an
-#: exception message built with "\ud800"), UTF-8 cannot encode them
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-#: what a terminal or a viewer acts on instead of showing: C0 controls but tab and newline
-#: (ESC starts colour, cursor and screen-clearing sequences; CR returns to the start of the line
-#: and overwrites it), DEL, C1 controls (U+009B is an 8-bit CSI), line and paragraph separators
-#: (line breaks to some viewers, not to others) and the bidirectional overrides and isolates,
-#: which reorder what a line appears to say ("Trojan Source"); and lone surrogates
-_SHOWN_IN_BLOCK = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-                   "\ud800-\udfff")
-_BLOCK_UNSAFE = re.compile(f"[{_SHOWN_IN_BLOCK}]")
-_LINE_UNSAFE = re.compile(f"[\n{_SHOWN_IN_BLOCK}]")
-_NAMED = {"\n": "\\n", "\r": "\\r"}
+#: which characters are hidden, and how they are shown, is grader.cleaning's rule (the one the
+#: gradebook, the worker's replies and file names follow too): C0 and C1 controls (ESC starts
+#: colour, cursor and screen-clearing sequences; CR returns to the start of the line and
+#: overwrites it), DEL, line and paragraph separators (line breaks to some viewers, not to
+#: others), the bidirectional overrides and isolates, which reorder what a line appears to say
+#: ("Trojan Source"), and the other invisible format characters (zero-width spaces and joiners,
+#: the BOM), which hide what a line says; lone surrogates become U+FFFD first. A block keeps its
+#: line breaks and tabs, a line keeps nothing.
+_BLOCK_KEEPS = "\n\t"
 
 #: GitHub's runner reads `::command::` at the start of a line (after leading white space) and its
 #: older `##[command]` anywhere in a line; Azure Pipelines reads `##vso[`. A zero-width space
@@ -51,26 +46,21 @@ _LEGACY_COMMAND = re.compile(r"##(?=\[|vso\[)")
 _LINE_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
 
 
-def _shown(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    if 0xD800 <= code <= 0xDFFF:
-        return REPLACEMENT
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-
-
 def scrub(value: str) -> str:
     """Lone surrogates replaced by U+FFFD: the least every sink needs (UTF-8 cannot hold them)."""
-    return _SURROGATES.sub(REPLACEMENT, value)
+    return without_surrogates(value)
 
 
 def visible(value: str, one_line: bool = False) -> str:
-    """Control characters, separators and bidi overrides shown as escapes (`\\x1b`, `\\r`,
-    `\\u202e`), surrogates replaced. `one_line` shows line breaks too, so that the text cannot
-    begin a line of its own (a forged "All exercises passed" or `Score: 160 / 160`)."""
-    if not one_line:
-        value = value.replace("\r\n", "\n")
-    return (_LINE_UNSAFE if one_line else _BLOCK_UNSAFE).sub(_shown, value)
+    """Control characters, separators, bidi overrides and other invisible format characters
+    shown as escapes (`\\x1b`, `\\r`, `\\u202e`, `\\u200b`), surrogates replaced. `one_line`
+    shows line breaks and tabs too, so that the text cannot begin a line of its own (a forged
+    "All exercises passed" or `Score: 160 / 160`); it is then what `names.label` makes of the
+    same text."""
+    value = without_surrogates(value)
+    if one_line:
+        return shown(value)
+    return shown(value.replace("\r\n", "\n"), keep=_BLOCK_KEEPS)
 
 
 def _no_ci_commands(value: str) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
 import signal
 import socket
@@ -28,6 +27,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from ..cleaning import held
 from . import protocol
 from .values import MAX_KEY_CHARS, MAX_STR_CHARS
 from .worker import MAX_OUTPUT_BYTES
@@ -191,7 +191,6 @@ def _positions(value: Any) -> list[int]:
 
 # --- the worker's data, cleaned once, here -----------------------------------------------------
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 #: characters kept of the texts of an error, a warning, the captured output and of names
 ERROR_TYPE_CHARS, ERROR_MESSAGE_CHARS, TRACEBACK_CHARS = 200, 2000, 4000
 WARNING_CHARS, MAX_WARNINGS = 300, 10
@@ -206,11 +205,7 @@ TOO_LARGE_REASONS = frozenset(("array", "items", "depth", "reply_entries", "repl
 def clean_text(value: Any, limit: int) -> str:
     """A string from the worker as the grader may hold it: at most `limit` characters, each lone
     surrogate replaced by U+FFFD. Anything that is not a string is the empty string."""
-    if type(value) is not str:
-        return ""
-    if len(value) > limit:
-        value = value[:limit]
-    return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+    return held(value, limit) if type(value) is str else ""
 
 
 def clean_value(value: Any) -> Any:

@@ -13,8 +13,9 @@ that shows or stores a name (student ids, the gradebook, feedback, reports, mess
   that is what those Windows zips hold, and `张三.py` stays `张三.py`;
 - any other undecodable byte is shown as `\\xNN`;
 - control and format characters (Unicode categories Cc, Cf, Zl, Zp) are shown as `\\xNN` or
-  `\\uNNNN` (`\\n`, `\\r`, `\\t` by name, as the reports show printed text), so a name
-  can neither move the cursor, nor end a line, nor hide what it says.
+  `\\uNNNN` (`\\n`, `\\r`, `\\t` by name), by the one rule the reports follow for printed
+  text too (grader.cleaning), so a name can neither move the cursor, nor end a line, nor hide
+  what it says.
 
 The same bytes always give the same label, so a student's id does not change between runs.
 """
@@ -24,9 +25,7 @@ from __future__ import annotations
 import os
 import unicodedata
 
-#: Unicode categories never shown as themselves: controls, invisible format characters, line and
-#: paragraph separators (surrogates cannot remain once the bytes are decoded)
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+from ..cleaning import shown
 
 
 def _decode(raw: bytes) -> str:
@@ -38,19 +37,6 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-#: shown as the escapes the reports use for printed text too (grader.report.untrusted)
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _visible(char: str) -> str:
-    if unicodedata.category(char) not in _HIDDEN_CATEGORIES:
-        return char
-    if char in _NAMED:
-        return _NAMED[char]
-    point = ord(char)
-    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}" if point < 0x10000 else f"\\U{point:08x}"
-
-
 def label(name: str | os.PathLike[str]) -> str:
     """The clean, printable form of a file name or path read from disk (see the module doc)."""
     try:
@@ -58,4 +44,4 @@ def label(name: str | os.PathLike[str]) -> str:
     except UnicodeEncodeError:  # a lone surrogate that no file system produced: show it escaped
         raw = os.fspath(name).encode("utf-8", errors="surrogatepass")
     text = unicodedata.normalize("NFC", _decode(raw))
-    return "".join(_visible(c) for c in text)
+    return shown(text)
