@@ -589,6 +589,17 @@ CATALOGUE: dict[str, str] = {
     "batch.no_gradebook": "No gradebook in {out} (run `grader grade` first).",
     "batch.no_student": "No student {student} in the gradebook.",
     "batch.roster_error": "Cannot read the roster {path}: {problem}",
+    "roster.unreadable": "{problem}",
+    "roster.encoding": "it is neither UTF-8, UTF-16 nor GBK text; save it again as \"CSV UTF-8\"",
+    "roster.csv": "it is not valid CSV ({problem})",
+    "roster.empty": "no students in it",
+    "roster.no_id": "no column holds the student ids (columns found: {columns}). Name the id "
+                    "column in a header row: {accepted}",
+    "roster.ambiguous_id": "several columns could hold the student ids ({columns}); keep one, or "
+                           "name it id in the header row",
+    "roster.unsure_header": "the first row ({row}) is neither a header with known column names "
+                            "nor a student who submitted: name the columns id, name, email",
+    "roster.duplicates": "these ids are listed more than once: {ids}",
     "history.title": "Runs for {student}:",
     "history.row": "run {run}  {when}  {action}  {score}/{max_score}  {status}  submission {hash}  "
                    "specs {digest}",

@@ -48,6 +48,7 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
     change). Ctrl-C stops and keeps what is graded; run again to finish.
     """
     from ..batch.grade import BatchOptions, grade_class
+    from ..batch.discover import discover
     from ..batch.parallel import default_jobs
     from ..batch.roster import RosterError, read_roster
     from ..messages import render
@@ -57,10 +58,12 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
     limits = sandbox_limits()
     students = None
     if roster is not None:
+        names = [e.student for e in discover(submissions, None, (roster,)).entries]
         try:
-            students = read_roster(roster)
+            students = read_roster(roster, names)
         except RosterError as exc:
-            fail_usage(render("batch.roster_error", {"path": str(roster), "problem": str(exc)}, lang))
+            problem = render(exc.code, exc.facts, lang)
+            fail_usage(render("batch.roster_error", {"path": str(roster), "problem": problem}, lang))
     options = BatchOptions(
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,

@@ -1,0 +1,106 @@
+"""The instructor's and the course's edges (issue 12): every bad roster, a partial regrade, the
+gradebook's CSV in Excel, `grader history`'s columns, a starter's scope carried to `check`, and
+the notebook starter's language. Each drives the real command; batch runs use a tiny class."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+OK_RELU = "import numpy as np\n\ndef relu(x):\n    return np.maximum(np.asarray(x, dtype=float), 0.0)\n"
+BAD_RELU = "import numpy as np\n\ndef relu(x):\n    return np.asarray(x, dtype=float)\n"
+OK_SIGMOID = ("import numpy as np\n\ndef sigmoid(x):\n"
+              "    return 0.5 * (1 + np.tanh(0.5 * np.asarray(x, dtype=float)))\n")
+
+
+def grader(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout, env={**os.environ, "GRADER_LANG": "en"})
+
+
+def tiny_class(folder: Path, **students: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, source in students.items():
+        (folder / f"{name}.py").write_text(source, encoding="utf-8")
+    return folder
+
+
+def read_grades(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "grades.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+# ------------------------------------------------------------------------------------ the roster
+
+
+@pytest.fixture
+def two_students(tmp_path: Path) -> Path:
+    return tiny_class(tmp_path / "subs", ann=OK_RELU, ben=BAD_RELU)
+
+
+def roster_run(subs: Path, roster: Path, lang: str = "en") -> subprocess.CompletedProcess:
+    return grader("--lang", lang, "grade", str(subs), "-o", str(subs.parent / f"out-{roster.stem}-{lang}"),
+                  "-e", "relu", "-j", "1", "--roster", str(roster))
+
+
+BAD_ROSTERS = [
+    ("name,email\nAnn A,ann@x.edu\nBen B,ben@x.edu\n",
+     "no column holds the student ids (columns found: name, email)", "没有一列是学号（找到的列：name, email）"),
+    ("id,name\nann,Ann\nben,Ben\nANN,Ann again\n",
+     "listed more than once: ANN", "重复出现：ANN"),
+    ("id,login,name\nann,ann,Ann\nben,ben,Ben\n",
+     "several columns could hold the student ids (id, login)", "有几列都可能是学号（id, login）"),
+    ("ann,ann@x.edu,ann\nben,ben@x.edu,ben\n",
+     "several columns could hold the student ids (ann, ann)", "有几列都可能是学号（ann, ann）"),
+    ("Matrikel,Vorname\nann,Ann\nben,Ben\n",
+     "several columns could hold the student ids (Matrikel, Vorname)", "有几列都可能是学号（Matrikel, Vorname）"),
+    ("Matrikel,Vorname\nann,Ann Lee\nben,Ben Bo\n",
+     "the first row (Matrikel, Vorname) is neither a header", "第一行（Matrikel, Vorname）"),
+]
+
+
+@pytest.mark.parametrize("content,english,chinese", BAD_ROSTERS)
+def test_an_unusable_roster_is_refused_with_what_was_found(two_students, content, english, chinese):
+    roster = two_students.parent / "roster.csv"
+    roster.write_text(content, encoding="utf-8")
+    for lang, message in (("en", english), ("zh", chinese)):
+        proc = roster_run(two_students, roster, lang)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert message in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert not (two_students.parent / f"out-roster-{lang}").exists()  # refused before grading
+
+
+@pytest.mark.parametrize("raw", [
+    "student_id;name;email\nann;Ann;ann@x.edu\nben;Ben;ben@x.edu\ncat;Cat;cat@x.edu\n".encode(),
+    "\ufeff学号,姓名\nann,安\nben,本\ncat,猫\n".encode("utf-8"),
+    "学号,姓名\nann,安\nben,本\ncat,猫\n".encode("gbk"),
+    "name\tlogin\nAnn\tann\nBen\tben\nCat\tcat\n".encode("utf-16"),
+    b"ann,Ann Lee\nben,Ben Bo\ncat,Cat Cy\n",                                # no header: the id column is inferred
+], ids=["semicolons", "utf8-bom", "gbk", "utf16-tabs", "no-header"])
+def test_a_spreadsheets_roster_reads_right(two_students, raw):
+    roster = two_students.parent / "roster.csv"
+    roster.write_bytes(raw)
+    proc = roster_run(two_students, roster)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "Not on the roster" not in proc.stdout           # the header row is nobody, ann and ben are listed
+    assert "On the roster, no submission (scored 0): cat" in proc.stdout
+    rows = read_grades(two_students.parent / "out-roster-en")
+    assert set(rows) == {"ann", "ben", "cat"} and rows["ann"]["on_roster"] == "yes"
+
+
+def test_a_roster_in_no_known_encoding_says_so(two_students):
+    roster = two_students.parent / "roster.csv"
+    roster.write_bytes(b"id,name\nann,\x80\xff\n")
+    for lang, message in (("en", "neither UTF-8, UTF-16 nor GBK"), ("zh", "既不是 UTF-8")):
+        proc = roster_run(two_students, roster, lang)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
