@@ -589,6 +589,9 @@ CATALOGUE: dict[str, str] = {
     "batch.no_gradebook": "No gradebook in {out} (run `grader grade` first).",
     "batch.no_student": "No student {student} in the gradebook.",
     "batch.roster_error": "Cannot read the roster {path}: {problem}",
+    "batch.unknown_student": "No student {students} in this class (its students: {known}).",
+    "batch.merged": "Graded again in this run: {exercises}. The other exercises ({kept}) keep "
+                    "their results from {graded_at}.",
     "roster.unreadable": "{problem}",
     "roster.encoding": "it is neither UTF-8, UTF-16 nor GBK text; save it again as \"CSV UTF-8\"",
     "roster.csv": "it is not valid CSV ({problem})",

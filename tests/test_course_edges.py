@@ -104,3 +104,62 @@ def test_a_roster_in_no_known_encoding_says_so(two_students):
     for lang, message in (("en", "neither UTF-8, UTF-16 nor GBK"), ("zh", "既不是 UTF-8")):
         proc = roster_run(two_students, roster, lang)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------- a partial regrade
+
+
+def totals_everywhere(out: Path, student: str, feedback_score: str) -> set[str]:
+    """The student's total as each output says it: grades.csv, the JSON export, the report, the feedback."""
+    csv_row = read_grades(out)[student]
+    exported = json.loads(grader("export", str(out), "--format", "json").stdout)
+    [row] = [r for r in exported["students"] if r["student"] == student]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    feedback = (out / "feedback" / f"{student}.md").read_text(encoding="utf-8")
+    shown = {f"{csv_row['total']} / {csv_row['max_score']}", f"{row['total']:g} / {row['max_score']:g}"}
+    assert f'{student}.html">{student}</a></td><td></td><td class="n">{csv_row["total"]} / ' \
+           f'{csv_row["max_score"]}</td>' in report
+    assert feedback_score.format(score=csv_row["total"], max=csv_row["max_score"]) in feedback
+    return shown
+
+
+def test_a_partial_regrade_merges_into_the_gradebook_and_keeps_its_language(tmp_path):
+    subs = tiny_class(tmp_path / "subs", ann=OK_RELU + OK_SIGMOID, ben=BAD_RELU)
+    out = tmp_path / "out"
+    first = grader("--lang", "zh", "grade", str(subs), "-o", str(out), "-e", "relu", "-e", "sigmoid", "-j", "1")
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = read_grades(out)
+    full, relu = before["ann"]["max_score"], before["ann"]["relu"]
+    assert before["ann"]["total"] == full and before["ben"]["relu"] != relu     # ann: relu + sigmoid, all right
+
+    (subs / "ben.py").write_text(OK_RELU, encoding="utf-8")
+    partial = grader("grade", str(subs), "-o", str(out), "-e", "relu", "-j", "1")  # GRADER_LANG=en, no --lang
+    assert partial.returncode == 0 and "Traceback" not in partial.stderr, partial.stdout + partial.stderr
+    assert "评分" in partial.stdout                                   # the gradebook's language, kept
+    after = read_grades(out)
+    assert set(after["ann"]) >= {"relu", "sigmoid"}
+    assert after["ann"]["sigmoid"] == before["ann"]["sigmoid"] and after["ann"]["total"] == full  # kept
+    assert after["ben"]["relu"] == after["ben"]["total"] == relu and after["ben"]["max_score"] == full
+    for student in ("ann", "ben"):
+        assert len(totals_everywhere(out, student, "**得分：{score} / {max}**")) == 1
+    ben = (out / "feedback" / "ben.md").read_text(encoding="utf-8")
+    assert "本次重新评分：relu" in ben and "sigmoid" in ben
+
+    english = grader("grade", str(subs), "-o", str(out), "--student", "BEN", "--lang", "en", "-j", "1")
+    assert english.returncode == 0, english.stdout + english.stderr
+    assert "Grading 1 of 2" in english.stdout                          # only ben, on the gradebook's exercises
+    again = read_grades(out)
+    assert again["ann"]["run"] == after["ann"]["run"]                   # ann untouched
+    assert again["ben"]["total"] == relu and again["ben"]["max_score"] == full
+    assert len(totals_everywhere(out, "ben", "**Score: {score} / {max}**")) == 1
+    assert f"**Score: {full} / {full}**" in (out / "feedback" / "ann.md").read_text(encoding="utf-8")  # all
+
+
+def test_an_unknown_student_is_a_usage_error(tmp_path):
+    subs = tiny_class(tmp_path / "subs", ann=OK_RELU, ben=BAD_RELU)
+    for lang, message in (("en", "No student nobody in this class (its students: ann, ben)"),
+                          ("zh", "这个班级没有学生 nobody（班级的学生：ann, ben）")):
+        proc = grader("--lang", lang, "grade", str(subs), "-o", str(tmp_path / "out"), "--student", "nobody")
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+        assert not (tmp_path / "out").exists()

@@ -30,49 +30,57 @@ if TYPE_CHECKING:
               help="Grade only this exercise (repeatable).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV of the class (id, name, email): adds students who submitted nothing.")
+@click.option("--student", "students", multiple=True, metavar="ID",
+              help="Grade only this student, changed or not (repeatable); the others keep their grades.")
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Time limit per exercise (default: each exercise's own).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-              help="Language of the feedback files and the report (default: grader's --lang).")
+              help="Language of the feedback files and the report (default: the gradebook's, "
+                   "else grader's --lang).")
 @sandbox_options
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
-                  exercise_ids: tuple[str, ...], roster: Path | None, force: bool, seed: int | None,
-                  time_limit: float | None, lang: str | None) -> None:
+                  exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
+                  seed: int | None, time_limit: float | None, lang: str | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
     OUT/report.html. A re-run grades only new or changed submissions (or all after a spec
-    change). Ctrl-C stops and keeps what is graded; run again to finish.
+    change). With -e or --student only those are graded, merged into the stored results; the
+    gradebook's language is kept unless --lang is given. Ctrl-C stops and keeps what is graded;
+    run again to finish.
     """
-    from ..batch.grade import BatchOptions, grade_class
+    from ..batch.grade import BatchError, BatchOptions, grade_class
     from ..batch.discover import discover
     from ..batch.parallel import default_jobs
     from ..batch.roster import RosterError, read_roster
     from ..messages import render
     from ..spec import SpecError
 
+    explicit = lang is not None or settings.lang_explicit
     lang = lang or settings.lang
     limits = sandbox_limits()
-    students = None
+    listed = None
     if roster is not None:
         names = [e.student for e in discover(submissions, None, (roster,)).entries]
         try:
-            students = read_roster(roster, names)
+            listed = read_roster(roster, names)
         except RosterError as exc:
             problem = render(exc.code, exc.facts, lang)
             fail_usage(render("batch.roster_error", {"path": str(roster), "problem": problem}, lang))
     options = BatchOptions(
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
-        roster=students, roster_path=roster, force=force, lang=lang, seed=seed,
-        time_limit=time_limit, limits=limits)
+        roster=listed, roster_path=roster, force=force, lang=lang, lang_explicit=explicit,
+        students=students, seed=seed, time_limit=time_limit, limits=limits)
     try:
         summary = grade_class(options)
     except SpecError as exc:
         fail_usage(exc, lang)
+    except BatchError as exc:
+        fail_usage(render(exc.code, exc.facts, lang))
     sys.exit(EXIT_INTERRUPTED if summary.interrupted else EXIT_OK)
 
 
