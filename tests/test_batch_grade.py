@@ -137,7 +137,8 @@ def test_csv_matches_the_database(graded_class):
     out, _ = graded_class
     exported = grader("export", str(out), "--format", "csv")
     assert exported.returncode == 0, exported.stderr
-    assert exported.stdout == (out / "grades.csv").read_text(encoding="utf-8")
+    assert exported.stdout == (out / "grades.csv").read_text(encoding="utf-8-sig")
+    assert (out / "grades.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     rows = {r["student"]: r for r in csv.DictReader(io.StringIO(exported.stdout))}
     db = sqlite3.connect(out / "gradebook.sqlite")
     for student, grade in standing(out).items():

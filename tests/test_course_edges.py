@@ -163,3 +163,24 @@ def test_an_unknown_student_is_a_usage_error(tmp_path):
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert message in proc.stderr and "Traceback" not in proc.stderr
         assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------- grades.csv in Excel
+
+
+def test_grades_csv_carries_a_bom_so_excel_reads_chinese_names(tmp_path):
+    subs = tiny_class(tmp_path / "subs", ann=OK_RELU, ben=BAD_RELU)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("学号,姓名\nann,陈伟\nben,李军\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = grader("grade", str(subs), "-o", str(out), "-e", "relu", "-j", "1", "--roster", str(roster))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    raw = (out / "grades.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "陈伟".encode() in raw
+    assert read_grades(out)["ann"]["name"] == "陈伟"
+    exported = tmp_path / "export.csv"
+    assert grader("export", str(out), "-o", str(exported)).returncode == 0
+    assert exported.read_bytes() == raw                                  # a file for Excel: the same bytes
+    stdout = grader("export", str(out))
+    assert stdout.returncode == 0 and not stdout.stdout.startswith("\ufeff")  # a pipe gets no BOM
+    assert stdout.stdout == raw.decode("utf-8-sig")

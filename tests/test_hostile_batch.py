@@ -224,7 +224,7 @@ def test_every_student_is_graded_whatever_the_others_produce(hostile_run):
 
 def test_grades_csv_and_the_report_are_written_and_parse(hostile_run):
     _, out, _ = hostile_run
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8")))}
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8-sig")))}
     assert {s: float(r["total"]) for s, r in known(rows).items()} == EXPECTED
     assert float(by_prefix(rows, "gbk-")["total"]) == float(by_prefix(rows, "gbkdir-")["total"]) == 4
     page = (out / "report.html").read_text(encoding="utf-8")

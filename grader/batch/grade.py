@@ -383,26 +383,37 @@ def _announce(options: BatchOptions, found: Discovery, todo: int, skipped: int) 
         click.echo(text("batch.missing", lang).format(students=text_line(missing)))
 
 
-def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercise], key: str,
-         found: Discovery, chosen: set[str] | None, book: Gradebook, started: float) -> BatchSummary:
-    """Record the class, decide whom to grade, grade them, and write every output."""
+def _record_class(found: Discovery, book: Gradebook) -> dict[str, str | None]:
+    """Store who is in the class (names cleaned once) and return each student's content hash."""
     for entry in found.entries:
         _clean_entry(entry)
     book.upsert_students((e.student, e.name, e.email, e.on_roster) for e in found.entries)
-    hashes = {e.student: _hash(e) for e in found.entries}
+    return {e.student: _hash(e) for e in found.entries}
+
+
+def _start_run(options: BatchOptions, session: GradingSession, book: Gradebook, key: str,
+               exercises: list[str], reuse: dict[str, int | None]) -> int:
+    """The run's row in the gradebook, with every student's planned entry."""
+    run_id = book.start_run(grader_version=__version__, spec_digest=session.exercise_set.digest,
+                            seed=session.seed_label, exercises=exercises, grading_key=key,
+                            submissions_dir=label(options.submissions), jobs=options.jobs,
+                            forced=options.force, lang=options.lang)
+    book.plan_entries(run_id, reuse)
+    return run_id
+
+
+def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercise], key: str,
+         found: Discovery, chosen: set[str] | None, book: Gradebook, started: float) -> BatchSummary:
+    """Record the class, decide whom to grade, grade them, and write every output."""
+    hashes = _record_class(found, book)
     previous = book.latest_grades()
     reuse = _reuse_plan(found.entries, previous, hashes, key, options.force, chosen)
     scope = _scope(options, exercises, book)
-    run_id = book.start_run(grader_version=__version__, spec_digest=session.exercise_set.digest,
-                            seed=session.seed_label,
-                            exercises=scope if scope is not None else [ex.id for ex in exercises],
-                            grading_key=key, submissions_dir=label(options.submissions), jobs=options.jobs,
-                            forced=options.force, lang=options.lang)
-    book.plan_entries(run_id, reuse)
+    run_id = _start_run(options, session, book, key, scope or [ex.id for ex in exercises], reuse)
     todo = [e for e in found.entries if reuse[e.student] is None and (chosen is None or e.student in chosen)]
-    summary = BatchSummary(run_id=run_id, total=len(todo) + sum(g is not None for g in reuse.values()),
-                           skipped=sum(g is not None for g in reuse.values()), discovery=found)
-    _announce(options, found, len(todo), summary.skipped)
+    skipped = sum(grade_id is not None for grade_id in reuse.values())
+    summary = BatchSummary(run_id=run_id, total=len(todo) + skipped, skipped=skipped, discovery=found)
+    _announce(options, found, len(todo), skipped)
     recorder = _Recorder(options, session, exercises, book, run_id, key, hashes, previous, summary,
                          Progress(len(todo), options.lang, live=options.live), scope)
     summary.interrupted = not _grade_all(recorder, todo)

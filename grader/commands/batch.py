@@ -102,7 +102,7 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
 @click.pass_obj
 def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None) -> None:
     """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
-    from ..batch.export import export_text
+    from ..batch.export import encoding, export_text
 
     book = _open_book(out_dir, settings.lang)
     try:
@@ -110,7 +110,7 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
     finally:
         book.close()
     if output is not None:
-        output.write_text(content, encoding="utf-8")
+        output.write_text(content, encoding=encoding(fmt))
     else:
         click.echo(content, nl=False)
 
