@@ -184,3 +184,23 @@ def test_grades_csv_carries_a_bom_so_excel_reads_chinese_names(tmp_path):
     stdout = grader("export", str(out))
     assert stdout.returncode == 0 and not stdout.stdout.startswith("\ufeff")  # a pipe gets no BOM
     assert stdout.stdout == raw.decode("utf-8-sig")
+
+
+# ------------------------------------------------------------------------------ grader history
+
+
+def test_history_labels_every_column_in_both_languages(tmp_path):
+    subs = tiny_class(tmp_path / "subs", ann=OK_RELU)
+    out = tmp_path / "out"
+    for _ in range(2):
+        assert grader("grade", str(subs), "-o", str(out), "-e", "relu", "-j", "1").returncode == 0
+    expected = {"en": ["run", "started", "in this run", "score", "grade", "submission (hash)", "specs (digest)"],
+                "zh": ["运行", "开始时间", "本次运行", "得分", "评分状态", "提交（哈希）", "题目规格（摘要）"]}
+    for lang, labels in expected.items():
+        proc = grader("--lang", lang, "history", str(out), "ann")
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+        header, *rows = proc.stdout.splitlines()[1:]
+        assert [cell.strip() for cell in header.split("  ") if cell.strip()] == labels
+        assert [row.split()[0] for row in rows] == ["1", "2"]
+        graded, unchanged = (("graded", "unchanged") if lang == "en" else ("已评分", "未改变"))
+        assert rows[0].split()[2] == graded and rows[1].split()[2] == unchanged  # the run column, then the grade's

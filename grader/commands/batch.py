@@ -8,6 +8,7 @@ spec error, 130 `grade` interrupted (what it graded is kept).
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from . import EXIT_INTERRUPTED, EXIT_OK, Settings, fail_usage
 from .options import sandbox_limits, sandbox_options
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ..batch.gradebook import Gradebook
 
 
@@ -121,7 +124,8 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
 @click.pass_obj
 def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
-    from ..messages import CATALOGUE, render, text
+    from ..messages import render, text
+    from ..report.untrusted import text_line
 
     book = _open_book(out_dir, settings.lang)
     try:
@@ -131,15 +135,35 @@ def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     finally:
         book.close()
     lang = settings.lang
-    click.echo(text("history.title", lang).format(student=student))
-    for row in rows:
-        action = f"action.{row['action']}"
-        click.echo(text("history.row", lang).format(
-            run=row["run"], when=row["started_at"],
-            action=text(action, lang) if action in CATALOGUE else row["action"],
-            score=_num(row["score"]), max_score=_num(row["max_score"]),
-            status=text(f"class.state.{row['status'] or 'pending'}", lang),
-            hash=(row["content_hash"] or "–")[:12], digest=(row["spec_digest"] or "–")[:12]))
+    click.echo(text("history.title", lang).format(student=text_line(student)))
+    click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in HISTORY_COLUMNS],
+                                   *(_history_cells(row, lang) for row in rows)])))
+
+
+#: the columns of `grader history`, each labelled by `history.col.<name>`
+HISTORY_COLUMNS = ("run", "when", "action", "score", "status", "hash", "digest")
+
+
+def _history_cells(row: sqlite3.Row, lang: str) -> list[str]:
+    """One run of a student, a cell per column of HISTORY_COLUMNS."""
+    from ..messages import CATALOGUE, text
+
+    action = f"action.{row['action']}"
+    return [str(row["run"]), str(row["started_at"]),
+            text(action, lang) if action in CATALOGUE else str(row["action"]),
+            f"{_num(row['score'])}/{_num(row['max_score'])}",
+            text(f"class.state.{row['status'] or 'pending'}", lang),
+            (row["content_hash"] or "–")[:12], (row["spec_digest"] or "–")[:12]]
+
+
+def _aligned(rows: list[list[str]]) -> list[str]:
+    """Rows as columns padded to their widest cell, by display width (a CJK character is 2)."""
+    def width(cell: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in cell)
+
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
 
 
 def _num(value: float | None) -> str:
