@@ -409,6 +409,13 @@ CATALOGUE: dict[str, str] = {
         "`%load_ext grader`, `%grade sigmoid softmax` does the same."
     ),
     "init.selfcheck_comment": "check every exercise function defined in this notebook",
+    "init.scope_comment": "grader check scores only the exercises on the next line; delete it to "
+                          "check every exercise.",
+    "check.scope_starter": "Scored the {count} exercise(s) ({points} points) that {file} was started "
+                           "with, as its line \"# grader: exercises = …\" lists them; -e ID or "
+                           "--chapter N checks others, and without that line every exercise is checked.",
+    "check.scope_chosen": "Scored the exercises chosen with -e/--chapter ({count}, {points} points), "
+                          "not the {started} that {file} was started with.",
     "init.wrote": "Wrote {file}: {count} exercises ({points} points). Next: grader check {file}",
     "init.exists": "{file} already exists: pass --force to overwrite it, or choose another name.",
     "init.suffix": "{file}: a starter is a .py or an .ipynb file.",

@@ -204,3 +204,83 @@ def test_history_labels_every_column_in_both_languages(tmp_path):
         assert [row.split()[0] for row in rows] == ["1", "2"]
         graded, unchanged = (("graded", "unchanged") if lang == "en" else ("已评分", "未改变"))
         assert rows[0].split()[2] == graded and rows[1].split()[2] == unchanged  # the run column, then the grade's
+
+
+# ------------------------------------------------------------------- a starter's scope in check
+
+
+def chapter_points(chapter: int) -> tuple[list[str], float, float]:
+    """(the chapter's exercise ids, its points, every exercise's points), as `grader list` says."""
+    listed = grader("list")
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split()[:3] for line in listed.stdout.splitlines() if line.startswith("ch")]
+    ids = [ex for ch, ex, _ in rows if ch == f"ch{chapter}"]
+    return ids, sum(float(p) for ch, _, p in rows if ch == f"ch{chapter}"), sum(float(p) for *_, p in rows)
+
+
+def check_json(*args: str) -> dict:
+    proc = grader("check", *args, "--format", "json")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr  # nothing written yet
+    return json.loads(proc.stdout)
+
+
+def test_a_chapter_starter_is_checked_out_of_that_chapters_points(tmp_path):
+    ids, chapter, everything = chapter_points(3)
+    starter = tmp_path / "f.py"
+    assert grader("init", str(starter), "--chapter", "3").returncode == 0
+    report = check_json(str(starter))
+    assert [ex["id"] for ex in report["exercises"]] == ids
+    assert report["max_score"] == chapter < everything
+    [note] = [n for n in report["notes"] if n["code"] == "check.scope_starter"]
+    assert f"Scored the {len(ids)} exercise(s) ({chapter:g} points) that f.py was started with" in note["message"]
+    zh = grader("--lang", "zh", "check", str(starter))
+    assert zh.returncode == 1 and f"得分：0 / {chapter:g}" in zh.stdout
+    assert f"只为 f.py 起始文件中的 {len(ids)} 道练习（共 {chapter:g} 分）评分" in zh.stdout
+
+    chosen = check_json(str(starter), "-e", ids[0])                       # -e overrides the starter
+    assert [ex["id"] for ex in chosen["exercises"]] == [ids[0]]
+    assert any(n["code"] == "check.scope_chosen" and f"not the {len(ids)} that f.py" in n["message"]
+               for n in chosen["notes"])
+    other = check_json(str(starter), "--chapter", "2")
+    assert {ex["id"] for ex in other["exercises"]}.isdisjoint(ids)
+
+    unmarked = tmp_path / "g.py"                                           # the marker deleted: everything
+    unmarked.write_text("\n".join(line for line in starter.read_text(encoding="utf-8").splitlines()
+                                  if not line.startswith("# grader: exercises")), encoding="utf-8")
+    whole = check_json(str(unmarked))
+    assert whole["max_score"] == everything and not whole["notes"]
+
+
+def test_check_refuses_an_unknown_chapter_in_both_languages(tmp_path):
+    starter = tmp_path / "f.py"
+    assert grader("init", str(starter), "--chapter", "3").returncode == 0
+    for lang, message in (("en", "No exercises in chapter 99"), ("zh", "第 99 章")):
+        proc = grader("--lang", lang, "check", str(starter), "--chapter", "99")
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- the notebook starter's language
+
+
+NOTEBOOK_RUN = """
+import json, sys
+cells = [c for c in json.load(open(sys.argv[1], encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+namespace = {}
+for cell in cells[:-1]:
+    exec("".join(cell["source"]), namespace)
+*setup, last = "".join(cells[-1]["source"]).strip().splitlines()
+exec("\\n".join(setup), namespace)
+print(eval(last.split("#")[0], namespace).text())
+"""
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "得分：0 / "), ("en", "Score: 0 / ")])
+def test_the_notebook_starter_reports_in_its_own_language(tmp_path, lang, words):
+    notebook = tmp_path / "x.ipynb"
+    made = grader("--lang", lang, "init", str(notebook), "--chapter", "3")
+    assert made.returncode == 0, made.stderr
+    other = {"zh": "en", "en": "zh"}[lang]                                 # the kernel's locale says otherwise
+    ran = subprocess.run([sys.executable, "-c", NOTEBOOK_RUN, str(notebook)], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300, env={**os.environ, "GRADER_LANG": other})
+    assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stderr
+    assert words in ran.stdout
