@@ -7,6 +7,10 @@ OUT_DIR receives:
 - ``feedback/<name>.md`` and ``.html``: what the student reads (`names.feedback_name`);
 - ``report.html``: the class report, one self-contained page.
 
+A run that grades only some exercises (`-e`) or students (`--student`) merges into what the
+gradebook holds (`merge`): each student's other exercises keep their stored results, and the
+language of the gradebook's runs is kept unless `--lang` was given (`_follow_earlier_run`).
+
 Whatever one submission produces, the batch goes on (`_Recorder`): that student's failing step
 is recorded as their internal error, every other student is graded, and the outputs are written.
 """
