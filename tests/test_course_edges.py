@@ -85,7 +85,8 @@ def test_an_unusable_roster_is_refused_with_what_was_found(two_students, content
     "学号,姓名\nann,安\nben,本\ncat,猫\n".encode("gbk"),
     "name\tlogin\nAnn\tann\nBen\tben\nCat\tcat\n".encode("utf-16"),
     b"ann,Ann Lee\nben,Ben Bo\ncat,Cat Cy\n",                                # no header: the id column is inferred
-], ids=["semicolons", "utf8-bom", "gbk", "utf16-tabs", "no-header"])
+    b"Student,ID,SIS User ID,SIS Login ID\nAnn Lee,101,s1,ann\nBen Bo,102,s2,ben\nCat Cy,103,s3,cat\n",
+], ids=["semicolons", "utf8-bom", "gbk", "utf16-tabs", "no-header", "canvas"])
 def test_a_spreadsheets_roster_reads_right(two_students, raw):
     roster = two_students.parent / "roster.csv"
     roster.write_bytes(raw)

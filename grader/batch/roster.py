@@ -26,8 +26,11 @@ from pathlib import Path
 
 from ..report.untrusted import text_line
 
+#: id headers; several in one roster (Canvas: Student, ID, SIS User ID, SIS Login ID) are settled
+#: by which column holds the submissions' names
 ID_COLUMNS = ("id", "student_id", "studentid", "student id", "student", "sis_id", "sis id", "sis_user_id",
-              "username", "user", "login", "sid", "学号", "学生编号", "账号")
+              "sis user id", "sis_login_id", "sis login id", "username", "user", "login", "sid", "学号",
+              "学生编号", "账号")
 NAME_COLUMNS = ("name", "full_name", "fullname", "full name", "student_name", "姓名", "名字")
 EMAIL_COLUMNS = ("email", "e-mail", "mail", "email address", "邮箱", "电子邮件")
 #: the id headers a message suggests
