@@ -43,7 +43,7 @@ def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
     choice = choose_language(lang)
     for problem in choice.problems:
         click.echo(render("config.ignored", {"problem": problem}, choice.lang), err=True)
-    ctx.obj = Settings(exercises, choice.lang)
+    ctx.obj = Settings(exercises, choice.lang, choice.source == "flag")
 
 
 for _command in (list_command, check_command, validate_command, init_command, explain_command,

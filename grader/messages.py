@@ -409,6 +409,13 @@ CATALOGUE: dict[str, str] = {
         "`%load_ext grader`, `%grade sigmoid softmax` does the same."
     ),
     "init.selfcheck_comment": "check every exercise function defined in this notebook",
+    "init.scope_comment": "grader check scores only the exercises on the next line; delete it to "
+                          "check every exercise.",
+    "check.scope_starter": "Scored the {count} exercise(s) ({points} points) that {file} was started "
+                           "with, as its line \"# grader: exercises = …\" lists them; -e ID or "
+                           "--chapter N checks others, and without that line every exercise is checked.",
+    "check.scope_chosen": "Scored the exercises chosen with -e/--chapter ({count}, {points} points), "
+                          "not the {started} that {file} was started with.",
     "init.wrote": "Wrote {file}: {count} exercises ({points} points). Next: grader check {file}",
     "init.exists": "{file} already exists: pass --force to overwrite it, or choose another name.",
     "init.suffix": "{file}: a starter is a .py or an .ipynb file.",
@@ -589,9 +596,28 @@ CATALOGUE: dict[str, str] = {
     "batch.no_gradebook": "No gradebook in {out} (run `grader grade` first).",
     "batch.no_student": "No student {student} in the gradebook.",
     "batch.roster_error": "Cannot read the roster {path}: {problem}",
+    "batch.unknown_student": "No student {students} in this class (its students: {known}).",
+    "batch.merged": "Graded again in this run: {exercises}. The other exercises ({kept}) keep "
+                    "their results from {graded_at}.",
+    "roster.unreadable": "{problem}",
+    "roster.encoding": "it is neither UTF-8, UTF-16 nor GBK text; save it again as \"CSV UTF-8\"",
+    "roster.csv": "it is not valid CSV ({problem})",
+    "roster.empty": "no students in it",
+    "roster.no_id": "no column holds the student ids (columns found: {columns}). Name the id "
+                    "column in a header row: {accepted}",
+    "roster.ambiguous_id": "several columns could hold the student ids ({columns}); keep one, or "
+                           "name it id in the header row",
+    "roster.unsure_header": "the first row ({row}) is neither a header with known column names "
+                            "nor a student who submitted: name the columns id, name, email",
+    "roster.duplicates": "these ids are listed more than once: {ids}",
     "history.title": "Runs for {student}:",
-    "history.row": "run {run}  {when}  {action}  {score}/{max_score}  {status}  submission {hash}  "
-                   "specs {digest}",
+    "history.col.run": "run",
+    "history.col.when": "started",
+    "history.col.action": "in this run",
+    "history.col.score": "score",
+    "history.col.status": "grade",
+    "history.col.hash": "submission (hash)",
+    "history.col.digest": "specs (digest)",
     "action.graded": "graded",
     "action.unchanged": "unchanged",
     "action.pending": "not reached",

@@ -4,11 +4,16 @@ Every selected exercise becomes a function with the spec's signature, a docstrin
 language (the contract, the conventions and where the slides differ, the arguments) and a body
 that raises NotImplementedError, so a fresh starter checks as "not attempted" everywhere.
 Everything comes from the exercise set: a new exercise or a new language needs no code here.
+
+A starter for some of the exercises (`--chapter`, `-e`) records them in a marker line,
+`# grader: exercises = sigmoid, softmax` (`SCOPE_MARKER`); `grader check` reads it back
+(`starter_scope`) and scores only those, so a chapter-3 starter is scored out of chapter 3's points.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,10 @@ from .messages import format_value, text
 from .spec import Exercise, ExerciseSet, SpecError
 
 SUFFIXES = (".py", ".ipynb")
+#: the start of the line that records a partial starter's exercises, read by `grader check`
+SCOPE_MARKER = "# grader: exercises ="
+#: the marker as found in a file's bytes (a notebook's too, where the line is a JSON string)
+_SCOPE_LINE = re.compile(rb"#[ \t]*grader:[ \t]*exercises[ \t]*=[ \t]*([A-Za-z0-9_][A-Za-z0-9_, \t]*)")
 WIDTH = 92  # display columns of a docstring line (a CJK character counts 2)
 #: punctuation that never starts a line (it stays at the end of the previous one)
 NO_LINE_START = frozenset("。，、；：？！）》」』】,.;:)?!")
@@ -201,8 +210,16 @@ def function_source(ex: Exercise, lang: str, file: str) -> str:
 # ---------------------------------------------------------------------------------------- .py
 
 
+def scope_lines(scope: list[str] | None, lang: str) -> list[str]:
+    """The marker of a partial starter, after a comment that says what it does; none for all."""
+    if scope is None:
+        return []
+    return ["# " + line for line in wrap(text("init.scope_comment", lang), WIDTH - 2)] + [
+        f"{SCOPE_MARKER} {', '.join(scope)}"]
+
+
 def python_starter(exercises: list[Exercise], lang: str, file: str,
-                   titles: dict[int, dict[str, str]]) -> str:
+                   titles: dict[int, dict[str, str]], scope: list[str] | None = None) -> str:
     example = exercises[0].id if exercises else "sigmoid"
     header: list[str] = []
     for paragraph in text("init.header", lang).split("\n\n"):
@@ -213,7 +230,8 @@ def python_starter(exercises: list[Exercise], lang: str, file: str,
                 (f"grader explain {example}", "init.cmd_explain")]
     width = max(len(c) for c, _ in commands) + 2
     header += [f"    {c:<{width}}# {text(code, lang)}" for c, code in commands]
-    parts = ['"""' + "\n".join(header).replace('"""', "'''") + '\n"""', "", "import numpy as np", ""]
+    parts = ['"""' + "\n".join(header).replace('"""', "'''") + '\n"""', "", *scope_lines(scope, lang),
+             "import numpy as np", ""]
     chapter = None
     for ex in exercises:
         if ex.chapter != chapter:
@@ -242,12 +260,12 @@ def _markdown(ex: Exercise, lang: str) -> str:
 
 
 def notebook_starter(exercises: list[Exercise], lang: str, file: str,
-                     titles: dict[int, dict[str, str]]) -> str:
+                     titles: dict[int, dict[str, str]], scope: list[str] | None = None) -> str:
     import nbformat
     from nbformat import v4
 
     cells = [v4.new_markdown_cell(text("init.notebook_intro", lang).format(file=file)),
-             v4.new_code_cell("import numpy as np")]
+             v4.new_code_cell("\n".join([*scope_lines(scope, lang), "import numpy as np"]))]
     chapter = None
     for ex in exercises:
         if ex.chapter != chapter:
@@ -259,7 +277,8 @@ def notebook_starter(exercises: list[Exercise], lang: str, file: str,
         cells.append(v4.new_code_cell(function_source(ex, lang, file).rstrip("\n")))
     cells.append(v4.new_markdown_cell("## " + text("init.selfcheck_title", lang) + "\n\n"
                                       + text("init.selfcheck_text", lang)))
-    cells.append(v4.new_code_cell(f"import grader\n\ngrader.check()  # {text('init.selfcheck_comment', lang)}"))
+    cells.append(v4.new_code_cell(  # the report in the starter's language, whatever the kernel's locale
+        f"import grader\n\ngrader.check(lang={lang!r})  # {text('init.selfcheck_comment', lang)}"))
     notebook = v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
@@ -275,9 +294,27 @@ def notebook_starter(exercises: list[Exercise], lang: str, file: str,
 
 def starter_text(path: Path, exercises: list[Exercise], lang: str, exercise_set: ExerciseSet) -> str:
     titles = chapter_titles(exercise_set)
+    partial = len(exercises) < len(exercise_set.exercises)
+    scope = [ex.id for ex in exercises] if partial else None
     if path.suffix == ".ipynb":
-        return notebook_starter(exercises, lang, path.name, titles)
-    return python_starter(exercises, lang, path.name, titles)
+        return notebook_starter(exercises, lang, path.name, titles, scope)
+    return python_starter(exercises, lang, path.name, titles, scope)
+
+
+def starter_scope(submission: Path, exercise_set: ExerciseSet) -> list[str] | None:
+    """The exercises a partial starter's marker lists (every file of a folder), those this set
+    knows, in catalogue order; None when there is no marker. The file is the student's: it is
+    read by the submission's bounded reader, and only known ids are taken from it."""
+    from .submission.files import Refused, read_sources
+
+    try:
+        files = read_sources(submission)
+    except (OSError, Refused):
+        return None  # grading says what is wrong with it
+    listed = {word.decode() for f in files for match in _SCOPE_LINE.finditer(f.data)
+              for word in re.split(rb"[,\s]+", match.group(1)) if word}
+    known = [ex_id for ex_id in exercise_set.exercises if ex_id in listed]
+    return known or None
 
 
 def write_starter(path: Path, exercise_set: ExerciseSet, lang: str, chapters: tuple[int, ...] = (),
@@ -294,4 +331,5 @@ def write_starter(path: Path, exercise_set: ExerciseSet, lang: str, chapters: tu
     return exercises
 
 
-__all__ = ["StarterError", "SpecError", "write_starter", "select", "describe_arg", "chapter_titles"]
+__all__ = ["StarterError", "SpecError", "write_starter", "select", "describe_arg", "chapter_titles",
+           "starter_scope", "SCOPE_MARKER"]

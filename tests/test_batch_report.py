@@ -68,7 +68,8 @@ def test_the_report_renders_in_chromium_with_the_expected_figures(report, tmp_pa
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", " ", dom.stdout, flags=re.S))
     text = re.sub(r"\s+", " ", text)
 
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((report / "grades.csv").read_text()))}
+    table = (report / "grades.csv").read_text(encoding="utf-8-sig")
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(table))}
     submitted = [float(r["percent"]) for r in rows.values() if r["status"] != "missing"]
     assert "Class report: week3" in text
     assert "students 4" in text and "submitted 3" in text and "missing 1" in text

@@ -76,7 +76,7 @@ def test_notebook_starter_runs_and_checks_as_not_attempted(tmp_path, lang, sessi
     code = [c.source for c in notebook.cells if c.cell_type == "code"]
     markdown = [c.source for c in notebook.cells if c.cell_type == "markdown"]
     assert len(code) == len(written) + 2  # the imports, one per exercise, the self-check
-    assert "grader.check()" in code[-1]
+    assert f"grader.check(lang={lang!r})" in code[-1]  # the notebook's report in the starter's language
     for ex in written:
         assert any(f"def {ex.id}(" in c for c in code)
         assert any(ex.title.get(lang) in m and ex.description.get(lang) in m for m in markdown)

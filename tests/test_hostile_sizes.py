@@ -236,7 +236,7 @@ def test_gradebook_growth_per_run_is_bounded_and_everyone_is_graded(hostile_file
     assert latest["ada"][0] == latest["ada"][1] > 0  # full marks: nobody was lost to mallory
     assert latest["mallory"][0] == 4.0  # relu_grad only
     assert (out / "feedback" / "mallory.md").is_file() and (out / "feedback" / "ada.md").is_file()
-    assert "mallory" in (out / "grades.csv").read_text(encoding="utf-8")
+    assert "mallory" in (out / "grades.csv").read_text(encoding="utf-8-sig")
 
 
 # --- forged worker replies: refused before they are expanded, as bad_reply ----------------------

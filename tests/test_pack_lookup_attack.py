@@ -36,7 +36,7 @@ def grader(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def scores(out: Path) -> dict[str, float]:
-    with (out / "grades.csv").open(encoding="utf-8") as handle:
+    with (out / "grades.csv").open(encoding="utf-8-sig") as handle:
         return {row["student"]: float(row["total"]) for row in csv.DictReader(handle)}
 
 
@@ -109,7 +109,7 @@ def test_nothing_the_grade_writes_shows_the_private_seed(workflow):
     graded = workflow["base"] / "graded"
     exported = grader("export", graded, "--format", "json")
     texts = [workflow["private"].stdout, workflow["private"].stderr, exported.stdout,
-             (graded / "grades.csv").read_text(encoding="utf-8")]
+             (graded / "grades.csv").read_text(encoding="utf-8-sig")]
     texts += [p.read_text(encoding="utf-8") for p in (graded / "feedback").iterdir()]
     assert str(secret.seed) not in "\n".join(texts)
     feedback = (graded / "feedback" / "correct.md").read_text(encoding="utf-8")

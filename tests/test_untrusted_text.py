@@ -394,7 +394,7 @@ def test_no_file_of_the_batch_holds_a_raw_control_character(graded):
 
 def test_grades_csv_has_no_formula_and_numbers_stay_numbers(graded):
     out, _ = graded
-    raw = (out / "grades.csv").read_text(encoding="utf-8")
+    raw = (out / "grades.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw), quoting=csv.QUOTE_NONNUMERIC))  # unquoted → float
     header, body = rows[0], rows[1:]
     assert len(body) == len(HOSTILE_STUDENTS) + 2

@@ -6,7 +6,9 @@ grade, with status `pending`.
 
 Student ids, names and submission paths come from folder and file names a student chose: every
 text cell goes through `untrusted.csv_cell` (no formula), every text field is quoted, and the
-JSON through `untrusted.json_dumps`. Numbers are written as numbers.
+JSON through `untrusted.json_dumps`. Numbers are written as numbers. A CSV file starts with a
+UTF-8 BOM (`encoding`): read it back with `encoding="utf-8-sig"` (Python), which takes a file
+with or without it; standard output has no BOM.
 """
 
 from __future__ import annotations
@@ -75,5 +77,11 @@ def _number(value: Any) -> int | float | None:
     return value
 
 
+def encoding(fmt: str) -> str:
+    """How an export file is encoded: a CSV with a UTF-8 BOM, which Excel needs to read it as
+    UTF-8 (without it, Excel on Chinese Windows reads GBK and garbles every name); JSON plain."""
+    return "utf-8-sig" if fmt == "csv" else "utf-8"
+
+
 def write_export(book: Gradebook, path: Path, fmt: str) -> None:
-    path.write_text(export_text(book, fmt), encoding="utf-8")
+    path.write_text(export_text(book, fmt), encoding=encoding(fmt))

@@ -7,12 +7,17 @@ OUT_DIR receives:
 - ``feedback/<name>.md`` and ``.html``: what the student reads (`names.feedback_name`);
 - ``report.html``: the class report, one self-contained page.
 
+A run that grades only some exercises (`-e`) or students (`--student`) merges into what the
+gradebook holds (`merge`): each student's other exercises keep their stored results, and the
+language of the gradebook's runs is kept unless `--lang` was given (`_follow_earlier_run`).
+
 Whatever one submission produces, the batch goes on (`_Recorder`): that student's failing step
 is recorded as their internal error, every other student is graded, and the outputs are written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import signal
@@ -20,22 +25,24 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..version import __version__
-from ..messages import text
+from ..messages import LANGUAGES, text
 from ..submission.names import label
 from ..result import ERROR, ExerciseResult, SubmissionResult
 from ..report.untrusted import text_line
 from ..run.policy import Limits
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
-from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook, clean_text
+from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook, StoredGrade, clean_text
+from .merge import merge
 from .names import FEEDBACK_DIR, feedback_name
 from .parallel import Done, Pool, Task
 from .progress import Progress
-from .roster import Student
+from .roster import Student, key as student_key
 
 if TYPE_CHECKING:
     from ..session import GradingSession
@@ -58,10 +65,23 @@ class BatchOptions:
     roster_path: Path | None = None
     force: bool = False
     lang: str = "en"
+    #: `--lang` was given: it replaces the language the gradebook's earlier runs wrote in
+    lang_explicit: bool = False
+    #: `--student`: grade only these students (always, changed or not); the others keep their grade
+    students: tuple[str, ...] = ()
     seed: int | None = None
     time_limit: float | None = None
     limits: Limits = field(default_factory=Limits)
     live: bool | None = None  # progress bar: None = when stderr is a terminal
+
+
+class BatchError(Exception):
+    """A request that does not fit the class (an unknown `--student`); `code` and `facts` are a message."""
+
+    def __init__(self, code: str, **facts: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.facts = facts
 
 
 @dataclass
@@ -155,10 +175,13 @@ class _Recorder:
     previous: dict[str, Any]
     summary: BatchSummary
     progress: Progress
+    #: the whole scope's exercise ids, in the gradebook's order, when the run grades only some of them
+    merge_order: list[str] | None = None
 
     def store(self, entry: Entry, result: SubmissionResult, status: str | None = None,
               path: str | None = None) -> None:
         path = entry.shown_path if path is None else label(path)
+        result = self._merged(entry, result)
         step = "gradebook"
         try:
             self._record(entry, result, status, path)
@@ -167,7 +190,8 @@ class _Recorder:
         except Exception as exc:  # any step on this student's data: recorded below
             reason = _reason(exc)
             facts = {"reason": reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}"}
-            result = _placeholder(self.session, self.exercises, ERROR, f"batch.{step}_failed", facts, path)
+            result = self._merged(entry, _placeholder(self.session, self.exercises, ERROR,
+                                                      f"batch.{step}_failed", facts, path))
             status = INTERNAL
             self.summary.internal.append((entry.student, reason))
             self._record(entry, result, status, path)
@@ -205,6 +229,14 @@ class _Recorder:
         self.summary.internal.append((entry.student, clean_text(how)))
         self.store(entry, result, INTERNAL, path)
 
+    def _merged(self, entry: Entry, result: SubmissionResult) -> SubmissionResult:
+        """A partial run's result with the student's stored results of the other exercises."""
+        last = self.previous.get(entry.student)
+        if self.merge_order is None or last is None:
+            return result
+        stored = self.book.result(last.id)
+        return result if stored is None else merge(stored, result, self.merge_order, last.graded_at)
+
     def _record(self, entry: Entry, result: SubmissionResult, status: str | None, path: str) -> None:
         self.book.record(self.run_id, entry.student, path, self.hashes[entry.student] or "", self.key,
                          result, status)
@@ -230,12 +262,53 @@ def _terminate_as_interrupt() -> Any:
 
 
 def grade_class(options: BatchOptions) -> BatchSummary:
+    """Grade the class of `options` into its output folder; BatchError, SpecError on a bad request."""
+    started = time.monotonic()
+    exclude = (options.roster_path,) if options.roster_path else ()
+    found = discover(options.submissions, options.roster, exclude)
+    chosen = _chosen_students(found, options.students)
+    options = _follow_earlier_run(options, _earlier_run(options.out_dir))
+    session, exercises, key = _prepare_session(options)
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    book = Gradebook(options.out_dir / FILENAME)
+    try:
+        return _run(options, session, exercises, key, found, chosen, book, started)
+    finally:
+        book.close()
+
+
+def _earlier_run(out_dir: Path) -> dict[str, Any] | None:
+    """The language and exercises of the gradebook's latest run, if there is a gradebook."""
+    book = Gradebook.open_existing(out_dir)
+    if book is None:
+        return None
+    try:
+        run = book.latest_run()
+        return None if run is None else {"lang": run["lang"], "exercises": json.loads(run["exercises"] or "[]")}
+    finally:
+        book.close()
+
+
+def _follow_earlier_run(options: BatchOptions, earlier: dict[str, Any] | None) -> BatchOptions:
+    """Keep the gradebook's language unless `--lang` was given (a partial regrade rewrites every
+    feedback file: a class's files stay in one language), and grade a `--student` run without
+    `-e` on the gradebook's exercises (so that student's total means what everyone else's does)."""
+    if earlier is None:
+        return options
+    lang = options.lang if options.lang_explicit or earlier["lang"] not in LANGUAGES else str(earlier["lang"])
+    ids = options.exercise_ids
+    if options.students and not ids:
+        ids = tuple(str(i) for i in earlier["exercises"])
+    return dataclasses.replace(options, lang=lang, exercise_ids=ids)
+
+
+def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exercise], str]:
+    """The session, the selected exercises (their plans drawn, private inputs pinned) and the key."""
     from ..pinning import pin_private_inputs
     from ..secret import private_folder
     from ..engine import Options
     from ..session import open_session
 
-    started = time.monotonic()
     session = open_session(options.exercises_dir, seed=options.seed, options=Options(
         exercises=options.exercise_ids, time_limit=options.time_limit, limits=options.limits))
     if session.secret is not None:
@@ -248,16 +321,19 @@ def grade_class(options: BatchOptions) -> BatchSummary:
         pin_private_inputs(session, exercises)
     for ex in exercises:
         session.plan(ex)  # drawn once here, into the disk cache every grader process reads
-    key = grading_key(session, [ex.id for ex in exercises])
+    return session, exercises, grading_key(session, [ex.id for ex in exercises])
 
-    exclude = (options.roster_path,) if options.roster_path else ()
-    found = discover(options.submissions, options.roster, exclude)
-    options.out_dir.mkdir(parents=True, exist_ok=True)
-    book = Gradebook(options.out_dir / FILENAME)
-    try:
-        return _run(options, session, exercises, key, found, book, started)
-    finally:
-        book.close()
+
+def _chosen_students(found: Discovery, wanted: tuple[str, ...]) -> set[str] | None:
+    """The students `--student` names (None: everyone); an id the class does not have is an error."""
+    if not wanted:
+        return None
+    by_key = {student_key(e.student): e.student for e in found.entries}
+    unknown = [w for w in wanted if student_key(w) not in by_key]
+    if unknown:
+        raise BatchError("batch.unknown_student", students=text_line(", ".join(unknown)),
+                         known=text_line(", ".join(sorted(by_key.values())[:20])))
+    return {by_key[student_key(w)] for w in wanted}
 
 
 def _clean_entry(entry: Entry) -> None:
@@ -266,34 +342,41 @@ def _clean_entry(entry: Entry) -> None:
                                               clean_text(entry.email))
 
 
-def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercise], key: str,
-         found: Discovery, book: Gradebook, started: float) -> BatchSummary:
-    lang = options.lang
-    for entry in found.entries:
-        _clean_entry(entry)
-    book.upsert_students((e.student, e.name, e.email, e.on_roster) for e in found.entries)
-    hashes = {e.student: _hash(e) for e in found.entries}
-    previous = book.latest_grades()
+def _scope(options: BatchOptions, exercises: list[Exercise], book: Gradebook) -> list[str] | None:
+    """A partial run's whole scope: the exercises of the gradebook's latest run, in its order, then
+    this run's new ones; None when the run grades every exercise (nothing to merge)."""
+    if not options.exercise_ids:
+        return None
+    run = book.latest_run()
+    before: list[str] = json.loads(run["exercises"]) if run is not None and run["exercises"] else []
+    return list(dict.fromkeys(before + [ex.id for ex in exercises]))
+
+
+def _reuse_plan(entries: list[Entry], previous: dict[str, StoredGrade], hashes: dict[str, str | None],
+                key: str, force: bool, chosen: set[str] | None) -> dict[str, int | None]:
+    """Per student, the stored grade that stands unchanged, or None to grade them in this run.
+
+    With `--student` the chosen are graded whatever changed and everyone else keeps their grade."""
     reuse: dict[str, int | None] = {}
-    for entry in found.entries:
+    for entry in entries:
         last = previous.get(entry.student)
-        unchanged = (last is not None and not options.force and last.status != INTERNAL
+        if chosen is not None:
+            reuse[entry.student] = None if entry.student in chosen or last is None else last.id
+            continue
+        unchanged = (last is not None and not force and last.status != INTERNAL
                      and last.content_hash == hashes[entry.student] and last.grading_key == key)
         reuse[entry.student] = last.id if unchanged and last else None
-    run_id = book.start_run(grader_version=__version__, spec_digest=session.exercise_set.digest,
-                            seed=session.seed_label,
-                            exercises=[ex.id for ex in exercises], grading_key=key,
-                            submissions_dir=label(options.submissions), jobs=options.jobs,
-                            forced=options.force, lang=lang)
-    book.plan_entries(run_id, reuse)
-    todo = [e for e in found.entries if reuse[e.student] is None]
-    summary = BatchSummary(run_id=run_id, total=len(found.entries), skipped=len(found.entries) - len(todo),
-                           discovery=found)
+    return reuse
+
+
+def _announce(options: BatchOptions, found: Discovery, todo: int, skipped: int) -> None:
+    """What the run will do, and what the folder and the roster say about the class."""
+    lang = options.lang
     if todo:
-        click.echo(text("batch.plan", lang).format(todo=len(todo), total=len(found.entries), jobs=options.jobs,
-                                                   out=options.out_dir, skipped=summary.skipped))
+        click.echo(text("batch.plan", lang).format(todo=todo, total=len(found.entries), jobs=options.jobs,
+                                                   out=options.out_dir, skipped=skipped))
     else:
-        click.echo(text("batch.nothing", lang).format(skipped=summary.skipped))
+        click.echo(text("batch.nothing", lang).format(skipped=skipped))
     if found.ignored:
         click.echo(text("batch.ignored", lang).format(entries=text_line(", ".join(found.ignored))))
     if options.roster is not None and found.not_on_roster:
@@ -303,41 +386,89 @@ def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercis
         missing = ", ".join(e.student for e in found.missing)
         click.echo(text("batch.missing", lang).format(students=text_line(missing)))
 
+
+def _record_class(found: Discovery, book: Gradebook) -> dict[str, str | None]:
+    """Store who is in the class (names cleaned once) and return each student's content hash."""
+    for entry in found.entries:
+        _clean_entry(entry)
+    book.upsert_students((e.student, e.name, e.email, e.on_roster) for e in found.entries)
+    return {e.student: _hash(e) for e in found.entries}
+
+
+def _start_run(options: BatchOptions, session: GradingSession, book: Gradebook, key: str,
+               exercises: list[str], reuse: dict[str, int | None]) -> int:
+    """The run's row in the gradebook, with every student's planned entry."""
+    run_id = book.start_run(grader_version=__version__, spec_digest=session.exercise_set.digest,
+                            seed=session.seed_label, exercises=exercises, grading_key=key,
+                            submissions_dir=label(options.submissions), jobs=options.jobs,
+                            forced=options.force, lang=options.lang)
+    book.plan_entries(run_id, reuse)
+    return run_id
+
+
+def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercise], key: str,
+         found: Discovery, chosen: set[str] | None, book: Gradebook, started: float) -> BatchSummary:
+    """Record the class, decide whom to grade, grade them, and write every output."""
+    hashes = _record_class(found, book)
+    previous = book.latest_grades()
+    reuse = _reuse_plan(found.entries, previous, hashes, key, options.force, chosen)
+    scope = _scope(options, exercises, book)
+    run_id = _start_run(options, session, book, key, scope or [ex.id for ex in exercises], reuse)
+    todo = [e for e in found.entries if reuse[e.student] is None and (chosen is None or e.student in chosen)]
+    skipped = sum(grade_id is not None for grade_id in reuse.values())
+    summary = BatchSummary(run_id=run_id, total=len(todo) + skipped, skipped=skipped, discovery=found)
+    _announce(options, found, len(todo), skipped)
     recorder = _Recorder(options, session, exercises, book, run_id, key, hashes, previous, summary,
-                         Progress(len(todo), lang, live=options.live))
-    tasks: list[Task] = []
-    by_student = {e.student: e for e in todo}
-    parts: dict[str, list[Done]] = {}
-    previous_term = _terminate_as_interrupt()
-    try:
-        for entry in todo:
-            if entry.kind == MISSING:
-                recorder.store(entry, _placeholder(session, exercises, "missing", "", {},
-                                                   note={"code": "missing", "facts": {}}), MISSING_STATUS)
-            else:  # an ambiguous entry (`alice.py` and `alice/`): each of its entries is graded
-                for path in entry.paths:
-                    tasks.append(Task(len(tasks), entry.student, str(path)))
-        pool = Pool(options.jobs, session.recipe())
-        for done in pool.run(tasks):
-            entry = by_student[done.task.student]
-            if entry.kind == AMBIGUOUS:
-                parts.setdefault(entry.student, []).append(done)
-                if len(parts[entry.student]) == len(entry.paths):
-                    recorder.store_ambiguous(entry, parts.pop(entry.student))
-            elif done.result is None:
-                recorder.store_lost(entry, done.task.path, done.how)
-            else:
-                recorder.store(entry, done.result)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        if previous_term is not None:
-            signal.signal(signal.SIGTERM, previous_term)
+                         Progress(len(todo), options.lang, live=options.live), scope)
+    summary.interrupted = not _grade_all(recorder, todo)
     recorder.progress.close()
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
     summary.seconds = time.monotonic() - started
     _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries})
     return summary
+
+
+def _grade_all(recorder: _Recorder, todo: list[Entry]) -> bool:
+    """Grade `todo` and store each outcome as it comes; False when interrupted (Ctrl-C, SIGTERM)."""
+    previous_term = _terminate_as_interrupt()
+    try:
+        tasks = _tasks(recorder, todo)
+        _store_as_done(recorder, todo, Pool(recorder.options.jobs, recorder.session.recipe()).run(tasks))
+    except KeyboardInterrupt:
+        return False
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+    return True
+
+
+def _tasks(recorder: _Recorder, todo: list[Entry]) -> list[Task]:
+    """One task per entry to grade (each of an ambiguous student's); a missing student is stored now."""
+    tasks: list[Task] = []
+    for entry in todo:
+        if entry.kind == MISSING:
+            recorder.store(entry, _placeholder(recorder.session, recorder.exercises, "missing", "", {},
+                                               note={"code": "missing", "facts": {}}), MISSING_STATUS)
+        else:  # an ambiguous entry (`alice.py` and `alice/`): each of its entries is graded
+            for path in entry.paths:
+                tasks.append(Task(len(tasks), entry.student, str(path)))
+    return tasks
+
+
+def _store_as_done(recorder: _Recorder, todo: list[Entry], results: Iterable[Done]) -> None:
+    """Store each finished task; an ambiguous student once all their entries are graded."""
+    by_student = {e.student: e for e in todo}
+    parts: dict[str, list[Done]] = {}
+    for done in results:
+        entry = by_student[done.task.student]
+        if entry.kind == AMBIGUOUS:
+            parts.setdefault(entry.student, []).append(done)
+            if len(parts[entry.student]) == len(entry.paths):
+                recorder.store_ambiguous(entry, parts.pop(entry.student))
+        elif done.result is None:
+            recorder.store_lost(entry, done.task.path, done.how)
+        else:
+            recorder.store(entry, done.result)
 
 
 def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
@@ -386,4 +517,4 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         report=options.out_dir / REPORT_FILE))
 
 
-__all__ = ["BatchOptions", "BatchSummary", "feedback_name", "grade_class", "write_feedback"]
+__all__ = ["BatchError", "BatchOptions", "BatchSummary", "feedback_name", "grade_class", "write_feedback"]

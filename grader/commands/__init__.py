@@ -33,10 +33,12 @@ EXIT_INTERRUPTED = 130
 class Settings:
     """The group's own options, handed to every command (`@click.pass_obj`)."""
 
-    def __init__(self, exercises: str | None, lang: str) -> None:
+    def __init__(self, exercises: str | None, lang: str, lang_explicit: bool = False) -> None:
         #: --exercises / $GRADER_EXERCISES: the exercise set (None: the installed one)
         self.exercises = exercises
         self.lang = lang
+        #: whether `--lang` was given (not taken from the environment, a config file or the locale)
+        self.lang_explicit = lang_explicit
 
 
 def fail_usage(problem: Exception | str, lang: str = "en") -> NoReturn:

@@ -8,6 +8,7 @@ spec error, 130 `grade` interrupted (what it graded is kept).
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from . import EXIT_INTERRUPTED, EXIT_OK, Settings, fail_usage
 from .options import sandbox_limits, sandbox_options
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ..batch.gradebook import Gradebook
 
 
@@ -30,46 +33,57 @@ if TYPE_CHECKING:
               help="Grade only this exercise (repeatable).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV of the class (id, name, email): adds students who submitted nothing.")
+@click.option("--student", "students", multiple=True, metavar="ID",
+              help="Grade only this student, changed or not (repeatable); the others keep their grades.")
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Time limit per exercise (default: each exercise's own).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-              help="Language of the feedback files and the report (default: grader's --lang).")
+              help="Language of the feedback files and the report (default: the gradebook's, "
+                   "else grader's --lang).")
 @sandbox_options
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
-                  exercise_ids: tuple[str, ...], roster: Path | None, force: bool, seed: int | None,
-                  time_limit: float | None, lang: str | None) -> None:
+                  exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
+                  seed: int | None, time_limit: float | None, lang: str | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
     OUT/report.html. A re-run grades only new or changed submissions (or all after a spec
-    change). Ctrl-C stops and keeps what is graded; run again to finish.
+    change). With -e or --student only those are graded, merged into the stored results; the
+    gradebook's language is kept unless --lang is given. Ctrl-C stops and keeps what is graded;
+    run again to finish.
     """
-    from ..batch.grade import BatchOptions, grade_class
+    from ..batch.grade import BatchError, BatchOptions, grade_class
+    from ..batch.discover import discover
     from ..batch.parallel import default_jobs
     from ..batch.roster import RosterError, read_roster
     from ..messages import render
     from ..spec import SpecError
 
+    explicit = lang is not None or settings.lang_explicit
     lang = lang or settings.lang
     limits = sandbox_limits()
-    students = None
+    listed = None
     if roster is not None:
+        names = [e.student for e in discover(submissions, None, (roster,)).entries]
         try:
-            students = read_roster(roster)
+            listed = read_roster(roster, names)
         except RosterError as exc:
-            fail_usage(render("batch.roster_error", {"path": str(roster), "problem": str(exc)}, lang))
+            problem = render(exc.code, exc.facts, lang)
+            fail_usage(render("batch.roster_error", {"path": str(roster), "problem": problem}, lang))
     options = BatchOptions(
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
-        roster=students, roster_path=roster, force=force, lang=lang, seed=seed,
-        time_limit=time_limit, limits=limits)
+        roster=listed, roster_path=roster, force=force, lang=lang, lang_explicit=explicit,
+        students=students, seed=seed, time_limit=time_limit, limits=limits)
     try:
         summary = grade_class(options)
     except SpecError as exc:
         fail_usage(exc, lang)
+    except BatchError as exc:
+        fail_usage(render(exc.code, exc.facts, lang))
     sys.exit(EXIT_INTERRUPTED if summary.interrupted else EXIT_OK)
 
 
@@ -91,7 +105,7 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
 @click.pass_obj
 def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None) -> None:
     """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
-    from ..batch.export import export_text
+    from ..batch.export import encoding, export_text
 
     book = _open_book(out_dir, settings.lang)
     try:
@@ -99,7 +113,7 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
     finally:
         book.close()
     if output is not None:
-        output.write_text(content, encoding="utf-8")
+        output.write_text(content, encoding=encoding(fmt))
     else:
         click.echo(content, nl=False)
 
@@ -110,7 +124,8 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
 @click.pass_obj
 def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
-    from ..messages import CATALOGUE, render, text
+    from ..messages import render, text
+    from ..report.untrusted import text_line
 
     book = _open_book(out_dir, settings.lang)
     try:
@@ -120,15 +135,35 @@ def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     finally:
         book.close()
     lang = settings.lang
-    click.echo(text("history.title", lang).format(student=student))
-    for row in rows:
-        action = f"action.{row['action']}"
-        click.echo(text("history.row", lang).format(
-            run=row["run"], when=row["started_at"],
-            action=text(action, lang) if action in CATALOGUE else row["action"],
-            score=_num(row["score"]), max_score=_num(row["max_score"]),
-            status=text(f"class.state.{row['status'] or 'pending'}", lang),
-            hash=(row["content_hash"] or "–")[:12], digest=(row["spec_digest"] or "–")[:12]))
+    click.echo(text("history.title", lang).format(student=text_line(student)))
+    click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in HISTORY_COLUMNS],
+                                   *(_history_cells(row, lang) for row in rows)])))
+
+
+#: the columns of `grader history`, each labelled by `history.col.<name>`
+HISTORY_COLUMNS = ("run", "when", "action", "score", "status", "hash", "digest")
+
+
+def _history_cells(row: sqlite3.Row, lang: str) -> list[str]:
+    """One run of a student, a cell per column of HISTORY_COLUMNS."""
+    from ..messages import CATALOGUE, text
+
+    action = f"action.{row['action']}"
+    return [str(row["run"]), str(row["started_at"]),
+            text(action, lang) if action in CATALOGUE else str(row["action"]),
+            f"{_num(row['score'])}/{_num(row['max_score'])}",
+            text(f"class.state.{row['status'] or 'pending'}", lang),
+            (row["content_hash"] or "–")[:12], (row["spec_digest"] or "–")[:12]]
+
+
+def _aligned(rows: list[list[str]]) -> list[str]:
+    """Rows as columns padded to their widest cell, by display width (a CJK character is 2)."""
+    def width(cell: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in cell)
+
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
 
 
 def _num(value: float | None) -> str:

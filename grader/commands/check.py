@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,11 +15,17 @@ from . import EXIT_FAILED, EXIT_PASSED, Settings, fail_usage
 from .options import sandbox_limits, sandbox_options
 from .output import FORMATS, emit, output_options
 
+if TYPE_CHECKING:
+    from ..session import GradingSession
+
 
 @click.command("check")
 @click.argument("submission", type=click.Path(exists=True, path_type=Path))
 @click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
               help="Check only this exercise (repeatable).")
+@click.option("--chapter", "chapters", type=int, multiple=True, metavar="N",
+              help="Check only the exercises of chapter N (repeatable; added to -e's). Default: the "
+                   "exercises a starter from `grader init --chapter/-e` lists, else all.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True)
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
@@ -31,9 +38,11 @@ from .output import FORMATS, emit, output_options
 @sandbox_options
 @click.pass_obj
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
-                  output_format: str, seed: int | None, no_shrink: bool, watch: bool,
-                  time_limit: float | None) -> None:
+                  chapters: tuple[int, ...], output_format: str, seed: int | None, no_shrink: bool,
+                  watch: bool, time_limit: float | None) -> None:
     """Check SUBMISSION (a .py file, a .ipynb notebook, or a folder of them) and show what is wrong."""
+    import dataclasses
+
     from ..engine import Options
     from ..session import open_session
     from ..spec import SpecError
@@ -47,11 +56,49 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     except SpecError as exc:
         fail_usage(exc, settings.lang)
     with session:
+        ids, note = scope(session, submission, exercise_ids, chapters, settings.lang)
+        session.options = dataclasses.replace(session.options, exercises=ids)
         if watch:
             from ..watch import watch as watch_loop
 
             last = watch_loop(session, submission, settings.lang)
             sys.exit(EXIT_PASSED if last.all_passed else EXIT_FAILED)
-        with session.stored_answers(session.select(exercise_ids)):
+        with session.stored_answers(session.select(ids)):
             result = session.grade(submission)
+    if note is not None:
+        result.notes.append(note)
     sys.exit(emit(result, output_format, settings.lang))
+
+
+def scope(session: GradingSession, submission: Path, exercise_ids: tuple[str, ...],
+          chapters: tuple[int, ...], lang: str) -> tuple[tuple[str, ...], dict[str, Any] | None]:
+    """The exercises to score and the note that says so: those of -e/--chapter, else those the
+    starter's marker lists (so a chapter's starter is scored out of that chapter's points), else
+    every one (no note)."""
+    from ..spec import SpecError
+    from ..starter import StarterError, select, starter_scope
+
+    started = starter_scope(submission, session.exercise_set)
+    if not exercise_ids and not chapters:
+        if started is None:
+            return (), None
+        return tuple(started), _scope_note("check.scope_starter", session, started, submission)
+    try:
+        chosen = [ex.id for ex in select(session.exercise_set, chapters, exercise_ids)]
+    except StarterError as exc:
+        fail_usage(text(exc.code, lang).format(**exc.facts))
+    except SpecError as exc:
+        fail_usage(exc, lang)
+    if started is None or set(started) == set(chosen):
+        return tuple(chosen), None
+    note = _scope_note("check.scope_chosen", session, chosen, submission)
+    note["facts"]["started"] = len(started)
+    return tuple(chosen), note
+
+
+def _scope_note(code: str, session: GradingSession, ids: list[str], submission: Path) -> dict[str, Any]:
+    """A note of the result (every format shows it): how many exercises, how many points, which file."""
+    from ..submission.names import label
+
+    points = sum(ex.max_score for ex in session.select(ids))
+    return {"code": code, "facts": {"count": len(ids), "points": f"{points:g}", "file": label(submission.name)}}
