@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 OK_RELU = "import numpy as np\n\ndef relu(x):\n    return np.maximum(np.asarray(x, dtype=float), 0.0)\n"
 BAD_RELU = "import numpy as np\n\ndef relu(x):\n    return np.asarray(x, dtype=float)\n"
