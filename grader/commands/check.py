@@ -25,7 +25,7 @@ if TYPE_CHECKING:
               help="Check only this exercise (repeatable).")
 @click.option("--chapter", "chapters", type=int, multiple=True, metavar="N",
               help="Check only the exercises of chapter N (repeatable; added to -e's). Default: the "
-                   "exercises a starter from `grader init --chapter/-e` lists, else all.")
+                   "exercises a starter from `grader init --chapter/-e` lists (--format text), else all.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True)
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
