@@ -219,37 +219,51 @@ def chapter_points(chapter: int) -> tuple[list[str], float, float]:
     return ids, sum(float(p) for ch, _, p in rows if ch == f"ch{chapter}"), sum(float(p) for *_, p in rows)
 
 
-def check_json(*args: str) -> dict:
-    proc = grader("check", *args, "--format", "json")
+def check(*args: str, lang: str = "en") -> str:
+    proc = grader("--lang", lang, "check", *args)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr  # nothing written yet
-    return json.loads(proc.stdout)
+    return proc.stdout
+
+
+def check_json(*args: str) -> dict:
+    return json.loads(check(*args, "--format", "json"))
 
 
 def test_a_chapter_starter_is_checked_out_of_that_chapters_points(tmp_path):
     ids, chapter, everything = chapter_points(3)
     starter = tmp_path / "f.py"
     assert grader("init", str(starter), "--chapter", "3").returncode == 0
-    report = check_json(str(starter))
-    assert [ex["id"] for ex in report["exercises"]] == ids
-    assert report["max_score"] == chapter < everything
-    [note] = [n for n in report["notes"] if n["code"] == "check.scope_starter"]
-    assert f"Scored the {len(ids)} exercise(s) ({chapter:g} points) that f.py was started with" in note["message"]
-    zh = grader("--lang", "zh", "check", str(starter))
-    assert zh.returncode == 1 and f"得分：0 / {chapter:g}" in zh.stdout
-    assert f"只为 f.py 起始文件中的 {len(ids)} 道练习（共 {chapter:g} 分）评分" in zh.stdout
+    shown = check(str(starter))
+    assert f"Score: 0 / {chapter:g}\n" in shown and chapter < everything
+    assert all(f"\n{ex} " in shown for ex in ids)
+    assert f"Scored the {len(ids)} exercise(s) ({chapter:g} points) that f.py was started with" in shown
+    zh = check(str(starter), lang="zh")
+    assert f"得分：0 / {chapter:g}" in zh
+    assert f"只为 f.py 起始文件中的 {len(ids)} 道练习（共 {chapter:g} 分）评分" in zh
 
-    chosen = check_json(str(starter), "-e", ids[0])                       # -e overrides the starter
-    assert [ex["id"] for ex in chosen["exercises"]] == [ids[0]]
-    assert any(n["code"] == "check.scope_chosen" and f"not the {len(ids)} that f.py" in n["message"]
-               for n in chosen["notes"])
+    chosen = check(str(starter), "-e", ids[0])                           # -e overrides the starter
+    assert "Score: 0 / " in chosen and f"\n{ids[1]} " not in chosen
+    assert f"not the {len(ids)} that f.py was started with" in chosen
     other = check_json(str(starter), "--chapter", "2")
-    assert {ex["id"] for ex in other["exercises"]}.isdisjoint(ids)
+    assert other["exercises"] and {ex["id"] for ex in other["exercises"]}.isdisjoint(ids)
 
     unmarked = tmp_path / "g.py"                                           # the marker deleted: everything
     unmarked.write_text("\n".join(line for line in starter.read_text(encoding="utf-8").splitlines()
                                   if not line.startswith("# grader: exercises")), encoding="utf-8")
-    whole = check_json(str(unmarked))
-    assert whole["max_score"] == everything and not whole["notes"]
+    assert f"Score: 0 / {everything:g}\n" in check(str(unmarked))
+
+
+@pytest.mark.parametrize("fmt", ["json", "gradescope"])
+def test_what_grades_ignores_the_line_a_student_may_edit(tmp_path, fmt):
+    """The marker is the student's: a trimmed one must not shrink what CI or a script scores."""
+    _, _, everything = chapter_points(3)
+    starter = tmp_path / "f.py"
+    assert grader("init", str(starter), "-e", "sigmoid").returncode == 0
+    proc = grader("check", str(starter), "--format", fmt)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    report = json.loads(proc.stdout)
+    maximum = report["max_score"] if fmt == "json" else report["extra_data"]["max_score"]
+    assert maximum == pytest.approx(everything)
 
 
 def test_check_refuses_an_unknown_chapter_in_both_languages(tmp_path):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
               help="Check only this exercise (repeatable).")
 @click.option("--chapter", "chapters", type=int, multiple=True, metavar="N",
               help="Check only the exercises of chapter N (repeatable; added to -e's). Default: the "
-                   "exercises a starter from `grader init --chapter/-e` lists, else all.")
+                   "exercises a starter from `grader init --chapter/-e` lists (--format text), else all.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True)
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
@@ -56,7 +56,8 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     except SpecError as exc:
         fail_usage(exc, settings.lang)
     with session:
-        ids, note = scope(session, submission, exercise_ids, chapters, settings.lang)
+        ids, note = scope(session, submission, exercise_ids, chapters, settings.lang,
+                          starter=output_format in STARTER_FORMATS)
         session.options = dataclasses.replace(session.options, exercises=ids)
         if watch:
             from ..watch import watch as watch_loop
@@ -70,15 +71,21 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
     sys.exit(emit(result, output_format, settings.lang))
 
 
-def scope(session: GradingSession, submission: Path, exercise_ids: tuple[str, ...],
-          chapters: tuple[int, ...], lang: str) -> tuple[tuple[str, ...], dict[str, Any] | None]:
-    """The exercises to score and the note that says so: those of -e/--chapter, else those the
-    starter's marker lists (so a chapter's starter is scored out of that chapter's points), else
-    every one (no note)."""
+#: the formats in which a starter's `# grader: exercises = …` line sets the scope: the student's
+#: own terminal. The file is the student's to edit, so what grades (junit, gradescope, github, and
+#: json for the instructor's scripts) scores every exercise unless -e/--chapter says otherwise.
+STARTER_FORMATS = ("text",)
+
+
+def scope(session: GradingSession, submission: Path, exercise_ids: tuple[str, ...], chapters: tuple[int, ...],
+          lang: str, starter: bool = True) -> tuple[tuple[str, ...], dict[str, Any] | None]:
+    """The exercises to score and the note that says so: those of -e/--chapter, else (`starter`)
+    those the starter's marker lists (so a chapter's starter is scored out of that chapter's
+    points), else every one (no note)."""
     from ..spec import SpecError
     from ..starter import StarterError, select, starter_scope
 
-    started = starter_scope(submission, session.exercise_set)
+    started = starter_scope(submission, session.exercise_set) if starter else None
     if not exercise_ids and not chapters:
         if started is None:
             return (), None
