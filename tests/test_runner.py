@@ -204,11 +204,11 @@ def test_zygote_dies_with_a_grader_that_is_killed(tmp_path):
 
     script = ("import time\nfrom grader.run import Zygote\nz = Zygote()\nz.start()\n"
               "print(z._proc.pid, flush=True)\ntime.sleep(600)\n")
-    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    zygote_pid = int(grader.stdout.readline())
-    os.kill(zygote_pid, 0)  # alive while the grader lives
-    grader.send_signal(signal.SIGKILL)
-    grader.wait()
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as grader:
+        zygote_pid = int(grader.stdout.readline())
+        os.kill(zygote_pid, 0)  # alive while the grader lives
+        grader.send_signal(signal.SIGKILL)
+        grader.wait()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
