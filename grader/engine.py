@@ -107,60 +107,89 @@ def _point_into_notebooks(submission: Submission, result: SubmissionResult) -> N
             relocate(check.facts)
 
 
-def _start(worker: WorkerSession, result: SubmissionResult) -> dict[str, Any] | None:
-    """Start (or restart) the worker; None when it could not import the submission at all."""
+@dataclass
+class _Started:
+    """What starting the worker gave: the submission's functions, or why it could not load."""
+
+    #: where the submission defines each function: {"module": ..., "line": ...}
+    functions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    error: WorkerError | None = None
+
+
+def _start(worker: WorkerSession, result: SubmissionResult) -> _Started:
+    """Start (or restart) the worker and record what its import of the submission reported."""
     try:
         report = worker.start()
     except WorkerError as exc:
-        return {"error": exc}
+        return _Started(error=exc)
     result.sandbox = report.sandbox
     result.load_errors = report.errors
-    return {"functions": report.functions}
+    return _Started(functions=report.functions)
+
+
+def _retry_after(exc: WorkerError, attempt: int, first_request: bool, restarted: _Started) -> bool:
+    """Whether an exercise is judged again after its worker failed (the retry policy).
+
+    A worker that dies on an exercise's very first request may have been broken by the exercise
+    before it (which got all its answers in one request): this one is judged again, once, in the
+    fresh worker, so that it costs only its own grade. A timeout or a bad reply is its own."""
+    return (attempt == 1 and first_request and isinstance(exc, WorkerCrashed)
+            and restarted.error is None)
 
 
 def _grade_in_worker(session: GradingSession, worker: WorkerSession, exercises: list[Exercise],
                      options: Options, result: SubmissionResult) -> None:
     loaded = _start(worker, result)
     for ex in exercises:
-        if loaded is None or "error" in loaded:
-            exc = loaded["error"] if loaded else WorkerCrashed({})
-            code = "import_timeout" if isinstance(exc, WorkerTimeout) else "import_crashed"
-            result.exercises.append(_fail_all([ex], TIMEOUT if code == "import_timeout" else ERROR,
-                                              code, {"how": str(exc)})[0])
+        unjudged = _not_judged(ex, loaded, result)
+        if unjudged is not None:
+            result.exercises.append(unjudged)
             continue
-        functions = loaded["functions"]
-        if ex.function not in functions:
-            if result.load_errors:
-                err = result.load_errors[0]
-                result.exercises.append(_fail_all([ex], ERROR, "import_error", {
-                    "type": err.get("type"), "message": err.get("message"),
-                    "file": err.get("filename"), "line": err.get("line")})[0])
-            else:
-                result.exercises.append(_fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0])
-            continue
+        functions = loaded.functions
         started = time.monotonic()
-        for attempt in (1, 2):
-            answered = worker.answered
-            try:
-                exercise_result = judge_exercise(session.context(ex, worker, options))
-                break
-            except (RecursionError, MemoryError) as exc:  # outside a check: see judge.run_check
-                code = "judge_recursion" if isinstance(exc, RecursionError) else "judge_memory"
-                exercise_result = _fail_all([ex], ERROR, code, {})[0]
-                break
-            except WorkerError as exc:
-                first_request = worker.answered == answered
-                exercise_result = _worker_failure(ex, exc)
-                loaded = _start(worker, result)
-                # A worker that dies on an exercise's very first request may have been broken by
-                # the exercise before it (which got all its answers in one request): judge this
-                # one again, once, in the fresh worker, so that it costs only its own grade.
-                if not (attempt == 1 and first_request and isinstance(exc, WorkerCrashed)
-                        and loaded is not None and "error" not in loaded):
-                    break
+        exercise_result, loaded = _judge_in_worker(session, worker, ex, options, result, loaded)
         exercise_result.seconds = time.monotonic() - started
         exercise_result.location = functions.get(ex.function)
         result.exercises.append(exercise_result)
+
+
+def _not_judged(ex: Exercise, loaded: _Started, result: SubmissionResult) -> ExerciseResult | None:
+    """The result of an exercise the worker cannot judge (the submission did not import, or does
+    not define its function), or None when it can."""
+    if loaded.error is not None:
+        exc = loaded.error
+        timed_out = isinstance(exc, WorkerTimeout)
+        return _fail_all([ex], TIMEOUT if timed_out else ERROR,
+                         "import_timeout" if timed_out else "import_crashed", {"how": str(exc)})[0]
+    if ex.function in loaded.functions:
+        return None
+    if not result.load_errors:
+        return _fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0]
+    err = result.load_errors[0]
+    return _fail_all([ex], ERROR, "import_error", {
+        "type": err.get("type"), "message": err.get("message"),
+        "file": err.get("filename"), "line": err.get("line")})[0]
+
+
+def _judge_in_worker(session: GradingSession, worker: WorkerSession, ex: Exercise,
+                     options: Options, result: SubmissionResult,
+                     loaded: _Started) -> tuple[ExerciseResult, _Started]:
+    """Judge one exercise through the worker, restarting it after a failure (and judging the
+    exercise again when `_retry_after` says so). The result, and the worker's state after it."""
+    for attempt in (1, 2):
+        answered = worker.answered
+        try:
+            return judge_exercise(session.context(ex, worker, options)), loaded
+        except (RecursionError, MemoryError) as exc:  # outside a check: see judge.run_check
+            code = "judge_recursion" if isinstance(exc, RecursionError) else "judge_memory"
+            return _fail_all([ex], ERROR, code, {})[0], loaded
+        except WorkerError as exc:
+            first_request = worker.answered == answered
+            failed = _worker_failure(ex, exc)
+            loaded = _start(worker, result)
+            if not _retry_after(exc, attempt, first_request, loaded):
+                break
+    return failed, loaded
 
 
 def grade_in_process(session: GradingSession, functions: dict[str, Callable[..., Any]], label: str,

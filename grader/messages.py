@@ -18,6 +18,7 @@ import gettext
 import math
 import os
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,11 @@ CATALOGUE: dict[str, str] = {
     "wrong_shape": "{call} returned an array of shape {actual_shape}{path}, but the answer has "
                    "shape {expected_shape}.",
     "shape.scalar": "() (a single number)",
+    # where in a returned value a fact is: "{call} returned a wrong value{path}{at_index}"
+    "place.in_result": " in result{path}",
+    "place.at_index": " at index {index}",
+    # a sentence and its hint
+    "message.with_hint": "{sentence} {hint}",
     "shape_hint_reduced": "Did you sum, average or take the maximum over an axis that should "
                           "stay (or over all of them)? Pass `axis=`, and `keepdims=True` to keep "
                           "the axis.",
@@ -859,65 +865,129 @@ def format_call(function: str | None, case: dict[str, Any] | None, lang: str = "
     return f"{function}({args})"
 
 
-class _Facts(dict):
+class _Facts(dict[str, str]):
+    """The facts of a sentence, formatted; a fact the sentence needs but was not given shows as
+    "?" (a report never stops on a missing fact)."""
+
     def __missing__(self, key: str) -> str:
         return "?"
 
 
-def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
+#: the facts of a message, as a check records them (grader.result.Facts)
+_Raw = Mapping[str, Any]
+
+
+def render(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:
     """The sentence for `code`, in `lang`, with `facts` filled in."""
     if code not in CATALOGUE:
         return code
-    if code == "import_error" and facts.get("type") == "NestedTooDeeply":  # grader.run.worker
-        code = "import_error.too_deep"
+    code = _variant(code, facts)
     shown = _Facts({k: format_value(v, lang) for k, v in facts.items()})
-    if code.startswith("submission_") or code.startswith("batch."):
-        pass  # here `path` is a file, not a place inside a returned value
-    elif facts.get("path"):
-        shown["path"] = f" in result{facts['path']}" if lang != "zh" else f"（result{facts['path']}）"
-    else:
-        shown["path"] = ""
+    for fill in _FILLERS:
+        fill(code, facts, shown, lang)
+    return _with_hint(text(code, lang).format_map(shown), facts, lang)
+
+
+def _variant(code: str, facts: _Raw) -> str:
+    """The more precise code some facts call for."""
+    if code == "import_error" and facts.get("type") == "NestedTooDeeply":  # grader.run.worker
+        return "import_error.too_deep"
+    return code
+
+
+def _fill_place(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """`{path}`: where inside the returned value ("in result[0]"); a file for the codes of a
+    submission or a batch, left as it is."""
+    if code.startswith(("submission_", "batch.")):
+        return
+    path = facts.get("path")
+    shown["path"] = text("place.in_result", lang).format(path=path) if path else ""
+
+
+def _fill_reason(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """`{reason}`: the sentence of a reason given as a code of its own."""
     if facts.get("reason_code") in CATALOGUE:
         shown["reason"] = text(facts["reason_code"], lang).format_map(shown)
+
+
+def _fill_notebook(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """`{file}` as a notebook's cell; the statements of a notebook that were not run."""
     if facts.get("cell") is not None and facts.get("file") and not code.startswith("notebook."):
         shown["file"] = text("notebook.where", lang).format_map(shown)
     if code == "notebook.dropped":
         shown["listed"] = "; ".join(text("notebook.item", lang).format_map(_Facts(item))
                                     for item in facts.get("listed", []))
         shown["more"] = text("notebook.more", lang).format_map(shown) if facts.get("more") else ""
+
+
+def _fill_index(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """`{index}` in NumPy's notation ([2], [0, 1]; a row number for a row's sum) and
+    `{at_index}`, the phrase that places it."""
     index = facts.get("index")
-    if isinstance(index, (tuple, list)) and index:  # NumPy's own notation: [2] or [0, 1]
-        shown["index"] = "[" + ", ".join(str(i) for i in index) + "]"
-        if code == "property_sums_to_one":  # a row number: "row 0", "第 0 行"
-            shown["index"] = ", ".join(str(i) for i in index)
+    if isinstance(index, (tuple, list)) and index:
+        shown["index"] = ", ".join(str(i) for i in index)
+        if code != "property_sums_to_one":  # "row 0", "第 0 行"
+            shown["index"] = "[" + shown["index"] + "]"
+    at = "" if index in ((), None) else text("place.at_index", lang).format(index=shown["index"])
+    shown["at_index"] = at
+
+
+def _fill_shapes(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """A shape () in words: a single number."""
     for key in ("expected_shape", "actual_shape"):
         if facts.get(key) == ():
             shown[key] = text("shape.scalar", lang)
-    if code == "mismatch":
-        expected, total = facts.get("expected_value"), facts.get("total")
-        if isinstance(expected, (int, float)) and facts.get("atol") is not None:
-            shown["allowed"] = format_value(float(facts["atol"]) + float(facts.get("rtol") or 0)
-                                            * abs(float(expected)))
-        relative = facts.get("rel_error")
-        shown["relative"] = (text("mismatch.relative", lang).format_map(shown)
-                             if isinstance(relative, float) and math.isfinite(relative) else "")
-        shown["differing"] = (text("mismatch.differing", lang).format_map(shown)
-                              if isinstance(total, int) and total > 1 else "")
+
+
+def _fill_mismatch(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """A wrong number: the error allowed, the relative error, how many entries differ."""
+    if code != "mismatch":
+        return
+    expected, total = facts.get("expected_value"), facts.get("total")
+    if isinstance(expected, (int, float)) and facts.get("atol") is not None:
+        shown["allowed"] = format_value(float(facts["atol"]) + float(facts.get("rtol") or 0)
+                                        * abs(float(expected)))
+    relative = facts.get("rel_error")
+    shown["relative"] = (text("mismatch.relative", lang).format_map(shown)
+                         if isinstance(relative, float) and math.isfinite(relative) else "")
+    shown["differing"] = _count_phrase("mismatch.differing", total, shown, lang)
+
+
+def _fill_nonfinite(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """NaN or inf where a number was expected: how many entries are."""
     if code == "nonfinite":
-        count = facts.get("count")
-        shown["differing"] = (text("nonfinite.differing", lang).format_map(shown)
-                              if isinstance(count, int) and count > 1 else "")
-    if index in ((), None):
-        shown["at_index"] = ""
-    else:
-        shown["at_index"] = (f" at index {shown['index']}" if lang != "zh" else f"在下标 {shown['index']} 处")
+        shown["differing"] = _count_phrase("nonfinite.differing", facts.get("count"), shown, lang)
+
+
+def _count_phrase(phrase: str, count: object, shown: _Facts, lang: str) -> str:
+    """The phrase `phrase` when more than one entry is concerned, else nothing."""
+    many = isinstance(count, int) and count > 1
+    return text(phrase, lang).format_map(shown) if many else ""
+
+
+def _fill_own_forward(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """A gradient check: what the student's own forward function was."""
     if "own_forward" in facts:
         shown["own_forward"] = text(f"own_forward.{facts['own_forward']}", lang)
+
+
+def _fill_raised(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """An exception: the line of the student's file it was raised at."""
     if code == "raised":
         shown["where"] = (text("raised_where", lang).format_map(shown)
                           if facts.get("line") and facts.get("file") else "")
-    sentence = text(code, lang).format_map(shown)
+
+
+#: each fills the facts one kind of value or one family of messages needs, in this order
+#: (`{reason}` is built from the place; `{file}`, `{index}`, from the facts as given)
+_FILLERS: tuple[Callable[[str, _Raw, _Facts, str], None], ...] = (
+    _fill_place, _fill_reason, _fill_notebook, _fill_index, _fill_shapes, _fill_mismatch,
+    _fill_nonfinite, _fill_own_forward, _fill_raised)
+
+
+def _with_hint(sentence: str, facts: _Raw, lang: str) -> str:
+    """The sentence followed by the hint the facts name, if any."""
     hint_code = facts.get("hint_code")
-    if hint_code:
-        sentence += ("" if lang == "zh" else " ") + text(hint_code, lang)
-    return sentence
+    if not hint_code:
+        return sentence
+    return text("message.with_hint", lang).format(sentence=sentence, hint=text(hint_code, lang))

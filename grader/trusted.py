@@ -17,11 +17,12 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
 
-from .spec import ExerciseSet, SpecError
+from .spec import Exercise, ExerciseSet, SpecError
 
-Function = Callable[..., Any]
+#: a function of the trusted code: the reference's take the exercise's arguments
+Function = Callable[..., object]
 
 
 @dataclass
@@ -82,35 +83,46 @@ def load_reference(exercise_set: ExerciseSet, code: TrustedCode) -> None:
         return
     package = f"_grader_reference_{exercise_set.digest[:12]}"
     _import_folder(directory, package)
+    _load_reference_modules(exercise_set, directory, package, code)
+    _load_mistakes(exercise_set, directory, package, code)
+    _load_trusted_drivers(directory, package, code)
+
+
+def _load_reference_modules(exercise_set: ExerciseSet, directory: Path, package: str,
+                            code: TrustedCode) -> None:
+    """reference/<module>.py of every module a spec names (one that fails is the spec's error)."""
     for name in sorted({str(ex.reference) for ex in exercise_set.exercises.values() if ex.reference}):
         try:
             module = importlib.import_module(f"{package}.{name}")
         except ImportError as exc:
             raise SpecError(f"{directory}/{name}.py: cannot import the reference: {exc}") from None
         code.reference.update(_public_functions(module))
-    if (directory / "mistakes" / "__init__.py").exists():
-        named = {str(ex.mistakes_module or ex.reference) for ex in exercise_set.exercises.values()}
-        for name in sorted(named):
-            if (directory / "mistakes" / f"{name}.py").exists():
-                code.mistakes.update(_public_functions(importlib.import_module(f"{package}.mistakes.{name}")))
-    if (directory / "drivers" / "__init__.py").exists():
-        for name in _modules_of(directory / "drivers"):
-            functions = _public_functions(importlib.import_module(f"{package}.drivers.{name}"))
-            code.helpers.update(functions)
-            code.public_helpers.difference_update(functions)
+
+
+def _load_mistakes(exercise_set: ExerciseSet, directory: Path, package: str, code: TrustedCode) -> None:
+    """reference/mistakes/<module>.py of the modules the specs name, those that exist."""
+    if not (directory / "mistakes" / "__init__.py").exists():
+        return
+    named = {str(ex.mistakes_module or ex.reference) for ex in exercise_set.exercises.values()}
+    for name in sorted(named):
+        if (directory / "mistakes" / f"{name}.py").exists():
+            code.mistakes.update(_public_functions(importlib.import_module(f"{package}.mistakes.{name}")))
+
+
+def _load_trusted_drivers(directory: Path, package: str, code: TrustedCode) -> None:
+    """reference/drivers/: trusted helpers, which win a name the public drivers/ define too."""
+    if not (directory / "drivers" / "__init__.py").exists():
+        return
+    for name in _modules_of(directory / "drivers"):
+        functions = _public_functions(importlib.import_module(f"{package}.drivers.{name}"))
+        code.helpers.update(functions)
+        code.public_helpers.difference_update(functions)
 
 
 def check_names(exercise_set: ExerciseSet, code: TrustedCode) -> None:
     """Every function a spec names exists in the set's code (SpecError names the spec file)."""
-    known = code.helpers | code.reference
     for ex in exercise_set.exercises.values():
-        for check in ex.checks:
-            for helper in (check.driver, check.objective,
-                           check.trajectory.gradient if check.trajectory else None):
-                if helper and helper not in known:
-                    raise SpecError(f"{ex.source_file}: exercise {ex.id!r} names {helper!r}, "
-                                    f"which neither drivers/, reference/drivers/ nor the "
-                                    f"reference defines")
+        _check_helpers(ex, code.helpers | code.reference)
         if ex.id not in code.reference:
             raise SpecError(f"{ex.source_file}: exercise {ex.id!r} has no reference function "
                             f"{ex.id} in reference/{ex.reference}.py")
@@ -118,6 +130,17 @@ def check_names(exercise_set: ExerciseSet, code: TrustedCode) -> None:
             if mistake.function not in code.mistakes:
                 raise SpecError(f"{ex.source_file}: exercise {ex.id!r} lists mistake "
                                 f"{mistake.function!r}, which reference/mistakes/ does not define")
+
+
+def _check_helpers(ex: Exercise, known: Mapping[str, Function]) -> None:
+    """The drivers, objectives and gradient rules an exercise's checks name exist."""
+    for check in ex.checks:
+        for helper in (check.driver, check.objective,
+                       check.trajectory.gradient if check.trajectory else None):
+            if helper and helper not in known:
+                raise SpecError(f"{ex.source_file}: exercise {ex.id!r} names {helper!r}, "
+                                f"which neither drivers/, reference/drivers/ nor the "
+                                f"reference defines")
 
 
 def load_trusted_code(exercise_set: ExerciseSet) -> TrustedCode:

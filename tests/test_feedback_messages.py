@@ -239,3 +239,35 @@ def test_a_single_number_has_no_index_and_a_row_is_a_row():
         assert "()" not in said.replace("relu(x=-1)", "") and "f(x + 0.5) = 0.5" in said
         row = render("property_sums_to_one", {"call": "softmax(z=[[0., 0.]])", "index": (0,), "sum": 2.0}, lang)
         assert {"en": "row 0 sums to 2", "zh": "第 0 行之和为 2"}[lang] in row
+
+
+def test_a_place_in_the_value_and_a_hint_read_in_each_language():
+    """Where in the returned value, at which index, and the hint: words of the catalogue."""
+    from grader.messages import render
+
+    facts = {"call": "f(x=1)", "expected_value": 1.0, "actual_value": 2.0, "abs_error": 1.0,
+             "atol": 1e-6, "rtol": 0.0, "path": "[0]", "index": (1, 2), "hint_code": "sandbox_hint"}
+    en, zh = render("mismatch", facts, "en"), render("mismatch", facts, "zh")
+    assert "returned a wrong value in result[0] at index [1, 2]:" in en
+    assert "（result[0] 处）" in zh and "在下标 [1, 2] 处" in zh
+    assert not re.search(r"\b(in result|at index)\b", zh)
+    assert en.endswith(" " + render("sandbox_hint", {}, "en"))
+    assert zh.endswith("。" + render("sandbox_hint", {}, "zh"))  # no space before a Chinese hint
+
+
+def test_the_words_of_a_message_are_in_the_catalogue_only():
+    """messages.py builds sentences from CATALOGUE and the .po: no Chinese written in its code,
+    no branch on a language's name."""
+    import ast
+    from pathlib import Path
+
+    import grader.messages as messages
+
+    tree = ast.parse(Path(messages.__file__).read_text(encoding="utf-8"))
+    catalogue = next(n for n in tree.body if isinstance(n, ast.AnnAssign)
+                     and getattr(n.target, "id", "") == "CATALOGUE")
+    outside = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+               and not (catalogue.lineno <= n.lineno <= (catalogue.end_lineno or 0))]
+    assert [n.value for n in outside if CJK.search(n.value)] == []
+    compared = [c for n in ast.walk(tree) if isinstance(n, ast.Compare) for c in n.comparators]
+    assert [c.lineno for c in compared if isinstance(c, ast.Constant) and c.value == "zh"] == []

@@ -26,6 +26,7 @@ by the instructor. The student build of the grader (`grader.pack.student_build`)
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -34,7 +35,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypedDict, Union
 
 import numpy as np
 import yaml
@@ -57,7 +59,27 @@ from . import DRIVERS, EXPECTED, MANIFEST, PACK_FORMAT, call_key, outcome_data, 
 from .student_build import build_student_wheel
 
 ROUNDS = 3
-Verdict = Any  # (status, score, code, mistake), or the exception a check raised
+#: a check's verdict on a probe: (status, score, code, mistake), ("not_attempted",), or the
+#: exception judging it raised
+Verdict = Union[tuple[str, float, str, "str | None"], tuple[str], Exception]
+#: the checks a pack keeps, by exercise: their positions in the exercise's checks
+Keep = dict[str, list[int]]
+#: an exercise's recording, as the codec writes it to expected/<id>.bin
+Recording = dict[str, object]
+#: recorded calls of one function, by call_key
+Store = dict[str, CallOutcome]
+Functions = Mapping[str, Callable[..., object]]
+
+
+class InstructorCheck(TypedDict):
+    """A check pack.json lists as the instructor's, with its place among the shown checks."""
+
+    exercise: str
+    name: str
+    kind: str
+    points: float
+    position: int
+    reason: str
 
 
 @dataclass
@@ -178,53 +200,72 @@ def _symptoms(session: GradingSession, exercise: Exercise) -> dict[str, dict[str
     return found
 
 
-def _record(session: GradingSession, exercise: Exercise) -> tuple[dict[str, Any], list[list[Verdict]]]:
+def _record(session: GradingSession, exercise: Exercise) -> tuple[Recording, list[list[Verdict]]]:
     """The exercise's recording (codec-ready) and the probes' verdicts, check by check."""
     plan = _pin(session, exercise)
+    plan_data = {name: getattr(plan, name) for name in plan_sets()}
     if not exercise.checks:  # every check is the instructor's: the plan tells "not attempted"
-        return {"exercise": exercise.id, "seed": plan.seed,
-                "plan": {name: getattr(plan, name) for name in plan_sets()},
+        return {"exercise": exercise.id, "seed": plan.seed, "plan": plan_data,
                 "reference": [], "mistakes": {}}, []
     recording = ExpectedValues(InProcessFunctions(session.reference_functions))
-    stores: dict[str, dict[str, CallOutcome]] = {}
-    recorders = dict(session.mistake_functions)
-    for mistake in exercise.mistakes:
-        if mistake.function in session.mistake_functions:
-            store = stores.setdefault(mistake.function, {})
-            recorders[mistake.function] = _Recorder(mistake.function,
-                                                    session.mistake_functions[mistake.function], store)
-    helper_stores: dict[str, dict[str, CallOutcome]] = {}
-    helpers = dict(session.driver_functions)
-    for name in _helpers(session, exercise):
-        helpers[name] = _Recorder(name, session.trusted(name), helper_stores.setdefault(name, {}),
-                                  normalize=True)
-    saved = session.expected, session.mistake_functions, session.driver_functions
-    session.expected, session.mistake_functions, session.driver_functions = recording, recorders, helpers
-    try:
+    mistakes, mistake_stores = _recorders(session.mistake_functions,
+                                          [m.function for m in exercise.mistakes])
+    helpers, helper_stores = _recorders(session.driver_functions, _helpers(session, exercise),
+                                        session.trusted, normalize=True)
+    with _recording_into(session, recording, mistakes, helpers):
         verdicts = [_verdicts(session, exercise, probe) for probe in _probes(session, exercise)]
         cases = [case for name in plan_sets() for case in getattr(plan, name)]
         cases += _extra_cases(session, exercise)
-    finally:
-        session.expected, session.mistake_functions, session.driver_functions = saved
-    for name, recorder in recorders.items():
-        if name in stores:
-            InProcessFunctions({name: recorder}).call(name, [to_call(exercise, c) for c in cases])
-    data = {
+    for name in mistake_stores:  # the hints: each mistake on every input a failure may show
+        InProcessFunctions({name: mistakes[name]}).call(name, [to_call(exercise, c) for c in cases])
+    return {
         "exercise": exercise.id,
         "seed": plan.seed,
-        "plan": {name: getattr(plan, name) for name in plan_sets()},
+        "plan": plan_data,
         "reference": [[key.hex(), outcome_data(outcome)]
                       for key, outcome in sorted(recording.memo.outcomes.items())],
-        "mistakes": {name: [[key, outcome_data(outcome)] for key, outcome in sorted(store.items())]
-                     for name, store in sorted(stores.items())},
-        "helpers": {name: [[key, outcome_data(outcome)] for key, outcome in sorted(store.items())]
-                    for name, store in sorted(helper_stores.items())},
+        "mistakes": _stored(mistake_stores),
+        "helpers": _stored(helper_stores),
         "symptoms": _symptoms(session, exercise),
-    }
-    return data, verdicts
+    }, verdicts
 
 
-def _spec_files(session: GradingSession, keep: dict[str, list[int]], shown: set[str]) -> dict[str, str]:
+def _recorders(functions: Functions, names: list[str],
+               find: Callable[[str], Callable[..., object]] | None = None,
+               normalize: bool = False) -> tuple[dict[str, Callable[..., object]], dict[str, Store]]:
+    """`functions` with each of `names` wrapped in a recorder (found in `functions`, else by
+    `find`; a name neither knows is skipped), and each recorder's store."""
+    wrapped: dict[str, Callable[..., object]] = dict(functions)
+    stores: dict[str, Store] = {}
+    for name in names:
+        function = functions.get(name) if find is None else find(name)
+        if function is None:
+            continue
+        store = stores.setdefault(name, {})
+        wrapped[name] = _Recorder(name, function, store, normalize=normalize)
+    return wrapped, stores
+
+
+@contextlib.contextmanager
+def _recording_into(session: GradingSession, expected: ExpectedValues,
+                    mistakes: dict[str, Callable[..., object]],
+                    helpers: dict[str, Callable[..., object]]) -> Iterator[None]:
+    """While judging the probes, the session's reference, mistakes and helpers record."""
+    saved = session.expected, session.mistake_functions, session.driver_functions
+    session.expected, session.mistake_functions, session.driver_functions = expected, mistakes, helpers
+    try:
+        yield
+    finally:
+        session.expected, session.mistake_functions, session.driver_functions = saved
+
+
+def _stored(stores: dict[str, Store]) -> dict[str, list[list[object]]]:
+    """Recorded outcomes as codec-ready data, by function, in a stable order."""
+    return {name: [[key, outcome_data(outcome)] for key, outcome in sorted(store.items())]
+            for name, store in sorted(stores.items())}
+
+
+def _spec_files(session: GradingSession, keep: Keep, shown: set[str]) -> dict[str, str]:
     """The YAML of each spec file with only the kept checks of the exercises `shown`."""
     written: dict[str, str] = {}
     for path in session.exercise_set.files:
@@ -249,11 +290,11 @@ def _spec_files(session: GradingSession, keep: dict[str, list[int]], shown: set[
     return written
 
 
-def _instructor_checks(session: GradingSession, summary: PackSummary) -> list[dict[str, Any]]:
+def _instructor_checks(session: GradingSession, summary: PackSummary) -> list[InstructorCheck]:
     """The checks left out but not hidden, each with its place among the exercise's shown checks."""
     why = {(item.exercise, item.check): item.reason for item in summary.left_out
            if item.reason != "pack.reason.hidden"}
-    listed = []
+    listed: list[InstructorCheck] = []
     for ex in session.exercise_set.exercises.values():
         position = 0
         for check in ex.checks:
@@ -307,8 +348,8 @@ def _copy_drivers(session: GradingSession, staging: Path) -> None:
         (target / path.name).write_text(text_, encoding="utf-8")
 
 
-def _write(staging: Path, session: GradingSession, keep: dict[str, list[int]],
-           recordings: dict[str, dict[str, Any]], summary: PackSummary) -> None:
+def _write(staging: Path, session: GradingSession, keep: Keep,
+           recordings: dict[str, Recording], summary: PackSummary) -> None:
     for child in staging.iterdir():
         shutil.rmtree(child) if child.is_dir() else child.unlink()
     instructor = _instructor_checks(session, summary)
@@ -321,17 +362,24 @@ def _write(staging: Path, session: GradingSession, keep: dict[str, list[int]],
         if ex_id in shown:
             (staging / EXPECTED / f"{ex_id}.bin").write_bytes(codec.encode(data))
     summary.wheel = build_student_wheel(staging)
+    manifest = _manifest(session, keep, instructor, summary, summary.wheel)
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                    encoding="utf-8")
+
+
+def _manifest(session: GradingSession, keep: Keep, instructor: list[InstructorCheck],
+              summary: PackSummary, wheel: Path) -> dict[str, object]:
+    """pack.json: what made the pack, what it grades, what it leaves to the instructor."""
     from importlib.metadata import version
 
-    manifest = {
+    return {
         "kind": "grader-pack",
         "format": PACK_FORMAT,
         "grader_version": __version__,
         "seed": session.seed,
         "source_digest": session.exercise_set.digest,
         "made_with": {"numpy": np.__version__, "hypothesis": version("hypothesis")},
-        "grader_wheel": {"file": summary.wheel.name,
-                         "sha256": hashlib.sha256(summary.wheel.read_bytes()).hexdigest()},
+        "grader_wheel": {"file": wheel.name, "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest()},
         "exercises": {ex_id: [session.exercise_set.exercises[ex_id].checks[i].title for i in indices]
                       for ex_id, indices in keep.items() if indices},
         "instructor_checks": instructor,
@@ -339,8 +387,6 @@ def _write(staging: Path, session: GradingSession, keep: dict[str, list[int]],
                      if item.reason != "pack.reason.hidden"],
         "hidden_checks": sum(1 for item in summary.left_out if item.reason == "pack.reason.hidden"),
     }
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                    encoding="utf-8")
 
 
 def _reason(full: Verdict, replayed: Verdict) -> str | None:
@@ -363,15 +409,35 @@ def _prepare(out: Path) -> None:
         raise NotAPackFolder(str(out))
 
 
-def build_pack(session: GradingSession, out: str | os.PathLike) -> PackSummary:
+def build_pack(session: GradingSession, out: str | os.PathLike[str]) -> PackSummary:
     """Write the student pack of `session` (which must have its reference) to `out`."""
     out = Path(out).resolve()
+    _require_reference(session)
+    _prepare(out)
+    summary = PackSummary(path=out)
+    keep = _select_checks(session, summary)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        _write_replaying(session, staging, keep, summary)
+        _publish(staging, out, summary)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    _count(session, keep, summary)
+    return summary
+
+
+def _require_reference(session: GradingSession) -> None:
+    """A pack records the reference's answers: an exercise set without one (or a pack) cannot."""
     if session.pack is not None or not session.reference_functions:
         raise SpecError(f"{session.exercise_set.root}: a pack is made from an exercise set with its "
                         f"reference/ (this one has none)")
-    _prepare(out)
-    summary = PackSummary(path=out)
-    keep: dict[str, list[int]] = {}
+
+
+def _select_checks(session: GradingSession, summary: PackSummary) -> Keep:
+    """The checks a pack may try to carry, by exercise; the others go to `summary.left_out`."""
+    keep: Keep = {}
     for ex in session.exercise_set.exercises.values():
         keep[ex.id] = []
         for i, check in enumerate(ex.checks):
@@ -382,54 +448,78 @@ def build_pack(session: GradingSession, out: str | os.PathLike) -> PackSummary:
                 summary.left_out.append(LeftOut(ex.id, check.title, "pack.reason.needs_code"))
             else:
                 keep[ex.id].append(i)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for _ in range(ROUNDS):
-            recordings, full = {}, {}
-            for ex in session.exercise_set.exercises.values():
-                shown = dataclasses.replace(ex, checks=[ex.checks[i] for i in keep[ex.id]],
-                                            points=None)
-                recordings[ex.id], full[ex.id] = _record(session, shown)
-            if not any(keep.values()):
-                raise SpecError(f"{session.exercise_set.root}: no public check to put in a pack")
-            _write(staging, session, keep, recordings, summary)
-            packed = GradingSession(load_exercise_set(staging), session.seed, session.use_cache)
-            dropped = False
-            for ex_id, verdicts in full.items():
-                ex = session.exercise_set.exercises[ex_id]
-                if not keep[ex_id] or ex_id not in packed.exercise_set.exercises:
-                    continue
-                probes = _probes(session, ex)
-                replayed = [_verdicts(packed, packed.exercise_set.exercises[ex_id], probe) for probe in probes]
-                bad: dict[int, str] = {}
-                for mine, theirs in zip(verdicts, replayed, strict=True):
-                    for position, (a, b) in enumerate(zip(mine, theirs, strict=True)):
-                        reason = _reason(a, b)
-                        if reason and position not in bad:
-                            bad[position] = reason
-                for position in sorted(bad, reverse=True):
-                    index = keep[ex_id].pop(position)
-                    summary.left_out.append(LeftOut(ex_id, ex.checks[index].title, bad[position]))
-                    dropped = True
-            if not dropped:
-                break
-        else:
-            raise SpecError(f"{session.exercise_set.root}: the pack does not replay its own checks")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the pack from a course group
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-        if summary.wheel is not None:
-            summary.wheel = out / summary.wheel.name
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    return keep
+
+
+def _write_replaying(session: GradingSession, staging: Path, keep: Keep, summary: PackSummary) -> None:
+    """Record, write and replay the pack in `staging` until every check it keeps replays the
+    same (at most ROUNDS times: each round leaves out the checks that did not)."""
+    for _ in range(ROUNDS):
+        recordings, full = _record_all(session, keep)
+        if not any(keep.values()):
+            raise SpecError(f"{session.exercise_set.root}: no public check to put in a pack")
+        _write(staging, session, keep, recordings, summary)
+        packed = GradingSession(load_exercise_set(staging), session.seed, session.use_cache)
+        if not _drop_unreplayed(session, packed, keep, full, summary):
+            return
+    raise SpecError(f"{session.exercise_set.root}: the pack does not replay its own checks")
+
+
+def _record_all(session: GradingSession, keep: Keep) -> tuple[dict[str, Recording], dict[str, list[list[Verdict]]]]:
+    """Each exercise's recording with its kept checks only, and the probes' verdicts."""
+    recordings, full = {}, {}
+    for ex in session.exercise_set.exercises.values():
+        shown = dataclasses.replace(ex, checks=[ex.checks[i] for i in keep[ex.id]], points=None)
+        recordings[ex.id], full[ex.id] = _record(session, shown)
+    return recordings, full
+
+
+def _drop_unreplayed(session: GradingSession, packed: GradingSession, keep: Keep,
+                     full: dict[str, list[list[Verdict]]], summary: PackSummary) -> bool:
+    """Judge the probes again in the written pack; leave out each check whose verdict differs.
+    Whether any was left out (the pack must then be recorded again)."""
+    dropped = False
+    for ex_id, verdicts in full.items():
+        ex = session.exercise_set.exercises[ex_id]
+        if not keep[ex_id] or ex_id not in packed.exercise_set.exercises:
+            continue
+        replayed = [_verdicts(packed, packed.exercise_set.exercises[ex_id], probe)
+                    for probe in _probes(session, ex)]
+        bad = _unreplayed(verdicts, replayed)
+        for position in sorted(bad, reverse=True):
+            index = keep[ex_id].pop(position)
+            summary.left_out.append(LeftOut(ex_id, ex.checks[index].title, bad[position]))
+            dropped = True
+    return dropped
+
+
+def _unreplayed(verdicts: list[list[Verdict]], replayed: list[list[Verdict]]) -> dict[int, str]:
+    """The positions of the checks some probe's verdict differs on, each with why (the first)."""
+    bad: dict[int, str] = {}
+    for mine, theirs in zip(verdicts, replayed, strict=True):
+        for position, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+            reason = _reason(a, b)
+            if reason and position not in bad:
+                bad[position] = reason
+    return bad
+
+
+def _publish(staging: Path, out: Path, summary: PackSummary) -> None:
+    """Move the finished pack from `staging` to `out`, readable as the umask allows."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the pack from a course group
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(staging, out)
+    if summary.wheel is not None:
+        summary.wheel = out / summary.wheel.name
+
+
+def _count(session: GradingSession, keep: Keep, summary: PackSummary) -> None:
+    """What the pack grades: exercises, checks and points."""
     for ex_id, indices in keep.items():
         if indices:
             summary.exercises += 1
             summary.checks += len(indices)
             summary.points += sum(session.exercise_set.exercises[ex_id].checks[i].points for i in indices)
-    return summary
