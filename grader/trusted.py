@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .spec import ExerciseSet, SpecError
+from .spec.semantics import exercise_paths
 
 Function = Callable[..., Any]
 
@@ -39,10 +40,11 @@ class TrustedCode:
 
 def _import_folder(directory: Path, name: str) -> types.ModuleType:
     """Import a folder as a package under a private name, so its relative imports work."""
+    init = directory / "__init__.py"
     spec = importlib.util.spec_from_file_location(
-        name, directory / "__init__.py", submodule_search_locations=[str(directory)])
-    if spec is None or spec.loader is None:
-        raise SpecError(f"{directory}: not a Python package (it needs an __init__.py)")
+        name, init, submodule_search_locations=[str(directory)])
+    if spec is None or spec.loader is None or not init.is_file():
+        raise SpecError.at(str(directory), "spec.not_a_package", folder=f"{directory}/")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -103,14 +105,18 @@ def load_reference(exercise_set: ExerciseSet, code: TrustedCode) -> None:
 def check_names(exercise_set: ExerciseSet, code: TrustedCode) -> None:
     """Every function a spec names exists in the set's code (SpecError names the spec file)."""
     known = code.helpers | code.reference
+    paths = exercise_paths(exercise_set.exercises.values())
     for ex in exercise_set.exercises.values():
-        for check in ex.checks:
+        for j, check in enumerate(ex.checks):
             for helper in (check.driver, check.objective,
                            check.trajectory.gradient if check.trajectory else None):
                 if helper and helper not in known:
                     raise SpecError(f"{ex.source_file}: exercise {ex.id!r} names {helper!r}, "
                                     f"which neither drivers/, reference/drivers/ nor the "
                                     f"reference defines")
+            if check.of and check.of not in code.reference:
+                raise SpecError.at(f"{paths[ex.id]}.checks[{j}].of", "spec.unknown_forward",
+                                   name=check.of, module=f"reference/{ex.reference}.py")
         if ex.id not in code.reference:
             raise SpecError(f"{ex.source_file}: exercise {ex.id!r} has no reference function "
                             f"{ex.id} in reference/{ex.reference}.py")
@@ -120,8 +126,23 @@ def check_names(exercise_set: ExerciseSet, code: TrustedCode) -> None:
                                 f"{mistake.function!r}, which reference/mistakes/ does not define")
 
 
+def check_properties(exercise_set: ExerciseSet) -> None:
+    """Every property a `properties` check lists is one the judge knows (a student pack's too)."""
+    from .judge.properties import PROPERTIES
+
+    paths = exercise_paths(exercise_set.exercises.values())
+    for ex in exercise_set.exercises.values():
+        for j, check in enumerate(ex.checks):
+            for k, prop in enumerate(check.properties):
+                if prop.name not in PROPERTIES:
+                    raise SpecError.at(f"{paths[ex.id]}.checks[{j}].properties[{k}].name",
+                                       "spec.unknown_property", name=prop.name,
+                                       known=", ".join(sorted(PROPERTIES)))
+
+
 def load_trusted_code(exercise_set: ExerciseSet) -> TrustedCode:
     """The set's trusted code: none of it for a student pack but its public drivers."""
+    check_properties(exercise_set)
     code = TrustedCode()
     load_public_helpers(exercise_set, code)
     if exercise_set.reference_dir is not None:

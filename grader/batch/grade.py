@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from ..submission.names import label
 from ..result import ERROR, ExerciseResult, SubmissionResult
 from ..report.untrusted import text_line
 from ..run.policy import Limits
+from ..spec import SpecError
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
 from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook, clean_text
 from .names import FEEDBACK_DIR, feedback_name
@@ -229,6 +231,20 @@ def _terminate_as_interrupt() -> Any:
     return signal.signal(signal.SIGTERM, _interrupt)
 
 
+def prepare_out_dir(out: Path) -> None:
+    """Create the output folder and make sure files can be written in it, before any grading:
+    a SpecError (exit 2, one line) says why not, never a traceback after the work is done."""
+    blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise SpecError.at("", "batch.out_not_folder", out=str(out), blocker=str(blocker))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError:
+        raise SpecError.at("", "batch.out_not_writable", out=str(out)) from None
+
+
 def grade_class(options: BatchOptions) -> BatchSummary:
     from ..pinning import pin_private_inputs
     from ..secret import private_folder
@@ -238,6 +254,7 @@ def grade_class(options: BatchOptions) -> BatchSummary:
     started = time.monotonic()
     session = open_session(options.exercises_dir, seed=options.seed, options=Options(
         exercises=options.exercise_ids, time_limit=options.time_limit, limits=options.limits))
+    prepare_out_dir(options.out_dir)
     if session.secret is not None:
         click.echo(text("grade.private_inputs", options.lang).format(fingerprint=session.secret.fingerprint))
     elif options.seed is None and session.pack is None:  # what a pack reveals is what is graded
@@ -252,7 +269,6 @@ def grade_class(options: BatchOptions) -> BatchSummary:
 
     exclude = (options.roster_path,) if options.roster_path else ()
     found = discover(options.submissions, options.roster, exclude)
-    options.out_dir.mkdir(parents=True, exist_ok=True)
     book = Gradebook(options.out_dir / FILENAME)
     try:
         return _run(options, session, exercises, key, found, book, started)
