@@ -587,9 +587,9 @@ CATALOGUE: dict[str, str] = {
     "batch.not_on_roster": "Not on the roster (graded anyway): {students}",
     "batch.missing": "On the roster, no submission (scored 0): {students}",
     "batch.ignored": "Ignored (not a .py, .ipynb or folder): {entries}",
-    "batch.out_not_folder": "-o {out}: cannot create the output folder there: {blocker} is a "
+    "batch.out_not_folder": "cannot create the output folder there: {blocker} is a "
                             "file, not a folder. Choose another folder with -o.",
-    "batch.out_not_writable": "-o {out}: cannot write in the output folder (no permission). "
+    "batch.out_not_writable": "cannot write in the output folder (no permission). "
                               "Choose another folder with -o.",
     "batch.outputs": "Gradebook: {gradebook}\nFeedback: {feedback}\nClass report: {report}",
     "batch.no_plots": "matplotlib is not installed: the class report has tables but no plots "

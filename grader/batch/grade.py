@@ -236,13 +236,13 @@ def prepare_out_dir(out: Path) -> None:
     a SpecError (exit 2, one line) says why not, never a traceback after the work is done."""
     blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
     if blocker is not None:
-        raise SpecError.at("", "batch.out_not_folder", out=str(out), blocker=str(blocker))
+        raise SpecError.at(f"-o {out}", "batch.out_not_folder", blocker=str(blocker))
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
             pass
     except OSError:
-        raise SpecError.at("", "batch.out_not_writable", out=str(out)) from None
+        raise SpecError.at(f"-o {out}", "batch.out_not_writable") from None
 
 
 def grade_class(options: BatchOptions) -> BatchSummary:
