@@ -381,6 +381,9 @@ CATALOGUE: dict[str, str] = {
     # --- an exercise set's author: a spec or a layout that cannot work (grader.spec), said at
     # load time after "file: key.path: "
     "spec.not_a_package": "{folder} is not a Python package: add an empty __init__.py to it",
+    "spec.import_failed": "cannot import this module of the exercise set: {error}",
+    "spec.no_reference_module": "the reference module {module} does not exist: write it, or name "
+                                "one of the modules of reference/",
     "spec.unknown_property": "unknown property {name} (known properties: {known})",
     "spec.min_above_max": "min ({min}) is greater than max ({max}): no value lies between them; "
                           "swap them",

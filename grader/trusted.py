@@ -47,8 +47,28 @@ def _import_folder(directory: Path, name: str) -> types.ModuleType:
         raise SpecError.at(str(directory), "spec.not_a_package", folder=f"{directory}/")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # the set's own code, broken: its author's to fix
+        raise _import_failed(init, exc) from None
     return module
+
+
+def _import_failed(source: Path, exc: Exception) -> SpecError:
+    """A module of the set that does not import (a syntax error, a missing module, a raise at
+    import time), said on one line at the file and line where Python stopped."""
+    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+    where = f"{getattr(exc, 'filename', None) or source}:{line}" if line else str(source)
+    error = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+    return SpecError.at(where, "spec.import_failed", error=f"{type(exc).__name__}: {error}")
+
+
+def _import_module(package: str, name: str, source: Path) -> types.ModuleType:
+    """`package.name`, the module of the set in file `source`."""
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except Exception as exc:
+        raise _import_failed(source, exc) from None
 
 
 def _public_functions(module: types.ModuleType) -> dict[str, Function]:
@@ -67,14 +87,11 @@ def load_public_helpers(exercise_set: ExerciseSet, code: TrustedCode) -> None:
     if directory is None:
         return
     package = f"_grader_drivers_{exercise_set.digest[:12]}"
-    try:
-        _import_folder(directory, package)
-        for name in _modules_of(directory):
-            functions = _public_functions(importlib.import_module(f"{package}.{name}"))
-            code.helpers.update(functions)
-            code.public_helpers.update(functions)
-    except ImportError as exc:
-        raise SpecError(f"{directory}: cannot import the drivers: {exc}") from None
+    _import_folder(directory, package)
+    for name in _modules_of(directory):
+        functions = _public_functions(_import_module(package, name, directory / f"{name}.py"))
+        code.helpers.update(functions)
+        code.public_helpers.update(functions)
 
 
 def load_reference(exercise_set: ExerciseSet, code: TrustedCode) -> None:
@@ -85,19 +102,21 @@ def load_reference(exercise_set: ExerciseSet, code: TrustedCode) -> None:
     package = f"_grader_reference_{exercise_set.digest[:12]}"
     _import_folder(directory, package)
     for name in sorted({str(ex.reference) for ex in exercise_set.exercises.values() if ex.reference}):
-        try:
-            module = importlib.import_module(f"{package}.{name}")
-        except ImportError as exc:
-            raise SpecError(f"{directory}/{name}.py: cannot import the reference: {exc}") from None
-        code.reference.update(_public_functions(module))
+        source = directory / f"{name}.py"
+        if not source.is_file():
+            spec_file = next(ex.source_file for ex in exercise_set.exercises.values() if ex.reference == name)
+            raise SpecError.at(f"{spec_file}: reference", "spec.no_reference_module", module=str(source))
+        code.reference.update(_public_functions(_import_module(package, name, source)))
     if (directory / "mistakes" / "__init__.py").exists():
         named = {str(ex.mistakes_module or ex.reference) for ex in exercise_set.exercises.values()}
         for name in sorted(named):
             if (directory / "mistakes" / f"{name}.py").exists():
-                code.mistakes.update(_public_functions(importlib.import_module(f"{package}.mistakes.{name}")))
+                code.mistakes.update(_public_functions(
+                    _import_module(package, f"mistakes.{name}", directory / "mistakes" / f"{name}.py")))
     if (directory / "drivers" / "__init__.py").exists():
         for name in _modules_of(directory / "drivers"):
-            functions = _public_functions(importlib.import_module(f"{package}.drivers.{name}"))
+            functions = _public_functions(
+                _import_module(package, f"drivers.{name}", directory / "drivers" / f"{name}.py"))
             code.helpers.update(functions)
             code.public_helpers.difference_update(functions)
 

@@ -74,6 +74,20 @@ def _ragged_edge_value(set_dir: Path) -> None:
     _edit_spec(set_dir, "- {x: [[-1000.0, 0.0], [1000.0, 5.0]]}", "- {x: [[-1000.0, 0.0], [1000.0]]}")
 
 
+def _reference_syntax_error(set_dir: Path) -> None:
+    with (set_dir / "reference" / "activations.py").open("a", encoding="utf-8") as source:
+        source.write("\ndef oops(:\n")
+
+
+def _mistakes_raise_on_import(set_dir: Path) -> None:
+    with (set_dir / "reference" / "mistakes" / "activations.py").open("a", encoding="utf-8") as source:
+        source.write("\nraise RuntimeError('broken on purpose')\n")
+
+
+def _no_reference_module(set_dir: Path) -> None:
+    _edit_spec(set_dir, "reference: activations", "reference: activationz")
+
+
 #: (how the set is broken, the exercise it breaks, the file and key, words of the English
 #: message, words of the Chinese one)
 BROKEN: dict[str, tuple[Callable[[Path], None], str, str, str, str]] = {
@@ -91,6 +105,13 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str, str, str, str]] = {
                             "reference/activations.py 中没有定义它"),
     "edge_value_not_a_number": (_unconvertible_edge_value, "sigmoid", f"{SPEC}: exercises[0].edge_cases[0].x: ",
                                 "'abc' cannot be converted for an argument of type array", "'abc' 无法转换"),
+    "reference_syntax_error": (_reference_syntax_error, "sigmoid", "reference/activations.py:",
+                               "cannot import this module of the exercise set: SyntaxError",
+                               "无法导入练习集中的这个模块：SyntaxError"),
+    "mistakes_raise_on_import": (_mistakes_raise_on_import, "sigmoid", "reference/mistakes/activations.py: ",
+                                 "RuntimeError: broken on purpose", "无法导入练习集中的这个模块"),
+    "no_reference_module": (_no_reference_module, "sigmoid", f"{SPEC}: reference: ",
+                            "reference/activationz.py does not exist", "reference/activationz.py 不存在"),
     "edge_value_ragged": (_ragged_edge_value, "sigmoid", f"{SPEC}: exercises[0].edge_cases[3].x: ",
                           "rows of one length", "每一行长度须相同"),
 }
