@@ -384,6 +384,26 @@ CATALOGUE: dict[str, str] = {
     # --- feedback: config, starter files (init), explain, watch, Jupyter ---
     "config.ignored": "grader: ignored: {problem}",
     "unknown_exercise": "unknown exercise: {ids} (see `grader list`)",
+    # --- an exercise set's author: a spec or a layout that cannot work (grader.spec), said at
+    # load time after "file: key.path: "
+    "spec.not_a_package": "{folder} is not a Python package: add an empty __init__.py to it",
+    "spec.import_failed": "cannot import this module of the exercise set: {error}",
+    "spec.no_reference_module": "the reference module {module} does not exist: write it, or name "
+                                "one of the modules of reference/",
+    "spec.unknown_property": "unknown property {name} (known properties: {known})",
+    "spec.min_above_max": "min ({min}) is greater than max ({max}): no value lies between them; "
+                          "swap them",
+    "spec.unknown_forward": "a gradient check's `of:` names {name}, which {module} does not "
+                            "define: name the forward function of this derivative there",
+    "spec.edge_value.array": "{value} cannot be converted for an argument of type {type}: write a "
+                             "number or a list of numbers (nested lists with rows of one length)",
+    "spec.edge_value.float": "{value} cannot be converted for an argument of type float: write a "
+                             "number",
+    "spec.edge_value.int": "{value} cannot be converted for an argument of type int: write an "
+                           "integer",
+    "spec.edge_value.ints": "{value} cannot be converted for an argument of type ints: write a "
+                            "list of integers",
+    "spec.edge_value.choice": "{value} is not one of the values of this choice argument: {values}",
     "init.header": (
         "Chapter 10 (artificial neural networks): exercises, written by `grader init`.\n\n"
         "Every function below raises NotImplementedError until you write it: the grader reports it "
@@ -583,6 +603,10 @@ CATALOGUE: dict[str, str] = {
     "batch.not_on_roster": "Not on the roster (graded anyway): {students}",
     "batch.missing": "On the roster, no submission (scored 0): {students}",
     "batch.ignored": "Ignored (not a .py, .ipynb or folder): {entries}",
+    "batch.out_not_folder": "cannot create the output folder there: {blocker} is a "
+                            "file, not a folder. Choose another folder with -o.",
+    "batch.out_not_writable": "cannot write in the output folder (no permission). "
+                              "Choose another folder with -o.",
     "batch.outputs": "Gradebook: {gradebook}\nFeedback: {feedback}\nClass report: {report}",
     "batch.no_plots": "matplotlib is not installed: the class report has tables but no plots "
                       "(pip install \"grader[batch]\").",

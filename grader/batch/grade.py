@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from ..submission.names import label
 from ..result import ERROR, ExerciseResult, SubmissionResult
 from ..report.untrusted import text_line
 from ..run.policy import Limits
+from ..spec import SpecError
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
 from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook, StoredGrade, clean_text
 from .merge import merge
@@ -261,6 +263,20 @@ def _terminate_as_interrupt() -> Any:
     return signal.signal(signal.SIGTERM, _interrupt)
 
 
+def prepare_out_dir(out: Path) -> None:
+    """Create the output folder and make sure files can be written in it, before any grading:
+    a SpecError (exit 2, one line) says why not, never a traceback after the work is done."""
+    blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise SpecError.at(f"-o {out}", "batch.out_not_folder", blocker=str(blocker))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError:
+        raise SpecError.at(f"-o {out}", "batch.out_not_writable") from None
+
+
 def grade_class(options: BatchOptions) -> BatchSummary:
     """Grade the class of `options` into its output folder; BatchError, SpecError on a bad request."""
     started = time.monotonic()
@@ -311,6 +327,7 @@ def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exerci
 
     session = open_session(options.exercises_dir, seed=options.seed, options=Options(
         exercises=options.exercise_ids, time_limit=options.time_limit, limits=options.limits))
+    prepare_out_dir(options.out_dir)
     if session.secret is not None:
         click.echo(text("grade.private_inputs", options.lang).format(fingerprint=session.secret.fingerprint))
     elif options.seed is None and session.pack is None:  # what a pack reveals is what is graded

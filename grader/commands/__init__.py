@@ -48,7 +48,11 @@ def fail_usage(problem: Exception | str, lang: str = "en") -> NoReturn:
 
 
 def usage_message(problem: Exception | str, lang: str) -> str:
-    """The words of a usage error: one with a message code in `lang` (grader.spec.SpecError)."""
-    if isinstance(problem, SpecError) and problem.code is not None:
-        return render(problem.code, dict(problem.facts), lang)
-    return str(problem)
+    """The words of a usage error: one with a message code in `lang` (grader.spec.SpecError),
+    after the file and key it is at; a spec error on one line, whatever its facts hold."""
+    if not isinstance(problem, SpecError):
+        return str(problem)
+    if problem.code is None:
+        return " ".join(str(problem).split("\n"))
+    words = render(problem.code, dict(problem.facts), lang)
+    return " ".join((f"{problem.where}: {words}" if problem.where else words).split("\n"))

@@ -9,18 +9,31 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Callable, Literal, Union, get_args, get_origin
+
+from .errors import english
 
 _MISSING = dataclasses.MISSING
 
 
 class SchemaError(ValueError):
-    """One violation, with the dotted key path where it was found."""
+    """One violation, with the dotted key path where it was found.
 
-    def __init__(self, path: str, expected: str) -> None:
+    One made by `coded` also carries a message code and its facts (grader/messages.py), so that
+    the loader's SpecError says it in the user's language."""
+
+    def __init__(self, path: str, expected: str, code: str | None = None,
+                 facts: dict[str, Any] | None = None) -> None:
         super().__init__(f"{path or '<top>'}: {expected}")
         self.path = path
         self.expected = expected
+        self.code = code
+        self.facts = facts or {}
+
+    @classmethod
+    def coded(cls, path: str, code: str, **facts: Any) -> SchemaError:
+        """The violation at `path` whose words are the catalogue's `code`."""
+        return cls(path, english(code, facts), code, facts)
 
 
 def _join(path: str, key: Any) -> str:
@@ -50,63 +63,88 @@ def _describe(tp: Any) -> str:
 
 def convert(tp: Any, value: Any, path: str) -> Any:
     """Check `value` against the type hint `tp` and build dataclasses on the way."""
-    origin = get_origin(tp)
     if tp is Any:
         return value
-    if tp is type(None):
-        if value is None:
-            return None
-        raise SchemaError(path, f"expected null, got {value!r}")
-    if origin is Union:
-        errors = []
-        for option in get_args(tp):
-            try:
-                return convert(option, value, path)
-            except SchemaError as exc:
-                errors.append(exc)
-        deepest = max(errors, key=lambda e: len(e.path))
-        if deepest.path != path:
-            raise deepest
-        raise SchemaError(path, f"expected {_describe(tp)}, got {value!r}")
-    if origin is Literal:
-        if value in get_args(tp):
-            return value
-        raise SchemaError(path, f"expected {_describe(tp)}, got {value!r}")
-    if origin is list:
-        if not isinstance(value, list):
-            raise SchemaError(path, f"expected {_describe(tp)}, got {type(value).__name__}")
-        (item,) = get_args(tp)
-        return [convert(item, v, _join(path, i)) for i, v in enumerate(value)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise SchemaError(path, f"expected a mapping, got {type(value).__name__}")
-        key_tp, value_tp = get_args(tp)
-        return {convert(key_tp, k, _join(path, k)): convert(value_tp, v, _join(path, k))
-                for k, v in value.items()}
+    converter = _CONVERTERS.get(get_origin(tp))
+    if converter is not None:
+        return converter(tp, value, path)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return build(tp, value, path)
-    if tp is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+    return _convert_scalar(tp, value, path)
+
+
+def _convert_union(tp: Any, value: Any, path: str) -> Any:
+    """The first option that accepts the value; else the error found deepest inside it (a
+    mapping that is almost right says which key is wrong), else what every option expects."""
+    errors = []
+    for option in get_args(tp):
+        try:
+            return convert(option, value, path)
+        except SchemaError as exc:
+            errors.append(exc)
+    deepest = max(errors, key=lambda e: len(e.path))
+    if deepest.path != path:
+        raise deepest
+    raise SchemaError(path, f"expected {_describe(tp)}, got {value!r}")
+
+
+def _convert_literal(tp: Any, value: Any, path: str) -> Any:
+    if value in get_args(tp):
+        return value
+    raise SchemaError(path, f"expected {_describe(tp)}, got {value!r}")
+
+
+def _convert_list(tp: Any, value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise SchemaError(path, f"expected {_describe(tp)}, got {type(value).__name__}")
+    (item,) = get_args(tp)
+    return [convert(item, v, _join(path, i)) for i, v in enumerate(value)]
+
+
+def _convert_dict(tp: Any, value: Any, path: str) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise SchemaError(path, f"expected a mapping, got {type(value).__name__}")
+    key_tp, value_tp = get_args(tp)
+    return {convert(key_tp, k, _join(path, k)): convert(value_tp, v, _join(path, k))
+            for k, v in value.items()}
+
+
+_CONVERTERS: dict[Any, Callable[[Any, Any, str], Any]] = {
+    Union: _convert_union, Literal: _convert_literal, list: _convert_list, dict: _convert_dict,
+}
+
+
+def _number(value: Any) -> float | None:
+    """A YAML number as a float (YAML 1.1 reads 1e-4, without a dot, as a string); None if not one."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
             return float(value)
-        if isinstance(value, str):  # YAML 1.1 reads 1e-4 (no dot) as a string
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        raise SchemaError(path, f"expected a number, got {value!r}")
-    if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise SchemaError(path, f"expected an integer, got {value!r}")
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        raise SchemaError(path, f"expected true or false, got {value!r}")
-    if tp is str:
-        if isinstance(value, str):
-            return value
-        raise SchemaError(path, f"expected a string, got {value!r}")
-    raise TypeError(f"schema uses an unsupported type {tp!r}")  # a bug in schema.py
+        except ValueError:
+            return None
+    return None
+
+
+def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
+    """null, a number, an integer, true/false or a string: exactly that, never coerced (but a
+    number written as a string, see `_number`)."""
+    if tp is type(None):
+        accepted = value is None
+    elif tp is float:
+        number = _number(value)
+        if number is not None:
+            return number
+        accepted = False
+    elif tp is int:
+        accepted = isinstance(value, int) and not isinstance(value, bool)
+    elif tp in (bool, str):
+        accepted = isinstance(value, tp)
+    else:
+        raise TypeError(f"schema uses an unsupported type {tp!r}")  # a bug in schema.py
+    if not accepted:
+        raise SchemaError(path, f"expected {_describe(tp)}, got {value!r}")
+    return value
 
 
 @functools.lru_cache(maxsize=None)
@@ -117,14 +155,12 @@ def _schema_of(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]
 
 
 def build(cls: type, value: Any, path: str = "", **extra: Any) -> Any:
-    """Build dataclass `cls` from a mapping, rejecting unknown keys and missing required ones."""
+    """Build dataclass `cls` from a mapping, rejecting unknown keys and missing required ones;
+    `extra` are fields given by the caller, not by the YAML."""
     if not isinstance(value, dict):
         raise SchemaError(path, f"expected {_describe(cls)}, got {type(value).__name__}")
     hints, fields = _schema_of(cls)
-    for key in value:
-        if key not in fields or key in extra:
-            allowed = ", ".join(sorted(k for k in fields if k not in extra))
-            raise SchemaError(_join(path, key), f"unknown key (allowed: {allowed})")
+    _reject_unknown_keys(value, fields, extra, path)
     kwargs: dict[str, Any] = dict(extra)
     for name, f in fields.items():
         if name in extra:
@@ -134,3 +170,12 @@ def build(cls: type, value: Any, path: str = "", **extra: Any) -> Any:
         elif f.default is _MISSING and f.default_factory is _MISSING:
             raise SchemaError(_join(path, name), f"missing (expected {_describe(hints[name])})")
     return cls(**kwargs)
+
+
+def _reject_unknown_keys(value: dict[Any, Any], fields: dict[str, dataclasses.Field],
+                         extra: dict[str, Any], path: str) -> None:
+    """A key the dataclass does not have (or one the caller sets) is a typo: say what is allowed."""
+    for key in value:
+        if key not in fields or key in extra:
+            allowed = ", ".join(sorted(k for k in fields if k not in extra))
+            raise SchemaError(_join(path, key), f"unknown key (allowed: {allowed})")

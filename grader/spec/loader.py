@@ -24,37 +24,16 @@ from pathlib import Path
 
 import yaml
 
-from .schema import Exercise, SpecFile
 from .convert import SchemaError, build
+from .errors import SpecError, UnknownExercises
+from .layout import DRIVERS_DIR, REFERENCE_DIR, check_layout
+from .schema import Exercise, SpecFile
+from .semantics import check_exercise
 
 ENV_VAR = "GRADER_EXERCISES"
 #: the import names of the shipped exercise set and of its reference (see the module's words)
 SHIPPED_EXERCISES = "grader_exercises"
 SHIPPED_REFERENCE = "grader_reference"
-#: a custom set's reference: this folder beside its specs
-REFERENCE_DIR = "reference"
-_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class SpecError(Exception):
-    """A spec that cannot be used, with the file and key path: shown as is, never a traceback.
-
-    One the user asked for (an unknown exercise) also carries `code` and `facts`: the message of
-    the catalogue that says it in the user's language (grader.commands.usage_message)."""
-
-    code: str | None = None
-    facts: dict[str, object] = {}
-
-
-class UnknownExercises(SpecError):
-    """Exercise ids the set does not have."""
-
-    code = "unknown_exercise"
-
-    def __init__(self, ids: list[str]) -> None:
-        super().__init__(f"unknown exercise: {', '.join(ids)} (see `grader list`)")
-        self.ids = ids
-        self.facts = {"ids": ", ".join(ids)}
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -141,137 +120,102 @@ def locate_set(path: str | os.PathLike | None = None) -> SetLocation:
     return SetLocation(root, reference if reference.is_dir() else None)
 
 
-def load_spec_file(path: Path) -> list[Exercise]:
-    """Load one YAML file strictly; every problem names the file and the key path."""
+def read_yaml(path: Path) -> object:
+    """The parsed YAML of one spec file; SpecError when it cannot be read or parsed."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        header = build(SpecFile, data)
-        exercises = []
-        for index, raw in enumerate(header.exercises):
-            where = f"exercises[{index}]"
-            exercise = build(Exercise, raw, where, chapter=header.chapter,
-                             reference=header.reference, mistakes_module=header.mistakes,
-                             source_file=str(path))
-            _check_semantics(exercise, where)
-            exercises.append(exercise)
-    except SchemaError as exc:
-        raise SpecError(f"{path}: {exc}") from None
+
+
+def located(path: Path, exc: SchemaError) -> SpecError:
+    """A violation found inside the file `path`, as the SpecError the user sees."""
+    if exc.code is not None:
+        return SpecError.at(f"{path}: {exc.path}", exc.code, **exc.facts)
+    return SpecError(f"{path}: {exc}")
+
+
+def build_exercises(data: object, source_file: str) -> list[Exercise]:
+    """One file's exercises from its YAML, each checked beyond its types (grader.spec.semantics)."""
+    header = build(SpecFile, data)
+    exercises = []
+    for index, raw in enumerate(header.exercises):
+        where = f"exercises[{index}]"
+        exercise = build(Exercise, raw, where, chapter=header.chapter, reference=header.reference,
+                         mistakes_module=header.mistakes, source_file=source_file)
+        check_exercise(exercise, where)
+        exercises.append(exercise)
     return exercises
 
 
-def _check_semantics(ex: Exercise, where: str) -> None:
-    """What types cannot say: ids are names, dims exist, points add up."""
-    if not _ID.match(ex.id):
-        raise SchemaError(f"{where}.id", f"expected a Python function name, got {ex.id!r}")
-    for name, arg in ex.args.items():
-        if isinstance(arg.shape, list):
-            for i, dim in enumerate(arg.shape):
-                if isinstance(dim, str) and dim not in ex.dims:
-                    raise SchemaError(f"{where}.args.{name}.shape[{i}]",
-                                      f"unknown dimension {dim!r} (declare it under dims)")
-        elif arg.shape not in (None, "any"):
-            raise SchemaError(f"{where}.args.{name}.shape",
-                              f"expected 'any' or a list of sizes, got {arg.shape!r}")
-        if arg.type == "choice" and not arg.values:
-            raise SchemaError(f"{where}.args.{name}.values", "a choice needs a list of values")
-        if arg.type in ("array", "float", "ints") and (arg.min is None or arg.max is None):
-            raise SchemaError(f"{where}.args.{name}", f"an {arg.type} argument needs min and max")
-        if arg.type == "ints" and not (isinstance(arg.shape, list) and len(arg.shape) == 1):
-            raise SchemaError(f"{where}.args.{name}.shape", "a list of ints has one size: [length]")
-        if arg.grid is not None and arg.grid <= 0:
-            raise SchemaError(f"{where}.args.{name}.grid", "expected a number > 0")
-    for name, bounds in ex.dims.items():
-        if len(bounds) != 2 or bounds[0] > bounds[1] or bounds[0] < 0:
-            raise SchemaError(f"{where}.dims.{name}", "expected [low, high] with 0 ≤ low ≤ high")
-    for i, case in enumerate(ex.edge_cases):
-        unknown = set(case) - set(ex.args)
-        if unknown:
-            raise SchemaError(f"{where}.edge_cases[{i}]",
-                              f"unknown argument {sorted(unknown)[0]!r} "
-                              f"(arguments: {', '.join(ex.args)})")
-    for i, check in enumerate(ex.checks):
-        if check.points < 0:
-            raise SchemaError(f"{where}.checks[{i}].points", "expected a number ≥ 0")
-        if check.kind == "gradient" and not check.of:
-            raise SchemaError(f"{where}.checks[{i}].of", "a gradient check names its forward function")
-        if check.kind == "behaviour" and not check.driver:
-            raise SchemaError(f"{where}.checks[{i}].driver", "a behaviour check names its driver")
-        for j, arg_name in enumerate(check.wrt):
-            if arg_name not in ex.args:
-                raise SchemaError(f"{where}.checks[{i}].wrt[{j}]",
-                                  f"unknown argument {arg_name!r} (arguments: {', '.join(ex.args)})")
-        if check.kind == "trajectory":
-            _check_trajectory(ex, check, f"{where}.checks[{i}].trajectory")
-        if check.kind == "properties" and not check.properties:
-            raise SchemaError(f"{where}.checks[{i}].properties", "list at least one property")
-    if ex.points is not None and abs(ex.points - ex.max_score) > 1e-9:
-        raise SchemaError(f"{where}.points",
-                          f"is {ex.points:g} but the checks' points add up to {ex.max_score:g}")
+def load_spec_file(path: Path) -> list[Exercise]:
+    """Load one YAML file strictly; every problem names the file and the key path."""
+    data = read_yaml(path)
+    try:
+        return build_exercises(data, str(path))
+    except SchemaError as exc:
+        raise located(path, exc) from None
 
 
-def _check_trajectory(ex: Exercise, check, where: str) -> None:
-    traj = check.trajectory
-    if traj is None:
-        raise SchemaError(where, "a trajectory check says how its steps chain (param, gradient, …)")
-    named = [("param", traj.param), ("grad", traj.grad)] + [
-        (f"state[{k}]", s) for k, s in enumerate(traj.state)]
-    if traj.counter:
-        named.append(("counter", traj.counter))
-    for key, arg_name in named:
-        if arg_name not in ex.args:
-            raise SchemaError(f"{where}.{key}",
-                              f"unknown argument {arg_name!r} (arguments: {', '.join(ex.args)})")
-    if traj.steps < 1 or traj.starts < 0:
-        raise SchemaError(where, "expected steps ≥ 1 and starts ≥ 0")
-    if traj.oracle is not None:
-        for key, value in traj.oracle.args.items():
-            for arg_name in (value if isinstance(value, list) else [value]):
-                if isinstance(arg_name, str) and arg_name not in ex.args:
-                    raise SchemaError(f"{where}.oracle.args.{key}", f"unknown argument {arg_name!r}")
-        for arg_name in traj.oracle.state:
-            if arg_name not in traj.state:
-                raise SchemaError(f"{where}.oracle.state.{arg_name}",
-                                  f"not one of the trajectory's state arguments {traj.state}")
-
-
-def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
-    """Load every `*.yaml` in the set's folder, in file-name order."""
-    location = locate_set(path)
-    root = location.root
+def spec_files(root: Path) -> list[Path]:
+    """The set's specs: every `*.yaml` of its folder, in file-name order."""
     files = sorted(root.glob("*.yaml"))
     if not files:
         raise SpecError(f"{root}: no .yaml exercise specs in this folder")
+    return files
+
+
+def load_exercises(files: list[Path]) -> dict[str, Exercise]:
+    """Every exercise of the files, in catalogue order; an id defined twice is an error."""
     exercises: dict[str, Exercise] = {}
-    digest = hashlib.sha256()
     for file in files:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
         for exercise in load_spec_file(file):
             if exercise.id in exercises:
                 raise SpecError(f"{file}: exercise {exercise.id!r} is also defined in "
                                 f"{exercises[exercise.id].source_file}")
             exercises[exercise.id] = exercise
-    reference_dir = location.reference_dir
-    if reference_dir is not None:  # named as beside the specs, wherever it is installed
+    return exercises
+
+
+def set_digest(files: list[Path], reference_dir: Path | None, drivers_dir: Path | None) -> str:
+    """What the set's grades depend on: its specs, its reference and its public drivers, each
+    named as in a checkout (wherever it is installed)."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    if reference_dir is not None:
         for source in sorted(reference_dir.rglob("*.py")):
             name = f"{REFERENCE_DIR}/{source.relative_to(reference_dir).as_posix()}"
             digest.update(name.encode() + b"\0" + source.read_bytes())
-    drivers_dir = root / "drivers"
-    if (drivers_dir / "__init__.py").is_file():
+    if drivers_dir is not None:
         for source in sorted(drivers_dir.glob("*.py")):
-            digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
+            digest.update(str(source.relative_to(drivers_dir.parent)).encode() + b"\0"
+                          + source.read_bytes())
+    return digest.hexdigest()
+
+
+def _package(folder: Path) -> Path | None:
+    return folder if (folder / "__init__.py").is_file() else None
+
+
+def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
+    """Find the set (`locate_set`), load its specs and check its folders' layout."""
+    location = locate_set(path)
+    root = location.root
+    files = spec_files(root)
+    exercises = load_exercises(files)
+    check_layout(exercises, location.reference_dir, root / DRIVERS_DIR)
+    drivers_dir = _package(root / DRIVERS_DIR)
     expected_dir = root / "expected"
     return ExerciseSet(
         root=root,
         exercises=exercises,
-        digest=digest.hexdigest(),
-        reference_dir=reference_dir,
+        digest=set_digest(files, location.reference_dir, drivers_dir),
+        reference_dir=location.reference_dir,
         expected_dir=expected_dir if expected_dir.is_dir() else None,
         files=files,
-        drivers_dir=drivers_dir if (drivers_dir / "__init__.py").is_file() else None,
+        drivers_dir=drivers_dir,
         shipped=location.shipped,
     )
