@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import ROOT
+from support import ROOT
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SPEC = "ch3_activations.yaml"
@@ -230,6 +230,16 @@ def test_grade_into_a_read_only_folder(one_student, tmp_path, lang, words):
         result = _invoke(["--lang", lang, "grade", str(one_student), "-o", str(out), "-e", "sigmoid", "-j", "1"])
     finally:
         out.chmod(0o755)
+    _assert_one_line_error(result, f"-o {out}: ", words)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("lang,words", [("en", "cannot write in the output folder"),
+                                        ("zh", "无法在输出文件夹中写入")])
+def test_grade_into_a_folder_no_one_may_create(one_student, lang, words):
+    """/proc refuses a new folder even to root: the unwritable case, tested where the suite runs as root."""
+    out = Path("/proc/self/graded")
+    result = _invoke(["--lang", lang, "grade", str(one_student), "-o", str(out), "-e", "sigmoid", "-j", "1"])
     _assert_one_line_error(result, f"-o {out}: ", words)
 
 
