@@ -386,7 +386,7 @@ CATALOGUE: dict[str, str] = {
     "unknown_exercise": "unknown exercise: {ids} (see `grader list`)",
     # --- an exercise set's author: a spec or a layout that cannot work (grader.spec), said at
     # load time after "file: key.path: "
-    "spec.not_a_package": "{folder} is not a Python package: add an empty __init__.py to it",
+    "spec.not_a_package": "{folder} is not a Python package: add an empty `__init__.py` to it",
     "spec.import_failed": "cannot import this module of the exercise set: {error}",
     "spec.no_reference_module": "the reference module {module} does not exist: write it, or name "
                                 "one of the modules of reference/",

@@ -92,9 +92,9 @@ def _no_reference_module(set_dir: Path) -> None:
 #: message, words of the Chinese one)
 BROKEN: dict[str, tuple[Callable[[Path], None], str, str, str, str]] = {
     "reference_without_init": (_no_reference_init, "sigmoid", f"{SPEC}: reference: ",
-                               "add an empty __init__.py", "添加一个空的 __init__.py"),
+                               "add an empty `__init__.py`", "添加一个空的 `__init__.py`"),
     "mistakes_without_init": (_no_mistakes_init, "sigmoid", f"{SPEC}: exercises[0].mistakes: ",
-                              "add an empty __init__.py", "添加一个空的 __init__.py"),
+                              "add an empty `__init__.py`", "添加一个空的 `__init__.py`"),
     "unknown_property": (_unknown_property, "sigmoid",
                          f"{SPEC}: exercises[0].checks[3].properties[1].name: ",
                          "unknown property complemnt (known properties: complement,", "未知的性质 complemnt"),
