@@ -16,9 +16,12 @@ from __future__ import annotations
 import json
 import math
 import struct
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
+
+#: the JSON header's tree, what `json` writes and reads
+Json = Union[None, bool, int, float, str, list["Json"], dict[str, "Json"]]
 
 #: dtypes that may cross the boundary; object, void, datetime and string arrays never do.
 ALLOWED_DTYPES = frozenset(
@@ -50,24 +53,24 @@ class CodecError(ValueError):
     """A message is malformed, too large, or holds something that may not cross."""
 
 
-def encode(obj: Any) -> bytes:
+def encode(obj: object) -> bytes:
     """Encode a tree of dict (str keys) / list / tuple / ndarray / scalar / str / None."""
     buffers: list[bytes] = []
     offset = 0
 
-    def array_ref(value: np.ndarray) -> dict[str, Any]:
+    def array_ref(value: np.ndarray) -> dict[str, Json]:
         nonlocal offset
         array = value if value.flags.c_contiguous else value.copy(order="C")  # keeps 0-d
         dtype = array.dtype.str
         if dtype not in ALLOWED_DTYPES:
             raise CodecError(f"dtype {array.dtype} may not cross")
         data = array.tobytes()
-        ref = {_ARRAY: [dtype, list(array.shape), offset, len(data)]}
+        ref: dict[str, Json] = {_ARRAY: [dtype, list(array.shape), offset, len(data)]}
         buffers.append(data)
         offset += len(data)
         return ref
 
-    def walk(value: Any) -> Any:
+    def walk(value: Any) -> Json:  # Any: the exact-type tests below do not narrow for mypy
         kind = type(value)  # exact types first: this runs for every value of every message
         if kind is dict:
             items = {k if type(k) is str else str(k): walk(v) for k, v in value.items()}

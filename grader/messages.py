@@ -79,6 +79,8 @@ CATALOGUE: dict[str, str] = {
     "judge_recursion": "Checking what `{function}` returned went past the grader's recursion "
                        "limit: is it nested far deeper (lists in lists in …) than the answer? "
                        "This could not be graded.",
+    "internal_error": "An internal error of the grader, not of your code, stopped this check "
+                      "({type}: {message}). Your answer was not judged: please tell your instructor.",
     "judge_memory": "Checking what `{function}` returned needed more memory than the grader has: "
                     "is it far larger than the answer? This could not be graded.",
     "sandbox_hint": "The grader's sandbox lets your code write only in its own temporary folder, "

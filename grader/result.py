@@ -145,7 +145,7 @@ class Summary:
             "neginf": self.neginf}}
 
     @classmethod
-    def of(cls, value: Any) -> "Summary | None":
+    def of(cls, value: object) -> "Summary | None":
         """The summary `value` stores, or None: a whole value, or data that is not a well-formed
         summary (a gradebook of another version)."""
         if type(value) is not dict or len(value) != 1 or type(value.get(SUMMARY)) is not dict:
@@ -166,13 +166,13 @@ class Summary:
             return None
 
 
-def _natural(value: Any) -> int:
+def _natural(value: object) -> int:
     if type(value) is not int or value < 0:
         raise ValueError(value)
     return value
 
 
-def _index(value: Any) -> list[int]:
+def _index(value: object) -> list[int]:
     if not isinstance(value, (list, tuple)) or len(value) > 64:
         raise ValueError(value)
     return [_natural(i) for i in value]

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from . import engine
 from .engine import Options
 from .judge import ExerciseContext
-from .judge.context import Caller, ExpectedValues
+from .judge.context import Caller, ExpectedValues, MissingTrustedCode
 from .plan import DEFAULT_SEED, Plan, make_plan
 from .plan.private import private_plan
 from .run.client import Zygote
@@ -197,7 +197,7 @@ class GradingSession:
         if found is None and self.pack is not None:
             found = self.pack.helpers.get(name)
         if found is None:
-            raise LookupError(f"no trusted function {name!r} in drivers/, reference/drivers/ or "
+            raise MissingTrustedCode(f"no trusted function {name!r} in drivers/, reference/drivers/ or "
                               f"the reference")
         return found
 

@@ -23,6 +23,7 @@ from .source import MODULE, Collected, collect
 if TYPE_CHECKING:
     from ..result import SubmissionResult
     from ..session import GradingSession
+    from ..submission import Submission
 
 
 class KernelSessions:
@@ -82,7 +83,6 @@ def check(*functions: Any, namespace: dict[str, Any] | None = None, lang: str | 
     """Check exercise functions (objects or names; none: every one in `namespace`)."""
     from ..config import choose_language
     from ..engine import Options
-    from ..submission import Submission
 
     lang = choose_language(lang).lang
     namespace = namespace if namespace is not None else {}
@@ -92,16 +92,27 @@ def check(*functions: Any, namespace: dict[str, Any] | None = None, lang: str | 
     chosen = _exercise_functions(functions, namespace, ids, notes)
     if not chosen:
         return CheckReport(None, lang, notes + [{"code": "jupyter.nothing", "facts": {}}], [])
-    companions = {k: v for k, v in namespace.items()
-                  if k in ids and k not in chosen and isinstance(v, types.FunctionType)}
-    collected = collect(chosen, namespace, companions)
+    collected = collect(chosen, namespace, _companions(namespace, ids, chosen))
     notes += collected.notes
-    submission = Submission(path=Path(f"{MODULE}.py"),
-                            modules=[{"name": MODULE, "filename": f"{MODULE}.py", "source": collected.source}])
     ordered = tuple(i for i in session.exercise_set.exercises if i in chosen)
-    result = session.grade(submission, Options(exercises=ordered, shrink=shrink, time_limit=time_limit))
+    result = session.grade(_submission(collected),
+                           Options(exercises=ordered, shrink=shrink, time_limit=time_limit))
     _point_into_cells(result, collected)
     return CheckReport(result, lang, notes, sorted(chosen, key=ordered.index), collected.source)
+
+
+def _companions(namespace: dict[str, Any], ids: set[str], chosen: dict[str, Any]) -> dict[str, Any]:
+    """The other exercise functions defined in the notebook, which the chosen ones may call."""
+    return {k: v for k, v in namespace.items()
+            if k in ids and k not in chosen and isinstance(v, types.FunctionType)}
+
+
+def _submission(collected: Collected) -> Submission:
+    """The collected source as a one-module submission, graded like a submitted file."""
+    from ..submission import Submission
+
+    return Submission(path=Path(f"{MODULE}.py"),
+                      modules=[{"name": MODULE, "filename": f"{MODULE}.py", "source": collected.source}])
 
 
 def _point_into_cells(result: SubmissionResult, collected: Collected) -> None:
@@ -124,8 +135,18 @@ def _point_into_cells(result: SubmissionResult, collected: Collected) -> None:
 
 def grade_magic(line: str, namespace: dict[str, Any]) -> CheckReport | None:
     """`%grade [--lang zh|en] [NAME ...]`."""
-    from ..messages import text
+    lang, names = _parse_magic(line)
+    if names is None:
+        from ..config import choose_language
+        from ..messages import text
 
+        print(text("jupyter.magic_usage", choose_language(lang).lang))
+        return None
+    return check(*names, namespace=namespace, lang=lang)
+
+
+def _parse_magic(line: str) -> tuple[str | None, list[str] | None]:
+    """The language and the names of a `%grade` line (names None: an option it does not know)."""
     words = line.split()
     lang = None
     names: list[str] = []
@@ -139,14 +160,11 @@ def grade_magic(line: str, namespace: dict[str, Any]) -> CheckReport | None:
         if word.startswith("--lang=") and word.split("=", 1)[1] in ("en", "zh"):
             lang = word.split("=", 1)[1]
         elif word.startswith("-"):
-            from ..config import choose_language
-
-            print(text("jupyter.magic_usage", choose_language(lang).lang))
-            return None
+            return lang, None
         else:
             names.append(word.strip(","))
         i += 1
-    return check(*names, namespace=namespace, lang=lang)
+    return lang, names
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -3,8 +3,10 @@
 For each check of the spec: evaluate it on its case set (batched calls), and when a case fails,
 shrink it (drawn cases only), look for a catalogued mistake that explains it, and record the
 facts, with every value past a size summarised (grader.judge.summary). Worker timeouts and
-crashes propagate to the engine, which owns the worker's life; a RecursionError or MemoryError
-while judging what the submission returned costs that check only.
+crashes propagate to the engine, which owns the worker's life, and so does MissingTrustedCode (a
+student pack leaves out a check that needs code it lacks); a RecursionError or MemoryError while
+judging what the submission returned costs that check only; any other exception is a bug of the
+grader's own: the check is an `internal_error`, marked as the grader's fault, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from typing import Any
 from ..result import ERROR, FAILED, INSTRUCTOR, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from ..spec.schema import CheckSpec
 from .checks import check_kind
-from .context import ExerciseContext, Failure, GradedByInstructor, NotRecorded
+from ..run.client import WorkerError
+from .context import ExerciseContext, Failure, GradedByInstructor, MissingTrustedCode, NotRecorded
 from .diagnose import diagnose
 from .summary import SHRINK_ENTRIES, bounded, bounded_pair, entries
 
-__all__ = ["ExerciseContext", "judge_exercise", "attempted"]
+__all__ = ["ExerciseContext", "judge_exercise", "attempted", "internal_error"]
 
 
 def attempted(ctx: ExerciseContext) -> bool:
@@ -37,8 +40,8 @@ def attempted(ctx: ExerciseContext) -> bool:
         try:
             inputs = getattr(kind, "inputs", None)
             rest += inputs(ctx, spec) if inputs is not None else ctx.plan.cases(kind.case_set)
-        except Exception:  # noqa: BLE001 - only a prefetch: the check itself will meet it
-            continue
+        except (MissingTrustedCode, NotRecorded, GradedByInstructor):
+            continue  # only a prefetch: the check itself meets it and says so
     outcomes = ctx.call(probe + rest)
     return outcomes is not None and not all(o.not_implemented for o in outcomes[:len(probe)])
 
@@ -62,6 +65,19 @@ def run_check(ctx: ExerciseContext, spec: CheckSpec) -> CheckResult:
         result.code = "judge_recursion" if isinstance(exc, RecursionError) else "judge_memory"
         result.facts, result.counterexample = {"function": ctx.exercise.function}, None
         return result
+    except (WorkerError, MissingTrustedCode):
+        raise  # the worker's life is the engine's; a pack leaves out a check that needs code
+    except Exception as exc:  # noqa: BLE001 - a bug of the grader's, not the student's answer
+        return internal_error(result, exc)
+
+
+def internal_error(result: CheckResult, exc: Exception) -> CheckResult:
+    """A check the grader itself failed to judge: an error marked as the grader's, worth 0 here,
+    never a wrong answer (the student's report says to tell the instructor)."""
+    result.status, result.score, result.code = ERROR, 0.0, "internal_error"
+    result.facts = {"type": type(exc).__name__, "message": str(exc)[:500]}
+    result.counterexample = None
+    return result
 
 
 def _too_large_to_shrink(failure: Failure) -> bool:

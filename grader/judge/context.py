@@ -126,6 +126,11 @@ class _Memo:
         return [self.outcomes[k] for k in keys]
 
 
+class MissingTrustedCode(LookupError):
+    """A check needs trusted code this session does not hold (a reference function or a helper
+    a student pack cannot carry): by design, not a bug; a pack leaves such a check out."""
+
+
 class NotRecorded(LookupError):
     """A student pack holds no answer of the reference for this call (grader.pack)."""
 
@@ -235,19 +240,19 @@ class ExerciseContext:
                 got = self.expected.run(self.signature_of(function), function,
                                         [c for _, c in todo], remember=False, keys_of=self._keys)
                 if got is None:
-                    raise LookupError(f"the reference has no function {function!r}")
+                    raise MissingTrustedCode(f"the reference has no function {function!r}")
                 self._transient.update((k, o) for (k, _), o in zip(todo, got, strict=False))
             return [self._transient[k] for k in keys]
         outcomes = self.expected.run(self.signature_of(function), function, cases, remember,
                                      keys_of=self._keys)
         if outcomes is None:
-            raise LookupError(f"the reference has no function {function!r}")
+            raise MissingTrustedCode(f"the reference has no function {function!r}")
         return outcomes
 
     def helper(self, name: str) -> Callable[..., Any]:
         """A trusted helper of the exercise set (a driver, an objective, a gradient rule)."""
         if self.trusted is None:
-            raise LookupError(f"no trusted helpers are loaded (looking for {name!r})")
+            raise MissingTrustedCode(f"no trusted helpers are loaded (looking for {name!r})")
         return self.trusted(name)
 
     def agrees(self, function: str) -> bool:

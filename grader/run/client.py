@@ -182,7 +182,7 @@ class LoadReport:
     sandbox: dict[str, bool] = field(default_factory=dict)
 
 
-def _positions(value: Any) -> list[int]:
+def _positions(value: object) -> list[int]:
     """The worker's list of changed argument positions (absent: none changed)."""
     if not isinstance(value, list):
         return []
@@ -202,7 +202,7 @@ MAX_FUNCTIONS, MAX_LOAD_ERRORS = 1000, 50
 TOO_LARGE_REASONS = frozenset(("array", "items", "depth", "reply_entries", "reply_data"))
 
 
-def clean_text(value: Any, limit: int) -> str:
+def clean_text(value: object, limit: int) -> str:
     """A string from the worker as the grader may hold it: at most `limit` characters, each lone
     surrogate replaced by U+FFFD. Anything that is not a string is the empty string."""
     return held(value, limit) if type(value) is str else ""
@@ -227,15 +227,15 @@ def clean_value(value: Any) -> Any:
     return None  # nothing else comes out of the codec
 
 
-def _line(value: Any) -> int | None:
+def _line(value: object) -> int | None:
     return value if type(value) is int and 0 <= value < 10**9 else None
 
 
-def _count(value: Any) -> int:
+def _count(value: object) -> int:
     return value if type(value) is int and value >= 0 else 0
 
 
-def clean_error(error: Any) -> dict[str, Any] | None:
+def clean_error(error: object) -> dict[str, Any] | None:
     """The fields of a worker's error the grader reads (grader.run.worker._error, grader.run.values.TooLarge)."""
     if not isinstance(error, dict):
         return None
@@ -254,8 +254,8 @@ def clean_error(error: Any) -> dict[str, Any] | None:
     return cleaned
 
 
-def _seconds(value: Any) -> float:
-    if type(value) in (int, float) and math.isfinite(value) and value >= 0:
+def _seconds(value: object) -> float:
+    if (type(value) is int or type(value) is float) and math.isfinite(value) and value >= 0:
         return float(value)
     return 0.0
 

@@ -31,7 +31,7 @@ class Deadline(Exception):
     """The other end did not answer in time."""
 
 
-def send(sock: socket.socket, obj: Any) -> None:
+def send(sock: socket.socket, obj: object) -> None:
     payload = codec.encode(obj)
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
 

@@ -19,7 +19,9 @@ import socket
 import sys
 import time
 import traceback
+import types
 import warnings
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from . import protocol, values
@@ -166,7 +168,8 @@ class SubmissionImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def filename(self, name: str) -> str:
         return os.path.join(self.folder, name + ".py")
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         parent, _, name = fullname.rpartition(".")
         if name not in self.sources:
             return None
@@ -184,10 +187,10 @@ class SubmissionImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         spec = importlib.machinery.PathFinder.find_spec(name)
         return spec is None or spec.loader is None
 
-    def create_module(self, spec: Any) -> None:
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None
 
-    def exec_module(self, module: Any) -> None:
+    def exec_module(self, module: types.ModuleType) -> None:
         name = module.__name__.rpartition(".")[2]
         source, filename = self.sources[name], self.filename(name)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -205,10 +208,10 @@ class _Sibling(importlib.abc.Loader):
     def __init__(self, private_name: str) -> None:
         self.private_name = private_name
 
-    def create_module(self, spec: Any) -> Any:
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         return importlib.import_module(self.private_name)
 
-    def exec_module(self, module: Any) -> None:
+    def exec_module(self, module: types.ModuleType) -> None:
         module.__spec__ = sys.modules[self.private_name].__spec__  # already run: keep its own spec
 
 
