@@ -13,7 +13,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from support import ROOT
 from grader.cli import cli
 from grader.judge import checks
 
