@@ -493,6 +493,12 @@ CATALOGUE: dict[str, str] = {
                     "that imports.",
     "watch.text_only": "--watch shows text only: it cannot be combined with --format json.",
     "watch.stopped": "Stopped watching.",
+    # --- usage errors of the options and arguments (grader/commands/options.py) ---
+    "usage.not_finite": "{value} is not a finite number of seconds.",
+    "usage.not_submission": "{path} is not a submission: grader checks .py files, .ipynb "
+                            "notebooks and folders of them.",
+    "usage.not_folder": "{path} is not a folder: grader grade takes a folder holding one "
+                        "submission per student (alice.py, bob.ipynb, carol/).",
     "jupyter.title": "Self-check in the notebook: {functions}",
     "jupyter.not_exercise": "`{name}` is not the name of an exercise, so it was not checked "
                             "(`grader list` shows the names).",
@@ -526,6 +532,10 @@ CATALOGUE: dict[str, str] = {
                                    "should hold your .py/.ipynb files",
     "unreadable.binary": "it is a binary file, not Python source or a notebook",
     "unreadable.not_utf8": "it is not UTF-8 text (byte {byte}); save it with UTF-8 encoding",
+    "unreadable.not_utf8_source": "it is not UTF-8 text (line {line}, byte {byte}) and declares "
+                                  "no other encoding: save it with UTF-8 encoding (most editors: "
+                                  "Save with Encoding → UTF-8), or declare its encoding on its "
+                                  "first line, e.g. `# -*- coding: gbk -*-`",
     "unreadable.not_declared_encoding": "it is not valid {encoding} text (byte {byte}), the "
                                         "encoding its first lines declare; save it with UTF-8 "
                                         "encoding and delete the `coding` line",

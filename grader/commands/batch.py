@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 import click
 
 from . import EXIT_INTERRUPTED, EXIT_OK, Settings, fail_usage
-from .options import sandbox_limits, sandbox_options
+from .options import folder_argument, lang_option, sandbox_limits, sandbox_options, time_limit_option
 
 if TYPE_CHECKING:
     from ..batch.gradebook import Gradebook
 
 
 @click.command("grade")
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@folder_argument("submissions")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder: gradebook, feedback, report (default: SUBMISSIONS-graded).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -32,8 +32,7 @@ if TYPE_CHECKING:
               help="CSV of the class (id, name, email): adds students who submitted nothing.")
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
-@click.option("--time-limit", type=float, default=None, metavar="SECONDS",
-              help="Time limit per exercise (default: each exercise's own).")
+@time_limit_option
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
               help="Language of the feedback files and the report (default: grader's --lang).")
 @sandbox_options
@@ -88,6 +87,7 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@lang_option
 @click.pass_obj
 def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None) -> None:
     """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
@@ -107,6 +107,7 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
 @click.command("history")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("student")
+@lang_option
 @click.pass_obj
 def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
