@@ -33,13 +33,12 @@ if TYPE_CHECKING:
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
 @time_limit_option
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-              help="Language of the feedback files and the report (default: grader's --lang).")
 @sandbox_options
+@lang_option
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, force: bool, seed: int | None,
-                  time_limit: float | None, lang: str | None) -> None:
+                  time_limit: float | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
@@ -52,7 +51,7 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
     from ..messages import render
     from ..spec import SpecError
 
-    lang = lang or settings.lang
+    lang = settings.lang  # --lang before or after `grade`: also the feedback files' language
     limits = sandbox_limits()
     students = None
     if roster is not None:

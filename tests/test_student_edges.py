@@ -1,0 +1,148 @@
+"""Every bad input a student can give `grader check` gets a clear answer, in both languages.
+
+Each test drives the real command (`python -m grader ...`) on one exercise (`-e`), so it stays
+fast, and asserts the exit code, that no traceback reaches the student, and the message in
+English and in Chinese.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CORRECT = ROOT / "submissions" / "correct.py"
+LANGS = ("en", "zh")
+
+
+def grader(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("GRADER_LANG", None)
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=300)
+
+
+def no_traceback(proc: subprocess.CompletedProcess[str]) -> str:
+    """stdout and stderr together, asserting that no Python traceback is in them."""
+    both = proc.stdout + proc.stderr
+    assert "Traceback" not in both, both
+    return both
+
+
+def write(path: Path, source: str | bytes) -> Path:
+    if isinstance(source, bytes):
+        path.write_bytes(source)
+    else:
+        path.write_text(source, encoding="utf-8")
+    return path
+
+
+# --- 1. numeric options --------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_time_limit_that_is_not_positive_and_finite_is_a_usage_error(value, lang):
+    proc = grader("--lang", lang, "check", CORRECT, "-e", "relu", "--time-limit", value)
+    out = no_traceback(proc)
+    assert proc.returncode == 2
+    assert "--time-limit" in out and "Stopped after" not in out and "秒后被停止" not in out
+    if lang == "zh":
+        assert "Invalid value" not in out and "无效" in out
+
+
+def test_a_positive_time_limit_still_grades():
+    proc = grader("check", CORRECT, "-e", "relu", "--time-limit", "5")
+    no_traceback(proc)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (("init", "x.py", "--chapter", "0"), "--chapter"),
+    (("grade", "submissions/class", "-j", "0"), "--jobs"),
+    (("check", str(CORRECT), "--memory-limit", "1"), "--memory-limit"),
+])
+def test_other_numeric_options_are_ranged(args, option, tmp_path):
+    proc = grader(*args, cwd=ROOT)
+    out = no_traceback(proc)
+    assert proc.returncode == 2 and option in out
+    assert not (tmp_path / "x.py").exists() and not (ROOT / "x.py").exists()
+
+
+# --- 2. what a submission is ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "is not a submission: grader checks .py files, .ipynb notebooks and folders"),
+    ("zh", "不是可提交的作业"),
+])
+def test_a_file_that_is_not_python_or_a_notebook_is_refused_in_one_line(lang, words, tmp_path):
+    data = write(tmp_path / "passwd", "root:x:0:0:root:/root:/bin/bash\n")
+    for path in (data, Path("/dev/null")):
+        proc = grader("check", path, "-e", "relu", "--lang", lang)
+        no_traceback(proc)
+        assert proc.returncode == 2
+        assert proc.stdout == ""
+        assert proc.stderr.count("\n") == 1 and words in proc.stderr
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "is not a folder"), ("zh", "不是文件夹")])
+def test_grade_of_something_that_is_not_a_folder_is_a_clear_error(lang, words, tmp_path):
+    proc = grader("grade", "/dev/null", "-o", tmp_path / "x", "--lang", lang)
+    no_traceback(proc)
+    assert proc.returncode == 2 and words in proc.stderr and proc.stderr.count("\n") == 1
+
+
+# --- 3. encodings --------------------------------------------------------------------------
+
+RELU = "import numpy as np\n\n\ndef relu(x):\n    return np.maximum(0, x)\n"
+
+
+def test_a_declared_gbk_file_is_graded_as_python_imports_it(tmp_path):
+    source = "# -*- coding: gbk -*-\n# 激活函数\n" + RELU
+    path = write(tmp_path / "gbk.py", source.encode("gbk"))
+    proc = grader("check", path, "-e", "relu")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "is not UTF-8 text (line 2, byte 24) and declares no other encoding: save it with "
+           "UTF-8 encoding"),
+    ("zh", "不是 UTF-8 文本（第 2 行，第 24 个字节），也没有声明其他编码：请用 UTF-8 编码保存它"),
+])
+def test_a_file_neither_utf8_nor_declared_says_how_to_fix_it(lang, words, tmp_path):
+    path = write(tmp_path / "latin.py", ("import numpy as np\n# café\n" + RELU[19:]).encode("gbk"))
+    proc = grader("check", path, "-e", "relu", "--lang", lang)
+    out = no_traceback(proc)
+    assert proc.returncode == 1 and words in out
+
+
+# --- 7. --lang after the command -----------------------------------------------------------
+
+def test_lang_after_the_command_is_the_language_of_the_run():
+    zh = grader("check", CORRECT, "-e", "relu", "--lang", "zh")
+    en = grader("explain", "softmax", "--lang", "en")
+    assert zh.returncode == 0 and "自检" in no_traceback(zh)
+    assert en.returncode == 0 and "Softmax" in no_traceback(en) and "章" not in en.stdout
+    zh_before = grader("--lang", "zh", "check", CORRECT, "-e", "relu")
+    assert zh_before.stdout == zh.stdout
+
+
+@pytest.mark.parametrize(("args", "en", "zh"), [
+    (("check", str(CORRECT), "--bogus"), "No such option '--bogus'", "没有这个选项：'--bogus'"),
+    (("check",), "Missing argument 'SUBMISSION'", "缺少参数 'SUBMISSION'"),
+    (("check", "nope.py"), "Invalid value for 'SUBMISSION'", "'SUBMISSION' 的取值无效"),
+    (("chek",), "No such command 'chek'", "没有这个命令：'chek'"),
+])
+def test_clicks_own_usage_errors_speak_the_language_of_the_run(args, en, zh):
+    for lang, words, usage in (("en", en, "Usage:"), ("zh", zh, "用法：")):
+        proc = grader("--lang", lang, *args)
+        out = no_traceback(proc)
+        assert proc.returncode == 2 and words in out and usage in out
+        if lang == "zh":
+            assert not re.search(r"\b(Usage|Error|Try|Invalid|Missing|No such)\b", out), out
