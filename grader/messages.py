@@ -526,6 +526,10 @@ CATALOGUE: dict[str, str] = {
     "click.file": "file",
     "click.directory": "directory",
     "click.path": "path",
+    # --- a problem of the whole submission, said once at the top of a report ---
+    "report.file_problem": "Your submission",
+    "report.not_graded_all": "None of the {count} exercises could be graded because of this.",
+    "report.not_graded_some": "Not graded because of this: {exercises}.",
     # --- usage errors of the options and arguments (grader/commands/options.py) ---
     "usage.not_finite": "{value} is not a finite number of seconds.",
     "usage.not_submission": "{path} is not a submission: grader checks .py files, .ipynb "

@@ -146,3 +146,42 @@ def test_clicks_own_usage_errors_speak_the_language_of_the_run(args, en, zh):
         assert proc.returncode == 2 and words in out and usage in out
         if lang == "zh":
             assert not re.search(r"\b(Usage|Error|Try|Invalid|Missing|No such)\b", out), out
+
+
+# --- 4. a syntax error is said once --------------------------------------------------------
+
+SYNTAX_ERROR = "import numpy as np\n\n\ndef relu(x):\n    return np.maximum(0, x\n"
+
+
+@pytest.mark.parametrize(("lang", "words", "once"), [
+    ("en", "SyntaxError: '(' was never closed (broken.py, line 5)",
+     "None of the 2 exercises could be graded because of this."),
+    ("zh", "SyntaxError: '(' was never closed（broken.py 第 5 行）", "因此，2 个练习都无法评分。"),
+])
+def test_a_syntax_error_is_said_once_at_the_top(lang, words, once, tmp_path):
+    path = write(tmp_path / "broken.py", SYNTAX_ERROR)
+    proc = grader("check", path, "-e", "relu", "-e", "tanh", "--lang", lang)
+    out = no_traceback(proc)
+    assert proc.returncode == 1
+    assert out.count(words) == 1 and out.count(once) == 1
+    assert out.index(words) < out.index(once)
+
+
+def test_feedback_files_say_a_syntax_error_once_and_show_printed_escapes(tmp_path):
+    """Markdown and HTML feedback: the import error once; an ESC the student printed escaped."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    write(folder / "alice.py", SYNTAX_ERROR)
+    write(folder / "bob.py", 'print("\\x1b[2J\\x1b[31mRED\\x1b]0;title\\x07")\n' + RELU)
+    for lang, words in (("en", "was never closed"), ("zh", "因此，2 个练习都无法评分")):
+        out = tmp_path / f"out-{lang}"
+        proc = grader("grade", folder, "-o", out, "-e", "relu", "-e", "tanh", "--lang", lang)
+        no_traceback(proc)
+        assert proc.returncode == 0, proc.stderr
+        for suffix in ("md", "html"):
+            alice = (out / "feedback" / f"alice.{suffix}").read_text(encoding="utf-8")
+            bob = (out / "feedback" / f"bob.{suffix}").read_text(encoding="utf-8")
+            assert alice.count(words) == 1, alice
+            assert "\x1b" not in bob and "\x07" not in bob
+            assert "\\x1b[31mRED" in bob
+        assert "\x1b" not in (out / "report.html").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..messages import format_call, format_value, render, text
 from ..result import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
 from .untrusted import html as e, markdown_block, markdown_inline as md
-from .words import check_message, check_name, exercise_message, hint
+from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint
 
 MAX_STDOUT_LINES = 40
 
@@ -51,9 +51,11 @@ def _points(value: float) -> str:
 def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedback:
     rows = [(ex.id, ex.title.get(lang) or ex.title.get("en", ""), text(f"status.{ex.status}", lang),
              f"{_points(ex.score)}/{_points(ex.max_score)}", ex.status) for ex in result.exercises]
-    failures: list[Failure] = []
+    failures = [Failure(title=f"✗ {text('report.file_problem', lang)}",
+                        message=f"{problem.message} {problem.not_graded(lang)}")
+                for problem in file_problems(result, lang)]  # once, not once per exercise
     for ex in result.exercises:
-        if ex.status not in (PASSED, NOT_ATTEMPTED) and ex.code:
+        if ex.status not in (PASSED, NOT_ATTEMPTED) and ex.code and ex.code not in FILE_WIDE:
             failures.append(Failure(title=f"✗ {ex.id}", message=exercise_message(ex, lang)))
         for check in ex.checks:
             if check.status == PASSED:

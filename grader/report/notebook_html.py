@@ -13,7 +13,7 @@ from ..messages import format_call, format_value, text
 from ..result import FAILED, INSTRUCTOR, PASSED, SubmissionResult
 from .sidebyside import entries
 from .untrusted import html as escape
-from .words import check_message, check_name, exercise_message, hint
+from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint
 
 _BADGE = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700",
           "not_attempted": "#6e7781", "instructor": "#0969da"}
@@ -71,8 +71,12 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
         out.append(f'<table style="border-collapse: collapse; margin: 6px 0"><tr>{head}</tr>{rows}</table>')
         score = text("report.score", lang).format(score=_points(result.score), max_score=_points(result.max_score))
         out.append(f"<div><b>{escape(score)}</b></div>")
+        for problem in file_problems(result, lang):  # once, not once per exercise
+            out.append(f'<div style="margin-top:8px; color:#cf222e"><b>✗ '
+                       f'{escape(text("report.file_problem", lang))}</b> {escape(problem.message)} '
+                       f"{escape(problem.not_graded(lang))}</div>")
         for ex in result.exercises:
-            if ex.status not in (PASSED, "not_attempted") and ex.code:
+            if ex.status not in (PASSED, "not_attempted") and ex.code and ex.code not in FILE_WIDE:
                 out.append(f'<div style="margin-top:8px; color:#cf222e"><b>✗ {escape(ex.id)}</b> '
                            f"{escape(exercise_message(ex, lang))}</div>")
             for check in ex.checks:

@@ -9,7 +9,7 @@ import click
 from ..messages import format_call, format_value, render, text
 from ..result import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .untrusted import text_block, text_line
-from .words import check_message, check_name, exercise_message, hint
+from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint
 
 _COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
             "not_attempted": "bright_black", "instructor": "cyan"}
@@ -45,8 +45,12 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
     for note in result.notes:
         lines += ["", click.style("ℹ ", fg="cyan") + text_line(render(note["code"], note["facts"], lang))]
 
+    for problem in file_problems(result, lang):  # a syntax error: once, not once per exercise
+        lines += ["", click.style(f"✗ {text('report.file_problem', lang)}", fg="red", bold=True),
+                  "  " + text_line(problem.message), "  " + text_line(problem.not_graded(lang))]
     for ex in result.exercises:
-        lines += exercise_lines(ex, lang)
+        if ex.code not in FILE_WIDE:  # said once, above
+            lines += exercise_lines(ex, lang)
     if result.stdout.strip():
         printed = text_block(result.stdout.strip(), "  | ").split("\n")[:20]
         lines += ["", text("report.stdout", lang), *printed]

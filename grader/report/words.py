@@ -2,8 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..messages import CATALOGUE, format_call, render, text
-from ..result import CheckResult, ExerciseResult
+from ..result import CheckResult, ExerciseResult, SubmissionResult
+
+#: exercise outcomes that come from the whole submission (it cannot be read or imported), not
+#: from the exercise: the same sentence for every exercise it stops
+FILE_WIDE = frozenset({"import_error", "import_error.too_deep", "import_timeout", "import_crashed",
+                       "submission_unreadable", "submission_empty", "submission_missing",
+                       "submission_ambiguous"})
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One problem of the whole submission, said once, and the exercises it left ungraded."""
+
+    message: str
+    exercises: tuple[str, ...]
+    every_exercise: bool
+
+    def not_graded(self, lang: str) -> str:
+        if self.every_exercise:
+            return text("report.not_graded_all", lang).format(count=len(self.exercises))
+        return text("report.not_graded_some", lang).format(exercises=", ".join(self.exercises))
+
+
+def file_problems(result: SubmissionResult, lang: str) -> list[FileProblem]:
+    """The submission's own problems (a syntax error, an unreadable file), each once, in order:
+    a report says them at the top instead of once per exercise."""
+    by_message: dict[str, list[str]] = {}
+    for exercise in result.exercises:
+        if exercise.code in FILE_WIDE:
+            by_message.setdefault(exercise_message(exercise, lang), []).append(exercise.id)
+    return [FileProblem(message, tuple(ids), len(ids) == len(result.exercises))
+            for message, ids in by_message.items()]
 
 
 def check_name(check: CheckResult, lang: str) -> str:
