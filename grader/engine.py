@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from .captured import keep_ends
 from .judge import judge_exercise
 from .result import ERROR, NOT_ATTEMPTED, TIMEOUT, ExerciseResult, SubmissionResult
 from .run.client import WorkerBadReply, WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
@@ -26,6 +27,10 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .session import GradingSession
+
+
+#: the characters of printed output a result keeps (first and last whole lines, see grader.captured)
+MAX_KEPT_OUTPUT = 8000
 
 
 @dataclass
@@ -83,8 +88,8 @@ def grade(session: GradingSession, submission: Submission | str | os.PathLike[st
         _grade_in_worker(session, worker, exercises, options, result)
     finally:
         worker.close()
-        result.stdout = "".join(worker.stdout)[-8000:]
-        result.stderr = "".join(worker.stderr)[-8000:]
+        result.stdout = keep_ends("".join(worker.stdout), max_chars=MAX_KEPT_OUTPUT)
+        result.stderr = keep_ends("".join(worker.stderr), max_chars=MAX_KEPT_OUTPUT)
         result.seconds = time.monotonic() - started
     if submission.notebooks:
         _point_into_notebooks(submission, result)

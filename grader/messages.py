@@ -527,6 +527,8 @@ CATALOGUE: dict[str, str] = {
     "click.directory": "directory",
     "click.path": "path",
     # --- a problem of the whole submission, said once at the top of a report ---
+    "report.output_omitted": "… {count} more lines …",
+    "report.line_cut": " … ({count} more characters)",
     "report.file_problem": "Your submission",
     "report.not_graded_all": "None of the {count} exercises could be graded because of this.",
     "report.not_graded_some": "Not graded because of this: {exercises}.",

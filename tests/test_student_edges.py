@@ -185,3 +185,35 @@ def test_feedback_files_say_a_syntax_error_once_and_show_printed_escapes(tmp_pat
             assert "\x1b" not in bob and "\x07" not in bob
             assert "\\x1b[31mRED" in bob
         assert "\x1b" not in (out / "report.html").read_text(encoding="utf-8")
+
+
+# --- 5. printed output: whole lines, head and tail, what was left out ----------------------
+
+NOISY = ("import numpy as np\n\nfor i in range(3000):\n    print('row', i)\n\n\n"
+         "def relu(x):\n    return np.maximum(0, x)\n")
+
+
+@pytest.mark.parametrize(("lang", "marker"), [("en", r"… (\d+) more lines …"),
+                                              ("zh", r"…… 另有 (\d+) 行未显示 ……")])
+def test_printed_output_shows_its_first_and_last_lines_and_what_is_left_out(lang, marker, tmp_path):
+    path = write(tmp_path / "noisy.py", NOISY)
+    proc = grader("check", path, "-e", "relu", "--lang", lang)
+    out = no_traceback(proc)
+    assert proc.returncode == 0
+    shown = re.findall(r"^  \| (.*)$", out, re.MULTILINE)
+    assert shown[0] == "row 0" and shown[-1] == "row 2999"
+    assert all(re.fullmatch(r"row \d+", line) for line in shown)  # whole lines only
+    [left_out] = re.findall(marker, out)
+    assert int(left_out) + len(shown) == 3000
+
+
+def test_the_byte_cap_keeps_whole_lines_and_counts_what_it_left_out(tmp_path):
+    import json
+
+    path = write(tmp_path / "noisy.py", NOISY)
+    proc = grader("check", path, "-e", "relu", "--format", "json")
+    stdout = json.loads(proc.stdout)["stdout"].splitlines()
+    assert stdout[0] == "row 0" and stdout[-1] == "row 2999"
+    markers = [line for line in stdout if not re.fullmatch(r"row \d+", line)]
+    assert len(markers) == 1
+    assert int(re.fullmatch(r"\[… (\d+) more lines …\]", markers[0]).group(1)) + len(stdout) - 1 == 3000

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from ..messages import format_call, format_value, render, text
 from ..result import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
 from .untrusted import html as e, markdown_block, markdown_inline as md
-from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint
+from .words import (FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint,
+                    printed_lines)
 
 MAX_STDOUT_LINES = 40
 
@@ -78,9 +79,7 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
                 if example.get("actual") is not None:
                     block.lines.append((text("report.got", lang), format_value(example["actual"], lang)))
             failures.append(block)
-    stdout = result.stdout.strip().replace("\r\n", "\n").split("\n") if result.stdout.strip() else []
-    if len(stdout) > MAX_STDOUT_LINES:
-        stdout = stdout[:MAX_STDOUT_LINES] + ["…"]
+    stdout = [line for line, _ in printed_lines(result.stdout, lang, MAX_STDOUT_LINES)]
     return Feedback(
         title=text("feedback.title", lang).format(student=student),
         submission=text("feedback.submission", lang).format(submission=result.submission),

@@ -13,7 +13,11 @@ from ..messages import format_call, format_value, text
 from ..result import FAILED, INSTRUCTOR, PASSED, SubmissionResult
 from .sidebyside import entries
 from .untrusted import html as escape
-from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint
+from .words import (FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint,
+                    printed_lines)
+
+#: the lines of printed output shown in the notebook (the first and the last ones)
+MAX_SHOWN_OUTPUT_LINES = 40
 
 _BADGE = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700",
           "not_attempted": "#6e7781", "instructor": "#0969da"}
@@ -104,9 +108,11 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
                     block.append(f'<div style="margin:4px 0 0 1em; padding:4px 8px; border-left:3px solid #0969da">'
                                  f'{escape(text("report.hint", lang).format(hint=hint(check, lang)))}</div>')
                 out.append(f'<details open style="margin-top:8px">{"".join(block)}</details>')
-        if result.stdout.strip():
+        printed = printed_lines(result.stdout, lang, MAX_SHOWN_OUTPUT_LINES)
+        if printed:
+            shown = "\n".join(line for line, _ in printed)
             out.append(f"<div style='margin-top:8px'>{escape(text('report.stdout', lang))}</div>"
-                       f'<pre style="{_MONO}; margin:2px 0 0 1em">{escape(result.stdout.strip()[:4000])}</pre>')
+                       f'<pre style="{_MONO}; margin:2px 0 0 1em">{escape(shown)}</pre>')
         if result.exercises and result.all_passed:
             passed = escape(text("report.all_passed", lang))
             out.append(f'<div style="margin-top:8px; color:#1a7f37"><b>{passed}</b></div>')

@@ -9,7 +9,11 @@ import click
 from ..messages import format_call, format_value, render, text
 from ..result import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .untrusted import text_block, text_line
-from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint
+from .words import (FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint,
+                    printed_lines)
+
+#: the lines of printed output shown (the first and the last ones; the JSON report has it all)
+MAX_SHOWN_OUTPUT_LINES = 20
 
 _COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
             "not_attempted": "bright_black", "instructor": "cyan"}
@@ -51,9 +55,11 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
     for ex in result.exercises:
         if ex.code not in FILE_WIDE:  # said once, above
             lines += exercise_lines(ex, lang)
-    if result.stdout.strip():
-        printed = text_block(result.stdout.strip(), "  | ").split("\n")[:20]
-        lines += ["", text("report.stdout", lang), *printed]
+    printed = printed_lines(result.stdout, lang, MAX_SHOWN_OUTPUT_LINES)
+    if printed:
+        lines += ["", text("report.stdout", lang)]
+        lines += [click.style("  " + line, dim=True) if ours else text_block(line, "  | ")
+                  for line, ours in printed]
     if result.exercises and result.all_passed and any(ex.status == PASSED for ex in result.exercises):
         lines += ["", click.style(text("report.all_passed", lang), fg="green", bold=True)]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..captured import keep_ends, omitted
 from ..messages import CATALOGUE, format_call, render, text
 from ..result import CheckResult, ExerciseResult, SubmissionResult
 
@@ -64,3 +65,28 @@ def hint(check: CheckResult, lang: str) -> str:
     if not check.hint:
         return ""
     return check.hint.get(lang) or check.hint.get("en", "")
+
+
+#: the characters of one printed line shown; the rest is said as "… (N more characters)"
+MAX_PRINTED_LINE = 300
+
+
+def _shown_line(line: str, lang: str) -> str:
+    if len(line) <= MAX_PRINTED_LINE:
+        return line
+    return line[:MAX_PRINTED_LINE] + text("report.line_cut", lang).format(
+        count=len(line) - MAX_PRINTED_LINE)
+
+
+def printed_lines(stdout: str, lang: str, max_lines: int | None = None) -> list[tuple[str, bool]]:
+    """What the code printed, line by line, as (line, is the grader's own): the first and last
+    `max_lines` lines, and each run of lines left out (here or when it was captured) said as
+    "… 37 more lines …" in `lang`; a very long line shows its start and how much is left out.
+    Student lines are still to be made safe by the caller."""
+    kept = keep_ends(stdout.replace("\r\n", "\n").strip("\n"), max_lines=max_lines)
+    lines: list[tuple[str, bool]] = []
+    for line in kept.split("\n") if kept.strip() else []:
+        count = omitted(line)
+        lines.append((text("report.output_omitted", lang).format(count=count), True)
+                     if count is not None else (_shown_line(line, lang), False))
+    return lines

@@ -196,7 +196,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 ERROR_TYPE_CHARS, ERROR_MESSAGE_CHARS, TRACEBACK_CHARS = 200, 2000, 4000
 WARNING_CHARS, MAX_WARNINGS = 300, 10
 NAME_CHARS = 200
-OUTPUT_CHARS = MAX_OUTPUT_BYTES + 100  # what the worker sends, and its "[… output truncated]"
+OUTPUT_CHARS = MAX_OUTPUT_BYTES + 100  # what the worker sends, and its marker line
 #: entries kept of the lists of a LoadReport
 MAX_FUNCTIONS, MAX_LOAD_ERRORS = 1000, 50
 #: the reasons a TooLarge error may give (grader.run.values.TooLarge), each a message code
