@@ -9,6 +9,7 @@ functions, without a worker (grader validate, grader pack).
 
 from __future__ import annotations
 
+import difflib
 import os
 import signal
 import time
@@ -112,6 +113,22 @@ def _point_into_notebooks(submission: Submission, result: SubmissionResult) -> N
             relocate(check.facts)
 
 
+def _folded(name: str) -> str:
+    return name.replace("_", "").casefold()
+
+
+def misnamed(expected: str, defined: dict[str, Any], taken: set[str]) -> str | None:
+    """The student's function that is most likely `expected` under another name (`Softmax`,
+    `soft_max`, `softMax`, `sofmax`), or None; never one that is another exercise's name."""
+    candidates = [name for name in defined if name not in taken]
+    same = [name for name in candidates if _folded(name) == _folded(expected)]
+    if same:
+        return same[0]
+    by_folded = {_folded(name): name for name in candidates}
+    close = difflib.get_close_matches(_folded(expected), list(by_folded), n=1, cutoff=0.85)
+    return by_folded[close[0]] if close else None
+
+
 def _start(worker: WorkerSession, result: SubmissionResult) -> dict[str, Any] | None:
     """Start (or restart) the worker; None when it could not import the submission at all."""
     try:
@@ -141,7 +158,10 @@ def _grade_in_worker(session: GradingSession, worker: WorkerSession, exercises: 
                     "type": err.get("type"), "message": err.get("message"),
                     "file": err.get("filename"), "line": err.get("line")})[0])
             else:
-                result.exercises.append(_fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0])
+                near = misnamed(ex.function, functions, {e.function for e in session.exercise_set.exercises.values()})
+                result.exercises.append(_fail_all(
+                    [ex], NOT_ATTEMPTED, "not_attempted.misnamed" if near else "not_attempted",
+                    {"defined": near, "line": functions[near].get("line")} if near else {})[0])
             continue
         started = time.monotonic()
         for attempt in (1, 2):

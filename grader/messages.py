@@ -48,6 +48,9 @@ CATALOGUE: dict[str, str] = {
     "check.seeding": "seeded shuffling",
     # exercise-level outcomes
     "not_attempted": "Not attempted: `{function}` is missing or raises NotImplementedError.",
+    "not_attempted.misnamed": "Not attempted: there is no `{function}`, but your file defines "
+                              "`{defined}` (line {line}). The grader looks for the exact name: "
+                              "rename it to `{function}` to have it graded.",
     "import_error": "Your file could not be imported: {type}: {message} ({file}, line {line}). "
                     "No function in it can be graded until this is fixed.",
     "import_error.too_deep": "Your file could not be imported: its code is nested too deeply for "

@@ -217,3 +217,25 @@ def test_the_byte_cap_keeps_whole_lines_and_counts_what_it_left_out(tmp_path):
     markers = [line for line in stdout if not re.fullmatch(r"row \d+", line)]
     assert len(markers) == 1
     assert int(re.fullmatch(r"\[… (\d+) more lines …\]", markers[0]).group(1)) + len(stdout) - 1 == 3000
+
+
+# --- 6. a misnamed function ----------------------------------------------------------------
+
+SOFTMAX_BODY = ("(z):\n    e = np.exp(z - z.max(axis=-1, keepdims=True))\n"
+                "    return e / e.sum(axis=-1, keepdims=True)\n")
+
+
+@pytest.mark.parametrize("name", ["Softmax", "soft_max", "softMax"])
+def test_a_misnamed_function_gets_the_right_name_suggested(name, tmp_path):
+    path = write(tmp_path / "work.py", f"import numpy as np\n\n\ndef {name}{SOFTMAX_BODY}")
+    for lang, words in (("en", f"there is no `softmax`, but your file defines `{name}` (line 4)"),
+                        ("zh", f"没有找到 `softmax`，但你的文件定义了 `{name}`（第 4 行）")):
+        proc = grader("check", path, "-e", "softmax", "--lang", lang)
+        out = no_traceback(proc)
+        assert proc.returncode == 1 and words in out
+
+
+def test_another_exercises_function_is_not_suggested(tmp_path):
+    path = write(tmp_path / "work.py", RELU)
+    proc = grader("check", path, "-e", "relu_grad")
+    assert proc.returncode == 1 and "your file defines" not in no_traceback(proc)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..messages import format_call, format_value, render, text
 from ..result import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
 from .untrusted import html as e, markdown_block, markdown_inline as md
-from .words import (FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint,
+from .words import (FILE_WIDE, SAID, check_message, check_name, exercise_message, file_problems, hint,
                     printed_lines)
 
 MAX_STDOUT_LINES = 40
@@ -56,7 +56,8 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
                         message=f"{problem.message} {problem.not_graded(lang)}")
                 for problem in file_problems(result, lang)]  # once, not once per exercise
     for ex in result.exercises:
-        if ex.status not in (PASSED, NOT_ATTEMPTED) and ex.code and ex.code not in FILE_WIDE:
+        if ex.status != PASSED and (ex.status != NOT_ATTEMPTED or ex.code in SAID) and ex.code \
+                and ex.code not in FILE_WIDE:
             failures.append(Failure(title=f"✗ {ex.id}", message=exercise_message(ex, lang)))
         for check in ex.checks:
             if check.status == PASSED:

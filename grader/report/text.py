@@ -9,7 +9,7 @@ import click
 from ..messages import format_call, format_value, render, text
 from ..result import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .untrusted import text_block, text_line
-from .words import (FILE_WIDE, check_message, check_name, exercise_message, file_problems, hint,
+from .words import (FILE_WIDE, SAID, check_message, check_name, exercise_message, file_problems, hint,
                     printed_lines)
 
 #: the lines of printed output shown (the first and the last ones; the JSON report has it all)
@@ -68,7 +68,7 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
 def exercise_lines(ex: ExerciseResult, lang: str) -> list[str]:
     """What went wrong in one exercise: its own message, then a block per failed check."""
     lines: list[str] = []
-    if ex.status not in (PASSED,) and ex.code and ex.status != "not_attempted":
+    if ex.status not in (PASSED,) and ex.code and (ex.status != "not_attempted" or ex.code in SAID):
         lines += ["", click.style(f"✗ {ex.id}", fg="red", bold=True), "  " + text_line(exercise_message(ex, lang))]
     for check in ex.checks:
         if check.status == INSTRUCTOR:  # a student pack cannot judge it: say so, not a failure

@@ -14,6 +14,9 @@ FILE_WIDE = frozenset({"import_error", "import_error.too_deep", "import_timeout"
                        "submission_unreadable", "submission_empty", "submission_missing",
                        "submission_ambiguous"})
 
+#: "not attempted" outcomes that still have something to say (a function under another name)
+SAID = frozenset({"not_attempted.misnamed"})
+
 
 @dataclass(frozen=True)
 class FileProblem:
