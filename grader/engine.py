@@ -51,18 +51,23 @@ def _fail_all(exercises: list[Exercise], status: str, code: str, facts: dict[str
             for ex in exercises]
 
 
+def _exit_facts(exc: WorkerCrashed) -> dict[str, int]:
+    """How a worker ended, as numbers a reporter words in its language."""
+    return {k: v for k, v in exc.how.items() if k in ("signal", "exit_code") and type(v) is int}
+
+
 def _worker_failure(ex: Exercise, exc: WorkerError) -> ExerciseResult:
     facts: dict[str, Any]
     if isinstance(exc, WorkerTimeout):
         status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
     elif isinstance(exc, WorkerCrashed) and exc.how.get("signal") == signal.SIGXCPU:
-        status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc)}
+        status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc), "exit": _exit_facts(exc)}
     elif isinstance(exc, WorkerBadReply):
         status, code, facts = ERROR, "bad_reply", {"how": str(exc)}
     else:
         assert isinstance(exc, WorkerCrashed)
         status, code = ERROR, "crashed"
-        facts = {"how": str(exc), "stderr": exc.stderr[-2000:]}
+        facts = {"how": str(exc), "exit": _exit_facts(exc), "stderr": exc.stderr[-2000:]}
     [result] = _fail_all([ex], status, code, facts)
     return result
 
@@ -147,8 +152,11 @@ def _grade_in_worker(session: GradingSession, worker: WorkerSession, exercises: 
         if loaded is None or "error" in loaded:
             exc = loaded["error"] if loaded else WorkerCrashed({})
             code = "import_timeout" if isinstance(exc, WorkerTimeout) else "import_crashed"
+            facts: dict[str, Any] = {"how": str(exc)}
+            if isinstance(exc, WorkerCrashed):
+                facts["exit"] = _exit_facts(exc)
             result.exercises.append(_fail_all([ex], TIMEOUT if code == "import_timeout" else ERROR,
-                                              code, {"how": str(exc)})[0])
+                                              code, facts)[0])
             continue
         functions = loaded["functions"]
         if ex.function not in functions:

@@ -529,6 +529,15 @@ CATALOGUE: dict[str, str] = {
     "click.file": "file",
     "click.directory": "directory",
     "click.path": "path",
+    # --- the types a wrong_type message names (grader/judge/compare.py) ---
+    "type.number_or_array": "a number or an array",
+    "type.dict": "a dict",
+    "type.list_of": "a list of {count}",
+    "type.tuple_of": "a tuple of {count}",
+    "type.array_of_shape": "array of shape {shape}",
+    # --- how a worker ended (the {how} of "crashed" and others) ---
+    "exit.signal": "killed by signal {signal}",
+    "exit.code": "exited with code {code}",
     # --- a problem of the whole submission, said once at the top of a report ---
     "report.output_omitted": "… {count} more lines …",
     "report.line_cut": " … ({count} more characters)",
@@ -890,6 +899,35 @@ class _Facts(dict):
         return "?"
 
 
+_SEQUENCE_OF = re.compile(r"a (list|tuple) of (\d+)")
+_ARRAY_OF_SHAPE = re.compile(r"array of shape (\(.*\))")
+
+
+def _type_words(words: str, lang: str) -> str:
+    """A type as grader.judge.compare words it ("a number or an array", "a tuple of 3", "array
+    of shape (2, 3)"), in `lang`; a Python type name (str, NoneType) stays as it is: it is code."""
+    if words == "a number or an array":
+        return text("type.number_or_array", lang)
+    if words == "a dict":
+        return text("type.dict", lang)
+    match = _SEQUENCE_OF.fullmatch(words)
+    if match:
+        return text(f"type.{match.group(1)}_of", lang).format(count=match.group(2))
+    match = _ARRAY_OF_SHAPE.fullmatch(words)
+    if match:
+        return text("type.array_of_shape", lang).format(shape=match.group(1))
+    return words
+
+
+def _how_it_ended(how: dict[str, Any], english: str, lang: str) -> str:
+    """A worker's end (its exit code or signal) in `lang`; else the English description."""
+    if type(how.get("signal")) is int:
+        return text("exit.signal", lang).format(signal=how["signal"])
+    if type(how.get("exit_code")) is int:
+        return text("exit.code", lang).format(code=how["exit_code"])
+    return english
+
+
 def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
     """The sentence for `code`, in `lang`, with `facts` filled in."""
     if code not in CATALOGUE:
@@ -905,6 +943,11 @@ def render(code: str, facts: dict[str, Any], lang: str = "en") -> str:
         shown["path"] = ""
     if facts.get("reason_code") in CATALOGUE:
         shown["reason"] = text(facts["reason_code"], lang).format_map(shown)
+    for key in ("expected_type", "actual_type"):  # the judge's English words for a type
+        if isinstance(facts.get(key), str):
+            shown[key] = _type_words(facts[key], lang)
+    if isinstance(facts.get("exit"), dict):  # how a worker ended, in words (grader.engine)
+        shown["how"] = _how_it_ended(facts["exit"], shown["how"], lang)
     if facts.get("cell") is not None and facts.get("file") and not code.startswith("notebook."):
         shown["file"] = text("notebook.where", lang).format_map(shown)
     if code == "notebook.dropped":

@@ -239,3 +239,27 @@ def test_another_exercises_function_is_not_suggested(tmp_path):
     path = write(tmp_path / "work.py", RELU)
     proc = grader("check", path, "-e", "relu_grad")
     assert proc.returncode == 1 and "your file defines" not in no_traceback(proc)
+
+
+# --- 7. no English fragment in a Chinese report --------------------------------------------
+
+#: words a Chinese report keeps as they are: names from the code, values, the exercise's title
+CODE_WORDS = {"relu", "ReLU", "str", "x", "py", "zero"}
+
+
+def english_fragments(report: str) -> set[str]:
+    report = re.sub(r"`[^`]*`", " ", report)                 # code spans
+    report = re.sub(r"'[^']*'", " ", report)                 # values: 'zero'
+    report = re.sub(r"\S+\.py\b", " ", report)               # file names
+    report = re.sub(r"\w+\([^()]*\)", " ", report)           # calls: relu(x=0)
+    return set(re.findall(r"[A-Za-z]{2,}", report)) - CODE_WORDS
+
+
+@pytest.mark.parametrize("body", ["return 'zero'", "import os; os._exit(3)"])
+def test_a_chinese_report_of_a_broken_function_has_no_english_fragment(body, tmp_path):
+    path = write(tmp_path / "broken.py", f"import numpy as np\n\n\ndef relu(x):\n    {body}\n")
+    proc = grader("check", path, "-e", "relu", "--lang", "zh")
+    out = no_traceback(proc)
+    assert proc.returncode == 1
+    assert english_fragments(out) == set(), out
+    assert english_fragments(grader("check", path, "-e", "relu", "--lang", "en").stdout)
