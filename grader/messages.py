@@ -539,6 +539,9 @@ CATALOGUE: dict[str, str] = {
     "exit.signal": "killed by signal {signal}",
     "exit.code": "exited with code {code}",
     # --- a problem of the whole submission, said once at the top of a report ---
+    "report.tiny_values": "Numbers like 1.2e-38 (the smallest normal float32 number, about "
+                          "0.000…0012 with 37 zeros) are deliberately tiny gradients: the update "
+                          "must stay finite and correct with them.",
     "report.output_omitted": "… {count} more lines …",
     "report.line_cut": " … ({count} more characters)",
     "report.file_problem": "Your submission",
@@ -830,6 +833,19 @@ def text(code: str, lang: str = "en") -> str:
     return translation(lang).pgettext(code, english)
 
 
+#: below this a number is shown with two digits (1.2e-38, float32's smallest normal number): the
+#: optimizer checks feed such deliberately tiny gradients, and their digits say nothing
+TINY = 1e-30
+_TINY_IN_TEXT = re.compile(r"-?\d(?:\.\d+)?e-(?:3\d|[4-9]\d|\d{3})")
+#: a tiny number as format_value shows it
+TINY_SHOWN = re.compile(r"\b\d(?:\.\d)?e-(?:3\d|[4-9]\d|\d{3})\b")
+
+
+def tiny_note(shown: str, lang: str) -> str:
+    """A sentence on the tiny numbers in a shown value or call ("" when there is none)."""
+    return text("report.tiny_values", lang) if TINY_SHOWN.search(shown) else ""
+
+
 def format_value(value: Any, lang: str = "en") -> str:
     """A value as the report shows it: arrays as NumPy prints them, on one line; a summary of a
     value too large to keep (grader.result.Summary) in words of `lang`."""
@@ -840,12 +856,15 @@ def format_value(value: Any, lang: str = "en") -> str:
         shown = np.array2string(array, precision=6, separator=", ", threshold=24, edgeitems=3,
                                 suppress_small=False, max_line_width=10_000)
         shown = " ".join(shown.split())  # one line, whatever the number of dimensions
+        shown = _TINY_IN_TEXT.sub(lambda m: f"{float(m.group()):.2g}", shown)
         return re.sub(r"\s+([,\]])", r"\1", re.sub(r"\[\s+", "[", shown))  # [ 1. , -1. ] → [1., -1.]
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)
+        if 0 < abs(value) < TINY:  # 1.2e-38, not 1.17549e-38: its size is what matters
+            return f"{value:.2g}"
         return f"{value:.6g}"
     if isinstance(value, tuple):
         return "(" + ", ".join(format_value(v, lang) for v in value) + ("," if len(value) == 1 else "") + ")"

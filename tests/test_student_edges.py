@@ -263,3 +263,27 @@ def test_a_chinese_report_of_a_broken_function_has_no_english_fragment(body, tmp
     assert proc.returncode == 1
     assert english_fragments(out) == set(), out
     assert english_fragments(grader("check", path, "-e", "relu", "--lang", "en").stdout)
+
+
+# --- 9. deliberately tiny numbers ----------------------------------------------------------
+
+def test_float32s_smallest_normal_number_reads_as_a_deliberately_tiny_gradient():
+    """The renderer (no real run draws it on demand): 1.2e-38, and a sentence saying why."""
+    import numpy as np
+
+    from grader.messages import format_value
+    from grader.report.text import render_text
+    from grader.result import CheckResult, ExerciseResult, SubmissionResult
+
+    tiny = float(np.finfo(np.float32).tiny)
+    assert format_value(tiny) == "1.2e-38" and format_value(-tiny) == "-1.2e-38"
+    assert format_value(np.array([tiny, 1.0])) == "[1.2e-38, 1.000000e+00]"
+    assert format_value(1e-6) == "1e-06"
+    check = CheckResult("reference", "reference", "failed", 0.0, 1.0, code="wrong_value",
+                        counterexample={"function": "sgd_step", "input": {"grad": tiny},
+                                        "expected": 1.0, "actual": 2.0})
+    exercise = ExerciseResult("sgd_step", {"en": "SGD", "zh": "SGD"}, 5, "failed", 0.0, 1.0, [check])
+    result = SubmissionResult("s.py", [exercise])
+    assert "deliberately tiny gradients" in render_text(result, "en")
+    assert "1.175494e-38" not in render_text(result, "en")
+    assert "故意取得极小的梯度" in render_text(result, "zh")

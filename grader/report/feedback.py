@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..messages import format_call, format_value, render, text
+from ..messages import format_call, format_value, render, text, tiny_note
 from ..result import FAILED, NOT_ATTEMPTED, PASSED, SubmissionResult
 from .untrusted import html as e, markdown_block, markdown_inline as md
 from .words import (FILE_WIDE, SAID, check_message, check_name, exercise_message, file_problems, hint,
@@ -73,8 +73,10 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
                     key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
                     block.message += " " + text(key, lang).format(
                         failing=facts["failing_cases"], total=facts["total_cases"])
-                block.lines.append((text("report.input", lang),
-                                    format_call(example.get("function"), example.get("input"), lang)))
+                call = format_call(example.get("function"), example.get("input"), lang)
+                block.lines.append((text("report.input", lang), call))
+                if tiny_note(call, lang):
+                    block.message += " " + tiny_note(call, lang)
                 if example.get("expected") is not None:
                     block.lines.append((text("report.expected", lang), format_value(example["expected"], lang)))
                 if example.get("actual") is not None:

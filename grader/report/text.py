@@ -6,7 +6,7 @@ import unicodedata
 
 import click
 
-from ..messages import format_call, format_value, render, text
+from ..messages import format_call, format_value, render, text, tiny_note
 from ..result import FAILED, INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .untrusted import text_block, text_line
 from .words import (FILE_WIDE, SAID, check_message, check_name, exercise_message, file_problems, hint,
@@ -105,8 +105,10 @@ def _values(example: dict, facts: dict, lang: str) -> list[str]:
 
     labels = {k: text(f"report.{k}", lang) for k in ("input", "expected", "got", "index")}
     width = max(_width(labels[k]) for k in ("input", "expected", "got")) + 1
-    lines = [f"    {_pad(labels['input'] + ':', width)} "
-             f"{text_line(format_call(example.get('function'), example.get('input'), lang))}"]
+    call = format_call(example.get('function'), example.get('input'), lang)
+    lines = [f"    {_pad(labels['input'] + ':', width)} {text_line(call)}"]
+    if tiny_note(call, lang):
+        lines.append(f"    {tiny_note(call, lang)}")
     table = entries(example.get("expected"), example.get("actual"), facts)
     if table is None or isinstance(example.get("expected"), (tuple, list, dict)):
         for key, label in (("expected", "expected"), ("actual", "got")):
