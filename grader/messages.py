@@ -116,6 +116,9 @@ CATALOGUE: dict[str, str] = {
     "returned_none": "{call} returned None{path}: is a `return` statement missing?",
     "raised": "{call} raised {type}: {message}{where}",
     "raised_where": " (line {line} of {file})",
+    "hint.np_max_not_maximum": "np.max(0, x) is the largest entry of the array 0 along the axis "
+                               "x, not an entrywise maximum: use np.maximum(0, x), which compares "
+                               "0 with each entry of x.",
     "fp_warning": "{call} gives the right values, but the computation raised a floating-point "
                   "warning ({warning}). Rewrite it in a form that cannot overflow.",
     "input_modified": "{call} modified its argument `{arg}` in place. Work on a copy, or build a "

@@ -287,3 +287,17 @@ def test_float32s_smallest_normal_number_reads_as_a_deliberately_tiny_gradient()
     assert "deliberately tiny gradients" in render_text(result, "en")
     assert "1.175494e-38" not in render_text(result, "en")
     assert "故意取得极小的梯度" in render_text(result, "zh")
+
+
+# --- 8. an error inside NumPy points at the student's line ---------------------------------
+
+@pytest.mark.parametrize(("lang", "where", "hint"), [
+    ("en", "(line 5 of npmax.py)", "use np.maximum(0, x)"),
+    ("zh", "（npmax.py 第 5 行）", "请用 np.maximum(0, x)"),
+])
+def test_np_max_of_zero_points_at_the_students_line_with_its_hint(lang, where, hint, tmp_path):
+    path = write(tmp_path / "npmax.py", "import numpy as np\n\n\ndef relu(x):\n    return np.max(0, x)\n")
+    proc = grader("check", path, "-e", "relu", "--lang", lang)
+    out = no_traceback(proc)
+    assert proc.returncode == 1
+    assert where in out and hint in out and "fromnumeric" not in out

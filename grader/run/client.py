@@ -240,6 +240,9 @@ def _count(value: Any) -> int:
     return value if type(value) is int and value >= 0 else 0
 
 
+SOURCE_LINE_CHARS = 200
+
+
 def clean_error(error: Any) -> dict[str, Any] | None:
     """The fields of a worker's error the grader reads (grader.run.worker._error, grader.run.values.TooLarge)."""
     if not isinstance(error, dict):
@@ -251,6 +254,8 @@ def clean_error(error: Any) -> dict[str, Any] | None:
         "traceback": clean_text(error.get("traceback"), TRACEBACK_CHARS),
         "file": clean_text(file, NAME_CHARS) if isinstance(file, str) else None,
         "line": _line(error.get("line")),
+        #: the student's line that raised (the hint for `np.max(0, x)` reads it)
+        "source": clean_text(error.get("source"), SOURCE_LINE_CHARS),
     }
     if cleaned["type"] == "TooLarge":
         reason = error.get("reason")

@@ -144,11 +144,22 @@ def _charge_texts(record: dict[str, Any], budget: Budget) -> None:
         record["error"] = exc.as_error()
 
 
+def _submission_files() -> set[str]:
+    """The files of the submission's modules imported so far (their frames are the student's)."""
+    prefix = SUBMISSION_PACKAGE + "."
+    return {str(module.__file__) for name, module in list(sys.modules.items())
+            if name.startswith(prefix) and getattr(module, "__file__", None)}
+
+
 def _error(exc: BaseException) -> dict[str, Any]:
     tb = traceback.extract_tb(exc.__traceback__)
     student_frames = [f for f in tb
                       if f.filename not in _OWN_FILES and not f.filename.startswith("<frozen importlib")]
-    where = student_frames[-1] if student_frames else None
+    own = _submission_files()
+    in_submission = [f for f in student_frames if f.filename in own]
+    # the student's own line that led to the error, not NumPy's (fromnumeric.py, line 83)
+    frames = in_submission or student_frames
+    where = frames[-1] if frames else None
     file, line = (os.path.basename(where.filename), where.lineno) if where else (None, None)
     if isinstance(exc, SyntaxError):  # the error is in the source itself, not in a frame
         file, line = os.path.basename(exc.filename or "") or file, exc.lineno
@@ -158,6 +169,7 @@ def _error(exc: BaseException) -> dict[str, Any]:
         "traceback": "".join(traceback.format_list(student_frames[-5:]))[:4000],
         "file": file,
         "line": line,
+        "source": ((where.line or "") if where else "")[:200],
     }
 
 
