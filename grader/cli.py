@@ -53,4 +53,7 @@ for _command in (list_command, check_command, validate_command, init_command, ex
 
 
 def main() -> None:
+    from .commands.click_words import early_language, install
+
+    install(early_language(sys.argv[1:]), cli)  # Click's usage errors in the run's language
     cli(prog_name="grader")

@@ -9,12 +9,14 @@ functions, without a worker (grader validate, grader pack).
 
 from __future__ import annotations
 
+import difflib
 import os
 import signal
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from .captured import keep_ends
 from .judge import judge_exercise
 from .result import ERROR, NOT_ATTEMPTED, TIMEOUT, ExerciseResult, SubmissionResult
 from .run.client import WorkerBadReply, WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
@@ -26,6 +28,10 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .session import GradingSession
+
+
+#: the characters of printed output a result keeps (first and last whole lines, see grader.captured)
+MAX_KEPT_OUTPUT = 8000
 
 
 @dataclass
@@ -45,18 +51,23 @@ def _fail_all(exercises: list[Exercise], status: str, code: str, facts: dict[str
             for ex in exercises]
 
 
+def _exit_facts(exc: WorkerCrashed) -> dict[str, int]:
+    """How a worker ended, as numbers a reporter words in its language."""
+    return {k: v for k, v in exc.how.items() if k in ("signal", "exit_code") and type(v) is int}
+
+
 def _worker_failure(ex: Exercise, exc: WorkerError) -> ExerciseResult:
     facts: dict[str, Any]
     if isinstance(exc, WorkerTimeout):
         status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
     elif isinstance(exc, WorkerCrashed) and exc.how.get("signal") == signal.SIGXCPU:
-        status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc)}
+        status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc), "exit": _exit_facts(exc)}
     elif isinstance(exc, WorkerBadReply):
         status, code, facts = ERROR, "bad_reply", {"how": str(exc)}
     else:
         assert isinstance(exc, WorkerCrashed)
         status, code = ERROR, "crashed"
-        facts = {"how": str(exc), "stderr": exc.stderr[-2000:]}
+        facts = {"how": str(exc), "exit": _exit_facts(exc), "stderr": exc.stderr[-2000:]}
     [result] = _fail_all([ex], status, code, facts)
     return result
 
@@ -83,8 +94,8 @@ def grade(session: GradingSession, submission: Submission | str | os.PathLike[st
         _grade_in_worker(session, worker, exercises, options, result)
     finally:
         worker.close()
-        result.stdout = "".join(worker.stdout)[-8000:]
-        result.stderr = "".join(worker.stderr)[-8000:]
+        result.stdout = keep_ends("".join(worker.stdout), max_chars=MAX_KEPT_OUTPUT)
+        result.stderr = keep_ends("".join(worker.stderr), max_chars=MAX_KEPT_OUTPUT)
         result.seconds = time.monotonic() - started
     if submission.notebooks:
         _point_into_notebooks(submission, result)
@@ -105,6 +116,22 @@ def _point_into_notebooks(submission: Submission, result: SubmissionResult) -> N
         relocate(ex.location, "module")
         for check in ex.checks:
             relocate(check.facts)
+
+
+def _folded(name: str) -> str:
+    return name.replace("_", "").casefold()
+
+
+def misnamed(expected: str, defined: dict[str, Any], taken: set[str]) -> str | None:
+    """The student's function that is most likely `expected` under another name (`Softmax`,
+    `soft_max`, `softMax`, `sofmax`), or None; never one that is another exercise's name."""
+    candidates = [name for name in defined if name not in taken]
+    same = [name for name in candidates if _folded(name) == _folded(expected)]
+    if same:
+        return same[0]
+    by_folded = {_folded(name): name for name in candidates}
+    close = difflib.get_close_matches(_folded(expected), list(by_folded), n=1, cutoff=0.85)
+    return by_folded[close[0]] if close else None
 
 
 @dataclass
@@ -140,8 +167,9 @@ def _retry_after(exc: WorkerError, attempt: int, first_request: bool, restarted:
 def _grade_in_worker(session: GradingSession, worker: WorkerSession, exercises: list[Exercise],
                      options: Options, result: SubmissionResult) -> None:
     loaded = _start(worker, result)
+    taken = {e.function for e in session.exercise_set.exercises.values()}
     for ex in exercises:
-        unjudged = _not_judged(ex, loaded, result)
+        unjudged = _not_judged(ex, loaded, result, taken)
         if unjudged is not None:
             result.exercises.append(unjudged)
             continue
@@ -153,18 +181,26 @@ def _grade_in_worker(session: GradingSession, worker: WorkerSession, exercises: 
         result.exercises.append(exercise_result)
 
 
-def _not_judged(ex: Exercise, loaded: _Started, result: SubmissionResult) -> ExerciseResult | None:
+def _not_judged(ex: Exercise, loaded: _Started, result: SubmissionResult,
+                taken: set[str]) -> ExerciseResult | None:
     """The result of an exercise the worker cannot judge (the submission did not import, or does
-    not define its function), or None when it can."""
+    not define its function: perhaps under another name, not one of `taken`), or None when it can."""
     if loaded.error is not None:
         exc = loaded.error
         timed_out = isinstance(exc, WorkerTimeout)
+        facts: dict[str, Any] = {"how": str(exc)}
+        if isinstance(exc, WorkerCrashed):
+            facts["exit"] = _exit_facts(exc)
         return _fail_all([ex], TIMEOUT if timed_out else ERROR,
-                         "import_timeout" if timed_out else "import_crashed", {"how": str(exc)})[0]
+                         "import_timeout" if timed_out else "import_crashed", facts)[0]
     if ex.function in loaded.functions:
         return None
     if not result.load_errors:
-        return _fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0]
+        near = misnamed(ex.function, loaded.functions, taken)
+        if near is None:
+            return _fail_all([ex], NOT_ATTEMPTED, "not_attempted", {})[0]
+        return _fail_all([ex], NOT_ATTEMPTED, "not_attempted.misnamed",
+                         {"defined": near, "line": loaded.functions[near].get("line")})[0]
     err = result.load_errors[0]
     return _fail_all([ex], ERROR, "import_error", {
         "type": err.get("type"), "message": err.get("message"),

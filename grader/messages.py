@@ -49,6 +49,9 @@ CATALOGUE: dict[str, str] = {
     "check.seeding": "seeded shuffling",
     # exercise-level outcomes
     "not_attempted": "Not attempted: `{function}` is missing or raises NotImplementedError.",
+    "not_attempted.misnamed": "Not attempted: there is no `{function}`, but your file defines "
+                              "`{defined}` (line {line}). The grader looks for the exact name: "
+                              "rename it to `{function}` to have it graded.",
     "import_error": "Your file could not be imported: {type}: {message} ({file}, line {line}). "
                     "No function in it can be graded until this is fixed.",
     "import_error.too_deep": "Your file could not be imported: its code is nested too deeply for "
@@ -121,6 +124,9 @@ CATALOGUE: dict[str, str] = {
     "returned_none": "{call} returned None{path}: is a `return` statement missing?",
     "raised": "{call} raised {type}: {message}{where}",
     "raised_where": " (line {line} of {file})",
+    "hint.np_max_not_maximum": "np.max(0, x) is the largest entry of the array 0 along the axis "
+                               "x, not an entrywise maximum: use np.maximum(0, x), which compares "
+                               "0 with each entry of x.",
     "fp_warning": "{call} gives the right values, but the computation raised a floating-point "
                   "warning ({warning}). Rewrite it in a form that cannot overflow.",
     "input_modified": "{call} modified its argument `{arg}` in place. Work on a copy, or build a "
@@ -528,6 +534,63 @@ CATALOGUE: dict[str, str] = {
                     "that imports.",
     "watch.text_only": "--watch shows text only: it cannot be combined with --format json.",
     "watch.stopped": "Stopped watching.",
+    # --- Click's own usage errors, by their exact English (grader/commands/click_words.py) ---
+    "click.usage": "Usage:",
+    "click.try_help": "Try '{command} {option}' for help.",
+    "click.error": "Error: {message}",
+    "click.aborted": "Aborted!",
+    "click.invalid_value": "Invalid value: {message}",
+    "click.invalid_value_for": "Invalid value for {param_hint}: {message}",
+    "click.missing_argument": "Missing argument",
+    "click.missing_option": "Missing option",
+    "click.missing_parameter": "Missing parameter",
+    "click.missing_kind": "Missing {param_type}",
+    "click.missing_command": "Missing command.",
+    "click.no_such_option": "No such option {name!r}.",
+    "click.no_such_command": "No such command {name!r}.",
+    "click.did_you_mean": "Did you mean {possibility}?",
+    "click.did_you_mean_one_of": "(Did you mean one of: {possibilities}?)",
+    "click.extra_argument": "Got unexpected extra argument ({args})",
+    "click.extra_arguments": "Got unexpected extra arguments ({args})",
+    "click.requires_argument": "Option {name!r} requires an argument.",
+    "click.requires_arguments": "Option {name!r} requires {nargs} arguments.",
+    "click.takes_no_value": "Option {name!r} does not take a value.",
+    "click.not_a_number": "{value!r} is not a valid {number_type}.",
+    "click.not_in_range": "{value} is not in the range {range}.",
+    "click.not_the_choice": "{value!r} is not {choice}.",
+    "click.not_one_of": "{value!r} is not one of {choices}.",
+    "click.does_not_exist": "{name} {filename!r} does not exist.",
+    "click.is_a_directory": "{name} {filename!r} is a directory.",
+    "click.is_a_file": "{name} {filename!r} is a file.",
+    "click.not_readable": "{name} {filename!r} is not readable.",
+    "click.not_writable": "{name} {filename!r} is not writable.",
+    "click.file": "file",
+    "click.directory": "directory",
+    "click.path": "path",
+    # --- the types a wrong_type message names (grader/judge/compare.py) ---
+    "type.number_or_array": "a number or an array",
+    "type.dict": "a dict",
+    "type.list_of": "a list of {count}",
+    "type.tuple_of": "a tuple of {count}",
+    "type.array_of_shape": "array of shape {shape}",
+    # --- how a worker ended (the {how} of "crashed" and others) ---
+    "exit.signal": "killed by signal {signal}",
+    "exit.code": "exited with code {code}",
+    # --- a problem of the whole submission, said once at the top of a report ---
+    "report.tiny_values": "Numbers like 1.2e-38 (the smallest normal float32 number, about "
+                          "0.000…0012 with 37 zeros) are deliberately tiny gradients: the update "
+                          "must stay finite and correct with them.",
+    "report.output_omitted": "… {count} more lines …",
+    "report.line_cut": " … ({count} more characters)",
+    "report.file_problem": "Your submission",
+    "report.not_graded_all": "None of the {count} exercises could be graded because of this.",
+    "report.not_graded_some": "Not graded because of this: {exercises}.",
+    # --- usage errors of the options and arguments (grader/commands/options.py) ---
+    "usage.not_finite": "{value} is not a finite number of seconds.",
+    "usage.not_submission": "{path} is not a submission: grader checks .py files, .ipynb "
+                            "notebooks and folders of them.",
+    "usage.not_folder": "{path} is not a folder: grader grade takes a folder holding one "
+                        "submission per student (alice.py, bob.ipynb, carol/).",
     "jupyter.title": "Self-check in the notebook: {functions}",
     "jupyter.not_exercise": "`{name}` is not the name of an exercise, so it was not checked "
                             "(`grader list` shows the names).",
@@ -561,6 +624,10 @@ CATALOGUE: dict[str, str] = {
                                    "should hold your .py/.ipynb files",
     "unreadable.binary": "it is a binary file, not Python source or a notebook",
     "unreadable.not_utf8": "it is not UTF-8 text (byte {byte}); save it with UTF-8 encoding",
+    "unreadable.not_utf8_source": "it is not UTF-8 text (line {line}, byte {byte}) and declares "
+                                  "no other encoding: save it with UTF-8 encoding (most editors: "
+                                  "Save with Encoding → UTF-8), or declare its encoding on its "
+                                  "first line, e.g. `# -*- coding: gbk -*-`",
     "unreadable.not_declared_encoding": "it is not valid {encoding} text (byte {byte}), the "
                                         "encoding its first lines declare; save it with UTF-8 "
                                         "encoding and delete the `coding` line",
@@ -827,6 +894,19 @@ def text(code: str, lang: str = "en") -> str:
     return translation(lang).pgettext(code, english)
 
 
+#: below this a number is shown with two digits (1.2e-38, float32's smallest normal number): the
+#: optimizer checks feed such deliberately tiny gradients, and their digits say nothing
+TINY = 1e-30
+_TINY_IN_TEXT = re.compile(r"-?\d(?:\.\d+)?e-(?:3\d|[4-9]\d|\d{3})")
+#: a tiny number as format_value shows it
+TINY_SHOWN = re.compile(r"\b\d(?:\.\d)?e-(?:3\d|[4-9]\d|\d{3})\b")
+
+
+def tiny_note(shown: str, lang: str) -> str:
+    """A sentence on the tiny numbers in a shown value or call ("" when there is none)."""
+    return text("report.tiny_values", lang) if TINY_SHOWN.search(shown) else ""
+
+
 def format_value(value: Any, lang: str = "en") -> str:
     """A value as the report shows it: arrays as NumPy prints them, on one line; a summary of a
     value too large to keep (grader.result.Summary) in words of `lang`."""
@@ -837,12 +917,15 @@ def format_value(value: Any, lang: str = "en") -> str:
         shown = np.array2string(array, precision=6, separator=", ", threshold=24, edgeitems=3,
                                 suppress_small=False, max_line_width=10_000)
         shown = " ".join(shown.split())  # one line, whatever the number of dimensions
+        shown = _TINY_IN_TEXT.sub(lambda m: f"{float(m.group()):.2g}", shown)
         return re.sub(r"\s+([,\]])", r"\1", re.sub(r"\[\s+", "[", shown))  # [ 1. , -1. ] → [1., -1.]
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)
+        if 0 < abs(value) < TINY:  # 1.2e-38, not 1.17549e-38: its size is what matters
+            return f"{value:.2g}"
         return f"{value:.6g}"
     if isinstance(value, tuple):
         return "(" + ", ".join(format_value(v, lang) for v in value) + ("," if len(value) == 1 else "") + ")"
@@ -903,6 +986,35 @@ class _Facts(dict[str, str]):
 _Raw = Mapping[str, Any]
 
 
+_SEQUENCE_OF = re.compile(r"a (list|tuple) of (\d+)")
+_ARRAY_OF_SHAPE = re.compile(r"array of shape (\(.*\))")
+
+
+def _type_words(words: str, lang: str) -> str:
+    """A type as grader.judge.compare words it ("a number or an array", "a tuple of 3", "array
+    of shape (2, 3)"), in `lang`; a Python type name (str, NoneType) stays as it is: it is code."""
+    if words == "a number or an array":
+        return text("type.number_or_array", lang)
+    if words == "a dict":
+        return text("type.dict", lang)
+    match = _SEQUENCE_OF.fullmatch(words)
+    if match:
+        return text(f"type.{match.group(1)}_of", lang).format(count=match.group(2))
+    match = _ARRAY_OF_SHAPE.fullmatch(words)
+    if match:
+        return text("type.array_of_shape", lang).format(shape=match.group(1))
+    return words
+
+
+def _how_it_ended(how: Mapping[str, Any], english: str, lang: str) -> str:
+    """A worker's end (its exit code or signal) in `lang`; else the English description."""
+    if type(how.get("signal")) is int:
+        return text("exit.signal", lang).format(signal=how["signal"])
+    if type(how.get("exit_code")) is int:
+        return text("exit.code", lang).format(code=how["exit_code"])
+    return english
+
+
 def render(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:
     """The sentence for `code`, in `lang`, with `facts` filled in."""
     if code not in CATALOGUE:
@@ -934,6 +1046,16 @@ def _fill_reason(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
     """`{reason}`: the sentence of a reason given as a code of its own."""
     if facts.get("reason_code") in CATALOGUE:
         shown["reason"] = text(facts["reason_code"], lang).format_map(shown)
+
+
+def _fill_words(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
+    """`{expected_type}`/`{actual_type}` and `{how}`: the judge's English words for a type and a
+    worker's end (its exit code or signal), in `lang`."""
+    for key in ("expected_type", "actual_type"):
+        if isinstance(facts.get(key), str):
+            shown[key] = _type_words(facts[key], lang)
+    if isinstance(facts.get("exit"), dict):  # grader.engine
+        shown["how"] = _how_it_ended(facts["exit"], shown["how"], lang)
 
 
 def _fill_notebook(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
@@ -1007,7 +1129,7 @@ def _fill_raised(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
 #: each fills the facts one kind of value or one family of messages needs, in this order
 #: (`{reason}` is built from the place; `{file}`, `{index}`, from the facts as given)
 _FILLERS: tuple[Callable[[str, _Raw, _Facts, str], None], ...] = (
-    _fill_place, _fill_reason, _fill_notebook, _fill_index, _fill_shapes, _fill_mismatch,
+    _fill_place, _fill_reason, _fill_words, _fill_notebook, _fill_index, _fill_shapes, _fill_mismatch,
     _fill_nonfinite, _fill_own_forward, _fill_raised)
 
 

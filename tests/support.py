@@ -40,6 +40,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
         "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
+        "test_student_edges.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
         "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py",

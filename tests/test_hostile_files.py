@@ -399,7 +399,7 @@ def test_a_file_not_in_its_declared_encoding_is_refused_in_both_languages(tmp_pa
     path.write_bytes("x = 'é'\n".encode("latin-1"))   # no declaration: UTF-8, as Python reads it
     code, report = check_json(path)
     assert the_message(report) == reason("submission_unreadable", path=str(path),
-                                         reason_code="unreadable.not_utf8", byte=5)
+                                         reason_code="unreadable.not_utf8_source", byte=5, line=1)
 
 
 def test_deep_notebooks_and_sources_are_clear_errors_in_check(tmp_path):

@@ -325,11 +325,12 @@ def test_a_forged_error_keeps_only_the_fields_the_grader_reads():
                                 "reason_code": "nope", "line": "12", "file": ["x"]},
                       "warnings": ["w"] * 50 + [3], "seconds": float("nan"), "modified": [0, -1, 5000]})
     assert forged.value[1] == "a\ufffd" * 500 and list(forged.value[2]) == ["k" * 100]
-    assert forged.error == {"type": "X" * 200, "message": "", "traceback": "", "file": None, "line": None}
+    assert forged.error == {"type": "X" * 200, "message": "", "traceback": "", "file": None, "line": None,
+                            "source": ""}
     assert forged.warnings == ["w"] * 10 and forged.seconds == 0.0 and forged.modified == [0]
     assert clean_error({"type": "TooLarge", "reason": "../../etc", "size": -1}) == {
         "type": "TooLarge", "message": "", "traceback": "", "file": None, "line": None,
-        "reason": "", "size": 0, "limit": 0}
+        "source": "", "reason": "", "size": 0, "limit": 0}
     report = load_report({"functions": {"f\ud800": {"line": 10**12}, "g": 3}, "errors": ["x", {}],
                           "stdout": "o" * 10**6}, {"sandbox": {"seccomp": "yes", "landlock": True}})
     assert report.functions == {"f\ufffd": {"module": "", "line": None}, "g": {"module": "", "line": None}}

@@ -22,8 +22,8 @@ PACKAGE = ROOT / "grader"
 
 #: (layer, module prefixes): a module is in the layer of its longest matching prefix
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("grader.version", "grader.codec", "grader.result", "grader.config", "grader.messages", "grader.cleaning",
-              "grader.i18n", "grader.templates")),
+    ("base", ("grader.version", "grader.codec", "grader.result", "grader.captured", "grader.config",
+              "grader.messages", "grader.cleaning", "grader.i18n", "grader.templates")),
     ("spec", ("grader.spec",)),
     ("submission", ("grader.submission",)),
     ("secret", ("grader.secret",)),

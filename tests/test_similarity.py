@@ -430,7 +430,7 @@ def test_hostile_inputs_get_a_clear_result_and_nothing_crashes(hostile_report):
     from grader.submission.names import label
 
     assert reasons[label(BIDI_NAME)]["facts"]["reason_code"] == "unreadable.binary"
-    assert reasons["latin1"]["facts"]["reason_code"] == "unreadable.not_utf8"
+    assert reasons["latin1"]["facts"]["reason_code"] == "unreadable.not_utf8_source"
     assert reasons["huge"]["facts"]["reason_code"] == "unreadable.too_large"
     assert reasons["empty"]["code"] == "submission_empty"
     assert reasons["truncated"]["facts"]["reason_code"] == "unreadable.not_json"

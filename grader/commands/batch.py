@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import EXIT_INTERRUPTED, EXIT_OK, Settings, fail_usage
-from .options import sandbox_limits, sandbox_options
+from .options import folder_argument, lang_option, sandbox_limits, sandbox_options, time_limit_option
 
 if TYPE_CHECKING:
     import sqlite3
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 @click.command("grade")
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@folder_argument("submissions")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder: gradebook, feedback, report (default: SUBMISSIONS-graded).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -37,16 +37,13 @@ if TYPE_CHECKING:
               help="Grade only this student, changed or not (repeatable); the others keep their grades.")
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
-@click.option("--time-limit", type=float, default=None, metavar="SECONDS",
-              help="Time limit per exercise (default: each exercise's own).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-              help="Language of the feedback files and the report (default: the gradebook's, "
-                   "else grader's --lang).")
+@time_limit_option
 @sandbox_options
+@lang_option
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
-                  seed: int | None, time_limit: float | None, lang: str | None) -> None:
+                  seed: int | None, time_limit: float | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
@@ -62,8 +59,8 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
     from ..messages import render
     from ..spec import SpecError
 
-    explicit = lang is not None or settings.lang_explicit
-    lang = lang or settings.lang
+    lang = settings.lang  # --lang before or after `grade`: also the feedback files' language
+    explicit = settings.lang_explicit  # else a partial regrade keeps the gradebook's language
     limits = sandbox_limits()
     listed = None
     if roster is not None:
@@ -102,6 +99,7 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@lang_option
 @click.pass_obj
 def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None) -> None:
     """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
@@ -121,6 +119,7 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
 @click.command("history")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("student")
+@lang_option
 @click.pass_obj
 def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""

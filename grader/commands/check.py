@@ -1,29 +1,50 @@
 """`grader check SUBMISSION`: grade one submission and say what is wrong (`--watch`: again at
 every save). Exit 0 when every selected exercise passed (or `--fail-under` is reached), 1 when
-not, 2 on a usage or spec error."""
+not, 2 on a usage or spec error.
+
+The command itself only gathers its options into one `CheckRequest` and hands it to the job it
+asks for: `watch_job` (re-check at every save) or `check_job` (once, then the report).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from ..messages import text
 from . import EXIT_FAILED, EXIT_PASSED, Settings, fail_usage
-from .options import sandbox_limits, sandbox_options
+from .options import lang_option, sandbox_limits, sandbox_options, submission_argument, time_limit_option
 from .output import FORMATS, emit, output_options
 
 if TYPE_CHECKING:
     from ..session import GradingSession
 
 
+@dataclass(frozen=True)
+class CheckRequest:
+    """What `grader check` was asked to do, built once from its options."""
+
+    submission: Path
+    exercise_ids: tuple[str, ...]
+    chapters: tuple[int, ...]
+    output_format: str
+    seed: int | None
+    shrink: bool
+    watch: bool
+    time_limit: float | None
+    lang: str
+
+
 @click.command("check")
-@click.argument("submission", type=click.Path(exists=True, path_type=Path))
+@submission_argument
 @click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
               help="Check only this exercise (repeatable).")
-@click.option("--chapter", "chapters", type=int, multiple=True, metavar="N",
+@click.option("--chapter", "chapters", type=click.IntRange(min=1), multiple=True, metavar="N",
               help="Check only the exercises of chapter N (repeatable; added to -e's). Default: the "
                    "exercises a starter from `grader init --chapter/-e` lists (--format text), else all.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
@@ -33,42 +54,61 @@ if TYPE_CHECKING:
 @click.option("--watch", is_flag=True,
               help="Check again at every save, showing only what changed (Ctrl+C to stop).")
 @output_options
-@click.option("--time-limit", type=float, default=None, metavar="SECONDS",
-              help="Time limit per exercise (default: each exercise's own).")
+@time_limit_option
 @sandbox_options
+@lang_option
 @click.pass_obj
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
                   chapters: tuple[int, ...], output_format: str, seed: int | None, no_shrink: bool,
                   watch: bool, time_limit: float | None) -> None:
     """Check SUBMISSION (a .py file, a .ipynb notebook, or a folder of them) and show what is wrong."""
-    import dataclasses
+    request = CheckRequest(submission, exercise_ids, chapters, output_format, seed, not no_shrink,
+                           watch, time_limit, settings.lang)
+    if request.watch and request.output_format != "text":
+        fail_usage(text("watch.text_only", request.lang))
+    with open_check_session(settings, request) as session:
+        (watch_job if request.watch else check_job)(session, request)
 
+
+def open_check_session(settings: Settings, request: CheckRequest) -> GradingSession:
+    """The grading session of one check (exit 2 on a spec error or an unknown exercise)."""
     from ..engine import Options
     from ..session import open_session
     from ..spec import SpecError
 
-    if watch and output_format != "text":
-        fail_usage(text("watch.text_only", settings.lang))
-    options = Options(exercises=exercise_ids, shrink=not no_shrink, time_limit=time_limit,
-                      limits=sandbox_limits())
+    options = Options(exercises=request.exercise_ids, shrink=request.shrink,
+                      time_limit=request.time_limit, limits=sandbox_limits())
     try:
-        session = open_session(settings.exercises, seed=seed, options=options, warm_zygote=True)
+        return open_session(settings.exercises, seed=request.seed, options=options, warm_zygote=True)
     except SpecError as exc:
-        fail_usage(exc, settings.lang)
-    with session:
-        ids, note = scope(session, submission, exercise_ids, chapters, settings.lang,
-                          starter=output_format in STARTER_FORMATS)
-        session.options = dataclasses.replace(session.options, exercises=ids)
-        if watch:
-            from ..watch import watch as watch_loop
+        fail_usage(exc, request.lang)
 
-            last = watch_loop(session, submission, settings.lang)
-            sys.exit(EXIT_PASSED if last.all_passed else EXIT_FAILED)
-        with session.stored_answers(session.select(ids)):
-            result = session.grade(submission)
+
+def check_job(session: GradingSession, request: CheckRequest) -> NoReturn:
+    """Grade the exercises in scope once, then report as asked and exit with the verdict."""
+    ids, note = scoped(session, request)
+    with session.stored_answers(session.select(ids)):
+        result = session.grade(request.submission)
     if note is not None:
         result.notes.append(note)
-    sys.exit(emit(result, output_format, settings.lang))
+    sys.exit(emit(result, request.output_format, request.lang))
+
+
+def watch_job(session: GradingSession, request: CheckRequest) -> NoReturn:
+    """Grade the exercises in scope at every save until Ctrl+C; exit with the last run's verdict."""
+    from ..watch import watch as watch_loop
+
+    scoped(session, request)
+    last = watch_loop(session, request.submission, request.lang)
+    sys.exit(EXIT_PASSED if last.all_passed else EXIT_FAILED)
+
+
+def scoped(session: GradingSession, request: CheckRequest) -> tuple[tuple[str, ...], dict[str, Any] | None]:
+    """Narrow the session to the request's scope (`scope`): the ids, and the note that says so."""
+    ids, note = scope(session, request.submission, request.exercise_ids, request.chapters, request.lang,
+                      starter=request.output_format in STARTER_FORMATS)
+    session.options = dataclasses.replace(session.options, exercises=ids)
+    return ids, note
 
 
 #: the formats in which a starter's `# grader: exercises = …` line sets the scope: the student's

@@ -13,6 +13,7 @@ import click
 
 from ..messages import text
 from . import EXIT_FAILED, EXIT_OK, Settings
+from .options import lang_option
 
 
 def report() -> dict[str, Any]:
@@ -35,6 +36,7 @@ def _is_root() -> bool:
 
 @click.command("doctor")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@lang_option
 @click.pass_obj
 def doctor_command(settings: Settings, output_format: str) -> None:
     """Show which sandbox layers are available here (exit 1 if any is missing)."""

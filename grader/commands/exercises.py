@@ -13,9 +13,11 @@ import click
 
 from ..messages import text
 from . import Settings, fail_usage
+from .options import lang_option
 
 
 @click.command("list")
+@lang_option
 @click.pass_obj
 def list_command(settings: Settings) -> None:
     """List the exercises with their chapter, title and points."""
@@ -32,11 +34,12 @@ def list_command(settings: Settings) -> None:
 
 @click.command("init")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--chapter", "chapters", type=int, multiple=True, metavar="N",
+@click.option("--chapter", "chapters", type=click.IntRange(min=1), multiple=True, metavar="N",
               help="Only the exercises of chapter N (repeatable; default: every chapter).")
 @click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
               help="Only this exercise (repeatable; added to --chapter's).")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@lang_option
 @click.pass_obj
 def init_command(settings: Settings, file: Path, chapters: tuple[int, ...], exercise_ids: tuple[str, ...],
                  force: bool) -> None:
@@ -63,6 +66,7 @@ def init_command(settings: Settings, file: Path, chapters: tuple[int, ...], exer
 
 @click.command("explain")
 @click.argument("exercise_id", metavar="ID")
+@lang_option
 @click.pass_obj
 def explain_command(settings: Settings, exercise_id: str) -> None:
     """Explain exercise ID: contract, conventions, checks and points, hints, a worked example."""

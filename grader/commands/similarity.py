@@ -39,7 +39,7 @@ PRINTED = 10
               help="Handout code every student got (.py, .ipynb or folder; repeatable): discounted.")
 @click.option("--no-starter", is_flag=True, help="Do not discount the `grader init` starter.")
 @click.option("--top", type=click.IntRange(min=0), default=30, show_default=True,
-              help="Pairs listed beyond the flagged ones.")
+              help="Pairs listed beyond the flagged ones (0: only the flagged ones).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
               help="Language of the report (default: grader's --lang).")
 @click.pass_obj

@@ -11,11 +11,13 @@ import click
 
 from ..messages import render
 from . import EXIT_FAILED, EXIT_PASSED, Settings, fail_usage
+from .options import lang_option
 
 
 @click.command("validate")
 @click.argument("exercise_ids", nargs=-1, metavar="[EXERCISE]...")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@lang_option
 @click.pass_obj
 def validate_command(settings: Settings, exercise_ids: tuple[str, ...], seed: int | None) -> None:
     """Check the exercise suite itself: reference full marks, mistakes caught, checks can fail.

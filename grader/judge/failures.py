@@ -5,6 +5,8 @@ The common core of every check kind (grader.judge.checks and the kinds of their 
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from ..plan import Case
@@ -12,6 +14,11 @@ from ..run.client import CallOutcome
 from ..spec.schema import Tolerance
 from .compare import compare
 from .context import Failure
+
+
+#: `np.max(0, x)` / `np.amax(0, x)`: the maximum of the array 0 along axis x (an AxisError or
+#: TypeError inside NumPy), where ReLU needs the entrywise np.maximum(0, x)
+_NP_MAX_OF_ZERO = re.compile(r"\b(?:np|numpy)\.a?max\(\s*0(?:\.0*)?\s*,")
 
 
 def error_failure(error: dict[str, Any], case: Case | None, function: str,
@@ -22,6 +29,8 @@ def error_failure(error: dict[str, Any], case: Case | None, function: str,
     facts = dict(error)
     if kind == "PermissionError":
         facts["hint_code"] = "sandbox_hint"
+    elif _NP_MAX_OF_ZERO.search(str(error.get("source") or "")):  # np.max(0, x): 0 is the array
+        facts["hint_code"] = "hint.np_max_not_maximum"
     if code == "too_large":  # which limit, in the student's words (grader.run.values.TooLarge)
         facts["reason_code"] = f"too_large.{facts.get('reason') or 'value'}"
     return Failure(code, facts, case, function, expected, None)

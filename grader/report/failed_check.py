@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..messages import format_call, format_value, text
+from ..messages import format_call, format_value, text, tiny_note
 from ..result import FAILED, CheckResult, ExerciseResult
 from .sidebyside import entries
 from .untrusted import visible
@@ -79,15 +79,16 @@ def title(exercise: ExerciseResult, check: CheckResult, lang: str) -> str:
 def failed_check(check: CheckResult, lang: str) -> FailedCheck:
     """The parts of a failed (or errored, timed-out, instructor-only) check, each on one line."""
     example = check.counterexample or {}
-    counted, call, values, whole = "", None, [], False
+    counted, call, values, whole, tiny = "", None, [], False, ""
     table: tuple[Entry, ...] = ()
     if check.status == FAILED and example.get("input") is not None:
         facts = check.facts
         if facts.get("failing_cases", 0) > 1:
             key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
             counted = text(key, lang).format(failing=facts["failing_cases"], total=facts["total_cases"])
-        call = Row(_line(text("report.input", lang)),
-                   _line(format_call(example.get("function"), example.get("input"), lang)))
+        written = format_call(example.get("function"), example.get("input"), lang)
+        call = Row(_line(text("report.input", lang)), _line(written))
+        tiny = tiny_note(written, lang)  # "1.2e-38 is a deliberately tiny gradient", or ""
         for key, label in (("expected", "report.expected"), ("actual", "report.got")):
             if example.get(key) is not None:
                 values.append(Row(_line(text(label, lang)), _line(format_value(example[key], lang))))
@@ -96,7 +97,7 @@ def failed_check(check: CheckResult, lang: str) -> FailedCheck:
         whole = not isinstance(example.get("expected"), (tuple, list, dict))
     said = hint(check, lang)
     return FailedCheck(
-        message=_line(check_message(check, lang)),
+        message=_line(" ".join(part for part in (check_message(check, lang), tiny) if part)),
         counted=_line(counted),
         call=call,
         values=tuple(values),

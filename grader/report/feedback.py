@@ -19,7 +19,7 @@ from ..messages import render, text
 from ..result import NOT_ATTEMPTED, PASSED, SubmissionResult
 from .failed_check import failed_check, title as failed_title
 from .untrusted import html as e, markdown_block, markdown_inline as md
-from .words import exercise_message
+from .words import FILE_WIDE, SAID, exercise_message, file_problems, printed_lines
 
 MAX_STDOUT_LINES = 40
 
@@ -53,9 +53,12 @@ def _points(value: float) -> str:
 def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedback:
     rows = [(ex.id, ex.title.get(lang) or ex.title.get("en", ""), text(f"status.{ex.status}", lang),
              f"{_points(ex.score)}/{_points(ex.max_score)}", ex.status) for ex in result.exercises]
-    failures: list[Failure] = []
+    failures = [Failure(title=f"✗ {text('report.file_problem', lang)}",
+                        message=f"{problem.message} {problem.not_graded(lang)}")
+                for problem in file_problems(result, lang)]  # once, not once per exercise
     for ex in result.exercises:
-        if ex.status not in (PASSED, NOT_ATTEMPTED) and ex.code:
+        if ex.status != PASSED and (ex.status != NOT_ATTEMPTED or ex.code in SAID) and ex.code \
+                and ex.code not in FILE_WIDE:
             failures.append(Failure(title=f"✗ {ex.id}", message=exercise_message(ex, lang)))
         for check in ex.checks:
             if check.status == PASSED:
@@ -65,9 +68,7 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
             block = Failure(title=failed_title(ex, check, lang), message=message,
                             lines=[(row.label, row.value) for row in failed.rows()], hint=failed.hint)
             failures.append(block)
-    stdout = result.stdout.strip().replace("\r\n", "\n").split("\n") if result.stdout.strip() else []
-    if len(stdout) > MAX_STDOUT_LINES:
-        stdout = stdout[:MAX_STDOUT_LINES] + ["…"]
+    stdout = [line for line, _ in printed_lines(result.stdout, lang, MAX_STDOUT_LINES)]
     return Feedback(
         title=text("feedback.title", lang).format(student=student),
         submission=text("feedback.submission", lang).format(submission=result.submission),

@@ -15,6 +15,7 @@ from ..messages import text
 from .details import check_lines, exercise_lines, score_line, test_name
 from ..result import INSTRUCTOR, PASSED, SubmissionResult
 from .untrusted import json_dumps, text_block
+from .words import printed_lines
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
@@ -37,9 +38,10 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
                           "visibility": VISIBILITY.get(check.visibility, "visible"),
                           "tags": [ex.id, check.kind]})
     output = score_line(result, lang)
-    if result.stdout.strip():
-        printed = text_block(result.stdout.strip(), "  | ")
-        output += "\n\n" + text("report.stdout", lang) + "\n" + printed
+    printed = printed_lines(result.stdout, lang)
+    if printed:
+        output += "\n\n" + text("report.stdout", lang) + "\n" + "\n".join(
+            "  " + line if ours else text_block(line, "  | ") for line, ours in printed)
     return {
         "score": result.score,
         "execution_time": int(round(result.seconds)),

@@ -11,7 +11,10 @@ from ..messages import text
 from ..result import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .failed_check import FailedCheck, failed_check, table_labels, title as failed_title
 from .untrusted import html as escape
-from .words import check_message, check_name, exercise_message
+from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, printed_lines
+
+#: the lines of printed output shown in the notebook (the first and the last ones)
+MAX_SHOWN_OUTPUT_LINES = 40
 
 _BADGE = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700",
           "not_attempted": "#6e7781", "instructor": "#0969da"}
@@ -79,8 +82,12 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
         out.append(f'<table style="border-collapse: collapse; margin: 6px 0"><tr>{head}</tr>{rows}</table>')
         score = text("report.score", lang).format(score=_points(result.score), max_score=_points(result.max_score))
         out.append(f"<div><b>{escape(score)}</b></div>")
+        for problem in file_problems(result, lang):  # once, not once per exercise
+            out.append(f'<div style="margin-top:8px; color:#cf222e"><b>✗ '
+                       f'{escape(text("report.file_problem", lang))}</b> {escape(problem.message)} '
+                       f"{escape(problem.not_graded(lang))}</div>")
         for ex in result.exercises:
-            if ex.status not in (PASSED, "not_attempted") and ex.code:
+            if ex.status not in (PASSED, "not_attempted") and ex.code and ex.code not in FILE_WIDE:
                 out.append(f'<div style="margin-top:8px; color:#cf222e"><b>✗ {escape(ex.id)}</b> '
                            f"{escape(exercise_message(ex, lang))}</div>")
             for check in ex.checks:
@@ -92,9 +99,11 @@ def render_html(result: SubmissionResult | None, lang: str, notes: list[str], ch
                                f"{escape(check_message(check, lang))}</div>")
                     continue
                 out.append(_failed(ex, check, lang))
-        if result.stdout.strip():
+        printed = printed_lines(result.stdout, lang, MAX_SHOWN_OUTPUT_LINES)
+        if printed:
+            shown = "\n".join(line for line, _ in printed)
             out.append(f"<div style='margin-top:8px'>{escape(text('report.stdout', lang))}</div>"
-                       f'<pre style="{_MONO}; margin:2px 0 0 1em">{escape(result.stdout.strip()[:4000])}</pre>')
+                       f'<pre style="{_MONO}; margin:2px 0 0 1em">{escape(shown)}</pre>')
         if result.exercises and result.all_passed:
             passed = escape(text("report.all_passed", lang))
             out.append(f'<div style="margin-top:8px; color:#1a7f37"><b>{passed}</b></div>')

@@ -10,7 +10,11 @@ from ..messages import render, text
 from ..result import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
 from .failed_check import FailedCheck, failed_check, table_labels, title as failed_title
 from .untrusted import text_block, text_line
-from .words import check_message, check_name, exercise_message
+from .words import (FILE_WIDE, SAID, check_message, check_name, exercise_message, file_problems,
+                    printed_lines)
+
+#: the lines of printed output shown (the first and the last ones; the JSON report has it all)
+MAX_SHOWN_OUTPUT_LINES = 20
 
 _COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
             "not_attempted": "bright_black", "instructor": "cyan"}
@@ -46,11 +50,17 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
     for note in result.notes:
         lines += ["", click.style("ℹ ", fg="cyan") + text_line(render(note["code"], note["facts"], lang))]
 
+    for problem in file_problems(result, lang):  # a syntax error: once, not once per exercise
+        lines += ["", click.style(f"✗ {text('report.file_problem', lang)}", fg="red", bold=True),
+                  "  " + text_line(problem.message), "  " + text_line(problem.not_graded(lang))]
     for ex in result.exercises:
-        lines += exercise_lines(ex, lang)
-    if result.stdout.strip():
-        printed = text_block(result.stdout.strip(), "  | ").split("\n")[:20]
-        lines += ["", text("report.stdout", lang), *printed]
+        if ex.code not in FILE_WIDE:  # said once, above
+            lines += exercise_lines(ex, lang)
+    printed = printed_lines(result.stdout, lang, MAX_SHOWN_OUTPUT_LINES)
+    if printed:
+        lines += ["", text("report.stdout", lang)]
+        lines += [click.style("  " + line, dim=True) if ours else text_block(line, "  | ")
+                  for line, ours in printed]
     if result.exercises and result.all_passed and any(ex.status == PASSED for ex in result.exercises):
         lines += ["", click.style(text("report.all_passed", lang), fg="green", bold=True)]
     return "\n".join(lines)
@@ -59,7 +69,7 @@ def render_text(result: SubmissionResult, lang: str = "en") -> str:
 def exercise_lines(ex: ExerciseResult, lang: str) -> list[str]:
     """What went wrong in one exercise: its own message, then a block per failed check."""
     lines: list[str] = []
-    if ex.status not in (PASSED,) and ex.code and ex.status != "not_attempted":
+    if ex.status not in (PASSED,) and ex.code and (ex.status != "not_attempted" or ex.code in SAID):
         lines += ["", click.style(f"✗ {ex.id}", fg="red", bold=True), "  " + text_line(exercise_message(ex, lang))]
     for check in ex.checks:
         if check.status == INSTRUCTOR:  # a student pack cannot judge it: say so, not a failure

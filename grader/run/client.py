@@ -195,7 +195,7 @@ def _positions(value: object) -> list[int]:
 ERROR_TYPE_CHARS, ERROR_MESSAGE_CHARS, TRACEBACK_CHARS = 200, 2000, 4000
 WARNING_CHARS, MAX_WARNINGS = 300, 10
 NAME_CHARS = 200
-OUTPUT_CHARS = MAX_OUTPUT_BYTES + 100  # what the worker sends, and its "[… output truncated]"
+OUTPUT_CHARS = MAX_OUTPUT_BYTES + 100  # what the worker sends, and its marker line
 #: entries kept of the lists of a LoadReport
 MAX_FUNCTIONS, MAX_LOAD_ERRORS = 1000, 50
 #: the reasons a TooLarge error may give (grader.run.values.TooLarge), each a message code
@@ -235,6 +235,9 @@ def _count(value: object) -> int:
     return value if type(value) is int and value >= 0 else 0
 
 
+SOURCE_LINE_CHARS = 200
+
+
 def clean_error(error: object) -> dict[str, Any] | None:
     """The fields of a worker's error the grader reads (grader.run.worker._error, grader.run.values.TooLarge)."""
     if not isinstance(error, dict):
@@ -246,6 +249,8 @@ def clean_error(error: object) -> dict[str, Any] | None:
         "traceback": clean_text(error.get("traceback"), TRACEBACK_CHARS),
         "file": clean_text(file, NAME_CHARS) if isinstance(file, str) else None,
         "line": _line(error.get("line")),
+        #: the student's line that raised (the hint for `np.max(0, x)` reads it)
+        "source": clean_text(error.get("source"), SOURCE_LINE_CHARS),
     }
     if cleaned["type"] == "TooLarge":
         reason = error.get("reason")

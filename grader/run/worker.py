@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, Callable
 
+from ..captured import LINE_CUT, omission
 from . import protocol, values
 from .values import Budget, TooLarge, modified, snapshot, to_data
 
@@ -82,16 +83,47 @@ class _Output:
         for i, (name, path) in enumerate(zip(("stdout", "stderr"), self.paths, strict=True)):
             try:
                 with open(path, "rb") as handle:
-                    handle.seek(self.offsets[i])
-                    data = handle.read(MAX_OUTPUT_BYTES + 1)
-                    self.offsets[i] = handle.seek(0, os.SEEK_END)
+                    end = handle.seek(0, os.SEEK_END)
+                    text = _read_ends(handle, self.offsets[i], end, MAX_OUTPUT_BYTES)
+                    self.offsets[i] = end
             except OSError:
-                data = b""
-            text = data[:MAX_OUTPUT_BYTES].decode("utf-8", errors="replace")
-            if len(data) > MAX_OUTPUT_BYTES:
-                text += "\n[… output truncated]"
+                text = ""
             taken[name] = text
         return taken
+
+
+def _count_lines(handle: Any, start: int, stop: int) -> int:
+    """The line ends between two offsets of a file, read a chunk at a time."""
+    handle.seek(start)
+    count, left = 0, stop - start
+    while left > 0:
+        chunk = handle.read(min(1 << 20, left))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        left -= len(chunk)
+    return count
+
+
+def _read_ends(handle: Any, start: int, end: int, cap: int) -> str:
+    """The text between two offsets of a capture file; past `cap` bytes, its first and last
+    whole lines (half the cap each) around a marker of how many lines were left out."""
+    handle.seek(start)
+    if end - start <= cap:
+        return handle.read(end - start).decode("utf-8", errors="replace")
+    head = handle.read(cap // 2)
+    handle.seek(end - cap // 2)
+    tail = handle.read(cap // 2)
+    cut = head.rfind(b"\n")
+    head = head[:cut + 1] if cut >= 0 else head
+    first = tail.find(b"\n")
+    mid_line = not 0 <= first < len(tail) - 1  # the tail is the end of one long line
+    tail = tail if mid_line else tail[first + 1:]
+    count = _count_lines(handle, start + len(head), end - len(tail))
+    shown = head.decode("utf-8", errors="replace")
+    shown = shown[:-1] if shown.endswith("\n") else shown + LINE_CUT
+    ending = tail.decode("utf-8", errors="replace")
+    return f"{shown}\n{omission(count)}\n" + (LINE_CUT.lstrip() + ending if mid_line else ending)
 
 
 def _charge_texts(record: dict[str, Any], budget: Budget) -> None:
@@ -114,11 +146,22 @@ def _charge_texts(record: dict[str, Any], budget: Budget) -> None:
         record["error"] = exc.as_error()
 
 
+def _submission_files() -> set[str]:
+    """The files of the submission's modules imported so far (their frames are the student's)."""
+    prefix = SUBMISSION_PACKAGE + "."
+    return {str(module.__file__) for name, module in list(sys.modules.items())
+            if name.startswith(prefix) and getattr(module, "__file__", None)}
+
+
 def _error(exc: BaseException) -> dict[str, Any]:
     tb = traceback.extract_tb(exc.__traceback__)
     student_frames = [f for f in tb
                       if f.filename not in _OWN_FILES and not f.filename.startswith("<frozen importlib")]
-    where = student_frames[-1] if student_frames else None
+    own = _submission_files()
+    in_submission = [f for f in student_frames if f.filename in own]
+    # the student's own line that led to the error, not NumPy's (fromnumeric.py, line 83)
+    frames = in_submission or student_frames
+    where = frames[-1] if frames else None
     file, line = (os.path.basename(where.filename), where.lineno) if where else (None, None)
     if isinstance(exc, SyntaxError):  # the error is in the source itself, not in a frame
         file, line = os.path.basename(exc.filename or "") or file, exc.lineno
@@ -128,6 +171,7 @@ def _error(exc: BaseException) -> dict[str, Any]:
         "traceback": "".join(traceback.format_list(student_frames[-5:]))[:4000],
         "file": file,
         "line": line,
+        "source": ((where.line or "") if where else "")[:200],
     }
 
 

@@ -97,7 +97,8 @@ def _python_text(data: bytes) -> tuple[str | None, dict[str, Any] | None]:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
         if encoding in ("utf-8", "utf-8-sig"):
-            return None, {"reason_code": "unreadable.not_utf8", "byte": exc.start}
+            return None, {"reason_code": "unreadable.not_utf8_source", "byte": exc.start,
+                          "line": data.count(b"\n", 0, exc.start) + 1}
         return None, {"reason_code": "unreadable.not_declared_encoding", "encoding": encoding,
                       "byte": exc.start}
     except LookupError:  # a codec that is not a text encoding (rot13): Python refuses it too
