@@ -201,6 +201,7 @@ SLOW: dict[str, frozenset[str]] = {
         "test_input_unchanged_makes_no_second_call",
     }),
     "test_course_edges.py": frozenset({EVERY_TEST}),   # every test starts `python -m grader`
+    "test_student_edges.py": frozenset({EVERY_TEST}),  # most start a worker to check a file
     "test_install.py": frozenset({EVERY_TEST}),
     "test_mistakes_differ.py": frozenset({
         "test_mistake_differs_from_the_reference",
