@@ -289,6 +289,28 @@ def test_float32s_smallest_normal_number_reads_as_a_deliberately_tiny_gradient()
     assert "故意取得极小的梯度" in render_text(result, "zh")
 
 
+@pytest.mark.parametrize("lang,words", [("en", "deliberately tiny gradients"), ("zh", "故意取得极小的梯度")])
+def test_a_real_check_on_a_tiny_gradient_shows_it_readably(tmp_path, lang, words):
+    """A real `grader check` whose failing input holds float32's smallest normal number (an
+    author's edge case here, so the run is certain to show it)."""
+    import shutil
+
+    set_dir = tmp_path / "set"
+    shutil.copytree(ROOT / "exercises", set_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "reference", set_dir / "reference", ignore=shutil.ignore_patterns("__pycache__"))
+    spec = set_dir / "ch5_optimizers.yaml"
+    old = "      - {param: [1.0, -2.0], grad: [1e-6, -1e-6], lr: 0.1}\n"
+    assert old in spec.read_text(encoding="utf-8")
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        old, "      - {param: [1.0, -2.0], grad: [1.1754944e-38, -1e-6], lr: 0.1}\n", 1), encoding="utf-8")
+    wrong = write(tmp_path / "sgd.py", "def sgd_step(param, grad, lr):\n    return 2 * param - lr * grad\n")
+    proc = grader("--lang", lang, "--exercises", set_dir, "check", wrong, "-e", "sgd_step")
+    out = no_traceback(proc)
+    assert proc.returncode == 1
+    assert "1.2e-38" in out and words in out
+    assert "1.175494e-38" not in out and "1.17549" not in out
+
+
 # --- 8. an error inside NumPy points at the student's line ---------------------------------
 
 @pytest.mark.parametrize(("lang", "where", "hint"), [
