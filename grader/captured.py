@@ -11,7 +11,9 @@ prints such a line itself only has its own line reworded.
 
 from __future__ import annotations
 
+import os
 import re
+from typing import BinaryIO
 
 _MARKER = re.compile(r"\[… (\d+) more lines? …\]")
 #: a line longer than a cut's share is cut too, and ends with this
@@ -65,3 +67,42 @@ def keep_ends(text: str, max_lines: int | None = None, max_chars: int | None = N
     count = _lines_worth(rest[:len(rest) - len(tail)])
     marker = [omission(count)] if count else []
     return "\n".join([*head, *marker, *tail]) + end
+
+
+def _newlines_between(handle: BinaryIO, start: int, stop: int) -> int:
+    """How many line ends the bytes [start, stop) of `handle` hold, read a chunk at a time."""
+    handle.seek(start)
+    count, left = 0, stop - start
+    while left > 0:
+        chunk = handle.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        left -= len(chunk)
+    return count
+
+
+def read_ends(path: str | os.PathLike[str], max_bytes: int) -> str:
+    """A capture file's text, cut the same way as `keep_ends` without reading it all into memory:
+    its whole first and last lines (about `max_bytes` in all) around a marker that counts the
+    lines left out. A first or last line longer than its half keeps its end, marked as cut."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size <= max_bytes:
+            return handle.read(max_bytes).decode("utf-8", errors="replace")
+        half = max(1, max_bytes // 2)
+        head = handle.read(half)
+        handle.seek(size - half)
+        tail = handle.read(half)
+    cut = LINE_CUT.encode()
+    head_end = head.rfind(b"\n") + 1  # 0: the first line alone is longer than half
+    kept_head = head[:head_end] if head_end else head + cut + b"\n"
+    first_end = tail.find(b"\n")
+    whole_tail = 0 <= first_end < len(tail) - 1  # else the last line alone is longer than half
+    kept_tail = tail[first_end + 1:] if whole_tail else cut.strip() + b" " + tail
+    start = head_end if head_end else half
+    stop = size - half + first_end + 1 if whole_tail else size - half
+    with open(path, "rb") as handle:  # the lines wholly between: a cut first line ends in there
+        left_out = _newlines_between(handle, start, stop) - (0 if head_end else 1)
+    marker = (omission(left_out) + "\n").encode() if left_out > 0 else b""
+    return (kept_head + marker + kept_tail).decode("utf-8", errors="replace")

@@ -67,7 +67,7 @@ def _worker_failure(ex: Exercise, exc: WorkerError) -> ExerciseResult:
     else:
         assert isinstance(exc, WorkerCrashed)
         status, code = ERROR, "crashed"
-        facts = {"how": str(exc), "exit": _exit_facts(exc), "stderr": exc.stderr[-2000:]}
+        facts = {"how": str(exc), "exit": _exit_facts(exc), "stderr": keep_ends(exc.stderr, max_chars=2000)}
     [result] = _fail_all([ex], status, code, facts)
     return result
 

@@ -323,3 +323,24 @@ def test_np_max_of_zero_points_at_the_students_line_with_its_hint(lang, where, h
     out = no_traceback(proc)
     assert proc.returncode == 1
     assert where in out and hint in out and "fromnumeric" not in out
+
+
+# --- what a crashed worker printed: its first and last whole lines, the rest counted -------
+
+def test_a_crash_capture_keeps_whole_first_and_last_lines_and_counts_the_rest(tmp_path):
+    from grader.captured import omitted, read_ends
+
+    capture = write(tmp_path / "stdout", "".join(f"row {i}\n" for i in range(3000)))
+    lines = read_ends(capture, 200).splitlines()
+    kept = [line for line in lines if line.startswith("row ")]
+    assert kept[0] == "row 0" and kept[-1] == "row 2999"
+    assert all(line == f"row {line.split()[1]}" for line in kept)  # none starts mid-line
+    markers = [omitted(line) for line in lines if omitted(line) is not None]
+    assert markers == [3000 - len(kept)]
+    one_line = write(tmp_path / "one", "x" * 10_000)
+    shown = read_ends(one_line, 100)
+    assert shown.startswith("x") and shown.endswith("x") and "…" in shown
+    assert not any(omitted(line) for line in shown.splitlines())  # one line: nothing wholly left out
+    small = write(tmp_path / "small", "a\nb\n")
+    assert read_ends(small, 100) == "a\nb\n"
+

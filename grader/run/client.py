@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from ..captured import read_ends
 from ..cleaning import held
 from . import protocol
 from .values import MAX_KEY_CHARS, MAX_STR_CHARS
@@ -236,6 +237,8 @@ def _count(value: object) -> int:
 
 
 SOURCE_LINE_CHARS = 200
+#: bytes of a crashed worker's captured stdout or stderr kept: its first and last lines
+CAPTURE_BYTES = 8192
 
 
 def clean_error(error: object) -> dict[str, Any] | None:
@@ -381,8 +384,7 @@ class WorkerSession:
         if not self.workdir:
             return ""
         try:
-            with open(os.path.join(self.workdir, name), "rb") as handle:
-                return handle.read(8192).decode("utf-8", errors="replace")
+            return read_ends(os.path.join(self.workdir, name), CAPTURE_BYTES)
         except OSError:
             return ""
 
