@@ -82,27 +82,33 @@ def _newlines_between(handle: BinaryIO, start: int, stop: int) -> int:
     return count
 
 
-def read_ends(path: str | os.PathLike[str], max_bytes: int) -> str:
-    """A capture file's text, cut the same way as `keep_ends` without reading it all into memory:
-    its whole first and last lines (about `max_bytes` in all) around a marker that counts the
-    lines left out. A first or last line longer than its half keeps its end, marked as cut."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size <= max_bytes:
-            return handle.read(max_bytes).decode("utf-8", errors="replace")
-        half = max(1, max_bytes // 2)
-        head = handle.read(half)
-        handle.seek(size - half)
-        tail = handle.read(half)
+def read_span(handle: BinaryIO, start: int, end: int, max_bytes: int) -> str:
+    """The text between two offsets of a capture file, cut the same way as `keep_ends` without
+    reading it all into memory: past `max_bytes`, its whole first and last lines (half each)
+    around a marker that counts the lines wholly left out. A first or last line longer than its
+    half keeps its end, marked as cut."""
+    handle.seek(start)
+    if end - start <= max_bytes:
+        return handle.read(end - start).decode("utf-8", errors="replace")
+    half = max(1, max_bytes // 2)
+    head = handle.read(half)
+    handle.seek(end - half)
+    tail = handle.read(half)
     cut = LINE_CUT.encode()
     head_end = head.rfind(b"\n") + 1  # 0: the first line alone is longer than half
     kept_head = head[:head_end] if head_end else head + cut + b"\n"
     first_end = tail.find(b"\n")
     whole_tail = 0 <= first_end < len(tail) - 1  # else the last line alone is longer than half
     kept_tail = tail[first_end + 1:] if whole_tail else cut.strip() + b" " + tail
-    start = head_end if head_end else half
-    stop = size - half + first_end + 1 if whole_tail else size - half
-    with open(path, "rb") as handle:  # the lines wholly between: a cut first line ends in there
-        left_out = _newlines_between(handle, start, stop) - (0 if head_end else 1)
+    between_start = start + (head_end or half)
+    between_stop = end - half + (first_end + 1 if whole_tail else 0)
+    # the lines wholly between: a cut first line ends in there
+    left_out = _newlines_between(handle, between_start, between_stop) - (0 if head_end else 1)
     marker = (omission(left_out) + "\n").encode() if left_out > 0 else b""
     return (kept_head + marker + kept_tail).decode("utf-8", errors="replace")
+
+
+def read_ends(path: str | os.PathLike[str], max_bytes: int) -> str:
+    """A whole capture file, cut as `read_span` cuts."""
+    with open(path, "rb") as handle:
+        return read_span(handle, 0, os.fstat(handle.fileno()).st_size, max_bytes)

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, Callable
 
-from ..captured import LINE_CUT, omission
+from ..captured import read_span
 from . import protocol, values
 from .values import Budget, TooLarge, modified, snapshot, to_data
 
@@ -84,46 +84,12 @@ class _Output:
             try:
                 with open(path, "rb") as handle:
                     end = handle.seek(0, os.SEEK_END)
-                    text = _read_ends(handle, self.offsets[i], end, MAX_OUTPUT_BYTES)
+                    text = read_span(handle, self.offsets[i], end, MAX_OUTPUT_BYTES)
                     self.offsets[i] = end
             except OSError:
                 text = ""
             taken[name] = text
         return taken
-
-
-def _count_lines(handle: Any, start: int, stop: int) -> int:
-    """The line ends between two offsets of a file, read a chunk at a time."""
-    handle.seek(start)
-    count, left = 0, stop - start
-    while left > 0:
-        chunk = handle.read(min(1 << 20, left))
-        if not chunk:
-            break
-        count += chunk.count(b"\n")
-        left -= len(chunk)
-    return count
-
-
-def _read_ends(handle: Any, start: int, end: int, cap: int) -> str:
-    """The text between two offsets of a capture file; past `cap` bytes, its first and last
-    whole lines (half the cap each) around a marker of how many lines were left out."""
-    handle.seek(start)
-    if end - start <= cap:
-        return handle.read(end - start).decode("utf-8", errors="replace")
-    head = handle.read(cap // 2)
-    handle.seek(end - cap // 2)
-    tail = handle.read(cap // 2)
-    cut = head.rfind(b"\n")
-    head = head[:cut + 1] if cut >= 0 else head
-    first = tail.find(b"\n")
-    mid_line = not 0 <= first < len(tail) - 1  # the tail is the end of one long line
-    tail = tail if mid_line else tail[first + 1:]
-    count = _count_lines(handle, start + len(head), end - len(tail))
-    shown = head.decode("utf-8", errors="replace")
-    shown = shown[:-1] if shown.endswith("\n") else shown + LINE_CUT
-    ending = tail.decode("utf-8", errors="replace")
-    return f"{shown}\n{omission(count)}\n" + (LINE_CUT.lstrip() + ending if mid_line else ending)
 
 
 def _charge_texts(record: dict[str, Any], budget: Budget) -> None:
