@@ -344,3 +344,16 @@ def test_a_crash_capture_keeps_whole_first_and_last_lines_and_counts_the_rest(tm
     small = write(tmp_path / "small", "a\nb\n")
     assert read_ends(small, 100) == "a\nb\n"
 
+
+
+@pytest.mark.parametrize("lang,words", [("en", "4981 more lines"), ("zh", "另有 4981 行未显示")])
+def test_what_a_file_printed_before_its_import_crashed_is_shown_cut_at_whole_lines(tmp_path, lang, words):
+    """The import crashes, so no reply carried the output: it comes from the capture files."""
+    source = "import os\nfor i in range(5000):\n    print(f'line {i}', flush=True)\nos._exit(3)\n"
+    proc = grader("--lang", lang, "check", write(tmp_path / "crash.py", source), "-e", "sigmoid")
+    out = no_traceback(proc)
+    assert proc.returncode == 1
+    shown = [line.strip(" |") for line in out.splitlines() if line.strip(" |").startswith("line ")]
+    assert shown[:2] == ["line 0", "line 1"] and shown[-1] == "line 4999"
+    assert all(re.fullmatch(r"line \d+", line) for line in shown)  # whole lines only
+    assert len(shown) + 4981 == 5000 and words in out

@@ -330,10 +330,22 @@ class WorkerSession:
         self.workdir = tempfile.mkdtemp(prefix="grader-worker-")
         self.pid, self.sock = self.zygote.spawn(self.workdir, self.policy, self.torch)
         deadline = time.monotonic() + self.import_timeout
-        ready = self._receive(deadline, self.import_timeout)
-        reply = self.request({"op": "load", "modules": self.modules},
-                             deadline - time.monotonic())
+        try:
+            ready = self._receive(deadline, self.import_timeout)
+            reply = self.request({"op": "load", "modules": self.modules},
+                                 deadline - time.monotonic())
+        except WorkerError:
+            self._keep_import_output()
+            raise
         return load_report(reply, ready)
+
+    def _keep_import_output(self) -> None:
+        """What the submission printed while its import crashed or hung: no reply carried it,
+        so it is taken from the capture files (cut as every capture is), for the report."""
+        for name, sink in ((".stdout", self.stdout), (".stderr", self.stderr)):
+            text = clean_text(self._read_capture(name), OUTPUT_CHARS)
+            if text:
+                sink.append(text)
 
     @property
     def alive(self) -> bool:
