@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..messages import render, text
 from ..result import NOT_ATTEMPTED, PASSED, SubmissionResult
-from .failed_check import failed_check, title as failed_title
+from .failed_check import points as _points, failed_check, title as failed_title
 from .untrusted import html as e, markdown_block, markdown_inline as md
 from .words import FILE_WIDE, SAID, exercise_message, file_problems, printed_lines
 
@@ -44,10 +44,6 @@ class Feedback:
     stdout: list[str]
     all_passed: str
     graded_by: str
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
 
 
 def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedback:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..messages import text
 from ..result import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
-from .failed_check import FailedCheck, failed_check, table_labels, title as failed_title
+from .failed_check import points as _points, FailedCheck, failed_check, table_labels, title as failed_title
 from .untrusted import html as escape
 from .words import FILE_WIDE, check_message, check_name, exercise_message, file_problems, printed_lines
 
@@ -21,10 +21,6 @@ _BADGE = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout
 _BOX = "font-family: system-ui, sans-serif; font-size: 13px; line-height: 1.45; max-width: 60em"
 _CELL = "padding: 2px 10px; text-align: left; border: none"
 _MONO = "font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px"
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
 
 
 def _badge(status: str, lang: str) -> str:

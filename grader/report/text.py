@@ -8,7 +8,7 @@ import click
 
 from ..messages import render, text
 from ..result import INSTRUCTOR, PASSED, CheckResult, ExerciseResult, SubmissionResult
-from .failed_check import FailedCheck, failed_check, table_labels, title as failed_title
+from .failed_check import points as _points, FailedCheck, failed_check, table_labels, title as failed_title
 from .untrusted import text_block, text_line
 from .words import (FILE_WIDE, SAID, check_message, check_name, exercise_message, file_problems,
                     printed_lines)
@@ -26,10 +26,6 @@ def _width(s: str) -> int:
 
 def _pad(s: str, width: int) -> str:
     return s + " " * max(0, width - _width(s))
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
 
 
 def render_text(result: SubmissionResult, lang: str = "en") -> str:
