@@ -25,6 +25,7 @@ from .run.policy import Limits, worker_policy
 from .spec import Exercise
 from .submission import Submission, load_submission
 from .version import __version__
+from .facts import Facts
 
 if TYPE_CHECKING:
     from .session import GradingSession
@@ -45,7 +46,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
 
 
-def _fail_all(exercises: list[Exercise], status: str, code: str, facts: dict[str, Any]) -> list[ExerciseResult]:
+def _fail_all(exercises: list[Exercise], status: str, code: str, facts: Facts) -> list[ExerciseResult]:
     return [ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh}, chapter=ex.chapter,
                            status=status, score=0.0, max_score=ex.max_score, code=code, facts=dict(facts))
             for ex in exercises]
@@ -57,7 +58,7 @@ def _exit_facts(exc: WorkerCrashed) -> dict[str, int]:
 
 
 def _worker_failure(ex: Exercise, exc: WorkerError) -> ExerciseResult:
-    facts: dict[str, Any]
+    facts: Facts
     if isinstance(exc, WorkerTimeout):
         status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
     elif isinstance(exc, WorkerCrashed) and exc.how.get("signal") == signal.SIGXCPU:
@@ -104,9 +105,10 @@ def grade(session: GradingSession, submission: Submission | str | os.PathLike[st
 
 def _point_into_notebooks(submission: Submission, result: SubmissionResult) -> None:
     """Lines of a notebook's generated module become (file, cell, line in cell) facts."""
-    def relocate(facts: dict[str, Any] | None, file_key: str = "file") -> None:
-        if facts and facts.get("line") is not None:
-            where = submission.locate(facts.get(file_key), facts.get("line"))
+    def relocate(facts: Facts | None, file_key: str = "file") -> None:
+        file, line = (facts.get(file_key), facts.get("line")) if facts else (None, None)
+        if facts and isinstance(line, int) and (file is None or isinstance(file, str)):
+            where = submission.locate(file, line)
             if where is not None:
                 facts.update(where if file_key == "file" else
                              {file_key: where["file"], "cell": where["cell"], "line": where["line"]})
@@ -188,7 +190,7 @@ def _not_judged(ex: Exercise, loaded: _Started, result: SubmissionResult,
     if loaded.error is not None:
         exc = loaded.error
         timed_out = isinstance(exc, WorkerTimeout)
-        facts: dict[str, Any] = {"how": str(exc)}
+        facts: Facts = {"how": str(exc)}
         if isinstance(exc, WorkerCrashed):
             facts["exit"] = _exit_facts(exc)
         return _fail_all([ex], TIMEOUT if timed_out else ERROR,

@@ -7,13 +7,18 @@ own process on the spec's small fixed inputs. No student code is involved.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from .messages import codes, format_call, format_value, text
 from .spec.schema import CheckSpec, Exercise, PropertySpec
 from .starter import describe_arg, points, signature_line, wrap
+from .facts import Facts
+
+if TYPE_CHECKING:
+    from .plan import Case
+    from .session import GradingSession
 
 #: worked examples shown, and the largest input (in entries) worth showing
 MAX_EXAMPLES = 3
@@ -50,7 +55,7 @@ def check_text(check: CheckSpec, ex: Exercise, lang: str) -> str:
     from .plan import SMOOTH_EXAMPLES
 
     tol = check.tolerance or ex.tolerance
-    facts: dict[str, Any] = {"examples": ex.examples, "atol": format_value(tol.atol),
+    facts: Facts = {"examples": ex.examples, "atol": format_value(tol.atol),
                              "rtol": format_value(tol.rtol), "count": len(ex.edge_cases),
                              "of": check.of or "", "kind": check.kind}
     if check.kind == "gradient":
@@ -73,7 +78,8 @@ def check_name(check: CheckSpec, lang: str) -> str:
     return text(code, lang) if code in codes() else name
 
 
-def worked_examples(ex: Exercise, reference: Any, plan_case: Any = None) -> list[tuple[str, str]]:
+def worked_examples(ex: Exercise, reference: Callable[..., object], plan_case: Case | None = None
+                    ) -> list[tuple[str, str]]:
     """(call, value) pairs from the reference on the spec's small fixed inputs."""
     import numpy as np
 
@@ -98,7 +104,8 @@ def worked_examples(ex: Exercise, reference: Any, plan_case: Any = None) -> list
     return shown
 
 
-def explain_lines(ex: Exercise, lang: str, session: Any = None, chapter_title: str = "") -> list[str]:
+def explain_lines(ex: Exercise, lang: str, session: GradingSession | None = None, chapter_title: str = ""
+                  ) -> list[str]:
     lines = [click.style(text("explain.heading", lang).format(
         id=ex.id, title=ex.title.get(lang), chapter=ex.chapter, points=points(ex.max_score)), bold=True)]
     if chapter_title:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from .facts import Facts, Note
 
 PASSED, FAILED, ERROR, TIMEOUT, NOT_ATTEMPTED = "passed", "failed", "error", "timeout", "not_attempted"
 #: a check a student pack cannot judge (it needs the exercise set's trusted code): the instructor's
@@ -27,7 +28,7 @@ class CheckResult:
     score: float
     max_score: float
     code: str = ""
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Facts = field(default_factory=dict)
     counterexample: dict[str, Any] | None = None
     hint: dict[str, str] | None = None
     mistake: str | None = None
@@ -44,7 +45,7 @@ class ExerciseResult:
     max_score: float
     checks: list[CheckResult] = field(default_factory=list)
     code: str = ""
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Facts = field(default_factory=dict)
     seconds: float = 0.0
     location: dict[str, Any] | None = None
 
@@ -64,7 +65,7 @@ class SubmissionResult:
     seconds: float = 0.0
     #: things to tell the student that are not a grade, as {"code": ..., "facts": {...}}
     #: (a notebook's top-level code that was not run)
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     #: the score a gate (`--fail-under`) requires, in points; None: every exercise must pass
     required_score: float | None = None
 

@@ -34,7 +34,7 @@ NO_LINE_START = frozenset("。，、；：？！）》」』】,.;:)?!")
 class StarterError(Exception):
     """A request that cannot be served; `code` and `facts` are a message."""
 
-    def __init__(self, code: str, **facts: Any) -> None:
+    def __init__(self, code: str, **facts: object) -> None:
         super().__init__(code)
         self.code = code
         self.facts = facts

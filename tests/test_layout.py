@@ -22,7 +22,7 @@ PACKAGE = ROOT / "grader"
 
 #: (layer, module prefixes): a module is in the layer of its longest matching prefix
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("grader.version", "grader.codec", "grader.result", "grader.captured", "grader.config",
+    ("base", ("grader.version", "grader.facts", "grader.codec", "grader.result", "grader.captured", "grader.config",
               "grader.messages", "grader.cleaning", "grader.i18n", "grader.templates")),
     ("spec", ("grader.spec",)),
     ("submission", ("grader.submission",)),

@@ -34,6 +34,7 @@ import click
 from ..version import __version__
 from ..messages import LANGUAGES, text
 from ..submission.names import label
+from ..facts import Note
 from ..result import ERROR, ExerciseResult, SubmissionResult
 from ..report.untrusted import text_line
 from ..run.policy import Limits
@@ -117,7 +118,7 @@ def grading_key(session: GradingSession, exercise_ids: list[str]) -> str:
 
 
 def _placeholder(session: GradingSession, exercises: list[Exercise], status: str, code: str, facts: dict[str, Any],
-                 path: str = "", note: dict[str, Any] | None = None) -> SubmissionResult:
+                 path: str = "", note: Note | None = None) -> SubmissionResult:
     """A result for a student the pool never graded: missing, or lost with its process or a step."""
     return SubmissionResult(
         submission=path, grader_version=__version__, seed=session.seed_label, spec_digest=session.exercise_set.digest,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from ..facts import Note
 from ..result import ExerciseResult, SubmissionResult
 
 MERGED_NOTE = "batch.merged"
@@ -34,7 +35,7 @@ def merge(stored: SubmissionResult, fresh: SubmissionResult, order: Sequence[str
         return fresh
     every = {**kept, **regraded}
     exercises = [every[exercise] for exercise in in_order(list(every), order)]
-    note = {"code": MERGED_NOTE, "facts": {"exercises": ", ".join(regraded), "graded_at": graded_at,
+    note: Note = {"code": MERGED_NOTE, "facts": {"exercises": ", ".join(regraded), "graded_at": graded_at,
                                            "kept": ", ".join(kept)}}
-    notes = [n for n in fresh.notes if n.get("code") != MERGED_NOTE] + [note]
+    notes = [n for n in fresh.notes if n["code"] != MERGED_NOTE] + [note]
     return dataclasses.replace(fresh, exercises=exercises, notes=notes)

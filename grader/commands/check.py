@@ -12,10 +12,11 @@ import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from ..facts import Note
 from ..messages import text
 from . import EXIT_FAILED, EXIT_PASSED, Settings, fail_usage
 from .options import lang_option, sandbox_limits, sandbox_options, submission_argument, time_limit_option
@@ -103,7 +104,7 @@ def watch_job(session: GradingSession, request: CheckRequest) -> NoReturn:
     sys.exit(EXIT_PASSED if last.all_passed else EXIT_FAILED)
 
 
-def scoped(session: GradingSession, request: CheckRequest) -> tuple[tuple[str, ...], dict[str, Any] | None]:
+def scoped(session: GradingSession, request: CheckRequest) -> tuple[tuple[str, ...], Note | None]:
     """Narrow the session to the request's scope (`scope`): the ids, and the note that says so."""
     ids, note = scope(session, request.submission, request.exercise_ids, request.chapters, request.lang,
                       starter=request.output_format in STARTER_FORMATS)
@@ -118,7 +119,7 @@ STARTER_FORMATS = ("text",)
 
 
 def scope(session: GradingSession, submission: Path, exercise_ids: tuple[str, ...], chapters: tuple[int, ...],
-          lang: str, starter: bool = True) -> tuple[tuple[str, ...], dict[str, Any] | None]:
+          lang: str, starter: bool = True) -> tuple[tuple[str, ...], Note | None]:
     """The exercises to score and the note that says so: those of -e/--chapter, else (`starter`)
     those the starter's marker lists (so a chapter's starter is scored out of that chapter's
     points), else every one (no note)."""
@@ -143,7 +144,7 @@ def scope(session: GradingSession, submission: Path, exercise_ids: tuple[str, ..
     return tuple(chosen), note
 
 
-def _scope_note(code: str, session: GradingSession, ids: list[str], submission: Path) -> dict[str, Any]:
+def _scope_note(code: str, session: GradingSession, ids: list[str], submission: Path) -> Note:
     """A note of the result (every format shows it): how many exercises, how many points, which file."""
     from ..submission.names import label
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .report import CheckReport
 from .source import MODULE, Collected, collect
+from ..facts import Facts, Note
 
 if TYPE_CHECKING:
     from ..result import SubmissionResult
@@ -51,10 +52,10 @@ class KernelSessions:
 SESSIONS = KernelSessions()
 
 
-def _exercise_functions(functions: tuple[Any, ...], namespace: dict[str, Any], ids: set[str],
-                        notes: list[dict[str, Any]]) -> dict[str, Any]:
+def _exercise_functions(functions: tuple[object, ...], namespace: dict[str, object], ids: set[str],
+                        notes: list[Note]) -> dict[str, object]:
     """Exercise name → object for what was passed (objects or names), or every one defined."""
-    chosen: dict[str, Any] = {}
+    chosen: dict[str, object] = {}
     if not functions:
         for name, value in namespace.items():
             if name in ids and callable(value) and not name.startswith("_"):
@@ -77,7 +78,7 @@ def _exercise_functions(functions: tuple[Any, ...], namespace: dict[str, Any], i
     return chosen
 
 
-def check(*functions: Any, namespace: dict[str, Any] | None = None, lang: str | None = None,
+def check(*functions: object, namespace: dict[str, object] | None = None, lang: str | None = None,
           exercises: str | None = None, seed: int | None = None, shrink: bool = True,
           time_limit: float | None = None) -> CheckReport:
     """Check exercise functions (objects or names; none: every one in `namespace`)."""
@@ -88,7 +89,7 @@ def check(*functions: Any, namespace: dict[str, Any] | None = None, lang: str | 
     namespace = namespace if namespace is not None else {}
     session = SESSIONS.get(exercises, seed)
     ids = set(session.exercise_set.exercises)
-    notes: list[dict[str, Any]] = []
+    notes: list[Note] = []
     chosen = _exercise_functions(functions, namespace, ids, notes)
     if not chosen:
         return CheckReport(None, lang, notes + [{"code": "jupyter.nothing", "facts": {}}], [])
@@ -101,7 +102,7 @@ def check(*functions: Any, namespace: dict[str, Any] | None = None, lang: str | 
     return CheckReport(result, lang, notes, sorted(chosen, key=ordered.index), collected.source)
 
 
-def _companions(namespace: dict[str, Any], ids: set[str], chosen: dict[str, Any]) -> dict[str, Any]:
+def _companions(namespace: dict[str, object], ids: set[str], chosen: dict[str, object]) -> dict[str, object]:
     """The other exercise functions defined in the notebook, which the chosen ones may call."""
     return {k: v for k, v in namespace.items()
             if k in ids and k not in chosen and isinstance(v, types.FunctionType)}
@@ -117,12 +118,13 @@ def _submission(collected: Collected) -> Submission:
 
 def _point_into_cells(result: SubmissionResult, collected: Collected) -> None:
     """Lines of the generated module become lines of the notebook's cells in the facts."""
-    def relocate(facts: dict[str, Any] | None, key: str = "file") -> None:
-        if not facts or not isinstance(facts.get("line"), int):
+    def relocate(facts: Facts | None, key: str = "file") -> None:
+        line = facts.get("line") if facts else None
+        if not facts or not isinstance(line, int):
             return
         if facts.get(key) not in (f"{MODULE}.py", MODULE):
             return
-        where = collected.locate(facts["line"])
+        where = collected.locate(line)
         if where is not None:
             facts[key], facts["line"] = where
 
@@ -133,7 +135,7 @@ def _point_into_cells(result: SubmissionResult, collected: Collected) -> None:
             relocate(check_result.facts)
 
 
-def grade_magic(line: str, namespace: dict[str, Any]) -> CheckReport | None:
+def grade_magic(line: str, namespace: dict[str, object]) -> CheckReport | None:
     """`%grade [--lang zh|en] [NAME ...]`."""
     lang, names = _parse_magic(line)
     if names is None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..result import SubmissionResult
+from ..facts import Note
 
 
 class CheckReport:
     """The result of a notebook check: HTML in Jupyter, plain text elsewhere."""
 
-    def __init__(self, result: SubmissionResult | None, lang: str, notes: list[dict[str, Any]], checked: list[str],
+    def __init__(self, result: SubmissionResult | None, lang: str, notes: list[Note], checked: list[str],
                  source: str = "") -> None:
         self.result = result
         self.lang = lang

@@ -17,9 +17,9 @@ import sys
 import textwrap
 import types
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+from ..facts import Note
 
 MODULE = "notebook_functions"
 #: constants larger than this (characters of their literal, entries of an array) are not sent
@@ -42,7 +42,7 @@ class Collected:
     source: str = ""
     #: (first line, last line) in `source` → (origin, line of the origin at first line)
     spans: list[tuple[int, int, str, int]] = field(default_factory=list)
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def locate(self, line: int) -> tuple[str, int] | None:
         for first, last, origin, origin_line in self.spans:
@@ -65,7 +65,7 @@ def _library_roots() -> list[str]:
     return [os.path.realpath(r) for r in roots if r]
 
 
-def is_user_code(obj: Any) -> bool:
+def is_user_code(obj: object) -> bool:
     """Defined in the notebook or in one of the student's own .py files (not a library)."""
     module_name = getattr(obj, "__module__", None)
     if module_name in ("__main__", None) and isinstance(obj, (types.FunctionType, type)):
@@ -80,7 +80,7 @@ def is_user_code(obj: Any) -> bool:
     return not any(path.startswith(root + os.sep) for root in _library_roots())
 
 
-def _import_path(obj: Any, namespace: dict[str, Any]) -> tuple[str, str] | None:
+def _import_path(obj: object, namespace: dict[str, object]) -> tuple[str, str] | None:
     """(module, attribute) such that `from module import attribute` gives `obj` back."""
     candidates = [getattr(obj, "__module__", None)]
     candidates += [v.__name__ for v in namespace.values() if isinstance(v, types.ModuleType)]
@@ -123,10 +123,12 @@ def _global_loads(tree: ast.AST, code: types.CodeType | None) -> list[str]:
     return names
 
 
-def _source_of(obj: Any) -> tuple[str, str | None, int]:
+def _source_of(obj: object) -> tuple[str, str | None, int]:
     """Dedented source, its origin label and first line; raises OSError/TypeError when unknown."""
     if isinstance(obj, type):
         return _class_source(obj)
+    if not callable(obj):
+        raise TypeError(f"not a function: {type(obj).__name__}")
     lines, first = inspect.getsourcelines(obj)
     source = textwrap.dedent("".join(lines))
     code = getattr(obj, "__code__", None)
@@ -191,18 +193,18 @@ def _origin(filename: str | None) -> str | None:
 
 
 class _Collector:
-    def __init__(self, namespace: dict[str, Any]) -> None:
+    def __init__(self, namespace: dict[str, object]) -> None:
         self.namespace = namespace
         self.imports: list[str] = []
         self.constants: list[str] = []
         self.chunks: list[Chunk] = []
         self.done: dict[int, str] = {}  # id(obj) -> the name it was emitted under
         self.emitted_names: set[str] = set()
-        self.notes: list[dict[str, Any]] = []
+        self.notes: list[Note] = []
         self.numpy_alias = False
 
-    def note(self, code: str, **facts: Any) -> None:
-        entry = {"code": code, "facts": facts}
+    def note(self, code: str, **facts: object) -> None:
+        entry: Note = {"code": code, "facts": facts}
         if entry not in self.notes:
             self.notes.append(entry)
 
@@ -210,7 +212,7 @@ class _Collector:
         if line not in self.imports:
             self.imports.append(line)
 
-    def function(self, name: str, obj: Any, required: bool) -> bool:
+    def function(self, name: str, obj: object, required: bool) -> bool:
         """Emit `obj` (a function or class of the student's) under `name`, with what it needs."""
         if id(obj) in self.done:
             if self.done[id(obj)] != name:
@@ -239,14 +241,14 @@ class _Collector:
         self.emitted_names.add(name)
         return True
 
-    def _class_globals(self, cls: Any) -> dict[str, Any]:
+    def _class_globals(self, cls: object) -> dict[str, object]:
         for value in vars(cls).values() if isinstance(cls, type) else ():
             found = getattr(getattr(value, "__func__", value), "__globals__", None)
             if found is not None:
                 return found
         return self.namespace
 
-    def value(self, name: str, scope: dict[str, Any], parent: str) -> None:
+    def value(self, name: str, scope: dict[str, object], parent: str) -> None:
         """Emit whatever makes `name` mean in the worker what it means in `scope`."""
         if name not in scope:
             return  # a builtin, or a NameError the worker will report as such
@@ -300,7 +302,7 @@ class _Collector:
         return collected
 
 
-def _literal(obj: Any) -> str | None:
+def _literal(obj: object) -> str | None:
     """Python source that rebuilds `obj` (numbers, strings, containers of them, arrays), or None."""
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind not in "biuf" or obj.size > MAX_ARRAY_ENTRIES:
@@ -320,20 +322,20 @@ def _literal(obj: Any) -> str | None:
     return text
 
 
-def _plain(obj: Any, depth: int = 0) -> bool:
+def _plain(obj: object, depth: int = 0) -> bool:
     if depth > 20:
         return False
     if type(obj) in _LITERAL_TYPES:
         return True
-    if type(obj) in (list, tuple, set, frozenset):
+    if isinstance(obj, (list, tuple, set, frozenset)) and type(obj) in (list, tuple, set, frozenset):
         return all(_plain(v, depth + 1) for v in obj)
-    if type(obj) is dict:
+    if isinstance(obj, dict) and type(obj) is dict:
         return all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in obj.items())
     return False
 
 
-def collect(functions: dict[str, Any], namespace: dict[str, Any],
-            companions: dict[str, Any] | None = None) -> Collected:
+def collect(functions: dict[str, object], namespace: dict[str, object],
+            companions: dict[str, object] | None = None) -> Collected:
     """The module of `functions` (name → object) and what they need; `companions` are sent too
     when their source can be read (the other exercise functions, which a check may call)."""
     collector = _Collector(namespace)

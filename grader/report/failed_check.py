@@ -83,7 +83,8 @@ def failed_check(check: CheckResult, lang: str) -> FailedCheck:
     table: tuple[Entry, ...] = ()
     if check.status == FAILED and example.get("input") is not None:
         facts = check.facts
-        if facts.get("failing_cases", 0) > 1:
+        failing = facts.get("failing_cases", 0)
+        if isinstance(failing, int) and failing > 1:
             key = "report.failing_cases" if facts.get("shrunk") else "report.failing_fixed"
             counted = text(key, lang).format(failing=facts["failing_cases"], total=facts["total_cases"])
         written = format_call(example.get("function"), example.get("input"), lang)

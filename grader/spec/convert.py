@@ -9,11 +9,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
-from typing import Any, Callable, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, Union, get_args, get_origin
 
 from .errors import english
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+from ..facts import Facts
+
 _MISSING = dataclasses.MISSING
+T = TypeVar("T", bound="DataclassInstance")
 
 
 class SchemaError(ValueError):
@@ -23,7 +28,7 @@ class SchemaError(ValueError):
     the loader's SpecError says it in the user's language."""
 
     def __init__(self, path: str, expected: str, code: str | None = None,
-                 facts: dict[str, Any] | None = None) -> None:
+                 facts: Facts | None = None) -> None:
         super().__init__(f"{path or '<top>'}: {expected}")
         self.path = path
         self.expected = expected
@@ -31,18 +36,18 @@ class SchemaError(ValueError):
         self.facts = facts or {}
 
     @classmethod
-    def coded(cls, path: str, code: str, **facts: Any) -> SchemaError:
+    def coded(cls, path: str, code: str, **facts: object) -> SchemaError:
         """The violation at `path` whose words are the catalogue's `code`."""
         return cls(path, english(code, facts), code, facts)
 
 
-def _join(path: str, key: Any) -> str:
+def _join(path: str, key: object) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else str(key)
 
 
-def _describe(tp: Any) -> str:
+def _describe(tp: object) -> str:
     origin = get_origin(tp)
     if tp is type(None):
         return "null"
@@ -56,12 +61,11 @@ def _describe(tp: Any) -> str:
         return "a mapping"
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return f"a mapping ({tp.__name__})"
-    return {float: "a number", int: "an integer", str: "a string", bool: "true or false"}.get(
-        tp, getattr(tp, "__name__", str(tp))
-    )
+    scalars: dict[object, str] = {float: "a number", int: "an integer", str: "a string", bool: "true or false"}
+    return scalars.get(tp, str(getattr(tp, "__name__", tp)))
 
 
-def convert(tp: Any, value: Any, path: str) -> Any:
+def convert(tp: object, value: object, path: str) -> object:
     """Check `value` against the type hint `tp` and build dataclasses on the way."""
     if tp is Any:
         return value
@@ -73,7 +77,7 @@ def convert(tp: Any, value: Any, path: str) -> Any:
     return _convert_scalar(tp, value, path)
 
 
-def _convert_union(tp: Any, value: Any, path: str) -> Any:
+def _convert_union(tp: object, value: object, path: str) -> object:
     """The first option that accepts the value; else the error found deepest inside it (a
     mapping that is almost right says which key is wrong), else what every option expects."""
     errors = []
@@ -88,20 +92,20 @@ def _convert_union(tp: Any, value: Any, path: str) -> Any:
     raise SchemaError(path, f"expected {_describe(tp)}, got {value!r}")
 
 
-def _convert_literal(tp: Any, value: Any, path: str) -> Any:
+def _convert_literal(tp: object, value: object, path: str) -> object:
     if value in get_args(tp):
         return value
     raise SchemaError(path, f"expected {_describe(tp)}, got {value!r}")
 
 
-def _convert_list(tp: Any, value: Any, path: str) -> list[Any]:
+def _convert_list(tp: object, value: object, path: str) -> list[object]:
     if not isinstance(value, list):
         raise SchemaError(path, f"expected {_describe(tp)}, got {type(value).__name__}")
     (item,) = get_args(tp)
     return [convert(item, v, _join(path, i)) for i, v in enumerate(value)]
 
 
-def _convert_dict(tp: Any, value: Any, path: str) -> dict[Any, Any]:
+def _convert_dict(tp: object, value: object, path: str) -> dict[object, object]:
     if not isinstance(value, dict):
         raise SchemaError(path, f"expected a mapping, got {type(value).__name__}")
     key_tp, value_tp = get_args(tp)
@@ -109,12 +113,12 @@ def _convert_dict(tp: Any, value: Any, path: str) -> dict[Any, Any]:
             for k, v in value.items()}
 
 
-_CONVERTERS: dict[Any, Callable[[Any, Any, str], Any]] = {
+_CONVERTERS: dict[object, Callable[[object, object, str], object]] = {
     Union: _convert_union, Literal: _convert_literal, list: _convert_list, dict: _convert_dict,
 }
 
 
-def _number(value: Any) -> float | None:
+def _number(value: object) -> float | None:
     """A YAML number as a float (YAML 1.1 reads 1e-4, without a dot, as a string); None if not one."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
@@ -126,7 +130,7 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
+def _convert_scalar(tp: object, value: object, path: str) -> object:
     """null, a number, an integer, true/false or a string: exactly that, never coerced (but a
     number written as a string, see `_number`)."""
     if tp is type(None):
@@ -138,8 +142,10 @@ def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
         accepted = False
     elif tp is int:
         accepted = isinstance(value, int) and not isinstance(value, bool)
-    elif tp in (bool, str):
-        accepted = isinstance(value, tp)
+    elif tp is bool:
+        accepted = isinstance(value, bool)
+    elif tp is str:
+        accepted = isinstance(value, str)
     else:
         raise TypeError(f"schema uses an unsupported type {tp!r}")  # a bug in schema.py
     if not accepted:
@@ -148,20 +154,20 @@ def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def _schema_of(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+def _schema_of(cls: type[DataclassInstance]) -> tuple[dict[str, object], dict[str, dataclasses.Field[object]]]:
     """A dataclass's resolved type hints and fields, once per class: resolving the string
     annotations (typing.get_type_hints) for every object built was 60 % of loading the specs."""
     return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
 
 
-def build(cls: type, value: Any, path: str = "", **extra: Any) -> Any:
+def build(cls: type[T], value: object, path: str = "", **extra: object) -> T:
     """Build dataclass `cls` from a mapping, rejecting unknown keys and missing required ones;
     `extra` are fields given by the caller, not by the YAML."""
     if not isinstance(value, dict):
         raise SchemaError(path, f"expected {_describe(cls)}, got {type(value).__name__}")
     hints, fields = _schema_of(cls)
     _reject_unknown_keys(value, fields, extra, path)
-    kwargs: dict[str, Any] = dict(extra)
+    kwargs: dict[str, object] = dict(extra)
     for name, f in fields.items():
         if name in extra:
             continue
@@ -172,8 +178,8 @@ def build(cls: type, value: Any, path: str = "", **extra: Any) -> Any:
     return cls(**kwargs)
 
 
-def _reject_unknown_keys(value: dict[Any, Any], fields: dict[str, dataclasses.Field],
-                         extra: dict[str, Any], path: str) -> None:
+def _reject_unknown_keys(value: dict[object, object], fields: dict[str, dataclasses.Field[object]],
+                         extra: dict[str, object], path: str) -> None:
     """A key the dataclass does not have (or one the caller sets) is a typo: say what is allowed."""
     for key in value:
         if key not in fields or key in extra:

@@ -7,10 +7,10 @@ language) followed by the catalogue's sentence for the code with `facts` filled 
 
 from __future__ import annotations
 
-from typing import Any
+from ..facts import Facts
 
 
-def english(code: str, facts: dict[str, Any]) -> str:
+def english(code: str, facts: Facts) -> str:
     """The catalogue's English sentence for `code` (the text of an exception, and of a log).
 
     Imported here, on an error only: loading specs does not pay for the message catalogue."""
@@ -31,7 +31,7 @@ class SpecError(Exception):
     where: str = ""
 
     @classmethod
-    def at(cls, where: str, code: str, **facts: Any) -> SpecError:
+    def at(cls, where: str, code: str, **facts: object) -> SpecError:
         """The error at `where` (none: "") whose words are the catalogue's `code`."""
         words = english(code, facts)
         error = cls(f"{where}: {words}" if where else words)

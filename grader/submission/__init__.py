@@ -20,11 +20,11 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .names import label
 from .ipynb import NotebookError, NotebookModule, notebook_module
 from .files import SOURCE_SUFFIXES, Refused, SourceFile, list_source_names, read_sources
+from ..facts import Facts, Note
 
 _TORCH = re.compile(r"^\s*(import\s+torch|from\s+torch)", re.MULTILINE)
 _MODULE_NAME = re.compile(r"[^0-9A-Za-z_]")
@@ -41,9 +41,9 @@ class Submission:
     path: Path
     modules: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
-    error_facts: dict[str, Any] = field(default_factory=dict)
+    error_facts: Facts = field(default_factory=dict)
     #: things the student should know that are not a grade (code of a notebook not run): code+facts
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     #: worker-side file name ("alice.py") -> (notebook file name, its module) for error locations
     notebooks: dict[str, tuple[str, NotebookModule]] = field(default_factory=dict)
 
@@ -60,10 +60,10 @@ class Submission:
     def needs_torch(self) -> bool:
         return any(_TORCH.search(m["source"]) for m in self.modules)
 
-    def locate(self, file: str | None, line: Any) -> dict[str, Any] | None:
+    def locate(self, file: str | None, line: int) -> Facts | None:
         """Facts that point into a notebook (file, cell, line in cell) for a line of its module."""
         for worker_name, (notebook, module) in self.notebooks.items():
-            if file in (worker_name, notebook) and isinstance(line, int):
+            if file in (worker_name, notebook):
                 where = module.locate(line)
                 if where is not None:
                     return {"file": notebook, "cell": where[0], "line": where[1]}
@@ -84,7 +84,7 @@ def _declared_encoding(data: bytes) -> str:
     return ""
 
 
-def _python_text(data: bytes) -> tuple[str | None, dict[str, Any] | None]:
+def _python_text(data: bytes) -> tuple[str | None, Facts | None]:
     """A .py file's text, decoded as Python would import it (PEP 263), or why it cannot be."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -105,15 +105,15 @@ def _python_text(data: bytes) -> tuple[str | None, dict[str, Any] | None]:
         return None, {"reason_code": "unreadable.bad_declaration", "encoding": encoding[:40]}
 
 
-def _notebook_text(data: bytes) -> tuple[str | None, dict[str, Any] | None]:
+def _notebook_text(data: bytes) -> tuple[str | None, Facts | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         return None, {"reason_code": "unreadable.not_utf8", "byte": exc.start}
 
 
-def _notebook_notes(filename: str, module: NotebookModule) -> list[dict[str, Any]]:
-    notes: list[dict[str, Any]] = []
+def _notebook_notes(filename: str, module: NotebookModule) -> list[Note]:
+    notes: list[Note] = []
     for d in module.dropped:
         if d.kind == "syntax_error":
             notes.append({"code": "notebook.syntax_error",
@@ -139,12 +139,12 @@ def source_files(folder: Path) -> list[Path]:
         return []
 
 
-def _failed(submission: Submission, code: str, facts: dict[str, Any]) -> Submission:
+def _failed(submission: Submission, code: str, facts: Facts) -> Submission:
     submission.error, submission.error_facts = code, facts
     return submission
 
 
-def _module_source(file: SourceFile) -> tuple[str | None, NotebookModule | None, dict[str, Any] | None]:
+def _module_source(file: SourceFile) -> tuple[str | None, NotebookModule | None, Facts | None]:
     """(the module's text, its notebook if it is one, None) or (None, None, why it is unreadable)."""
     if b"\0" in file.data:
         return None, None, {"reason_code": "unreadable.binary"}

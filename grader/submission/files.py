@@ -25,7 +25,6 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .names import label
 
@@ -52,7 +51,7 @@ class Refused(Exception):
     `where` is the clean label of the file or folder; `reason_code` a message code (under
     `unreadable.`) that `facts` fill in."""
 
-    def __init__(self, where: str, reason_code: str, **facts: Any) -> None:
+    def __init__(self, where: str, reason_code: str, **facts: object) -> None:
         super().__init__(f"{where}: {reason_code}")
         self.where = where
         self.reason_code = reason_code

@@ -60,7 +60,7 @@ MAX_JSON_DEPTH = 64
 class NotebookError(ValueError):
     """The file is not a notebook we can read; `reason_code` is a message code."""
 
-    def __init__(self, reason_code: str, detail: str = "", **facts: Any) -> None:
+    def __init__(self, reason_code: str, detail: str = "", **facts: object) -> None:
         super().__init__(f"{reason_code}: {detail}")
         self.reason_code = reason_code
         self.detail = detail
@@ -98,14 +98,14 @@ class NotebookModule:
         return cell, line - start + 1
 
 
-def _deeper_than(value: Any, limit: int) -> bool:
+def _deeper_than(value: object, limit: int) -> bool:
     """True when JSON arrays/objects in `value` nest more than `limit` levels (no recursion)."""
     pending = [(value, 1)]
     while pending:
         current, depth = pending.pop()
         if depth > limit:
             return True
-        children = current.values() if isinstance(current, dict) else current
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else ()
         pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
 
