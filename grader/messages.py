@@ -907,7 +907,7 @@ def tiny_note(shown: str, lang: str) -> str:
     return text("report.tiny_values", lang) if TINY_SHOWN.search(shown) else ""
 
 
-def format_value(value: Any, lang: str = "en") -> str:
+def format_value(value: object, lang: str = "en") -> str:
     """A value as the report shows it: arrays as NumPy prints them, on one line; a summary of a
     value too large to keep (grader.result.Summary) in words of `lang`."""
     if isinstance(value, (np.ndarray, np.generic)):
@@ -962,7 +962,8 @@ def format_summary(summary: Summary, lang: str = "en") -> str:
     return line
 
 
-def format_call(function: str | None, case: dict[str, Any] | None, lang: str = "en") -> str:
+def format_call(function: str | None, case: object, lang: str = "en") -> str:
+    """`softmax(x=[1., 2.])`: a call as the student can paste it (`case`: the arguments by name)."""
     if not function:
         return ""
     if case is None:
@@ -983,7 +984,7 @@ class _Facts(dict[str, str]):
 
 
 #: the facts of a message, as a check records them (grader.result.Facts)
-_Raw = Mapping[str, Any]
+_Raw = Mapping[str, object]
 
 
 _SEQUENCE_OF = re.compile(r"a (list|tuple) of (\d+)")
@@ -1006,7 +1007,7 @@ def _type_words(words: str, lang: str) -> str:
     return words
 
 
-def _how_it_ended(how: Mapping[str, Any], english: str, lang: str) -> str:
+def _how_it_ended(how: Mapping[str, object], english: str, lang: str) -> str:
     """A worker's end (its exit code or signal) in `lang`; else the English description."""
     if type(how.get("signal")) is int:
         return text("exit.signal", lang).format(signal=how["signal"])
@@ -1015,7 +1016,7 @@ def _how_it_ended(how: Mapping[str, Any], english: str, lang: str) -> str:
     return english
 
 
-def render(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:
+def render(code: str, facts: Mapping[str, object], lang: str = "en") -> str:
     """The sentence for `code`, in `lang`, with `facts` filled in."""
     if code not in CATALOGUE:
         return code
@@ -1044,18 +1045,21 @@ def _fill_place(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
 
 def _fill_reason(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
     """`{reason}`: the sentence of a reason given as a code of its own."""
-    if facts.get("reason_code") in CATALOGUE:
-        shown["reason"] = text(facts["reason_code"], lang).format_map(shown)
+    reason = facts.get("reason_code")
+    if isinstance(reason, str) and reason in CATALOGUE:
+        shown["reason"] = text(reason, lang).format_map(shown)
 
 
 def _fill_words(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
     """`{expected_type}`/`{actual_type}` and `{how}`: the judge's English words for a type and a
     worker's end (its exit code or signal), in `lang`."""
     for key in ("expected_type", "actual_type"):
-        if isinstance(facts.get(key), str):
-            shown[key] = _type_words(facts[key], lang)
-    if isinstance(facts.get("exit"), dict):  # grader.engine
-        shown["how"] = _how_it_ended(facts["exit"], shown["how"], lang)
+        words = facts.get(key)
+        if isinstance(words, str):
+            shown[key] = _type_words(words, lang)
+    how = facts.get("exit")
+    if isinstance(how, dict):  # grader.engine
+        shown["how"] = _how_it_ended(how, shown["how"], lang)
 
 
 def _fill_notebook(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
@@ -1063,8 +1067,10 @@ def _fill_notebook(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
     if facts.get("cell") is not None and facts.get("file") and not code.startswith("notebook."):
         shown["file"] = text("notebook.where", lang).format_map(shown)
     if code == "notebook.dropped":
+        listed = facts.get("listed")
         shown["listed"] = "; ".join(text("notebook.item", lang).format_map(_Facts(item))
-                                    for item in facts.get("listed", []))
+                                    for item in (listed if isinstance(listed, list) else [])
+                                    if isinstance(item, dict))
         shown["more"] = text("notebook.more", lang).format_map(shown) if facts.get("more") else ""
 
 
@@ -1092,9 +1098,9 @@ def _fill_mismatch(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
     if code != "mismatch":
         return
     expected, total = facts.get("expected_value"), facts.get("total")
-    if isinstance(expected, (int, float)) and facts.get("atol") is not None:
-        shown["allowed"] = format_value(float(facts["atol"]) + float(facts.get("rtol") or 0)
-                                        * abs(float(expected)))
+    atol, rtol = facts.get("atol"), facts.get("rtol") or 0
+    if isinstance(expected, (int, float)) and isinstance(atol, (int, float)) and isinstance(rtol, (int, float)):
+        shown["allowed"] = format_value(float(atol) + float(rtol) * abs(float(expected)))
     relative = facts.get("rel_error")
     shown["relative"] = (text("mismatch.relative", lang).format_map(shown)
                          if isinstance(relative, float) and math.isfinite(relative) else "")
@@ -1136,6 +1142,6 @@ _FILLERS: tuple[Callable[[str, _Raw, _Facts, str], None], ...] = (
 def _with_hint(sentence: str, facts: _Raw, lang: str) -> str:
     """The sentence followed by the hint the facts name, if any."""
     hint_code = facts.get("hint_code")
-    if not hint_code:
+    if not isinstance(hint_code, str) or not hint_code:
         return sentence
     return text("message.with_hint", lang).format(sentence=sentence, hint=text(hint_code, lang))

@@ -16,10 +16,10 @@ import ast
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 from .messages import format_value, text
 from .spec import Exercise, ExerciseSet, SpecError
+from .spec.schema import ArgSpec
 
 SUFFIXES = (".py", ".ipynb")
 #: the start of the line that records a partial starter's exercises, read by `grader check`
@@ -70,19 +70,19 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
-def _bound(value: Any, low: bool) -> str:
+def _bound(value: float | None, low: bool) -> str:
     if value is None:
         return "−∞" if low else "+∞"
     return format_value(value)
 
 
-def shape_text(shape: Any) -> str:
+def shape_text(shape: object) -> str:
     if isinstance(shape, list):
         return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
     return str(shape)
 
 
-def describe_arg(arg: Any, lang: str) -> str:
+def describe_arg(arg: ArgSpec, lang: str) -> str:
     """One argument as the grader draws it, in words: type, shape, range, default."""
     facts = {"min": _bound(arg.min, True), "max": _bound(arg.max, False),
              "shape": shape_text(arg.shape), "type": arg.type,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import click
 
@@ -25,9 +25,11 @@ from ..run.policy import DEFAULT_MEMORY_MB, Limits, SandboxUnavailable, require_
 from . import Settings, fail_usage
 
 _KEY = "grader.limits"
+#: a click command function, before and after an option is added to it
+Command = TypeVar("Command", bound=Callable[..., object])
 
 
-def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def sandbox_options(command: Callable[..., None]) -> Callable[..., None]:
     """Add --memory-limit, --strict-sandbox and --no-sandbox; `sandbox_limits` reads them back."""
 
     @click.option("--memory-limit", type=click.IntRange(min=16), default=None, metavar="MB",
@@ -37,11 +39,13 @@ def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--no-sandbox", is_flag=True, hidden=True,
                   help="Run workers without the kernel sandbox (for measuring its cost only).")
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: object, **kwargs: object) -> None:
         ctx = click.get_current_context()
         lang = getattr(ctx.obj, "lang", "en")
-        ctx.meta[_KEY] = limits_from_options(kwargs.pop("memory_limit"), kwargs.pop("strict_sandbox"),
-                                             kwargs.pop("no_sandbox"), lang)
+        memory = kwargs.pop("memory_limit")  # click's IntRange: an int or None
+        ctx.meta[_KEY] = limits_from_options(memory if isinstance(memory, int) else None,
+                                             kwargs.pop("strict_sandbox") is True, kwargs.pop("no_sandbox") is True,
+                                             lang)
         return command(*args, **kwargs)
 
     return wrapper
@@ -88,7 +92,7 @@ class Seconds(click.FloatRange):
         return number
 
 
-def time_limit_option(command: Callable[..., Any]) -> Callable[..., Any]:
+def time_limit_option(command: Command) -> Command:
     """Add --time-limit SECONDS (> 0; default: each exercise's own limit)."""
     return click.option("--time-limit", type=Seconds(), default=None, metavar="SECONDS",
                         help="Time limit per exercise, more than 0 seconds "
@@ -101,7 +105,7 @@ def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) ->
         ctx.obj.lang_explicit = True
 
 
-def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
+def lang_option(command: Command) -> Command:
     """Accept --lang after the command's name too: it sets the language of the whole run."""
     return click.option("--lang", type=click.Choice(["en", "zh"]), default=None, expose_value=False,
                         is_eager=True, callback=_set_lang,
@@ -116,7 +120,7 @@ def _submission(ctx: click.Context, _param: click.Parameter, value: Path) -> Pat
     return value
 
 
-def submission_argument(command: Callable[..., Any]) -> Callable[..., Any]:
+def submission_argument(command: Command) -> Command:
     """The SUBMISSION argument: an existing .py file, .ipynb notebook or folder of them."""
     return click.argument("submission", type=click.Path(exists=True, path_type=Path),
                           callback=_submission)(command)
@@ -128,7 +132,7 @@ def _folder(ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
     return value
 
 
-def folder_argument(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def folder_argument(name: str) -> Callable[[Command], Command]:
     """An argument that must be an existing folder (a file or a device is a one-line error)."""
     return click.argument(name, type=click.Path(exists=True, file_okay=False, path_type=Path),
                           callback=_folder)
