@@ -19,7 +19,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 

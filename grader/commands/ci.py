@@ -57,7 +57,8 @@ def _pack_wheel(repository: Path, pack_dir: str) -> tuple[str, bool]:
     from ..pack.student_build import wheel_name
 
     manifest = read_manifest(repository / pack_dir) or {}
-    name = str((manifest.get("grader_wheel") or {}).get("file") or wheel_name())
+    wheel = manifest.get("grader_wheel")
+    name = str((wheel.get("file") if isinstance(wheel, dict) else None) or wheel_name())
     return f"./{pack_dir.strip('/')}/{name}", (repository / pack_dir / name).is_file()
 
 

@@ -31,7 +31,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -52,21 +52,23 @@ def plan_sets() -> list[str]:
     return [f.name for f in fields(Plan) if f.name not in ("exercise", "seed")]
 
 
-def outcome_data(outcome: CallOutcome) -> dict[str, Any]:
+def outcome_data(outcome: CallOutcome) -> dict[str, object]:
     return {"value": outcome.value, "error": outcome.error, "warnings": list(outcome.warnings)}
 
 
-def outcome_from(data: Any) -> CallOutcome:
+def outcome_from(data: object) -> CallOutcome:
     if not isinstance(data, dict):
         raise ValueError("an outcome is a dict")
     error = data.get("error")
     warnings = data.get("warnings") or []
     if error is not None and not isinstance(error, dict):
         raise ValueError("an outcome's error is a dict")
+    if not isinstance(warnings, list):
+        raise ValueError("an outcome's warnings are a list")
     return CallOutcome(value=data.get("value"), error=error, warnings=[str(w) for w in warnings])
 
 
-def _digest(digest: Any, value: Any) -> None:
+def _digest(digest: hashlib.blake2b, value: object) -> None:
     if isinstance(value, np.ndarray):
         digest.update(f"a{value.dtype.str}{value.shape}".encode() + np.ascontiguousarray(value).tobytes())
     elif isinstance(value, (list, tuple)):
@@ -84,7 +86,7 @@ def _digest(digest: Any, value: Any) -> None:
         digest.update(f"{type(value).__name__}:{value!r};".encode())
 
 
-def call_key(function: str, args: list[Any] | tuple[Any, ...], kwargs: dict[str, Any],
+def call_key(function: str, args: Sequence[object], kwargs: Mapping[str, object],
              normalize: bool = False) -> str:
     """A fingerprint of one call of a trusted function, from the arguments it is given.
 
@@ -136,7 +138,7 @@ class RecordedFunction:
         #: for a mistake: what each behaviour check's driver found in it, {check: [[code, symptom]]}
         self.symptoms = symptoms
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: object, **kwargs: object) -> object:
         answer = self.answers.get(call_key(self.name, args, kwargs, self.normalize))
         if answer is None:
             raise NotRecorded(self.name)
@@ -154,14 +156,14 @@ class Pack:
     plans: dict[str, Plan]
     expected: PackReference
     mistakes: dict[str, RecordedFunction]
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: dict[str, object] = field(default_factory=dict)
     #: trusted helpers that are not public (objectives), as their recorded calls
     helpers: dict[str, RecordedFunction] = field(default_factory=dict)
     #: per exercise, the checks only the instructor's run grades (see ExerciseContext)
     instructor_checks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def read_manifest(root: Path) -> dict[str, Any] | None:
+def read_manifest(root: Path) -> dict[str, object] | None:
     """The pack's manifest, or None when `root` is not a pack."""
     try:
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
@@ -180,7 +182,9 @@ def load_pack(exercise_set: ExerciseSet) -> Pack:
     if manifest.get("format") != PACK_FORMAT:
         raise SpecError(f"{root / MANIFEST}: pack format {manifest.get('format')!r}; this grader "
                         f"reads format {PACK_FORMAT} (make the pack again with this grader)")
-    seed = int(manifest.get("seed", 0))
+    seed = manifest.get("seed", 0)
+    if not isinstance(seed, int):
+        raise SpecError(f"{root / MANIFEST}: its seed is not an integer: {seed!r}")
     plans: dict[str, Plan] = {}
     outcomes: dict[bytes, CallOutcome] = {}
     answers: dict[str, dict[str, CallOutcome]] = {}
@@ -217,7 +221,8 @@ def load_pack(exercise_set: ExerciseSet) -> Pack:
     helpers = {name: RecordedFunction(name, calls, normalize=True)
                for name, calls in helper_answers.items()}
     instructor: dict[str, list[dict[str, Any]]] = {}
-    for item in manifest.get("instructor_checks") or []:
+    listed = manifest.get("instructor_checks")
+    for item in listed if isinstance(listed, list) else []:
         if isinstance(item, dict) and item.get("exercise") in exercise_set.exercises:
             instructor.setdefault(str(item["exercise"]), []).append(item)
     return Pack(seed=seed, plans=plans, expected=PackReference(outcomes), mistakes=mistakes,
