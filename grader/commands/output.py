@@ -66,7 +66,7 @@ class OutputOptions:
     as_base64: bool = False
 
 
-def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def output_options(command: Callable[..., None]) -> Callable[..., None]:
     """Add -o/--output, --fail-under and --base64 to a command; `emit` reads them back."""
 
     @click.option("-o", "--output", "output_file", metavar="FILE", default=None,
@@ -78,9 +78,11 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--base64", "as_base64", is_flag=True,
                   help="Encode the report in base64 (for a GitHub Actions step output).")
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: object, **kwargs: object) -> None:
+        output_file, fail_under = kwargs.pop("output_file"), kwargs.pop("fail_under")
         click.get_current_context().meta[_KEY] = OutputOptions(
-            kwargs.pop("output_file"), kwargs.pop("fail_under"), kwargs.pop("as_base64"))
+            output_file if isinstance(output_file, Path) else None,
+            fail_under if isinstance(fail_under, Gate) else None, kwargs.pop("as_base64") is True)
         return command(*args, **kwargs)
 
     return wrapper

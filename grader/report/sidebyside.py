@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
+from typing import Iterable, Mapping, SupportsInt
 
 import numpy as np
 
@@ -20,12 +20,14 @@ from ..result import Summary
 MAX_ENTRIES = 12
 
 
-def index_text(index: Any) -> str:
+def index_text(index: Iterable[SupportsInt]) -> str:
     return "[" + ", ".join(str(int(i)) for i in index) + "]"
 
 
-def marked_positions(facts: dict[str, Any]) -> set[tuple[int, ...]]:
-    marked = {tuple(int(i) for i in p) for p in facts.get("positions") or [] if isinstance(p, (list, tuple))}
+def marked_positions(facts: Mapping[str, object]) -> set[tuple[int, ...]]:
+    positions = facts.get("positions")
+    marked = {tuple(int(i) for i in p) for p in (positions if isinstance(positions, (list, tuple)) else ())
+              if isinstance(p, (list, tuple)) and all(isinstance(i, (int, np.integer)) for i in p)}
     index = facts.get("index")
     if isinstance(index, (list, tuple)) and index and all(isinstance(i, int) for i in index):
         marked.add(tuple(index))
@@ -35,7 +37,7 @@ def marked_positions(facts: dict[str, Any]) -> set[tuple[int, ...]]:
 _STEP = re.compile(r"\[(-?\d+|'[^']*'|\"[^\"]*\")\]")
 
 
-def part(value: Any, path: str) -> Any:
+def part(value: object, path: str) -> object:
     """The piece of a tuple, list or dict that `path` ("[0]", "['W2']", "[1][0]") names, or None."""
     for token in _STEP.findall(path):
         key = ast.literal_eval(token)
@@ -48,13 +50,13 @@ def part(value: Any, path: str) -> Any:
     return value
 
 
-def entries(expected: Any, actual: Any, facts: dict[str, Any]) -> list[tuple[str, str, str, bool]] | None:
+def entries(expected: object, actual: object, facts: Mapping[str, object]) -> list[tuple[str, str, str, bool]] | None:
     """(index, expected, got, differs) per entry, or None when a table would not help.
 
     For a tuple or dict result, the table is of the part where they differ (`path` in the facts),
     its indices written from the result down: [0][2], ['W2'][0, 0].
     """
-    path = facts.get("path") or ""
+    path = str(facts.get("path") or "")
     if path and isinstance(expected, (tuple, list, dict)):
         expected, actual = part(expected, path), part(actual, path)
     expected_summary, actual_summary = Summary.of(expected), Summary.of(actual)

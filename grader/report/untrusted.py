@@ -185,7 +185,7 @@ def html(value: str) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: Any) -> Any:
+def csv_cell(value: object) -> int | float | str:
     """A spreadsheet cell: numbers stay numbers; text is shown on one line and, when it starts
     (after any white space) with a formula character, prefixed with `'`, which spreadsheets
     take as "this is text" and do not show. Write the rows with `csv.QUOTE_NONNUMERIC`, so that
