@@ -146,7 +146,7 @@ def _load_cached(path: Path) -> dict[str, list[Case]] | None:
     return data if isinstance(data, dict) else None
 
 
-def store_in_cache(path: Path, data: Any) -> None:
+def store_in_cache(path: Path, data: object) -> None:
     """Write codec data atomically (readers never see half a file); a failure only costs time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

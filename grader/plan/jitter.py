@@ -26,7 +26,7 @@ a candidate keeps the case's meaning is decided by the caller too (grader.judge.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 
@@ -74,7 +74,7 @@ def _in_unit_interval(arg: ArgSpec) -> bool:
     return arg.min is not None and arg.max is not None and 0 <= float(arg.min) and float(arg.max) <= 1
 
 
-def _scaled(value: Any, arg: ArgSpec, factors: dict[str, float]) -> Any:
+def _scaled(value: object, arg: ArgSpec, factors: dict[str, float]) -> np.ndarray | float:
     public = np.asarray(value, dtype=np.float64)
     kinds = _classify(public, arg)
     scale = np.ones(public.shape)
@@ -129,7 +129,7 @@ def jitter_case(exercise: Exercise, case: Case, stream: Iterator[float], strengt
 
 def same_case(a: Case, b: Case) -> bool:
     """Whether two cases hold the same values (arrays compared by value, -0.0 by its bits)."""
-    def same(x: Any, y: Any) -> bool:
+    def same(x: object, y: object) -> bool:
         if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
             x, y = np.asarray(x), np.asarray(y)
             return x.shape == y.shape and x.tobytes() == y.astype(x.dtype).tobytes()
