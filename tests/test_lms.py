@@ -213,7 +213,8 @@ def test_one_time_for_every_entry_is_called_suspect(tmp_path):
     assert code == 0 and "Every collected entry carries the same time" in output
     code, output = run("collect", str(archive), "--from", "moodle", "-o", str(tmp_path / "d"), "--no-zip-times")
     assert code == 0 and "same time" not in output
-    assert read_manifest(tmp_path / "d").submissions["A B_1"].submitted_at is None
+    unknown = read_manifest(tmp_path / "d").submissions["A B_1"]
+    assert unknown.submitted_at is None and unknown.time_source == "none"
 
 
 # ------------------------------------------------------------------------------ hostile archives

@@ -243,8 +243,8 @@ def _replace(out: Path, student: str, staged: Path) -> None:
 def _submission(item: _Found, source: Source, zip_times: bool) -> Submission:
     times = [f.member.when for f in item.files if f.member.when is not None]
     when = max(times) if zip_times and times else None
-    return Submission(submitted_at=when.isoformat() if when else None,
-                      time_source=f"{source}-zip" if zip_times else f"{source}-name",
+    source_of_time = f"{source}-zip" if when is not None else "canvas-name" if source == "canvas" else "none"
+    return Submission(submitted_at=when.isoformat() if when else None, time_source=source_of_time,
                       late_flag=item.late, attempt=item.attempt, attempts_seen=item.attempts_seen,
                       lms_user_id=item.lms_id, lms_name=clean(item.lms_name),
                       files=[f.member.shown for f in item.files])
