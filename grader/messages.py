@@ -805,8 +805,8 @@ CATALOGUE: dict[str, str] = {
     "lms.entry.encrypted": "an encrypted entry",
     "lms.entry.os_metadata": "a file the operating system added (`__MACOSX`, `.DS_Store`)",
     "lms.entry.not_lms": "not named as this LMS names a submission's files",
-    "lms.entry.other_attempt": "another attempt of the same file (`--attempt first|last` chooses "
-                               "the one kept)",
+    "lms.entry.other_attempt": "another attempt of the same file (`--attempt first` or "
+                               "`--attempt last` chooses the one kept)",
     "lms.entry.duplicate": "a second file at the same path in one submission",
     "lms.unmatched.not_on_roster": "its student is not on the roster",
     "lms.unmatched.ambiguous": "it matches several students of the roster",
