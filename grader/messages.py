@@ -812,6 +812,8 @@ CATALOGUE: dict[str, str] = {
     "lms.unmatched.ambiguous": "it matches several students of the roster",
     "lms.unmatched.unsafe_id": "its student's id cannot be a folder name",
     "lms.unmatched.same_student": "another submission in the archive is already this student's",
+    "lms.unmatched.shared_name": "several submissions in the archive match this student by name "
+                                 "alone: none is taken",
     "lms.manifest_json": "the collect manifest `.grader-collect.json` is not valid JSON.",
     "lms.manifest_field": "the collect manifest `.grader-collect.json` is not valid: its field "
                           "`{field}` is missing or wrong. Collect again, or remove the file.",

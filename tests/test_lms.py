@@ -176,6 +176,55 @@ def test_without_a_roster_each_student_is_named_by_the_lms(tmp_path):
                                                "张三_45678", "nobodyhere_99999"}
 
 
+def test_two_submissions_for_one_student(tmp_path):
+    """By LMS id beats by name; two by name alone are both left out, never guessed."""
+    archive = build_zip(tmp_path / "s.zip", [(entry("doejane_12345_1_hw1.py"), OK_RELU),
+                                              (entry("doejane_55555_2_hw1.py"), BAD_RELU),
+                                              (entry("leeann_34567_3_hw1.py"), OK_RELU),
+                                              (entry("leeann_45678_4_hw1.py"), BAD_RELU)])
+    out = tmp_path / "class"
+    code, output = run("collect", str(archive), "--from", "canvas", "--roster", str(roster(tmp_path)), "-o", str(out))
+    assert code == 0, output
+    assert files_under(out) == {FILE_NAME, "s001/hw1.py"} and (out / "s001" / "hw1.py").read_text() == OK_RELU
+    assert {u.entry: u.reason for u in read_manifest(out).unmatched} == {
+        "doejane_55555_2_hw1.py": "lms.unmatched.same_student",
+        "leeann_34567_3_hw1.py": "lms.unmatched.shared_name", "leeann_45678_4_hw1.py": "lms.unmatched.shared_name"}
+
+
+def test_a_re_zipped_download_and_os_files(tmp_path):
+    archive = build_zip(tmp_path / "s.zip", [(entry("downloads/doejane_12345_1_hw1.py"), OK_RELU),
+                                              (entry("downloads/.DS_Store"), "x"),
+                                              (entry("__MACOSX/downloads/._doejane_12345_1_hw1.py"), "x")])
+    out = tmp_path / "class"
+    code, output = run("collect", str(archive), "--from", "canvas", "-o", str(out))
+    assert code == 0, output
+    assert files_under(out) == {FILE_NAME, "doejane_12345/hw1.py"}
+    assert [u.reason for u in read_manifest(out).unmatched] == ["lms.entry.os_metadata"] * 2
+
+
+def test_names_and_times_from_the_zip_fields():
+    from grader.lms.archive import decoded_name, entry_time
+
+    plain = zipfile.ZipInfo("x.py", date_time=WHEN)
+    assert entry_time(plain, timezone.utc) == datetime(*WHEN, tzinfo=timezone.utc)
+    stamped = zipfile.ZipInfo("x.py", date_time=WHEN)
+    stamped.extra = b"\x55\x54\x05\x00\x01" + (1_772_000_000).to_bytes(4, "little")
+    assert entry_time(stamped, timezone.utc) == datetime.fromtimestamp(1_772_000_000, timezone.utc)
+    ntfs = zipfile.ZipInfo("x.py", date_time=WHEN)
+    ticks = (11_644_473_600 + 1_772_000_000) * 10_000_000
+    ntfs.extra = b"\x0a\x00\x20\x00" + b"\0" * 4 + b"\x01\x00\x18\x00" + ticks.to_bytes(8, "little") + b"\0" * 16
+    assert entry_time(ntfs, timezone.utc) == datetime.fromtimestamp(1_772_000_000, timezone.utc)
+    zeroed = zipfile.ZipInfo("x.py", date_time=(1980, 0, 0, 0, 0, 0))
+    assert entry_time(zeroed, timezone.utc) is None
+    gbk = zipfile.ZipInfo(ZHANG_GBK.decode("cp437") + ".py")
+    assert decoded_name(gbk) == "张三.py"
+    unicode_path = zipfile.ZipInfo("????.py")
+    unicode_path.extra = b"\x75\x70" + (5 + 9).to_bytes(2, "little") + b"\x01\0\0\0\0" + "李四.py".encode()
+    assert decoded_name(unicode_path) == "李四.py"
+    undecodable = zipfile.ZipInfo(b"\xff\xfe.py".decode("cp437"))
+    assert decoded_name(undecodable) == "\\xff\\xfe.py"
+
+
 # ------------------------------------------------------------------------------ moodle
 
 

@@ -96,9 +96,15 @@ class Result:
 # ---------------------------------------------------------------------------- the archive read
 
 
+def _os_metadata(parts: tuple[str, ...]) -> bool:
+    """A file macOS or Windows put in the zip (`__MACOSX/`, `.DS_Store`, `._name` AppleDouble)."""
+    return any(p in OS_METADATA for p in parts) or bool(parts and parts[-1].startswith("._"))
+
+
 def _strip_common_folder(members: list[Member], source: Source) -> int:
     """How many leading path components every entry shares and no LMS wrote (a re-zipped download)."""
-    files = [m for m in members if m.problem is None and not m.is_dir and m.parts]
+    files = [m for m in members if m.problem is None and not m.is_dir and m.parts
+             and not _os_metadata(m.parts)]
     if not files or any(len(m.parts) < 2 for m in files):
         return 0
     top = files[0].parts[0]
@@ -118,11 +124,11 @@ def _read_entries(members: list[Member], source: Source) -> tuple[dict[str, _Fou
         if member.problem is not None:
             unmatched.append(Unmatched(member.shown, member.problem))
             continue
+        if _os_metadata(member.parts) and not member.is_dir:
+            unmatched.append(Unmatched(member.shown, "lms.entry.os_metadata"))
+            continue
         parts = member.parts[skip:]
         if member.is_dir or not parts:
-            continue
-        if any(p in OS_METADATA for p in parts):
-            unmatched.append(Unmatched(member.shown, "lms.entry.os_metadata"))
             continue
         if source == "canvas":
             name = canvas.parse(parts[0]) if len(parts) == 1 else None
@@ -169,20 +175,55 @@ def _safe_id(student: str) -> bool:
             and "\\" not in student and HIDDEN.search(student) is None and student.strip() == student)
 
 
-def _match(item: _Found, source: Source, people: list[Person]) -> tuple[Person | None, str]:
-    """The roster's student of an LMS submission, or the reason there is none."""
+def _match(item: _Found, source: Source, people: list[Person]) -> tuple[Person | None, str, bool]:
+    """(the roster's student of an LMS submission, or the reason there is none; whether it was
+    matched by the LMS user id rather than by name)."""
     by_id = [p for p in people if p.lms_user_id and p.lms_user_id == item.lms_id]
     if len(by_id) == 1:
-        return by_id[0], ""
+        return by_id[0], "", True
     if source == "canvas":
         wanted = canvas.slug(item.lms_name)
         by_name = [p for p in people if wanted and wanted in p.slugs]
     else:
         wanted = moodle.normal_name(item.lms_name)
         by_name = [p for p in people if wanted and wanted in p.names]
-    if len(by_name) == 1:
-        return by_name[0], ""
-    return None, "lms.unmatched.ambiguous" if by_name or len(by_id) > 1 else "lms.unmatched.not_on_roster"
+    if len(by_name) == 1 and not by_id:
+        return by_name[0], "", False
+    return None, "lms.unmatched.ambiguous" if by_name or by_id else "lms.unmatched.not_on_roster", False
+
+
+def _assign(found: dict[str, _Found], source: Source,
+            people: list[Person] | None) -> tuple[dict[str, _Found], list[Unmatched]]:
+    """Each submission's student id, and the submissions that get none. Two submissions that
+    come to one student: the one matched by LMS user id wins; matched by name alone, neither
+    is taken (two people of one name, one of them not on the roster, must not be guessed)."""
+    unmatched: list[Unmatched] = []
+    claims: dict[str, list[tuple[str, _Found, bool]]] = {}
+    for item in sorted(found.values(), key=lambda i: (i.lms_name, i.lms_id)):
+        if people is None:
+            student, reason, by_id = _own_id(item), "", True
+        else:
+            person, reason, by_id = _match(item, source, people)
+            student = person.id if person is not None else ""
+        if not reason and not _safe_id(student):
+            reason = "lms.unmatched.unsafe_id"
+        if reason:
+            unmatched.extend(Unmatched(f.member.shown, reason) for f in item.files)
+            continue
+        claims.setdefault(key(student), []).append((student, item, by_id))
+    chosen: dict[str, _Found] = {}
+    for claim in claims.values():
+        exact = [c for c in claim if c[2]]
+        winner = claim[0] if len(claim) == 1 else exact[0] if len(exact) == 1 else None
+        for student, item, _ in claim:
+            if winner is not None and item is winner[1]:
+                item.files, repeated = _duplicates(item.files)
+                unmatched.extend(Unmatched(f.member.shown, "lms.entry.duplicate") for f in repeated)
+                chosen[student] = item
+                continue
+            reason = "lms.unmatched.same_student" if winner is not None else "lms.unmatched.shared_name"
+            unmatched.extend(Unmatched(f.member.shown, reason) for f in item.files)
+    return chosen, unmatched
 
 
 def _own_id(item: _Found) -> str:
@@ -275,22 +316,8 @@ def collect(options: Options) -> Result:
             for item in found.values():
                 _choose_attempts(item, options.attempt, unmatched)
         people = read_people(options.roster, _archive_names(found)) if options.roster else None
-        chosen: dict[str, _Found] = {}
-        for item in sorted(found.values(), key=lambda i: (i.lms_name, i.lms_id)):
-            person, reason = _match(item, source, people) if people is not None else (None, "")
-            student = person.id if person is not None else _own_id(item)
-            if reason:
-                pass  # on no roster row
-            elif not _safe_id(student):
-                reason = "lms.unmatched.unsafe_id"
-            elif key(student) in {key(s) for s in chosen}:
-                reason = "lms.unmatched.same_student"
-            if reason:
-                unmatched.extend(Unmatched(f.member.shown, reason) for f in item.files)
-                continue
-            item.files, repeated = _duplicates(item.files)
-            unmatched.extend(Unmatched(f.member.shown, "lms.entry.duplicate") for f in repeated)
-            chosen[student] = item
+        chosen, refused = _assign(found, source, people)
+        unmatched.extend(refused)
         created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".grader-collect-", dir=out))
