@@ -559,3 +559,6 @@ def test_collect_grade_export_end_to_end(tmp_path):
         assert {sid: r[-1] for sid, r in by_id.items()} == expected
         plain = grader("export", str(out), "-o", str(tmp_path / f"{source}-plain.csv"))
         assert plain.returncode == 0 and (tmp_path / f"{source}-plain.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+        (klass / FILE_NAME).write_text("{", encoding="utf-8")
+        corrupt = grader("--lang", "zh", "export", str(out), "--format", source, "--class", str(klass))
+        assert corrupt.returncode == 2 and "不是有效的 JSON" in corrupt.stderr and "Traceback" not in corrupt.stderr
