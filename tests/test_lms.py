@@ -509,6 +509,20 @@ def test_rows_take_the_lms_id_from_a_canvas_manifest_only(tmp_path):
     assert [number(v) for v in (5.0, 5.25, 1 / 3, None, -0.0)] == ["5", "5.25", "0.3333", "", "0"]
 
 
+def test_collect_with_a_canvas_gradebook_export_as_the_roster(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Student,ID,SIS User ID,SIS Login ID,Section,HW 1 (5)\n    Points Possible,,,,,10\n"
+                    '"Doe, Jane",12345,s001,jdoe,A1,\n"Smith, Bob",23456,s002,bsmith,A1,\n', encoding="utf-8-sig")
+    out = tmp_path / "class"
+    code, output = run("collect", str(canvas_archive(tmp_path / "s.zip")), "--from", "canvas", "--roster", str(path),
+                       "-o", str(out))
+    assert code == 0, output
+    assert files_under(out) - {FILE_NAME} == {"12345/hw1.py", "12345/text.html", "23456/hw1.py"}
+    code, output = run("collect", str(canvas_archive(tmp_path / "s.zip")), "--from", "canvas", "--roster", str(path),
+                       "-o", str(tmp_path / "again"), "--lang", "zh")
+    assert "其学生不在名单上" in output
+
+
 def test_a_canvas_gradebook_export_works_as_the_roster(tmp_path):
     from grader.lms.people import read_people
 
