@@ -761,6 +761,68 @@ CATALOGUE: dict[str, str] = {
     "class.status": "status",
     "class.pass_rate_short": "pass rate",
     "class.all_exercises": "all",
+    # the LMS in and out (grader collect, grader export --format canvas|moodle; grader/lms/)
+    "lms.collect.done": "Collected {count} submission(s) from {archive} into {out}.",
+    "lms.collect.unmatched_title": "Not collected ({count}), also listed in {manifest}:",
+    "lms.collect.unmatched": "  {entry}: {reason}",
+    "lms.collect.canvas_times": "Canvas's archive holds no submission times (its entries carry the "
+                                "time the zip was made): each submission's late marker is kept, "
+                                "and lateness uses other times (docs/lms.md).",
+    "lms.collect.same_times": "Every collected entry carries the same time ({time}): probably when "
+                              "the zip was made, not when the students submitted. Check before "
+                              "lateness uses it (`--no-zip-times` leaves the times out).",
+    "lms.collect.bad_zone": "unknown time zone {zone}: give an IANA name such as `Asia/Shanghai` "
+                            "or `UTC`.",
+    "lms.collect.out_not_folder": "{out} is not a folder.",
+    "lms.collect.out_not_empty": "{out} is not empty: collect into a new folder, or add `--force` "
+                                 "to update an earlier collect there (docs/lms.md).",
+    "lms.collect.other_source": "{out} holds a collect from {source}: collect this archive into "
+                                "another folder.",
+    "lms.collect.outside": "the entry {file} would be written outside the class folder: refused, "
+                           "nothing was collected.",
+    "lms.archive.missing": "no archive at {file}.",
+    "lms.archive.not_zip": "{file} is not a zip archive, or it is corrupt (download it again from "
+                           "the LMS).",
+    "lms.archive.unreadable": "cannot read the archive {file}: {problem}",
+    "lms.archive.too_many_entries": "the archive holds {count} entries, more than the {limit} "
+                                    "allowed: refused, nothing was collected.",
+    "lms.archive.entry_too_large": "the archive's entry {entry} would unpack to {size} bytes, more "
+                                   "than the {limit} allowed for one file: refused, nothing was "
+                                   "collected.",
+    "lms.archive.bomb": "the archive's entry {entry} is compressed {ratio} times over: a zip bomb, "
+                        "refused, nothing was collected.",
+    "lms.archive.too_large": "the archive would unpack to more than {limit} bytes: refused, "
+                             "nothing was collected.",
+    "lms.archive.corrupt_entry": "the archive's entry {entry} is corrupt (download the archive "
+                                 "again): nothing was collected.",
+    "lms.entry.hidden_characters": "its name holds control or invisible characters",
+    "lms.entry.absolute": "an absolute path, which would be written outside the class folder",
+    "lms.entry.traversal": "a path with `..`, which would be written outside the class folder",
+    "lms.entry.name_too_long": "a name longer than a file system allows",
+    "lms.entry.symlink": "a symbolic link",
+    "lms.entry.special": "a special file (a device, a FIFO or a socket)",
+    "lms.entry.encrypted": "an encrypted entry",
+    "lms.entry.os_metadata": "a file the operating system added (`__MACOSX`, `.DS_Store`)",
+    "lms.entry.not_lms": "not named as this LMS names a submission's files",
+    "lms.entry.other_attempt": "another attempt of the same file (`--attempt first` or "
+                               "`--attempt last` chooses the one kept)",
+    "lms.entry.duplicate": "a second file at the same path in one submission",
+    "lms.unmatched.not_on_roster": "its student is not on the roster",
+    "lms.unmatched.ambiguous": "it matches several students of the roster",
+    "lms.unmatched.unsafe_id": "its student's id cannot be a folder name",
+    "lms.unmatched.same_student": "another submission in the archive is already this student's",
+    "lms.unmatched.shared_name": "several submissions in the archive match this student by name "
+                                 "alone: none is taken",
+    "lms.manifest_json": "the collect manifest `.grader-collect.json` is not valid JSON.",
+    "lms.manifest_field": "the collect manifest `.grader-collect.json` is not valid: its field "
+                          "`{field}` is missing or wrong. Collect again, or remove the file.",
+    "lms.manifest_version": "the collect manifest `.grader-collect.json` has version {version}; "
+                            "this grader reads version 1.",
+    "lms.manifest_not_file": "the collect manifest `.grader-collect.json` is not a regular file.",
+    "lms.manifest_too_large": "the collect manifest `.grader-collect.json` is larger than {limit} "
+                              "bytes.",
+    "lms.manifest_unreadable": "cannot read the collect manifest `.grader-collect.json`: {problem}",
+    "lms.export.manifest_error": "Cannot use the class folder {folder}: {problem}",
     "batch.nothing": "Nothing to grade: all {skipped} submission(s) are unchanged since the last "
                      "run (use --force to regrade them).",
     "class.state.graded": "graded",

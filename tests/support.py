@@ -43,7 +43,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "test_student_edges.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
-        "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py",
+        "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py", "test_lms.py",
     ),
     # the shipped exercise set itself: reference against torch, every mistake caught, validation
     "catalogue": (
@@ -127,6 +127,9 @@ SLOW: dict[str, frozenset[str]] = {
         "test_language_defaults_from_the_locale",
         "test_same_submission_same_json_twice_and_under_ci",
         "test_usage_errors_exit_2",
+    }),
+    "test_lms.py": frozenset({
+        "test_collect_grade_export_end_to_end",
     }),
     "test_feedback_config.py": frozenset({
         "test_the_cli_reads_the_config_file",

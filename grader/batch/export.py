@@ -17,10 +17,16 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..report.untrusted import csv_cell, json_dumps
 from .gradebook import Gradebook
+
+if TYPE_CHECKING:
+    from ..lms.exports import Target
+
+#: the formats that are an LMS's grade import file (grader.lms.exports)
+LMS_FORMATS = ("canvas", "moodle")
 
 FIXED = ("student", "name", "email", "on_roster", "status")
 TRAILER = ("total", "max_score", "percent", "submission", "content_hash", "graded_at", "run")
@@ -54,8 +60,13 @@ def gradebook_rows(book: Gradebook) -> tuple[list[str], list[dict[str, Any]]]:
     return order + sorted(extra), rows
 
 
-def export_text(book: Gradebook, fmt: str) -> str:
+def export_text(book: Gradebook, fmt: str, target: Target | None = None) -> str:
+    """The gradebook in `fmt`: `csv`, `json`, or an LMS's import CSV for `target`'s assignment."""
     exercises, rows = gradebook_rows(book)
+    if fmt in LMS_FORMATS:
+        from ..lms.exports import Target, lms_text
+
+        return lms_text(rows, fmt, target or Target())
     if fmt == "json":
         return json_dumps({"exercises": exercises, "students": rows}, indent=2) + "\n"
     out = io.StringIO()
@@ -79,7 +90,8 @@ def _number(value: Any) -> int | float | None:
 
 def encoding(fmt: str) -> str:
     """How an export file is encoded: a CSV with a UTF-8 BOM, which Excel needs to read it as
-    UTF-8 (without it, Excel on Chinese Windows reads GBK and garbles every name); JSON plain."""
+    UTF-8 (without it, Excel on Chinese Windows reads GBK and garbles every name); JSON and the
+    LMS import files plain UTF-8, as the LMSs document their imports."""
     return "utf-8-sig" if fmt == "csv" else "utf-8"
 
 

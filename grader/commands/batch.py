@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from ..batch.gradebook import Gradebook
+    from ..lms.exports import Target
 
 
 @click.command("grade")
@@ -96,24 +97,69 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
 
 @click.command("export")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "canvas", "moodle"]), default="csv",
+              show_default=True, help="csv/json: every column; canvas/moodle: that LMS's grade import CSV.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--assignment-name", metavar="TEXT", default=None,
+              help="canvas/moodle: the assignment's column (default: the graded folder's name).")
+@click.option("--assignment-id", metavar="ID", default=None,
+              help="canvas: the assignment's Canvas id, written as `Name (ID)`.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="canvas/moodle: the roster with the students' SIS ids, logins and sections.")
+@click.option("--class", "class_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="canvas/moodle: the collected class folder (default: the graded one).")
 @lang_option
 @click.pass_obj
-def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None) -> None:
-    """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
-    from ..batch.export import encoding, export_text
+def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None, assignment_name: str | None,
+                   assignment_id: str | None, roster: Path | None, class_dir: Path | None) -> None:
+    """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent;
+    or, with --format canvas|moodle, the file that LMS imports grades from."""
+    from ..batch.export import LMS_FORMATS, encoding, export_text
 
     book = _open_book(out_dir, settings.lang)
     try:
-        content = export_text(book, fmt)
+        target = _lms_target(book, assignment_name, assignment_id, roster, class_dir, settings.lang) \
+            if fmt in LMS_FORMATS else None
+        content = export_text(book, fmt, target)
     finally:
         book.close()
     if output is not None:
         output.write_text(content, encoding=encoding(fmt))
     else:
         click.echo(content, nl=False)
+
+
+def _lms_target(book: Gradebook, assignment_name: str | None, assignment_id: str | None, roster: Path | None,
+                class_dir: Path | None, lang: str) -> Target:
+    """What an LMS export needs beside the rows: the assignment's name, the collect manifest of
+    the class folder (given, or the one the latest run graded, when it is still there), the roster."""
+    from ..batch.roster import RosterError
+    from ..lms.exports import Target
+    from ..lms.manifest import ManifestError, read_manifest
+    from ..lms.people import read_people
+    from ..messages import render
+
+    run = book.latest_run()
+    graded = Path(run["submissions_dir"]) if run is not None and run["submissions_dir"] else None
+    folder = class_dir or (graded if graded is not None and graded.is_dir() else None)
+    manifest = None
+    if folder is not None:
+        try:
+            manifest = read_manifest(folder)
+        except ManifestError as exc:
+            problem = render(exc.code, exc.facts, lang)
+            fail_usage(render("lms.export.manifest_error", {"folder": str(folder), "problem": problem}, lang))
+    people = []
+    if roster is not None:
+        try:
+            people = read_people(roster, [str(item["student"]) for item in book.standing()])
+        except RosterError as exc:
+            problem = render(exc.code, exc.facts, lang)
+            fail_usage(render("batch.roster_error", {"path": str(roster), "problem": problem}, lang))
+    fallback = (graded.name if graded is not None else "") or "grader"
+    return Target(assignment=assignment_name, fallback=fallback, assignment_id=assignment_id, manifest=manifest,
+                  people=people)
 
 
 @click.command("history")
