@@ -26,6 +26,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "test_case_keys.py", "test_codec.py", "test_codec_types.py", "test_compare_fast_path.py",
         "test_feedback_config.py", "test_feedback_gettext.py", "test_feedback_messages.py",
         "test_feedback_translations.py", "test_layout.py", "test_round_trips.py", "test_similarity.py",
+        "test_similarity_stored.py",
         "test_spec.py", "test_suite_rules.py", "test_untrusted_text.py",
     ),
     # one stage of grading with its real neighbours: the sandbox, the worker and zygote, plans,
@@ -265,6 +266,11 @@ SLOW: dict[str, frozenset[str]] = {
         "test_records_round_trip_as_json_and_codec_and_rank_the_same",
         "test_the_command_writes_a_ranked_report_in_both_languages",
     }),
+    "test_similarity_stored.py": frozenset({
+        "test_a_corrupt_stored_record_is_fingerprinted_again_or_said",
+        "test_an_unchanged_class_is_not_fingerprinted_again_and_a_changed_submission_is",
+        "test_records_round_trip_through_the_gradebook_and_rank_the_same",
+    }),
     "test_stored_answers.py": frozenset({
         "test_stored_answers_grade_the_same",
     }),
@@ -307,6 +313,7 @@ SLOW_FIXTURES: dict[str, frozenset[str]] = {
     "test_hostile_sizes.py": frozenset({"json_run"}),
     "test_pack.py": frozenset({"sets", "sessions"}),
     "test_similarity.py": frozenset({"analysis", "hostile_report"}),
+    "test_similarity_stored.py": frozenset({"section", "stored_book"}),
     "test_untrusted_text.py": frozenset({"graded"}),
 }
 

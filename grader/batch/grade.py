@@ -48,6 +48,7 @@ from .roster import Student, key as student_key
 
 if TYPE_CHECKING:
     from ..session import GradingSession
+    from .similarity_section import SimilaritySection
     from ..spec import Exercise
 
 REPORT_FILE = "report.html"
@@ -75,6 +76,8 @@ class BatchOptions:
     time_limit: float | None = None
     limits: Limits = field(default_factory=Limits)
     live: bool | None = None  # progress bar: None = when stderr is a terminal
+    #: the class report's similarity section and OUT/similarity/ (`--no-similarity`: off)
+    similarity: bool = True
 
 
 class BatchError(Exception):
@@ -441,8 +444,28 @@ def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercis
     recorder.progress.close()
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
     summary.seconds = time.monotonic() - started
-    _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries})
+    section = None
+    if options.similarity and not summary.interrupted:
+        section = _similarity(options, session, book, found, hashes, scope or [ex.id for ex in exercises])
+    _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries}, section)
     return summary
+
+
+def _similarity(options: BatchOptions, session: GradingSession, book: Gradebook, found: Discovery,
+                hashes: dict[str, str | None], scope: list[str]) -> SimilaritySection | None:
+    """The similarity section, after grading and apart from it: it reads what the gradebook
+    holds and the students' files, never a grade. Whatever goes wrong there is said in one line
+    and leaves the grades, the CSV and the rest of the report as they are."""
+    from .similarity_section import build_section
+
+    try:
+        return build_section(book, options.out_dir, found.entries, hashes, session.exercise_set, scope,
+                             options.lang, label(options.submissions.name))
+    except (Exception, KeyboardInterrupt) as exc:  # evidence, not a grade: never stops the batch
+        reason = text("batch.similarity_interrupted", options.lang) if isinstance(exc, KeyboardInterrupt) \
+            else _reason(exc)
+        click.echo(text("batch.similarity_failed", options.lang).format(reason=reason), err=True)
+        return None
 
 
 def _grade_all(recorder: _Recorder, todo: list[Entry]) -> bool:
@@ -489,7 +512,7 @@ def _store_as_done(recorder: _Recorder, todo: list[Entry], results: Iterable[Don
 
 
 def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
-            reuse: dict[str, int | None], names: dict[str, str]) -> None:
+            reuse: dict[str, int | None], names: dict[str, str], section: SimilaritySection | None = None) -> None:
     """Feedback for unchanged students, the CSV, the class report, and what to tell the user."""
     from .export import write_export
 
@@ -508,7 +531,9 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
     write_export(book, options.out_dir / CSV_FILE, "csv")
     from .class_report import write_class_report
 
-    report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, label(options.submissions.name))
+    sections = [] if section is None else [_section_html(section, lang)]
+    report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, label(options.submissions.name),
+                                   sections)
     if summary.interrupted:
         click.echo(text("batch.interrupted", lang).format(
             graded=summary.graded, left=summary.total - summary.skipped - summary.graded))
@@ -529,9 +554,28 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         click.echo(text("batch.unwritten_line", lang).format(student=text_line(student), reason=reason), err=True)
     if not report_ok:
         click.echo(text("batch.no_plots", lang), err=True)
+    if section is not None:
+        _say_similarity(section, lang)
     click.echo(text("batch.outputs", lang).format(
         gradebook=options.out_dir / FILENAME, feedback=options.out_dir / FEEDBACK_DIR,
         report=options.out_dir / REPORT_FILE))
+
+
+def _section_html(section: SimilaritySection, lang: str) -> str:
+    from .similarity_section import render_section
+
+    return render_section(section, lang)
+
+
+def _say_similarity(section: SimilaritySection, lang: str) -> None:
+    """One line on the terminal: what the section found, and where the pairs are."""
+    comparison, found = section.comparison, section.fingerprinted
+    click.echo(text("batch.similarity", lang).format(
+        flagged=comparison.ranking.flagged, compared=len(comparison.compared), computed=found.computed,
+        reused=found.reused, report=section.index))
+    if found.repaired:
+        click.echo(text("batch.similarity_repaired", lang).format(
+            students=text_line(", ".join(found.repaired))), err=True)
 
 
 __all__ = ["BatchError", "BatchOptions", "BatchSummary", "feedback_name", "grade_class", "write_feedback"]
