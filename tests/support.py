@@ -41,7 +41,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
         "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
-        "test_student_edges.py",
+        "test_student_edges.py", "test_similarity_grade.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
         "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py",
@@ -266,6 +266,7 @@ SLOW: dict[str, frozenset[str]] = {
         "test_records_round_trip_as_json_and_codec_and_rank_the_same",
         "test_the_command_writes_a_ranked_report_in_both_languages",
     }),
+    "test_similarity_grade.py": frozenset({EVERY_TEST}),
     "test_similarity_stored.py": frozenset({
         "test_a_corrupt_stored_record_is_fingerprinted_again_or_said",
         "test_an_unchanged_class_is_not_fingerprinted_again_and_a_changed_submission_is",
