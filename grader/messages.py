@@ -880,7 +880,7 @@ CATALOGUE: dict[str, str] = {
     "similarity.cli.gradebook": "Using the fingerprints stored in {gradebook} for the {students} "
                                 "submissions of its latest run: no submission is read again.",
     "similarity.cli.no_gradebook": "No gradebook in {out} (run `grader grade` first).",
-    "similarity.cli.no_class": "Give a submissions folder CLASS, or `--gradebook OUT`.",
+    "similarity.cli.no_class": "Give a submissions folder `CLASS`, or `--gradebook OUT`.",
     "class.similarity": "Similar code across the class",
     "class.similarity.summary": "Compared {compared} of {students} submissions: {candidates} pair(s) "
                                 "share code once the base is discounted, {flagged} flagged "

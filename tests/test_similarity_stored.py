@@ -79,7 +79,8 @@ def test_records_round_trip_through_the_gradebook_and_rank_the_same(generated_cl
     by_student = {r.student: r for r in again.records}
     for record in first.records:
         assert json.dumps(by_student[record.student].to_tree()) == json.dumps(record.to_tree())
-        assert again.sources[record.student] == read_student(record.student, [generated_class.files[record.student]]).modules
+        read = read_student(record.student, [generated_class.files[record.student]])
+        assert again.sources[record.student] == read.modules
     base = base_material(EXERCISE_SET, (), True, [], Method())
     units = EXERCISES | {OTHER}
     ranked = [rank_records(found.records, base, Options(), Method(), units).ranking for found in (first, again)]
@@ -270,3 +271,52 @@ def test_the_whole_report_is_written_next_to_the_class_report(section):
     data = json.loads((out / SIMILARITY_DIR / "similarity.json").read_text(encoding="utf-8"))
     assert data["flagged"] == built.comparison.ranking.flagged
     assert built.fingerprinted.computed == 52
+
+
+def test_an_interrupted_fingerprinting_keeps_what_it_stored(stored_book, tmp_path, monkeypatch):
+    _, entries, hashes = stored_book
+    calls: list[str] = []
+
+    def stops_at_the_eleventh(student, modules, exercises, method=Method()):
+        if len(calls) == 10:
+            raise KeyboardInterrupt
+        calls.append(student)
+        return fingerprint(student, modules, exercises, method)
+
+    monkeypatch.setattr(stored, "fingerprint", stops_at_the_eleventh)
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    with pytest.raises(KeyboardInterrupt):
+        stored.fingerprint_entries(book, entries, hashes, EXERCISES)
+    assert len(book.fingerprints(stored.method_key(Method(), EXERCISES))) == 10
+    calls.clear()
+
+    def counting(student, modules, exercises, method=Method()):
+        calls.append(student)
+        return fingerprint(student, modules, exercises, method)
+
+    monkeypatch.setattr(stored, "fingerprint", counting)
+    resumed = stored.fingerprint_entries(book, entries, hashes, EXERCISES)
+    assert len(calls) == resumed.computed == 40 and resumed.reused == 10
+    book.close()
+
+
+def test_a_failing_section_is_said_and_grading_goes_on(monkeypatch, tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from grader.batch import grade, similarity_section
+    from grader.batch.discover import Discovery
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the index is on fire")
+
+    monkeypatch.setattr(similarity_section, "build_section", broken)
+    options = grade.BatchOptions(submissions=tmp_path / "week", out_dir=tmp_path / "out", jobs=1, exercises_dir=None)
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    try:
+        section = grade._similarity(options, SimpleNamespace(exercise_set=EXERCISE_SET), book,  # type: ignore[arg-type]
+                                    Discovery([], []), {}, ["softmax"])
+    finally:
+        book.close()
+    assert section is None
+    err = capsys.readouterr().err
+    assert "The similarity section was not made (RuntimeError: the index is on fire)" in err
