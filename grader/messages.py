@@ -877,6 +877,7 @@ CATALOGUE: dict[str, str] = {
                              "`grader grade` again",
     "similarity.unreadable_record": "its fingerprints stored in the gradebook cannot be read back "
                                     "({reason}): run `grader grade` again, which fingerprints it anew",
+    "similarity.unreadable_source": "the submission cannot be read as text ({reason})",
     "similarity.cli.gradebook": "Using the fingerprints stored in {gradebook} for the {students} "
                                 "submissions of its latest run: no submission is read again.",
     "similarity.cli.no_gradebook": "No gradebook in {out} (run `grader grade` first).",

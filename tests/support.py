@@ -269,6 +269,7 @@ SLOW: dict[str, frozenset[str]] = {
     "test_similarity_grade.py": frozenset({EVERY_TEST}),
     "test_similarity_stored.py": frozenset({
         "test_a_corrupt_stored_record_is_fingerprinted_again_or_said",
+        "test_a_notebook_the_reader_cannot_encode_is_a_reason_not_a_crash",
         "test_an_unchanged_class_is_not_fingerprinted_again_and_a_changed_submission_is",
         "test_records_round_trip_through_the_gradebook_and_rank_the_same",
     }),

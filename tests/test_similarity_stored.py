@@ -320,3 +320,25 @@ def test_a_failing_section_is_said_and_grading_goes_on(monkeypatch, tmp_path, ca
     assert section is None
     err = capsys.readouterr().err
     assert "The similarity section was not made (RuntimeError: the index is on fire)" in err
+
+
+def test_a_notebook_the_reader_cannot_encode_is_a_reason_not_a_crash(tmp_path):
+    folder = tmp_path / "week"
+    folder.mkdir()
+    cell = {"cell_type": "code", "id": "a", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": "def softmax(z):\n    s = '\\ud800'\n    return z / z.sum() + len(s)\n"}
+    (folder / "sur.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                                  "nbformat_minor": 5}).replace("\\\\ud800", "\\ud800"),
+                                      encoding="utf-8")
+    (folder / "ok.py").write_text("def softmax(z):\n    return z / z.sum()\n", encoding="utf-8")
+    entries, hashes = _class(folder)
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    try:
+        found = stored.fingerprint_entries(book, entries, hashes, EXERCISES)
+        again = stored.stored_class(book, ["sur", "ok"], EXERCISES)
+    finally:
+        book.close()
+    problems = {r.student: r.problem for r in found.records}
+    assert problems["ok"] is None and problems["sur"]["code"] == "similarity.unreadable_source"
+    assert "UnicodeEncodeError" in problems["sur"]["facts"]["reason"]
+    assert {r.student: r.problem for r in again.records} == problems

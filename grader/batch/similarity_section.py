@@ -79,7 +79,7 @@ def _flag(flagged: bool, lang: str) -> str:
     return f'<strong class="error">{e(text("similarity.flagged", lang))}</strong>' if flagged else ""
 
 
-def _rows(pairs: list[PairScore], flagged: list[bool], most: int, more: int) -> list[int]:
+def _rows(flagged: list[bool], most: int, more: int) -> list[int]:
     """Positions shown: the flagged ones (at most `most`), then `more` of the others."""
     hit = [i for i, f in enumerate(flagged) if f][:most]
     rest = [i for i, f in enumerate(flagged) if not f][:more]
@@ -114,7 +114,7 @@ def render_section(section: SimilaritySection, lang: str) -> str:
 
     out.append(f"<h3>{t('similarity.ranked')}</h3>")
     pairs = ranking.pairs
-    shown = _rows(pairs, [p.flagged for p in pairs], MAX_FLAGGED, MORE_OVERALL)
+    shown = _rows([p.flagged for p in pairs], MAX_FLAGGED, MORE_OVERALL)
     rows = [[str(i + 1), e(pairs[i].a), e(pairs[i].b), percent(pairs[i].score), _flag(pairs[i].flagged, lang),
              ", ".join(f"{unit_label(u.unit, lang)} {percent(u.score)}" for u in pairs[i].strongest[:3]),
              _link(section, pairs[i], lang)] for i in shown]
@@ -128,7 +128,7 @@ def render_section(section: SimilaritySection, lang: str) -> str:
         unit_pairs = ranking.per_unit[unit]
         scores = [next(u for u in p.units if u.unit == unit) for p in unit_pairs]
         hits = [unit != OTHER and s.score >= options.unit_threshold for s in scores]
-        shown = _rows(unit_pairs, hits, MAX_FLAGGED_UNIT, MORE_UNIT)
+        shown = _rows(hits, MAX_FLAGGED_UNIT, MORE_UNIT)
         if not shown:
             continue
         listed = True
