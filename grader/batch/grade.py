@@ -5,7 +5,9 @@ OUT_DIR receives:
 - ``gradebook.sqlite``: every run, every grade (see `gradebook`);
 - ``grades.csv``: the gradebook as `grader export --format csv` writes it;
 - ``feedback/<name>.md`` and ``.html``: what the student reads (`names.feedback_name`);
-- ``report.html``: the class report, one self-contained page.
+- ``report.html``: the class report, one self-contained page;
+- ``similarity/``: the similarity report its section links to (`similarity_section`; evidence,
+  never a grade: it runs after grading, and ``--no-similarity`` leaves it out).
 
 A run that grades only some exercises (`-e`) or students (`--student`) merges into what the
 gradebook holds (`merge`): each student's other exercises keep their stored results, and the
@@ -452,15 +454,16 @@ def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercis
 
 
 def _similarity(options: BatchOptions, session: GradingSession, book: Gradebook, found: Discovery,
-                hashes: dict[str, str | None], scope: list[str]) -> SimilaritySection | None:
-    """The similarity section, after grading and apart from it: it reads what the gradebook
-    holds and the students' files, never a grade. Whatever goes wrong there is said in one line
-    and leaves the grades, the CSV and the rest of the report as they are."""
-    from .similarity_section import build_section
+                hashes: dict[str, str | None], scope: list[str]) -> tuple[SimilaritySection, str] | None:
+    """The similarity section and its HTML, after grading and apart from it: it reads what the
+    gradebook holds and the students' files, never a grade. Whatever goes wrong there is said in
+    one line and leaves the grades, the CSV and the rest of the report as they are."""
+    from .similarity_section import build_section, render_section
 
     try:
-        return build_section(book, options.out_dir, found.entries, hashes, session.exercise_set, scope,
-                             options.lang, label(options.submissions.name))
+        section = build_section(book, options.out_dir, found.entries, hashes, session.exercise_set, scope,
+                                options.lang, label(options.submissions.name))
+        return section, render_section(section, options.lang)
     except (Exception, KeyboardInterrupt) as exc:  # evidence, not a grade: never stops the batch
         reason = text("batch.similarity_interrupted", options.lang) if isinstance(exc, KeyboardInterrupt) \
             else _reason(exc)
@@ -512,7 +515,8 @@ def _store_as_done(recorder: _Recorder, todo: list[Entry], results: Iterable[Don
 
 
 def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
-            reuse: dict[str, int | None], names: dict[str, str], section: SimilaritySection | None = None) -> None:
+            reuse: dict[str, int | None], names: dict[str, str],
+            similarity: tuple[SimilaritySection, str] | None = None) -> None:
     """Feedback for unchanged students, the CSV, the class report, and what to tell the user."""
     from .export import write_export
 
@@ -531,7 +535,7 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
     write_export(book, options.out_dir / CSV_FILE, "csv")
     from .class_report import write_class_report
 
-    sections = [] if section is None else [_section_html(section, lang)]
+    sections = [] if similarity is None else [similarity[1]]
     report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, label(options.submissions.name),
                                    sections)
     if summary.interrupted:
@@ -554,17 +558,11 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         click.echo(text("batch.unwritten_line", lang).format(student=text_line(student), reason=reason), err=True)
     if not report_ok:
         click.echo(text("batch.no_plots", lang), err=True)
-    if section is not None:
-        _say_similarity(section, lang)
+    if similarity is not None:
+        _say_similarity(similarity[0], lang)
     click.echo(text("batch.outputs", lang).format(
         gradebook=options.out_dir / FILENAME, feedback=options.out_dir / FEEDBACK_DIR,
         report=options.out_dir / REPORT_FILE))
-
-
-def _section_html(section: SimilaritySection, lang: str) -> str:
-    from .similarity_section import render_section
-
-    return render_section(section, lang)
 
 
 def _say_similarity(section: SimilaritySection, lang: str) -> None:
