@@ -931,6 +931,33 @@ CATALOGUE: dict[str, str] = {
     "similarity.cli.not_compared": "Not compared: {students}",
     "similarity.cli.report": "Report: {path}",
     "similarity.cli.evidence": "This is evidence for a person to read: it never changes a grade.",
+    # similarity stored in the gradebook and the class report's section (grader/similarity/stored.py,
+    # grader/batch/similarity_section.py)
+    "similarity.not_stored": "no fingerprints stored in the gradebook for this submission (graded "
+                             "with `--no-similarity`, or by another version of the grader): run "
+                             "`grader grade` again",
+    "similarity.unreadable_record": "its fingerprints stored in the gradebook cannot be read back "
+                                    "({reason}): run `grader grade` again, which fingerprints it anew",
+    "similarity.unreadable_source": "the submission cannot be read as text ({reason})",
+    "similarity.cli.gradebook": "Using the fingerprints stored in {gradebook} for the {students} "
+                                "submissions of its latest run: no submission is read again.",
+    "similarity.cli.no_gradebook": "No gradebook in {out} (run `grader grade` first).",
+    "similarity.cli.no_class": "Give a submissions folder `CLASS`, or `--gradebook OUT`.",
+    "class.similarity": "Similar code across the class",
+    "class.similarity.summary": "Compared {compared} of {students} submissions: {candidates} pair(s) "
+                                "share code once the base is discounted, {flagged} flagged "
+                                "({computed} fingerprinted in this run, {reused} unchanged ones "
+                                "taken from the gradebook).",
+    "class.similarity.full": "The whole similarity report.",
+    "class.similarity.not_compared": "Not compared (see the whole report for why):",
+    "batch.similarity": "Similarity: {flagged} pair(s) flagged among {compared} submissions "
+                        "compared ({computed} fingerprinted, {reused} reused): {report}. Evidence "
+                        "for a person to read; it never changes a grade.",
+    "batch.similarity_failed": "The similarity section was not made ({reason}); the grades, the "
+                               "CSV and the rest of the report are not affected.",
+    "batch.similarity_interrupted": "interrupted",
+    "batch.similarity_repaired": "Stored fingerprints that could not be read back were computed "
+                                 "again: {students}",
 }
 
 LANGUAGES = ("en", "zh")

@@ -26,6 +26,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "test_case_keys.py", "test_codec.py", "test_codec_types.py", "test_compare_fast_path.py",
         "test_feedback_config.py", "test_feedback_gettext.py", "test_feedback_messages.py",
         "test_feedback_translations.py", "test_layout.py", "test_round_trips.py", "test_similarity.py",
+        "test_similarity_stored.py",
         "test_spec.py", "test_suite_rules.py", "test_untrusted_text.py",
     ),
     # one stage of grading with its real neighbours: the sandbox, the worker and zygote, plans,
@@ -40,7 +41,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
         "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
-        "test_student_edges.py",
+        "test_student_edges.py", "test_similarity_grade.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
         "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py", "test_lms.py",
@@ -268,6 +269,13 @@ SLOW: dict[str, frozenset[str]] = {
         "test_records_round_trip_as_json_and_codec_and_rank_the_same",
         "test_the_command_writes_a_ranked_report_in_both_languages",
     }),
+    "test_similarity_grade.py": frozenset({EVERY_TEST}),
+    "test_similarity_stored.py": frozenset({
+        "test_a_corrupt_stored_record_is_fingerprinted_again_or_said",
+        "test_a_notebook_the_reader_cannot_encode_is_a_reason_not_a_crash",
+        "test_an_unchanged_class_is_not_fingerprinted_again_and_a_changed_submission_is",
+        "test_records_round_trip_through_the_gradebook_and_rank_the_same",
+    }),
     "test_stored_answers.py": frozenset({
         "test_stored_answers_grade_the_same",
     }),
@@ -310,6 +318,7 @@ SLOW_FIXTURES: dict[str, frozenset[str]] = {
     "test_hostile_sizes.py": frozenset({"json_run"}),
     "test_pack.py": frozenset({"sets", "sessions"}),
     "test_similarity.py": frozenset({"analysis", "hostile_report"}),
+    "test_similarity_stored.py": frozenset({"section", "stored_book"}),
     "test_untrusted_text.py": frozenset({"graded"}),
 }
 

@@ -15,7 +15,7 @@ import io
 import json
 import statistics
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,7 +194,9 @@ def _table(headers: list[str], rows: list[list[str]], numeric: Collection[int] =
 
 
 def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str = "",
-                        plots: dict[str, str] | None = None) -> str:
+                        plots: dict[str, str] | None = None, sections: Sequence[str] = ()) -> str:
+    """The page; `sections` are HTML sections made elsewhere (the similarity section), placed
+    before the list of every student."""
     t = lambda code: e(text(code, lang))  # noqa: E731
     submitted = [s for s in data.students if s["status"] not in (MISSING, "pending") and s["max"]]
     percents = [100 * s["score"] / s["max"] for s in submitted]
@@ -265,6 +267,7 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
     out.append(_table(headers, [[e(s["student"]), f"{s['seconds']:.2f}", f"{s['score']:g} / {s['max']:g}"]
                                 for s in slow], numeric={1, 2}))
 
+    out += sections
     out.append(f"<h2>{t('class.all_students')}</h2>")
     rows = []
     for s in data.students:
@@ -279,12 +282,12 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
     return "\n".join(out)
 
 
-def write_class_report(book: Gradebook, path: Path, lang: str, name: str) -> bool:
+def write_class_report(book: Gradebook, path: Path, lang: str, name: str, sections: Sequence[str] = ()) -> bool:
     """Write the page; False when matplotlib is missing (the page then has tables only)."""
     data = collect(book, lang)
     plots = _plots(data)
     run = book.latest_run()
-    page = render_class_report(data, lang, name, run["spec_digest"] if run is not None else "", plots)
+    page = render_class_report(data, lang, name, run["spec_digest"] if run is not None else "", plots, sections)
     path.write_text(page, encoding="utf-8")
     return plots is not None
 

@@ -5,7 +5,9 @@ OUT_DIR receives:
 - ``gradebook.sqlite``: every run, every grade (see `gradebook`);
 - ``grades.csv``: the gradebook as `grader export --format csv` writes it;
 - ``feedback/<name>.md`` and ``.html``: what the student reads (`names.feedback_name`);
-- ``report.html``: the class report, one self-contained page.
+- ``report.html``: the class report, one self-contained page;
+- ``similarity/``: the similarity report its section links to (`similarity_section`; evidence,
+  never a grade: it runs after grading, and ``--no-similarity`` leaves it out).
 
 A run that grades only some exercises (`-e`) or students (`--student`) merges into what the
 gradebook holds (`merge`): each student's other exercises keep their stored results, and the
@@ -49,6 +51,7 @@ from .roster import Student, key as student_key
 
 if TYPE_CHECKING:
     from ..session import GradingSession
+    from .similarity_section import SimilaritySection
     from ..spec import Exercise
 
 REPORT_FILE = "report.html"
@@ -76,6 +79,8 @@ class BatchOptions:
     time_limit: float | None = None
     limits: Limits = field(default_factory=Limits)
     live: bool | None = None  # progress bar: None = when stderr is a terminal
+    #: the class report's similarity section and OUT/similarity/ (`--no-similarity`: off)
+    similarity: bool = True
 
 
 class BatchError(Exception):
@@ -442,8 +447,29 @@ def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercis
     recorder.progress.close()
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
     summary.seconds = time.monotonic() - started
-    _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries})
+    section = None
+    if options.similarity and not summary.interrupted:
+        section = _similarity(options, session, book, found, hashes, scope or [ex.id for ex in exercises])
+    _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries}, section)
     return summary
+
+
+def _similarity(options: BatchOptions, session: GradingSession, book: Gradebook, found: Discovery,
+                hashes: dict[str, str | None], scope: list[str]) -> tuple[SimilaritySection, str] | None:
+    """The similarity section and its HTML, after grading and apart from it: it reads what the
+    gradebook holds and the students' files, never a grade. Whatever goes wrong there is said in
+    one line and leaves the grades, the CSV and the rest of the report as they are."""
+    from .similarity_section import build_section, render_section
+
+    try:
+        section = build_section(book, options.out_dir, found.entries, hashes, session.exercise_set, scope,
+                                options.lang, label(options.submissions.name))
+        return section, render_section(section, options.lang)
+    except (Exception, KeyboardInterrupt) as exc:  # evidence, not a grade: never stops the batch
+        reason = text("batch.similarity_interrupted", options.lang) if isinstance(exc, KeyboardInterrupt) \
+            else _reason(exc)
+        click.echo(text("batch.similarity_failed", options.lang).format(reason=reason), err=True)
+        return None
 
 
 def _grade_all(recorder: _Recorder, todo: list[Entry]) -> bool:
@@ -490,7 +516,8 @@ def _store_as_done(recorder: _Recorder, todo: list[Entry], results: Iterable[Don
 
 
 def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
-            reuse: dict[str, int | None], names: dict[str, str]) -> None:
+            reuse: dict[str, int | None], names: dict[str, str],
+            similarity: tuple[SimilaritySection, str] | None = None) -> None:
     """Feedback for unchanged students, the CSV, the class report, and what to tell the user."""
     from .export import write_export
 
@@ -509,7 +536,9 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
     write_export(book, options.out_dir / CSV_FILE, "csv")
     from .class_report import write_class_report
 
-    report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, label(options.submissions.name))
+    sections = [] if similarity is None else [similarity[1]]
+    report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, label(options.submissions.name),
+                                   sections)
     if summary.interrupted:
         click.echo(text("batch.interrupted", lang).format(
             graded=summary.graded, left=summary.total - summary.skipped - summary.graded))
@@ -530,9 +559,22 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
         click.echo(text("batch.unwritten_line", lang).format(student=text_line(student), reason=reason), err=True)
     if not report_ok:
         click.echo(text("batch.no_plots", lang), err=True)
+    if similarity is not None:
+        _say_similarity(similarity[0], lang)
     click.echo(text("batch.outputs", lang).format(
         gradebook=options.out_dir / FILENAME, feedback=options.out_dir / FEEDBACK_DIR,
         report=options.out_dir / REPORT_FILE))
+
+
+def _say_similarity(section: SimilaritySection, lang: str) -> None:
+    """One line on the terminal: what the section found, and where the pairs are."""
+    comparison, found = section.comparison, section.fingerprinted
+    click.echo(text("batch.similarity", lang).format(
+        flagged=comparison.ranking.flagged, compared=len(comparison.compared), computed=found.computed,
+        reused=found.reused, report=section.index))
+    if found.repaired:
+        click.echo(text("batch.similarity_repaired", lang).format(
+            students=text_line(", ".join(found.repaired))), err=True)
 
 
 __all__ = ["BatchError", "BatchOptions", "BatchSummary", "feedback_name", "grade_class", "write_feedback"]

@@ -13,6 +13,9 @@ Tables:
   English and Chinese, the diagnosed mistakes, seconds.
 - ``run_entries``: per run and student: which grade stands (graded in this run, or unchanged
   since an earlier one), or ``pending`` when the run was interrupted before reaching them.
+- ``fingerprints``: per student, content hash and similarity method, the submission's
+  fingerprint record and the code it was computed from (codec-encoded; grader/similarity/stored.py
+  reads and writes them): evidence for the similarity report, never part of a grade.
 
 A grade is reused when the submission's content hash and the grading key both match: a changed
 file, a changed spec, another grader version, seed, selection or time limit means grading again.
@@ -69,6 +72,16 @@ CREATE TABLE IF NOT EXISTS run_entries (
     run_id INTEGER NOT NULL REFERENCES runs(id), student TEXT NOT NULL REFERENCES students(id),
     action TEXT NOT NULL, grade_id INTEGER REFERENCES grades(id),
     PRIMARY KEY (run_id, student)
+);
+"""
+
+#: the similarity fingerprints of a submission (issue 16), in a statement of their own: one row per
+#: student and method, replaced when the submission's content hash changes
+_FINGERPRINT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fingerprints (
+    student TEXT NOT NULL, content_hash TEXT NOT NULL, method TEXT NOT NULL,
+    record BLOB NOT NULL, sources BLOB NOT NULL, made_at TEXT NOT NULL,
+    PRIMARY KEY (student, method)
 );
 """
 
@@ -203,6 +216,15 @@ class StoredGrade:
         return book.result(self.id)
 
 
+@dataclass(frozen=True)
+class StoredFingerprint:
+    """One student's stored similarity fingerprints: of which content, the encoded record and code."""
+
+    content_hash: str
+    record: bytes
+    sources: bytes
+
+
 class Gradebook:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -213,6 +235,7 @@ class Gradebook:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.db:
             self.db.executescript(_SCHEMA)
+            self.db.executescript(_FINGERPRINT_SCHEMA)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     @classmethod
@@ -347,6 +370,22 @@ class Gradebook:
 
     def has_student(self, student: str) -> bool:
         return self.db.execute("SELECT 1 FROM students WHERE id = ?", (student,)).fetchone() is not None
+
+    # similarity fingerprints (grader/similarity/stored.py encodes and decodes them)
+    def fingerprints(self, method: str) -> dict[str, StoredFingerprint]:
+        """Every student's stored fingerprints of this method, by student."""
+        rows = self.db.execute("SELECT student, content_hash, record, sources FROM fingerprints "
+                               "WHERE method = ?", (method,)).fetchall()
+        return {row["student"]: StoredFingerprint(row["content_hash"], bytes(row["record"]), bytes(row["sources"]))
+                for row in rows}
+
+    def store_fingerprint(self, student: str, content_hash: str, method: str, record: bytes,
+                          sources: bytes) -> None:
+        """Store (or replace) one student's fingerprints of this method, in one transaction."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO fingerprints (student, content_hash, method, record, "
+                            "sources, made_at) VALUES (?,?,?,?,?,?)",
+                            (student, content_hash, method, record, sources, now()))
 
 
 def _messages(ex: ExerciseResult) -> dict[str, list[str]]:

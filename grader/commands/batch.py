@@ -38,19 +38,22 @@ if TYPE_CHECKING:
               help="Grade only this student, changed or not (repeatable); the others keep their grades.")
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@click.option("--no-similarity", is_flag=True,
+              help="Leave out the report's similarity section and OUT/similarity/ (grades are the same).")
 @time_limit_option
 @sandbox_options
 @lang_option
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
-                  seed: int | None, time_limit: float | None) -> None:
+                  seed: int | None, no_similarity: bool, time_limit: float | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
-    Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
-    OUT/report.html. A re-run grades only new or changed submissions (or all after a spec
-    change). With -e or --student only those are graded, merged into the stored results; the
-    gradebook's language is kept unless --lang is given. Ctrl-C stops and keeps what is graded;
+    Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html,
+    OUT/report.html and OUT/similarity/ (pairs of similar code: evidence, never a grade). A
+    re-run grades only new or changed submissions (or all after a spec change). With -e or
+    --student only those are graded, merged into the stored results; the gradebook's language
+    is kept unless --lang is given. Ctrl-C stops and keeps what is graded;
     run again to finish.
     """
     from ..batch.grade import BatchError, BatchOptions, grade_class
@@ -75,7 +78,7 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
         roster=listed, roster_path=roster, force=force, lang=lang, lang_explicit=explicit,
-        students=students, seed=seed, time_limit=time_limit, limits=limits)
+        students=students, seed=seed, time_limit=time_limit, limits=limits, similarity=not no_similarity)
     try:
         summary = grade_class(options)
     except SpecError as exc:

@@ -21,7 +21,11 @@ PRINTED = 10
 
 
 @click.command("similarity")
-@click.argument("submissions", metavar="CLASS", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("submissions", metavar="CLASS", required=False,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--gradebook", "graded", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              metavar="OUT", help="Use the fingerprints `grader grade` stored in OUT/gradebook.sqlite "
+                                  "(also when CLASS is such a folder): nothing is read again.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder: index.html, pairs/, similarity.json (default: CLASS-similarity).")
 @click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
@@ -43,10 +47,14 @@ PRINTED = 10
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
               help="Language of the report (default: grader's --lang).")
 @click.pass_obj
-def similarity_command(settings: Settings, submissions: Path, out_dir: Path | None, exercise_ids: tuple[str, ...],
+def similarity_command(settings: Settings, submissions: Path | None, graded: Path | None, out_dir: Path | None,
+                       exercise_ids: tuple[str, ...],
                        threshold: float, unit_threshold: float, min_tokens: int, common_share: float,
                        starters: tuple[Path, ...], no_starter: bool, top: int, lang: str | None) -> None:
     """Rank the pairs of students in CLASS by how similar their code is, per exercise and overall.
+
+    CLASS is a submissions folder, or the OUT folder of `grader grade` (its stored fingerprints
+    are used, as with --gradebook OUT).
 
     Renamed variables, reordered functions, comments, whitespace, `a += b` and simple loops
     written as comprehensions do not hide a copy; the starter and code most of the class shares
@@ -56,13 +64,24 @@ def similarity_command(settings: Settings, submissions: Path, out_dir: Path | No
     from ..messages import text
     from ..report.untrusted import text_line as visible
     from ..similarity.analyse import analyse_class, base_material
+    from ..similarity.stored import analyse_gradebook
     from ..similarity.record import Method
     from ..similarity.score import Options
     from ..similarity.units import OTHER
     from ..similarity.view import write_report
     from ..spec import SpecError, load_exercise_set
 
+    from ..batch.gradebook import FILENAME
+
     lang = lang or settings.lang
+    if graded is None and submissions is not None and (submissions / FILENAME).is_file():
+        graded = submissions
+    if graded is not None:
+        if not (graded / FILENAME).is_file():
+            fail_usage(text("similarity.cli.no_gradebook", lang).format(out=visible(str(graded))))
+        submissions = graded
+    if submissions is None:
+        raise click.UsageError(text("similarity.cli.no_class", lang))
     if not submissions.is_dir():  # click lets a device such as /dev/null through
         raise click.BadParameter(f"{submissions} is not a folder", param_hint="CLASS")
     try:
@@ -75,8 +94,13 @@ def similarity_command(settings: Settings, submissions: Path, out_dir: Path | No
     options = Options(threshold=threshold, unit_threshold=unit_threshold, min_tokens=min_tokens,
                       common_share=common_share, top=top)
     base = base_material(exercise_set, exercise_ids, not no_starter, list(starters), method)
-    analysis = analyse_class(submissions, exercise_set, exercise_ids, base, options, method,
-                             exclude=(out_dir,))
+    if graded is not None:
+        analysis = analyse_gradebook(graded, exercise_set, exercise_ids, base, options, method)
+        click.echo(text("similarity.cli.gradebook", lang).format(
+            gradebook=visible(str(graded / FILENAME)), students=len(analysis.sources)))
+    else:
+        analysis = analyse_class(submissions, exercise_set, exercise_ids, base, options, method,
+                                 exclude=(out_dir,))
     comparison = analysis.comparison
     sources = {name: student.modules for name, student in analysis.sources.items()}
     index = write_report(comparison, sources, out_dir, submissions.name, lang, analysis.ignored)

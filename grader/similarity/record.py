@@ -58,9 +58,11 @@ class UnitPrints:
     spans: np.ndarray                       # (n, 3) int32: module, first line, last line
     extents: list[tuple[int, int, int]] = field(default_factory=list)  # the unit's statements
 
-    def to_tree(self) -> dict[str, Any]:
-        return {"name": self.name, "tokens": self.tokens, "hashes": self.hashes.tolist(),
-                "spans": self.spans.tolist(), "extents": [list(e) for e in self.extents]}
+    def to_tree(self, arrays: bool = False) -> dict[str, Any]:
+        return {"name": self.name, "tokens": self.tokens,
+                "hashes": self.hashes if arrays else self.hashes.tolist(),
+                "spans": self.spans if arrays else self.spans.tolist(),
+                "extents": [list(e) for e in self.extents]}
 
 
 @dataclass
@@ -82,9 +84,11 @@ class FingerprintRecord:
     notes: list[dict[str, Any]] = field(default_factory=list)
     version: int = RECORD_VERSION
 
-    def to_tree(self) -> dict[str, Any]:
+    def to_tree(self, arrays: bool = False) -> dict[str, Any]:
+        """Plain data; with `arrays`, the fingerprints and spans stay NumPy arrays (for
+        `grader.codec`, which stores them as raw buffers: the gradebook's form)."""
         return {"version": self.version, "method": self.method.to_tree(), "student": self.student,
-                "units": [u.to_tree() for u in self.units.values()],
+                "units": [u.to_tree(arrays) for u in self.units.values()],
                 "modules": [{"filename": m.filename, "digest": m.digest, "lines": m.lines} for m in self.modules],
                 "problem": self.problem, "notes": self.notes}
 
@@ -92,7 +96,7 @@ class FingerprintRecord:
     def from_tree(cls, tree: Any) -> "FingerprintRecord":
         try:
             return _from_tree(tree)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
             raise RecordError(f"not a fingerprint record: {type(exc).__name__}: {exc}") from None
 
 

@@ -31,7 +31,11 @@ def read_student(student: str, paths: list[Path]) -> StudentSource:
     if len(paths) != 1:
         entries = ", ".join(p.name + ("/" if p.is_dir() else "") for p in paths)
         return StudentSource(student, problem={"code": "submission_ambiguous", "facts": {"entries": entries}})
-    submission = load_submission(paths[0])
+    try:
+        submission = load_submission(paths[0])
+    except UnicodeError as exc:  # a notebook cell holding a lone surrogate (`"\ud800"` in its JSON)
+        return StudentSource(student, problem={"code": "similarity.unreadable_source",
+                                               "facts": {"reason": f"{type(exc).__name__}: {exc}"[:200]}})
     if submission.error is not None:
         return StudentSource(student, problem={"code": submission.error, "facts": dict(submission.error_facts)})
     return StudentSource(student, modules=list(submission.modules))

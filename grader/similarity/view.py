@@ -23,7 +23,7 @@ from .analyse import Comparison
 from ..report.untrusted import html as shown
 from .record import FingerprintRecord, UnitPrints
 from .regions import Region, matched_regions
-from .score import JUDGED, PairScore
+from .score import JUDGED, PairScore, Ranking
 from .units import OTHER
 
 PAIRS_DIR = "pairs"
@@ -292,6 +292,22 @@ def render_pair(pair: PairScore, records: tuple[FingerprintRecord, FingerprintRe
 
 # ---------------------------------------------------------------------------------------- write
 
+def listed_pairs(ranking: Ranking) -> list[PairScore]:
+    """Every pair the report lists (overall, then per exercise), once each, in page order."""
+    unique: list[PairScore] = []
+    seen: set[int] = set()
+    for pair in ranking.pairs + [p for pairs in ranking.per_unit.values() for p in pairs]:
+        if id(pair) not in seen:
+            seen.add(id(pair))
+            unique.append(pair)
+    return unique
+
+
+def page_numbers(ranking: Ranking) -> dict[int, int]:
+    """`id(pair)` → the number of its page, `pair_file(number)`: what `write_report` writes."""
+    return {id(pair): rank for rank, pair in enumerate(listed_pairs(ranking), 1)}
+
+
 def write_report(comparison: Comparison, sources: dict[str, list[dict[str, str]]], out_dir: Path, name: str,
                  lang: str, ignored: Sequence[str] = ()) -> Path:
     """Write OUT/index.html and OUT/pairs/NNNN.html; returns the index's path.
@@ -302,14 +318,8 @@ def write_report(comparison: Comparison, sources: dict[str, list[dict[str, str]]
     (out_dir / PAIRS_DIR).mkdir(exist_ok=True)
     for stale in (out_dir / PAIRS_DIR).glob("*.html"):
         stale.unlink()
-    ranking = comparison.ranking
-    unique: list[PairScore] = []
-    seen: set[int] = set()
-    for pair in ranking.pairs + [p for pairs in ranking.per_unit.values() for p in pairs]:
-        if id(pair) not in seen:
-            seen.add(id(pair))
-            unique.append(pair)
-    pages = {id(pair): rank for rank, pair in enumerate(unique, 1)}
+    unique = listed_pairs(comparison.ranking)
+    pages = page_numbers(comparison.ranking)
     records = {r.student: r for r in comparison.compared}
     index = comparison.index
     excluded = {unit: np.union1d(comparison.base.hashes, index.common_hashes[u]) for u, unit in enumerate(index.units)}
@@ -327,4 +337,5 @@ def write_report(comparison: Comparison, sources: dict[str, list[dict[str, str]]
     return index_path
 
 
-__all__ = ["write_report", "render_index", "render_pair", "INDEX", "PAIRS_DIR"]
+__all__ = ["write_report", "render_index", "render_pair", "listed_pairs", "page_numbers", "pair_file", "INDEX",
+           "PAIRS_DIR"]
