@@ -637,6 +637,9 @@ CATALOGUE: dict[str, str] = {
     "unreadable.not_notebook": "it is JSON, but not a Jupyter notebook",
     "unreadable.too_deep": "its JSON is nested more than {limit} levels deep, which no Jupyter "
                            "notebook is",
+    "unreadable.lone_surrogate": "cell {cell} holds `{character}`, half of a UTF-16 character pair "
+                                 "on its own, which is not text: no editor writes one; delete it "
+                                 "and save the notebook again",
     "notebook.where": "{file}, cell {cell}",
     "notebook.dropped": "{count} top-level statement(s) of {file} were not run when grading: a "
                         "notebook is graded from its imports, definitions and simple assignments "

@@ -189,6 +189,7 @@ SLOW: dict[str, frozenset[str]] = {
         "test_check_refuses_a_link_to_the_reference_in_both_languages",
         "test_check_refuses_links_and_fifos_inside_a_folder",
         "test_deep_notebooks_and_sources_are_clear_errors_in_check",
+        "test_a_lone_surrogate_in_a_notebook_is_a_clear_error_in_check",
         "test_the_hostile_class_is_graded_to_the_end_twice",
     }),
     "test_hostile_sizes.py": frozenset({

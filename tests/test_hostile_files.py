@@ -424,6 +424,19 @@ def test_deep_notebooks_and_sources_are_clear_errors_in_check(tmp_path):
         line=len(CORRECT.splitlines()) + 1)
 
 
+def test_a_lone_surrogate_in_a_notebook_is_a_clear_error_in_check(tmp_path):
+    """JSON can write half a UTF-16 pair (`"\\ud800"`); no text can hold one, and Python's parser
+    raised UnicodeEncodeError on it: a traceback for the student, an internal error in a batch."""
+    path = tmp_path / "half.ipynb"
+    path.write_text(notebook(CORRECT, "note = 'one half: \ud800'\n"), encoding="utf-8")
+    assert "\\ud800" in path.read_text(encoding="utf-8")  # written as JSON escapes it
+    for lang in ("en", "zh"):
+        code, report = check_json(path, lang)
+        assert code == 1 and the_message(report) == reason(
+            "submission_unreadable", lang, path=str(path), reason_code="unreadable.lone_surrogate",
+            cell=2, character="\\ud800")
+
+
 # ------------------------------------------------------------------ discovery and the content hash
 
 def test_distinct_names_stay_distinct_and_case_still_merges(tmp_path):

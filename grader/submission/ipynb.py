@@ -51,6 +51,8 @@ DISPLAY_MODULES = frozenset({"matplotlib", "seaborn", "IPython", "ipywidgets", "
 _ASSIGN_FROM_SHELL = re.compile(r"^\s*[\w.,\s\[\]()*]+=\s*[!%]")
 #: the notebook's own self-check magics, dropped silently when grading
 _SELF_CHECK_MAGIC = re.compile(r"^\s*%(grade\b|(re)?load_ext\s+grader\s*$)")
+#: half of a UTF-16 pair on its own: JSON can write one (`"\ud800"`), no text file can hold one
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
 #: the deepest nesting of JSON arrays and objects read from a notebook (real ones stay under ~15;
 #: the JSON parser and nbformat recurse per level, so hostile depth must be refused first)
@@ -133,7 +135,12 @@ def read_notebook(text: str) -> list[dict[str, Any]]:
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(str(s) for s in source)
-        cells.append({"cell_type": cell.get("cell_type"), "source": str(source)})
+        source = str(source)
+        found = _LONE_SURROGATE.search(source)
+        if found is not None:  # Python's parser, like every editor, cannot encode it
+            raise NotebookError("unreadable.lone_surrogate", cell=len(cells) + 1,
+                                character=f"\\u{ord(found.group()):04x}")
+        cells.append({"cell_type": cell.get("cell_type"), "source": source})
     return cells
 
 
