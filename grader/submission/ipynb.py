@@ -130,7 +130,7 @@ def read_notebook(text: str) -> list[dict[str, Any]]:
         notebook = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises a zoo of errors on malformed notebooks
         raise NotebookError("unreadable.not_notebook", str(exc)[:200]) from None
-    cells = []
+    cells: list[dict[str, Any]] = []
     for cell in notebook.get("cells", []):
         source = cell.get("source", "")
         if isinstance(source, list):
