@@ -25,7 +25,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "unit": (
         "test_case_keys.py", "test_codec.py", "test_codec_types.py", "test_compare_fast_path.py",
         "test_feedback_config.py", "test_feedback_gettext.py", "test_feedback_messages.py",
-        "test_feedback_translations.py", "test_layout.py", "test_round_trips.py", "test_similarity.py",
+        "test_feedback_translations.py", "test_lateness.py", "test_layout.py", "test_round_trips.py",
+        "test_similarity.py",
         "test_spec.py", "test_suite_rules.py", "test_untrusted_text.py",
     ),
     # one stage of grading with its real neighbours: the sandbox, the worker and zygote, plans,
@@ -39,7 +40,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
-        "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
+        "test_assignments.py", "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
         "test_student_edges.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
@@ -63,6 +64,10 @@ EVERY_TEST = "*"
 #: so that the fast set stays well under a minute, every function whose cases take 0.6 s or
 #: more together (most start `python -m grader` or a worker of their own).
 SLOW: dict[str, frozenset[str]] = {
+    "test_assignments.py": frozenset({
+        "test_check_scores_the_assignment",
+        "test_the_starter_of_an_assignment_is_scored_out_of_its_total",
+    }),
     "test_batch_grade.py": frozenset({
         "test_a_lost_grader_process_costs_one_submission_and_is_regraded",
         "test_chinese_feedback_and_report",

@@ -13,6 +13,8 @@ Tables:
   English and Chinese, the diagnosed mistakes, seconds.
 - ``run_entries``: per run and student: which grade stands (graded in this run, or unchanged
   since an earlier one), or ``pending`` when the run was interrupted before reaching them.
+- the course's tables (``run_assignments``, ``lateness``, ``overrides``, ``comments``): see
+  `coursebook`.
 
 A grade is reused when the submission's content hash and the grading key both match: a changed
 file, a changed spec, another grader version, seed, selection or time limit means grading again.
@@ -34,6 +36,7 @@ from .. import codec
 from ..cleaning import escaped_surrogates
 from ..result import CheckResult, ExerciseResult, SubmissionResult
 from ..report.words import check_message, exercise_message
+from .coursebook import COURSE_SCHEMA
 
 SCHEMA_VERSION = 1
 FILENAME = "gradebook.sqlite"
@@ -213,6 +216,7 @@ class Gradebook:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.db:
             self.db.executescript(_SCHEMA)
+            self.db.executescript(COURSE_SCHEMA)  # assignments, lateness, corrections (coursebook)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     @classmethod
@@ -316,9 +320,10 @@ class Gradebook:
                                (grade_id,)).fetchall()
 
     # views
-    def standing(self) -> list[dict[str, Any]]:
-        """Every student of the latest run with the grade that stands for them (None if pending)."""
-        run = self.latest_run()
+    def standing(self, run: sqlite3.Row | None = None) -> list[dict[str, Any]]:
+        """Every student of `run` (default: the latest run) with the grade that stands for them
+        (None if pending)."""
+        run = self.latest_run() if run is None else run
         if run is None:
             return []
         rows = self.db.execute(

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 import click
 
 from . import EXIT_INTERRUPTED, EXIT_OK, Settings, fail_usage
-from .options import folder_argument, lang_option, sandbox_limits, sandbox_options, time_limit_option
+from .options import (assignment_option, folder_argument, lang_option, sandbox_limits, sandbox_options,
+                      time_limit_option)
 
 if TYPE_CHECKING:
     import sqlite3
 
+    from ..batch.coursebook import Event
     from ..batch.gradebook import Gradebook
 
 
@@ -37,20 +39,26 @@ if TYPE_CHECKING:
               help="Grade only this student, changed or not (repeatable); the others keep their grades.")
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@assignment_option
+@click.option("--extensions", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV of extensions (student, assignment, due or days); default: extensions.csv "
+                   "beside the roster.")
 @time_limit_option
 @sandbox_options
 @lang_option
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
-                  seed: int | None, time_limit: float | None) -> None:
+                  seed: int | None, assignment_id: str | None, extensions: Path | None,
+                  time_limit: float | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
     OUT/report.html. A re-run grades only new or changed submissions (or all after a spec
     change). With -e or --student only those are graded, merged into the stored results; the
     gradebook's language is kept unless --lang is given. Ctrl-C stops and keeps what is graded;
-    run again to finish.
+    run again to finish. With --assignment: that assignment's exercises, each submission's
+    lateness (its time from the LMS download, the last commit, else the file) and late penalty.
     """
     from ..batch.grade import BatchError, BatchOptions, grade_class
     from ..batch.discover import discover
@@ -74,7 +82,8 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
         roster=listed, roster_path=roster, force=force, lang=lang, lang_explicit=explicit,
-        students=students, seed=seed, time_limit=time_limit, limits=limits)
+        students=students, seed=seed, time_limit=time_limit, limits=limits, assignment_id=assignment_id,
+        extensions=extensions)
     try:
         summary = grade_class(options)
     except SpecError as exc:
@@ -82,6 +91,27 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
     except BatchError as exc:
         fail_usage(render(exc.code, exc.facts, lang))
     sys.exit(EXIT_INTERRUPTED if summary.interrupted else EXIT_OK)
+
+
+def graded_assignment(book: Gradebook, assignment_id: str | None, settings: Settings) -> None:
+    """Exit 2 unless `assignment_id` (if given) is an assignment of the set that the gradebook
+    has a run of, naming the known ones."""
+    from ..batch.coursebook import assignments_graded
+    from ..spec import SpecError, load_exercise_set
+
+    if assignment_id is None:
+        return
+    graded = assignments_graded(book)
+    if assignment_id in graded:
+        return
+    try:
+        declared = list(load_exercise_set(settings.exercises).assignments)
+    except SpecError:
+        declared = []
+    from ..spec import UnknownAssignment
+
+    book.close()
+    fail_usage(UnknownAssignment(assignment_id, graded or declared), settings.lang)
 
 
 def _open_book(out_dir: Path, lang: str) -> Gradebook:
@@ -99,15 +129,21 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@assignment_option
 @lang_option
 @click.pass_obj
-def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None) -> None:
-    """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent."""
+def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None,
+                   assignment_id: str | None) -> None:
+    """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent.
+
+    The total is the final score: hand corrections replace their exercises' points, then the
+    late penalty is taken off. With --assignment, the latest run of that assignment."""
     from ..batch.export import encoding, export_text
 
     book = _open_book(out_dir, settings.lang)
     try:
-        content = export_text(book, fmt)
+        graded_assignment(book, assignment_id, settings)
+        content = export_text(book, fmt, assignment_id)
     finally:
         book.close()
     if output is not None:
@@ -122,7 +158,9 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
 @lang_option
 @click.pass_obj
 def history_command(settings: Settings, out_dir: Path, student: str) -> None:
-    """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
+    """List STUDENT's runs in the gradebook in OUT_DIR (when, score, what was graded), then the
+    hand corrections and comments (when, what, why)."""
+    from ..batch.coursebook import events as course_events
     from ..messages import render, text
     from ..report.untrusted import text_line
 
@@ -131,12 +169,31 @@ def history_command(settings: Settings, out_dir: Path, student: str) -> None:
         if not book.has_student(student):
             fail_usage(render("batch.no_student", {"student": student}, settings.lang))
         rows = book.history(student)
+        events = course_events(book, student)
     finally:
         book.close()
     lang = settings.lang
     click.echo(text("history.title", lang).format(student=text_line(student)))
     click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in HISTORY_COLUMNS],
                                    *(_history_cells(row, lang) for row in rows)])))
+    click.echo("")
+    if not events:
+        click.echo(text("history.no_corrections", lang).format(student=text_line(student)))
+        return
+    click.echo(text("history.corrections", lang).format(student=text_line(student)))
+    click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in ("at", "what", "reason")],
+                                   *(_event_cells(event, lang) for event in events)])))
+
+
+def _event_cells(event: Event, lang: str) -> list[str]:
+    """One correction or comment: when, what, why (the comment itself)."""
+    from ..messages import text
+    from ..report.untrusted import text_line
+
+    what = (text("history.set", lang).format(exercise=event.exercise, points=_num(event.points))
+            if event.kind == "set" else text("history.removed", lang).format(exercise=event.exercise)
+            if event.kind == "remove" else text("history.comment", lang))
+    return [event.at, text_line(what), text_line(event.text) or "–"]
 
 
 #: the columns of `grader history`, each labelled by `history.col.<name>`
