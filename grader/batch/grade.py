@@ -298,13 +298,11 @@ def grade_class(options: BatchOptions) -> BatchSummary:
     found = discover(options.submissions, options.roster, exclude)
     chosen = _chosen_students(found, options.students)
     options = _follow_earlier_run(options, _earlier_run(options.out_dir))
-    session, exercises, key, assignment = _prepare_session(options)
-    extensions = _extensions(options, session)
+    session, exercises, key, deadline = _prepare_session(options)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     book = Gradebook(options.out_dir / FILENAME)
     try:
-        return _run(options, session, exercises, key, found, chosen, book, started,
-                    _Deadline(assignment, extensions) if assignment is not None else None)
+        return _run(options, session, exercises, key, found, chosen, book, started, deadline)
     finally:
         book.close()
 
@@ -334,9 +332,10 @@ def _follow_earlier_run(options: BatchOptions, earlier: dict[str, Any] | None) -
     return dataclasses.replace(options, lang=lang, exercise_ids=ids)
 
 
-def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exercise], str, Assignment | None]:
+def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exercise], str, _Deadline | None]:
     """The session, the selected exercises (their plans drawn, private inputs pinned), the key
-    and the assignment (of --assignment: its exercises are the selection)."""
+    and the assignment with its extensions (of --assignment: its exercises are the selection);
+    every bad request is said before the output folder is made."""
     from ..pinning import pin_private_inputs
     from ..secret import private_folder
     from ..engine import Options
@@ -344,12 +343,13 @@ def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exerci
 
     session = open_session(options.exercises_dir, seed=options.seed, options=Options(
         exercises=options.exercise_ids, time_limit=options.time_limit, limits=options.limits))
-    assignment = None
+    deadline = None
     ids = options.exercise_ids
     if options.assignment_id is not None:
         if options.exercise_ids:
             raise BatchError("assignment.with_exercises")
         assignment = session.exercise_set.assignment(options.assignment_id)  # SpecError: unknown
+        deadline = _Deadline(assignment, _extensions(options, session))
         ids = assignment.exercises
         session.options = dataclasses.replace(session.options, exercises=ids)
     prepare_out_dir(options.out_dir)
@@ -363,7 +363,7 @@ def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exerci
         pin_private_inputs(session, exercises)
     for ex in exercises:
         session.plan(ex)  # drawn once here, into the disk cache every grader process reads
-    return session, exercises, grading_key(session, [ex.id for ex in exercises]), assignment
+    return session, exercises, grading_key(session, [ex.id for ex in exercises]), deadline
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,7 @@ def _extensions(options: BatchOptions, session: GradingSession) -> dict[tuple[st
     from .extensions import ExtensionsError, beside, read_extensions
 
     path = options.extensions or beside(options.roster_path)
-    if path is None or options.assignment_id is None:
+    if path is None:
         return {}
     try:
         return read_extensions(path, list(session.exercise_set.assignments))
