@@ -203,3 +203,19 @@ def test_check_scores_the_assignment(lang, words):
     assert result.exit_code == 0, result.output
     assert words in result.output
     assert ("Scored assignment hw1" if lang == "en" else "按作业 hw1") in result.output
+
+
+def test_a_pack_carries_its_assignment_as_it_was_declared(exercise_set):
+    """`grader pack --assignment` writes `pack_data` of the exercises it holds: read back
+    against those exercises alone it is the same assignment (zone, policy, total)."""
+    from grader.spec.assignments import pack_data
+
+    hw1 = exercise_set.assignments["hw1"]
+    shown = set(hw1.exercises) - {"count_parameters"}  # a pack may leave an exercise out
+    data = yaml.safe_load(yaml.safe_dump(pack_data({"hw1": hw1}, shown), allow_unicode=True))
+    packed = {i: ex for i, ex in exercise_set.exercises.items() if i in shown}
+    again = build_assignments(data, packed)["hw1"]
+    assert again.exercises == tuple(i for i in hw1.exercises if i in shown)
+    assert again.due == hw1.due and str(again.due.tzinfo) == "Asia/Shanghai"
+    assert again.late == hw1.late and again.title == hw1.title
+    assert pack_data({"hw1": hw1}, set()) == {"assignments": []}

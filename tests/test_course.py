@@ -294,3 +294,24 @@ def test_the_report_shows_lateness_and_corrections_in_chromium(semester, hw1_poi
     assert cells["eve"][2] == "file time (check)"
     assert 'class="file-time"' in section
     assert cells["ada"][6] == f"{hw1_points - 2:g} / {hw1_points:g}" and cells["ada"][7] == "sign 4 → 2"
+
+
+HOSTILE = '=HYPERLINK("http://x") <script>alert(1)</script> \x1b[31m red \u202e evil'
+
+
+def test_hostile_reasons_and_comments_stay_text(semester, tmp_path):
+    """A reason or comment pasted from anywhere is shown, never run: no markup in the pages, no
+    formula in grades.csv, no escape sequence on the terminal."""
+    out = tmp_path / "graded"
+    shutil.copytree(semester, out)
+    assert _invoke("override", str(out), "ada", "sign", "3", "--reason", HOSTILE).exit_code == 0
+    assert _invoke("comment", str(out), "ada", HOSTILE).exit_code == 0
+    for page in (out / "feedback" / "ada.html", out / "report.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>" not in html and "&lt;script&gt;" in html and "\x1b" not in html
+    md = (out / "feedback" / "ada.md").read_text(encoding="utf-8")
+    assert "<script>" not in md and "\x1b" not in md
+    cell = _rows(out)["ada"]["comment"]
+    assert not cell.startswith("=") and "HYPERLINK" in cell
+    history = _invoke("history", str(out), "ada")
+    assert history.exit_code == 0 and "\x1b" not in history.output and "\u202e" not in history.output

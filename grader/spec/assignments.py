@@ -95,6 +95,12 @@ def shown_moment(moment: dt.datetime) -> str:
     return f"{moment.strftime('%Y-%m-%d %H:%M')} {zone}"
 
 
+def written_moment(moment: dt.datetime) -> str:
+    """A time as `parse_moment` reads it back exactly: with its zone's name when it has one."""
+    zone = getattr(moment.tzinfo, "key", None)
+    return f"{moment.strftime('%Y-%m-%d %H:%M:%S')} {zone}" if zone else moment.isoformat()
+
+
 def parse_moment(value: str, where: str) -> dt.datetime:
     """An aware datetime from `2026-10-09 23:59 Asia/Shanghai` or ISO 8601 with an offset;
     SchemaError when the text has no time zone, names an unknown one, or is not a time."""
@@ -196,7 +202,7 @@ def build_assignments(data: object, exercises: dict[str, Exercise]) -> dict[str,
 
 def pack_data(assignments: dict[str, Assignment], shown: set[str]) -> dict[str, object]:
     """The `assignments.yaml` of a student pack: the assignments with their exercises the pack
-    holds, each by id (a chapter's other exercises may not be in it), times in ISO 8601."""
+    holds, each by id (a chapter's other exercises may not be in it), times with their zone."""
     items: list[dict[str, object]] = []
     for a in assignments.values():
         ids = [i for i in a.exercises if i in shown]
@@ -207,7 +213,7 @@ def pack_data(assignments: dict[str, Assignment], shown: set[str]) -> dict[str, 
         if a.late.cap is not None:
             late["cap_percent"] = round(a.late.cap * 100, 6)
         if a.late.last_day is not None:
-            late["last_day"] = a.late.last_day.isoformat()
+            late["last_day"] = written_moment(a.late.last_day)
         items.append({"id": a.id, "title": {"en": a.title.en, "zh": a.title.zh},
-                      "due": a.due.isoformat(), "exercises": ids, "late": late})
+                      "due": written_moment(a.due), "exercises": ids, "late": late})
     return {"assignments": items}
