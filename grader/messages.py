@@ -786,7 +786,6 @@ CATALOGUE: dict[str, str] = {
     "comment.done": "Comment kept for {student}. Outputs in {out} written again.",
     "comment.empty": "The comment is empty.",
     "history.corrections": "Corrections and comments of {student}:",
-    "history.no_corrections": "No corrections or comments for {student}.",
     "history.col.at": "when",
     "history.col.what": "what",
     "history.col.reason": "why",

@@ -176,10 +176,9 @@ def history_command(settings: Settings, out_dir: Path, student: str) -> None:
     click.echo(text("history.title", lang).format(student=text_line(student)))
     click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in HISTORY_COLUMNS],
                                    *(_history_cells(row, lang) for row in rows)])))
-    click.echo("")
-    if not events:
-        click.echo(text("history.no_corrections", lang).format(student=text_line(student)))
+    if not events:  # the runs' table is all there is
         return
+    click.echo("")
     click.echo(text("history.corrections", lang).format(student=text_line(student)))
     click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in ("at", "what", "reason")],
                                    *(_event_cells(event, lang) for event in events)])))
