@@ -69,6 +69,7 @@ SLOW: dict[str, frozenset[str]] = {
     "test_course.py": frozenset({EVERY_TEST}),
     "test_assignments.py": frozenset({
         "test_check_scores_the_assignment",
+        "test_pack_of_an_assignment_holds_only_it",  # builds a pack
         "test_the_starter_of_an_assignment_is_scored_out_of_its_total",
     }),
     "test_batch_grade.py": frozenset({

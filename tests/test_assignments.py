@@ -219,3 +219,36 @@ def test_a_pack_carries_its_assignment_as_it_was_declared(exercise_set):
     assert again.due == hw1.due and str(again.due.tzinfo) == "Asia/Shanghai"
     assert again.late == hw1.late and again.title == hw1.title
     assert pack_data({"hw1": hw1}, set()) == {"assignments": []}
+
+
+def test_pack_of_an_assignment_holds_only_it(tmp_path):
+    """A copy of chapter 3 with two assignments: the pack of one holds its exercises and its
+    assignment alone, and a student's check from the pack scores out of its total."""
+    import shutil
+
+    set_dir = tmp_path / "set"
+    set_dir.mkdir()
+    shutil.copy(ROOT / "exercises" / "ch3_activations.yaml", set_dir)
+    shutil.copytree(ROOT / "exercises" / "plans", set_dir / "plans")
+    for folder in ("", "mistakes"):
+        (set_dir / "reference" / folder).mkdir(parents=True, exist_ok=True)
+        for name in ("__init__.py", "activations.py"):
+            shutil.copy(ROOT / "reference" / folder / name, set_dir / "reference" / folder / name)
+    (set_dir / "assignments.yaml").write_text(
+        "assignments:\n"
+        "  - {id: quiz, title: {en: Quiz, zh: 小测}, exercises: [relu, sigmoid], due: 2026-10-23 23:59 Asia/Shanghai}\n"
+        "  - {id: rest, title: {en: Rest, zh: 其余}, exercises: [softmax], due: 2026-10-30 23:59 Asia/Shanghai}\n",
+        encoding="utf-8")
+    pack = tmp_path / "pack"
+    result = _invoke(["--lang", "en", "--exercises", str(set_dir), "pack", str(pack), "--assignment", "quiz"])
+    assert result.exit_code == 0, result.output
+    from grader.spec import load_exercise_set
+
+    packed = load_exercise_set(pack)
+    assert sorted(packed.exercises) == ["relu", "sigmoid"] and list(packed.assignments) == ["quiz"]
+    assert str(packed.assignments["quiz"].due.tzinfo) == "Asia/Shanghai"
+    result = _invoke(["--lang", "en", "--exercises", str(pack), "check", str(ROOT / "submissions" / "correct.py"),
+                      "--assignment", "quiz", "--format", "json"])
+    report = json.loads(result.output)
+    points = sum(packed.exercises[i].max_score for i in ("relu", "sigmoid"))
+    assert report["max_score"] == points and report["score"] == points
