@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
-from pathlib import Path
 
 import pytest
 import yaml

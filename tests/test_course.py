@@ -143,9 +143,11 @@ def test_the_missing_student_has_no_lateness(semester):
 
 
 @pytest.mark.parametrize("lang,words", [
-    ("en", ["Final score: {final} / {total}", "Extension: due 2026-10-10 23:59 +08:00 instead of 2026-10-09 23:59 +08:00.",
+    ("en", ["Final score: {final} / {total}",
+            "Extension: due 2026-10-10 23:59 +08:00 instead of 2026-10-09 23:59 +08:00.",
             "submitted 25.02 h late (2026-10-12 01:00 +08:00): −20 % · time from the LMS"]),
-    ("zh", ["最终得分：{final} / {total}", "延期：截止日期改为 2026-10-10 23:59 +08:00（原为 2026-10-09 23:59 +08:00）。",
+    ("zh", ["最终得分：{final} / {total}",
+            "延期：截止日期改为 2026-10-10 23:59 +08:00（原为 2026-10-09 23:59 +08:00）。",
             "迟交 25.02 小时（2026-10-12 01:00 +08:00）：扣 20 % · 时间来自教学平台"]),
 ])
 def test_the_feedback_says_what_happened(semester, hw1_points, tmp_path, lang, words):
@@ -270,7 +272,8 @@ def test_export_per_assignment(semester):
 def test_an_extensions_file_with_a_mistake_stops_the_run(semester, tmp_path):
     bad = tmp_path / "extensions.csv"
     bad.write_text("student,assignment,due\nbruno,hw1,2026-10-12 23:59\n", encoding="utf-8")
-    for lang, words in (("en", "line 2: 2026-10-12 23:59 has no time zone"), ("zh", "第 2 行：2026-10-12 23:59 没有时区")):
+    for lang, words in (("en", "line 2: 2026-10-12 23:59 has no time zone"),
+                        ("zh", "第 2 行：2026-10-12 23:59 没有时区")):
         result = _invoke("--lang", lang, "grade", str(semester.parent / "hw1"), "-o", str(tmp_path / "out"),
                          "--assignment", "hw1", "--extensions", str(bad))
         assert result.exit_code == 2 and words in result.stderr, result.output

@@ -25,7 +25,7 @@ from ..messages import render, text
 from ..result import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, SubmissionResult
 from ..report.untrusted import html as e
 from .names import FEEDBACK_DIR, feedback_name
-from .coursebook import latest_run
+from .coursebook import latest_run, run_assignment
 from .gradebook import MISSING, Gradebook
 
 SLOWEST = 10
@@ -55,6 +55,8 @@ class ClassData:
     problems: list[Problem] = field(default_factory=list)
     #: the students who were late, corrected, commented on, or timed by their files (gradebook_rows)
     course: list[dict[str, Any]] = field(default_factory=list)
+    #: the assignment the run graded (its deadline: the lateness section is shown even when empty)
+    assignment: str | None = None
 
 
 def _sandbox_violation(code: str, facts: dict[str, Any]) -> bool:
@@ -101,6 +103,7 @@ def collect(book: Gradebook, lang: str, assignment: str | None = None) -> ClassD
     order = json.loads(run["exercises"]) if run is not None and run["exercises"] else []
     seen: list[str] = list(order)
     finals = {row["student"]: row for row in gradebook_rows(book, assignment)[1]}
+    data.assignment = run_assignment(book, run["id"]) if run is not None else None
     for item in book.standing(run) if run is not None else []:
         grade = item["grade"]
         result = book.result(grade.id) if grade is not None else None
@@ -301,6 +304,8 @@ def _course_section(data: ClassData, lang: str) -> list[str]:
     """Lateness and corrections: who was late (when, by which clock, what it cost), whose
     exercises were corrected by hand, the comments; a time from a file's date is flagged."""
     t = lambda code: e(text(code, lang))  # noqa: E731
+    if not data.course and data.assignment is None:  # no deadline, nothing corrected
+        return []
     out = [f'<h2 id="course">{t("class.course")}</h2>']
     if not data.course:
         return out + [f"<p>{t('class.no_course')}</p>"]
