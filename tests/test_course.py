@@ -11,7 +11,7 @@ Asia/Shanghai = 15:59 UTC, 15 min of grace, −10 % per started day, at most −
 | bruno   | correct   | 2026-10-11 17:00 UTC (lms)           | +1 day (extension)  | 25 h 01 min | 20 %    |
 | chen    | correct   | commit 2026-10-10 02:30 UTC (git)    | the assignment's    | 10 h 31 min | 10 %    |
 | dana    | correct   | 2026-10-17 00:00 UTC (lms)           | the assignment's    | after last  | 100 %   |
-| eve     | buggy     | file time 2026-10-09 10:00 UTC       | the assignment's    | on time     | 0       |
+| eve     | buggy     | file time 2026-10-09 10:00 UTC       | 10-11 12:00 (roster)| on time     | 0       |
 | nora    | (nothing) | on the roster                        |                     |             |         |
 """
 
@@ -88,8 +88,8 @@ def semester(tmp_path_factory) -> Path:
     _git_repo(subs / "chen", CORRECT, "2026-10-10T02:30:00+00:00")
     _manifest(subs, {"ada": "2026-10-09T15:50:00+00:00", "bruno": "2026-10-11T17:00:00+00:00",
                      "dana": "2026-10-17T00:00:00+00:00"})
-    (root / "roster.csv").write_text("id,name\nada,Ada\nbruno,Bruno\nchen,陈晨\ndana,Dana\neve,Eve\nnora,Nora\n",
-                                     encoding="utf-8")
+    (root / "roster.csv").write_text("id,name,extension_hw1\nada,Ada,\nbruno,Bruno,\nchen,陈晨,\ndana,Dana,\n"
+                                     "eve,Eve,2026-10-11 12:00 Asia/Shanghai\nnora,Nora,\n", encoding="utf-8")
     (root / "extensions.csv").write_text("student,assignment,due,days\nbruno,hw1,,1\n", encoding="utf-8")
     out = root / "graded"
     proc = grader("--lang", "en", "grade", str(subs), "-o", str(out), "--roster", str(root / "roster.csv"),
@@ -168,6 +168,8 @@ def test_closed_and_file_time_in_the_feedback(semester):
     assert "after the last day (2026-10-16 23:59 +08:00): the work counts nothing" in dana
     eve = (semester / "feedback" / "eve.md").read_text(encoding="utf-8")
     assert "submitted on time (2026-10-09 18:00 +08:00)" in eve and "time of the file" in eve
+    # the roster's extension_hw1 column
+    assert "Extension: due 2026-10-11 12:00 +08:00 instead of 2026-10-09 23:59 +08:00." in eve
 
 
 def _corrected(tmp_path: Path, semester: Path) -> Path:

@@ -269,3 +269,37 @@ def test_every_bad_extension_names_its_line(tmp_path, text, code, line):
         words = caught.value.words(lang)
         assert words and "{" not in words
         assert line is None or str(line) in words
+
+
+def test_extensions_in_roster_columns(tmp_path):
+    from grader.batch.extensions import merged, roster_extensions
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,extension_hw1,extension_hw2\nada,Ada,2,\n"
+                      "bruno,Bruno,2026-10-12 23:59 Asia/Shanghai,0.5\nchen,陈晨,,\n", encoding="utf-8")
+    found = roster_extensions(roster, ["ada", "bruno", "chen"], ["hw1", "hw2"])
+    assert found[("ada", "hw1")].days == 2
+    assert found[("bruno", "hw1")].due == dt.datetime(2026, 10, 12, 23, 59, tzinfo=SHANGHAI)
+    assert found[("bruno", "hw2")].days == 0.5 and len(found) == 3
+    plain = tmp_path / "plain.csv"
+    plain.write_text("id,name\nada,Ada\n", encoding="utf-8")
+    assert roster_extensions(plain, ["ada"], ["hw1"]) == {}
+    with pytest.raises(ExtensionsError) as caught:
+        merged({("ada", "hw1"): Extension("ada", "hw1", days=1)}, found)
+    assert caught.value.code == "extensions.duplicate"
+
+
+@pytest.mark.parametrize("cell,code", [("2026-10-12 23:59", "assignment.no_zone"), ("-1", "extensions.days"),
+                                       ("soon", "assignment.bad_time")])
+def test_a_bad_roster_extension_names_its_line(tmp_path, cell, code):
+    from grader.batch.extensions import roster_extensions
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"id,extension_hw1\nada,\nbruno,{cell}\n", encoding="utf-8")
+    with pytest.raises(ExtensionsError) as caught:
+        roster_extensions(roster, ["ada", "bruno"], ["hw1"])
+    assert (caught.value.code, caught.value.line) == (code, 3)
+    roster.write_text("id,extension_hw9\nada,1\n", encoding="utf-8")
+    with pytest.raises(ExtensionsError) as caught:
+        roster_extensions(roster, ["ada"], ["hw1"])
+    assert caught.value.code == "assignment.unknown"

@@ -17,10 +17,13 @@ from ..report.untrusted import text_line
 from ..spec.assignments import parse_moment
 from ..spec.convert import SchemaError
 from .lateness import Extension
-from .roster import RosterError, decode, key, rows_of
+from .roster import ID_COLUMNS, NAME_COLUMNS, EMAIL_COLUMNS, RosterError, decode, id_column, key, rows_of
 
 FILENAME = "extensions.csv"
 COLUMNS = ("student", "assignment", "due", "days")
+#: a roster column `extension_<assignment id>` holds that assignment's extensions: extra days
+#: (a number) or a new due date with its zone
+ROSTER_COLUMN = "extension_"
 
 
 def beside(roster: Path | None) -> Path | None:
@@ -67,10 +70,14 @@ def _row(cells: dict[str, str], line: int, assignments: Collection[str]) -> Exte
         raise ExtensionsError("extensions.both", line)
     if not due and not days:
         raise ExtensionsError("extensions.neither", line)
+    return _extension(cells["student"], assignment, due, days, line)
+
+
+def _extension(student: str, assignment: str, due: str, days: str, line: int) -> Extension:
     if days:
-        return Extension(cells["student"], assignment, days=_days(days, line))
+        return Extension(student, assignment, days=_days(days, line))
     try:
-        return Extension(cells["student"], assignment, due=parse_moment(due, "due"))
+        return Extension(student, assignment, due=parse_moment(due, "due"))
     except SchemaError as exc:
         facts = {k: text_line(str(v)) for k, v in exc.facts.items()}
         raise ExtensionsError(exc.code or "assignment.bad_time", line, **facts) from None
@@ -99,3 +106,53 @@ def read_extensions(path: Path, assignments: Collection[str]) -> dict[tuple[str,
                                   assignment=extension.assignment)
         found[where] = extension
     return found
+
+
+def roster_extensions(roster: Path, names: Collection[str],
+                      assignments: Collection[str]) -> dict[tuple[str, str], Extension]:
+    """The extensions of the roster's `extension_<id>` columns ({} when it has none); `names`
+    are the submissions' student names (how the roster's id column is found, as `read_roster`)."""
+    try:
+        rows = rows_of(decode(roster.read_bytes()))
+    except (OSError, RosterError):
+        return {}  # the roster itself is read (and its problems said) by read_roster
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    columns = {i: name[len(ROSTER_COLUMN):] for i, name in enumerate(header) if name.startswith(ROSTER_COLUMN)}
+    if not columns or not any(name in ID_COLUMNS + NAME_COLUMNS + EMAIL_COLUMNS for name in header):
+        return {}
+    try:
+        id_col = id_column(header, rows[1:], {key(n) for n in names})
+    except RosterError as exc:
+        raise ExtensionsError(exc.code, None, **exc.facts) from None
+    found: dict[tuple[str, str], Extension] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        student = row[id_col].strip() if id_col < len(row) else ""
+        for i, assignment in columns.items():
+            value = row[i].strip() if i < len(row) else ""
+            if not student or not value:
+                continue
+            if assignment not in assignments:
+                raise ExtensionsError("assignment.unknown", line, id=text_line(assignment),
+                                      known=", ".join(assignments) or "–")
+            number = _number(value)
+            found[(key(student), assignment)] = _extension(student, assignment, "" if number else value,
+                                                           value if number else "", line)
+    return found
+
+
+def _number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def merged(first: dict[tuple[str, str], Extension],
+           second: dict[tuple[str, str], Extension]) -> dict[tuple[str, str], Extension]:
+    """Both sources' extensions; one student's extension of one assignment given twice is an error."""
+    for where, extension in second.items():
+        if where in first:
+            raise ExtensionsError("extensions.duplicate", None, student=text_line(extension.student),
+                                  assignment=extension.assignment)
+    return {**first, **second}

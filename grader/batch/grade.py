@@ -375,17 +375,24 @@ class _Deadline:
 
 
 def _extensions(options: BatchOptions, session: GradingSession) -> dict[tuple[str, str], Extension]:
-    """The extensions of --extensions, else of `extensions.csv` beside the roster ({}: none);
-    BatchError on a file that cannot be used as it stands."""
-    from .extensions import ExtensionsError, beside, read_extensions
+    """The extensions of --extensions, else of `extensions.csv` beside the roster, and of the
+    roster's `extension_<id>` columns ({}: none); BatchError on a file that cannot be used."""
+    from .extensions import ExtensionsError, beside, merged, read_extensions, roster_extensions
 
+    assignments = list(session.exercise_set.assignments)
     path = options.extensions or beside(options.roster_path)
-    if path is None:
-        return {}
+    found: dict[tuple[str, str], Extension] = {}
+    where = path
     try:
-        return read_extensions(path, list(session.exercise_set.assignments))
+        if path is not None:
+            found = read_extensions(path, assignments)
+        if options.roster_path is not None:
+            where = options.roster_path
+            names = [e.student for e in discover(options.submissions, None, (options.roster_path,)).entries]
+            found = merged(found, roster_extensions(options.roster_path, names, assignments))
     except ExtensionsError as exc:
-        raise BatchError("extensions.error", path=label(path), problem=exc.words(options.lang)) from None
+        raise BatchError("extensions.error", path=label(where or ""), problem=exc.words(options.lang)) from None
+    return found
 
 
 def _chosen_students(found: Discovery, wanted: tuple[str, ...]) -> set[str] | None:
