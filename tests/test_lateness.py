@@ -303,3 +303,47 @@ def test_a_bad_roster_extension_names_its_line(tmp_path, cell, code):
     with pytest.raises(ExtensionsError) as caught:
         roster_extensions(roster, ["ada"], ["hw1"])
     assert caught.value.code == "assignment.unknown"
+
+
+def _result(status: str, score: float) -> object:
+    from grader.result import ExerciseResult, SubmissionResult
+
+    return SubmissionResult("ada.py", [ExerciseResult("sign", {"en": "Sign", "zh": "符号"}, 2, status, score, 4.0),
+                                       ExerciseResult("step", {"en": "Step", "zh": "阶跃"}, 2, status, score, 3.0)])
+
+
+def _record(kind: str, source: str, penalty: float = 0.0, hours: float = 0.0):
+    from grader.batch.coursebook import LateRecord
+
+    return LateRecord("ada", "hw1", None if source == "none" else "2026-10-10T18:00:00+00:00", source,
+                      "2026-10-09T23:59:00+08:00", None, "2026-10-16T23:59:00+08:00", hours, penalty, kind)
+
+
+def test_the_feedback_words_of_a_grade():
+    """What the feedback says, from the stored corrections, comments and lateness."""
+    from grader.batch.overrides import CourseState
+    from grader.report.adjustments import adjustment_lines, final_line
+
+    correction = Override("ada", "sign", 1.0, "partial credit", "2026-10-20T10:00:00+08:00")
+    state = CourseState({"ada": {"sign": correction}}, {"ada": [("2026-10-21T09:30:00+08:00", "Well done.")]},
+                        {"ada": _record(LATE, "lms", 0.2, 26.02)})
+    adjustments = state.adjustments("ada", _result("passed", 2.0))  # sign 2/4 → 1, step 2/3: 3 × 0.8
+    assert adjustments is not None and adjustments.final_score == 2.4
+    assert final_line(adjustments, "en") == "Final score: 2.4 / 7"
+    assert adjustment_lines(adjustments, "en") == [
+        "Score of the checks: 4 / 7",
+        "sign: 1 / 4, set by your instructor (the checks gave 2): partial credit",
+        "submitted 26.02 h late (2026-10-11 02:00 +08:00): −20 % · time from the LMS",
+        "Your instructor (2026-10-21 09:30): Well done."]
+    assert adjustment_lines(adjustments, "zh")[2] == "迟交 26.02 小时（2026-10-11 02:00 +08:00）：扣 20 % · 时间来自教学平台"
+
+
+def test_an_unknown_time_is_said_but_not_for_a_student_who_submitted_nothing():
+    from grader.batch.overrides import CourseState
+    from grader.report.adjustments import adjustment_lines
+
+    state = CourseState({}, {}, {"ada": _record(UNKNOWN, "none")})
+    said = state.adjustments("ada", _result("failed", 1.0))
+    assert said is not None and adjustment_lines(said, "en")[-1] == "no submission time is known: no late penalty"
+    assert state.adjustments("ada", _result("missing", 0.0)) is None
+    assert CourseState().adjustments("ada", _result("passed", 2.0)) is None

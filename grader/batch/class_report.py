@@ -114,8 +114,9 @@ def collect(book: Gradebook, lang: str, assignment: str | None = None) -> ClassD
             "score": final.get("total", grade.score) if grade else None, "max": grade.max_score if grade else None,
             "status": status, "seconds": result.seconds if result else 0.0,
             "corrected": bool(final.get("overridden")), "penalty": final.get("late_penalty", 0.0)})
+        unknown_time = final.get("time_source") == "none" and status not in (MISSING, "pending")
         if final and (final["overridden"] or final["late_hours"] or final["comment"]
-                      or final["time_source"] == "file"):
+                      or final["time_source"] == "file" or unknown_time and final.get("assignment")):
             data.course.append(final)
         if result is None or status == MISSING:
             continue

@@ -98,8 +98,10 @@ class CourseState:
         corrections = self.corrections.get(student, {})
         record = self.late.get(student)
         notes = self.notes.get(student, [])
-        if not corrections and not notes and (record is None or record.kind == "unknown" and
-                                              record.time_source == "none"):
+        missing = bool(result.exercises) and all(ex.status == "missing" for ex in result.exercises)
+        if missing:  # nothing was submitted: no time to speak of
+            record = None
+        if not corrections and not notes and record is None:
             return None
         final = self.final(student, ((ex.id, ex.score) for ex in result.exercises), result.score)
         corrected = {ex.id: Corrected(corrections[ex.id].points, ex.max_score, ex.score, corrections[ex.id].reason)
