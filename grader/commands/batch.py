@@ -94,24 +94,15 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
 
 
 def graded_assignment(book: Gradebook, assignment_id: str | None, settings: Settings) -> None:
-    """Exit 2 unless `assignment_id` (if given) is an assignment of the set that the gradebook
-    has a run of, naming the known ones."""
+    """Exit 2 unless the gradebook has a run of `assignment_id` (if given), naming those it has."""
     from ..batch.coursebook import assignments_graded
-    from ..spec import SpecError, load_exercise_set
-
-    if assignment_id is None:
-        return
-    graded = assignments_graded(book)
-    if assignment_id in graded:
-        return
-    try:
-        declared = list(load_exercise_set(settings.exercises).assignments)
-    except SpecError:
-        declared = []
     from ..spec import UnknownAssignment
 
+    if assignment_id is None or assignment_id in assignments_graded(book):
+        return
+    known = assignments_graded(book)
     book.close()
-    fail_usage(UnknownAssignment(assignment_id, graded or declared), settings.lang)
+    fail_usage(UnknownAssignment(assignment_id, known), settings.lang)
 
 
 def _open_book(out_dir: Path, lang: str) -> Gradebook:
