@@ -179,9 +179,13 @@ def test_an_unknown_assignment_is_a_usage_error(tmp_path, command, lang, words):
     assert not (tmp_path / "out").exists() and not (tmp_path / "hw.py").exists()
 
 
-def test_assignment_and_exercises_do_not_mix(tmp_path):
-    result = _invoke(["--lang", "en", "init", str(tmp_path / "hw.py"), "--assignment", "hw1", "-e", "sign"])
+@pytest.mark.parametrize("command", [["init", "{tmp}/hw.py"], ["check", str(ROOT / "submissions" / "correct.py")],
+                                     ["grade", str(ROOT / "submissions" / "class"), "-o", "{tmp}/out"]])
+def test_assignment_and_exercises_do_not_mix(tmp_path, command):
+    args = [part.format(tmp=tmp_path) for part in command]
+    result = _invoke(["--lang", "en", *args, "--assignment", "hw1", "-e", "sign"])
     assert result.exit_code == 2 and "`--assignment` chooses the exercises" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_starter_of_an_assignment_is_scored_out_of_its_total(tmp_path):
