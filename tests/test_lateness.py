@@ -335,7 +335,8 @@ def test_the_feedback_words_of_a_grade():
         "sign: 1 / 4, set by your instructor (the checks gave 2): partial credit",
         "submitted 26.02 h late (2026-10-11 02:00 +08:00): −20 % · time from the LMS",
         "Your instructor (2026-10-21 09:30): Well done."]
-    assert adjustment_lines(adjustments, "zh")[2] == "迟交 26.02 小时（2026-10-11 02:00 +08:00）：扣 20 % · 时间来自教学平台"
+    assert adjustment_lines(adjustments, "zh")[2] == \
+        "迟交 26.02 小时（2026-10-11 02:00 +08:00）：扣 20 % · 时间来自教学平台"
 
 
 def test_an_unknown_time_is_said_but_not_for_a_student_who_submitted_nothing():
