@@ -15,6 +15,7 @@ from .commands import Settings
 from .commands.batch import export_command, grade_command, history_command
 from .commands.check import check_command
 from .commands.collect import collect_command
+from .commands.course import comment_command, override_command
 from .commands.ci import ci_command
 from .commands.doctor import doctor_command
 from .commands.exercises import explain_command, init_command, list_command
@@ -49,7 +50,7 @@ def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
 
 for _command in (list_command, check_command, validate_command, init_command, explain_command,
                  collect_command, grade_command, export_command, history_command, pack_command, ci_command,
-                 secret_command, doctor_command, similarity_command):
+                 secret_command, doctor_command, similarity_command, override_command, comment_command):
     cli.add_command(_command)
 
 

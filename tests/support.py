@@ -25,8 +25,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "unit": (
         "test_case_keys.py", "test_codec.py", "test_codec_types.py", "test_compare_fast_path.py",
         "test_feedback_config.py", "test_feedback_gettext.py", "test_feedback_messages.py",
-        "test_feedback_translations.py", "test_layout.py", "test_round_trips.py", "test_similarity.py",
-        "test_similarity_stored.py",
+        "test_feedback_translations.py", "test_lateness.py", "test_layout.py", "test_round_trips.py",
+        "test_similarity.py", "test_similarity_stored.py",
         "test_spec.py", "test_suite_rules.py", "test_untrusted_text.py",
     ),
     # one stage of grading with its real neighbours: the sandbox, the worker and zygote, plans,
@@ -40,8 +40,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
-        "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
-        "test_student_edges.py", "test_similarity_grade.py",
+        "test_assignments.py", "test_authoring_errors.py", "test_course.py", "test_course_edges.py",
+        "test_judge_internal_error.py", "test_student_edges.py", "test_similarity_grade.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
         "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py", "test_lms.py",
@@ -64,6 +64,13 @@ EVERY_TEST = "*"
 #: so that the fast set stays well under a minute, every function whose cases take 0.6 s or
 #: more together (most start `python -m grader` or a worker of their own).
 SLOW: dict[str, frozenset[str]] = {
+    # one class graded for an assignment, then corrected and regraded
+    "test_course.py": frozenset({EVERY_TEST}),
+    "test_assignments.py": frozenset({
+        "test_check_scores_the_assignment",
+        "test_pack_of_an_assignment_holds_only_it",  # builds a pack
+        "test_the_starter_of_an_assignment_is_scored_out_of_its_total",
+    }),
     "test_batch_grade.py": frozenset({
         "test_a_lost_grader_process_costs_one_submission_and_is_regraded",
         "test_chinese_feedback_and_report",
@@ -273,7 +280,7 @@ SLOW: dict[str, frozenset[str]] = {
     "test_similarity_grade.py": frozenset({EVERY_TEST}),
     "test_similarity_stored.py": frozenset({
         "test_a_corrupt_stored_record_is_fingerprinted_again_or_said",
-        "test_a_notebook_the_reader_cannot_encode_is_a_reason_not_a_crash",
+        "test_a_notebook_with_a_lone_surrogate_is_a_reason_not_a_crash",
         "test_an_unchanged_class_is_not_fingerprinted_again_and_a_changed_submission_is",
         "test_records_round_trip_through_the_gradebook_and_rank_the_same",
     }),

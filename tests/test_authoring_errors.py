@@ -88,6 +88,34 @@ def _no_reference_module(set_dir: Path) -> None:
     _edit_spec(set_dir, "reference: activations", "reference: activationz")
 
 
+def _assignments(set_dir: Path, due: str = "2026-10-23 23:59 Asia/Shanghai", extra: str = "",
+                 exercises: str = "chapters: [3]") -> None:
+    """An `assignments.yaml` beside the copied spec, one assignment of chapter 3."""
+    (set_dir / "assignments.yaml").write_text(
+        "assignments:\n  - id: hw2\n    title: {en: Activations, zh: 激活函数}\n"
+        f"    {exercises}\n    due: {due}\n{extra}", encoding="utf-8")
+
+
+def _due_without_zone(set_dir: Path) -> None:
+    _assignments(set_dir, due="2026-10-23 23:59")
+
+
+def _due_in_an_unknown_zone(set_dir: Path) -> None:
+    _assignments(set_dir, due="2026-10-23 23:59 Mars/Olympus_Mons")
+
+
+def _assignment_of_an_unknown_exercise(set_dir: Path) -> None:
+    _assignments(set_dir, exercises="exercises: [sigmoid, sigmoidd]")
+
+
+def _last_day_before_due(set_dir: Path) -> None:
+    _assignments(set_dir, extra="    late: {penalty_percent: 10, last_day: 2026-10-22 23:59 Asia/Shanghai}\n")
+
+
+def _penalty_above_everything(set_dir: Path) -> None:
+    _assignments(set_dir, extra="    late: {penalty_percent: 150}\n")
+
+
 #: (how the set is broken, the exercise it breaks, the file and key, words of the English
 #: message, words of the Chinese one)
 BROKEN: dict[str, tuple[Callable[[Path], None], str, str, str, str]] = {
@@ -112,6 +140,18 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str, str, str, str]] = {
                                  "RuntimeError: broken on purpose", "无法导入练习集中的这个模块"),
     "no_reference_module": (_no_reference_module, "sigmoid", f"{SPEC}: reference: ",
                             "reference/activationz.py does not exist", "reference/activationz.py 不存在"),
+    "due_without_zone": (_due_without_zone, "sigmoid", "assignments.yaml: assignments[0].due: ",
+                         "2026-10-23 23:59 has no time zone", "2026-10-23 23:59 没有时区"),
+    "due_in_an_unknown_zone": (_due_in_an_unknown_zone, "sigmoid", "assignments.yaml: assignments[0].due: ",
+                               "unknown time zone Mars/Olympus_Mons", "未知的时区 Mars/Olympus_Mons"),
+    "assignment_of_an_unknown_exercise": (_assignment_of_an_unknown_exercise, "sigmoid",
+                                          "assignments.yaml: assignments[0].exercises[1]: ",
+                                          "unknown exercise sigmoidd", "未知的练习 sigmoidd"),
+    "last_day_before_due": (_last_day_before_due, "sigmoid", "assignments.yaml: assignments[0].late.last_day: ",
+                            "is before the due date", "早于截止日期"),
+    "penalty_above_everything": (_penalty_above_everything, "sigmoid",
+                                 "assignments.yaml: assignments[0].late.penalty_percent: ",
+                                 "150 is not a percentage from 0 to 100", "150 不是 0 到 100 之间的百分数"),
     "edge_value_ragged": (_ragged_edge_value, "sigmoid", f"{SPEC}: exercises[0].edge_cases[3].x: ",
                           "rows of one length", "每一行长度须相同"),
 }

@@ -25,6 +25,7 @@ from ..messages import render, text
 from ..result import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, SubmissionResult
 from ..report.untrusted import html as e
 from .names import FEEDBACK_DIR, feedback_name
+from .coursebook import latest_run, run_assignment
 from .gradebook import MISSING, Gradebook
 
 SLOWEST = 10
@@ -52,6 +53,10 @@ class ClassData:
     mistakes: dict[str, Counter] = field(default_factory=dict)     # exercise -> mistake -> students
     hints: dict[str, str] = field(default_factory=dict)            # mistake -> hint in the language
     problems: list[Problem] = field(default_factory=list)
+    #: the students who were late, corrected, commented on, or timed by their files (gradebook_rows)
+    course: list[dict[str, Any]] = field(default_factory=list)
+    #: the assignment the run graded (its deadline: the lateness section is shown even when empty)
+    assignment: str | None = None
 
 
 def _sandbox_violation(code: str, facts: dict[str, Any]) -> bool:
@@ -89,19 +94,30 @@ def _problems(student: str, result: SubmissionResult, lang: str) -> list[Problem
     return list(grouped.values())
 
 
-def collect(book: Gradebook, lang: str) -> ClassData:
+def collect(book: Gradebook, lang: str, assignment: str | None = None) -> ClassData:
+    """The report's data; a student's score is the final one (corrections, late penalty)."""
+    from .export import gradebook_rows
+
     data = ClassData()
-    run = book.latest_run()
+    run = latest_run(book, assignment)
     order = json.loads(run["exercises"]) if run is not None and run["exercises"] else []
     seen: list[str] = list(order)
-    for item in book.standing():
+    finals = {row["student"]: row for row in gradebook_rows(book, assignment)[1]}
+    data.assignment = run_assignment(book, run["id"]) if run is not None else None
+    for item in book.standing(run) if run is not None else []:
         grade = item["grade"]
         result = book.result(grade.id) if grade is not None else None
         status = grade.status if grade is not None else "pending"
+        final = finals.get(item["student"], {})
         data.students.append({
             "student": item["student"], "name": item["name"], "on_roster": item["on_roster"],
-            "score": grade.score if grade else None, "max": grade.max_score if grade else None,
-            "status": status, "seconds": result.seconds if result else 0.0})
+            "score": final.get("total", grade.score) if grade else None, "max": grade.max_score if grade else None,
+            "status": status, "seconds": result.seconds if result else 0.0,
+            "corrected": bool(final.get("overridden")), "penalty": final.get("late_penalty", 0.0)})
+        unknown_time = final.get("time_source") == "none" and status not in (MISSING, "pending")
+        if final and (final["overridden"] or final["late_hours"] or final["comment"]
+                      or final["time_source"] == "file" or unknown_time and final.get("assignment")):
+            data.course.append(final)
         if result is None or status == MISSING:
             continue
         for ex in result.exercises:
@@ -182,6 +198,7 @@ text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:ta
 padding:.5rem 1rem;min-width:8rem}.card b{display:block;font-size:1.5rem}
 figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}
 .timeout{color:#a15c00}.error,.sandbox,.unreadable{color:#b3261e}.muted{color:#777}
+.file-time{color:#a15c00;font-weight:600}.corrected{color:#2a7ab0}.late{color:#b3261e}
 """
 
 
@@ -267,6 +284,7 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
     out.append(_table(headers, [[e(s["student"]), f"{s['seconds']:.2f}", f"{s['score']:g} / {s['max']:g}"]
                                 for s in slow], numeric={1, 2}))
 
+    out += _course_section(data, lang)
     out += sections
     out.append(f"<h2>{t('class.all_students')}</h2>")
     rows = []
@@ -274,6 +292,10 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
         link = f'{FEEDBACK_DIR}/{feedback_name(s["student"])}.html'
         score = f"{s['score']:g} / {s['max']:g}" if s["score"] is not None else "–"
         percent = f"{100 * s['score'] / s['max']:.0f}%" if s["score"] is not None and s["max"] else "–"
+        if s.get("corrected"):
+            score += f' <span class="corrected" title="{t("class.corrected")}">✎</span>'
+        if s.get("penalty"):
+            score += f' <span class="late">−{round(100 * s["penalty"], 6):g} %</span>'
         rows.append([f'<a href="{e(link)}">{e(s["student"])}</a>', e(s["name"]), score, percent,
                      t(f"class.state.{s['status']}")])
     headers = [text("class.student", lang), "", text("class.score", lang), "%", text("class.status", lang)]
@@ -282,11 +304,43 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
     return "\n".join(out)
 
 
-def write_class_report(book: Gradebook, path: Path, lang: str, name: str, sections: Sequence[str] = ()) -> bool:
+def _course_section(data: ClassData, lang: str) -> list[str]:
+    """Lateness and corrections: who was late (when, by which clock, what it cost), whose
+    exercises were corrected by hand, the comments; a time from a file's date is flagged."""
+    t = lambda code: e(text(code, lang))  # noqa: E731
+    if not data.course and data.assignment is None:  # no deadline, nothing corrected
+        return []
+    out = [f'<h2 id="course">{t("class.course")}</h2>']
+    if not data.course:
+        return out + [f"<p>{t('class.no_course')}</p>"]
+    rows = []
+    for row in data.course:
+        source = row["time_source"] if row["time_source"] in ("lms", "git", "file") else "none"
+        flagged = ' class="file-time"' if source == "file" else ""
+        corrected = ", ".join(f"<code>{e(x)}</code> {e(_num(row['exercises'][x]['raw_score']))} → "
+                              f"{e(_num(row['exercises'][x]['score']))}" for x in row["overridden"])
+        rows.append([e(row["student"]), e(row["submitted_at"][:16].replace("T", " ") or "–"),
+                     f"<span{flagged}>{t('class.time.' + source)}</span>",
+                     f"{row['late_hours']:g}" if row["late_hours"] else "–",
+                     f"−{round(100 * row['late_penalty'], 6):g} %" if row["late_penalty"] else "–",
+                     e(_num(row["raw_total"])), f"{e(_num(row['total']))} / {e(_num(row['max_score']))}",
+                     corrected or "–", e(row["comment"]) or "–"])
+    headers = [text(c, lang) for c in ("class.student", "class.submitted_at", "class.time_source",
+                                       "class.hours_late", "class.penalty", "class.raw", "class.final",
+                                       "class.corrected", "class.comment")]
+    return out + [_table(headers, rows, numeric={3, 4, 5, 6})]
+
+
+def _num(value: Any) -> str:
+    return "–" if value is None else f"{round(float(value), 6):g}"
+
+
+def write_class_report(book: Gradebook, path: Path, lang: str, name: str, sections: Sequence[str] = (),
+                       assignment: str | None = None) -> bool:
     """Write the page; False when matplotlib is missing (the page then has tables only)."""
-    data = collect(book, lang)
+    data = collect(book, lang, assignment)
     plots = _plots(data)
-    run = book.latest_run()
+    run = latest_run(book, assignment)
     page = render_class_report(data, lang, name, run["spec_digest"] if run is not None else "", plots, sections)
     path.write_text(page, encoding="utf-8")
     return plots is not None

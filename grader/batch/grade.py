@@ -42,17 +42,21 @@ from ..report.untrusted import text_line
 from ..run.policy import Limits
 from ..spec import SpecError
 from .discover import AMBIGUOUS, MISSING, Discovery, Entry, content_hash, discover
+from .coursebook import record_lateness, set_run_assignment
 from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook, StoredGrade, clean_text
 from .merge import merge
+from .overrides import CourseState, latest_grades
 from .names import FEEDBACK_DIR, feedback_name
 from .parallel import Done, Pool, Task
 from .progress import Progress
 from .roster import Student, key as student_key
 
 if TYPE_CHECKING:
+    from ..report.adjustments import Adjustments
     from ..session import GradingSession
     from .similarity_section import SimilaritySection
-    from ..spec import Exercise
+    from ..spec import Assignment, Exercise
+    from .lateness import Extension
 
 REPORT_FILE = "report.html"
 CSV_FILE = "grades.csv"
@@ -81,6 +85,10 @@ class BatchOptions:
     live: bool | None = None  # progress bar: None = when stderr is a terminal
     #: the class report's similarity section and OUT/similarity/ (`--no-similarity`: off)
     similarity: bool = True
+    #: --assignment: grade that assignment's exercises, with its deadline and late policy
+    assignment_id: str | None = None
+    #: --extensions (else `extensions.csv` beside the roster): per-student due dates
+    extensions: Path | None = None
 
 
 class BatchError(Exception):
@@ -133,15 +141,17 @@ def _placeholder(session: GradingSession, exercises: list[Exercise], status: str
         notes=[note] if note else [])
 
 
-def write_feedback(out_dir: Path, student: str, result: SubmissionResult, lang: str, name: str = "") -> None:
+def write_feedback(out_dir: Path, student: str, result: SubmissionResult, lang: str, name: str = "",
+                   adjustments: Adjustments | None = None) -> None:
+    """The student's feedback files; `adjustments`: corrections, lateness, comments, final score."""
     from ..report.feedback import render_html, render_markdown
 
     folder = out_dir / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
     heading = f"{name} ({student})" if name and name != student else student
     file = feedback_name(student)
-    (folder / f"{file}.md").write_text(render_markdown(result, lang, heading), encoding="utf-8")
-    (folder / f"{file}.html").write_text(render_html(result, lang, heading), encoding="utf-8")
+    (folder / f"{file}.md").write_text(render_markdown(result, lang, heading, adjustments), encoding="utf-8")
+    (folder / f"{file}.html").write_text(render_html(result, lang, heading, adjustments), encoding="utf-8")
 
 
 def _reason(exc: BaseException) -> str:
@@ -185,6 +195,8 @@ class _Recorder:
     progress: Progress
     #: the whole scope's exercise ids, in the gradebook's order, when the run grades only some of them
     merge_order: list[str] | None = None
+    #: corrections, comments and lateness, shown in each feedback file
+    course: CourseState = field(default_factory=CourseState)
 
     def store(self, entry: Entry, result: SubmissionResult, status: str | None = None,
               path: str | None = None) -> None:
@@ -194,7 +206,8 @@ class _Recorder:
         try:
             self._record(entry, result, status, path)
             step = "feedback"
-            write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name)
+            write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name,
+                           self.course.adjustments(entry.student, result))
         except Exception as exc:  # any step on this student's data: recorded below
             reason = _reason(exc)
             facts = {"reason": reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}"}
@@ -253,7 +266,8 @@ class _Recorder:
         """The fallback page. It still carries the student's id and name, and the file may be
         blocked (a folder in its place): a failure here is said, not fatal."""
         try:
-            write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name)
+            write_feedback(self.options.out_dir, entry.student, result, self.options.lang, entry.name,
+                           self.course.adjustments(entry.student, result))
         except Exception as exc:  # listed in the summary; the grade is recorded
             self.summary.unwritten.append((entry.student, _reason(exc)))
 
@@ -290,11 +304,11 @@ def grade_class(options: BatchOptions) -> BatchSummary:
     found = discover(options.submissions, options.roster, exclude)
     chosen = _chosen_students(found, options.students)
     options = _follow_earlier_run(options, _earlier_run(options.out_dir))
-    session, exercises, key = _prepare_session(options)
+    session, exercises, key, deadline = _prepare_session(options)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     book = Gradebook(options.out_dir / FILENAME)
     try:
-        return _run(options, session, exercises, key, found, chosen, book, started)
+        return _run(options, session, exercises, key, found, chosen, book, started, deadline)
     finally:
         book.close()
 
@@ -319,13 +333,15 @@ def _follow_earlier_run(options: BatchOptions, earlier: dict[str, Any] | None) -
         return options
     lang = options.lang if options.lang_explicit or earlier["lang"] not in LANGUAGES else str(earlier["lang"])
     ids = options.exercise_ids
-    if options.students and not ids:
+    if options.students and not ids and options.assignment_id is None:
         ids = tuple(str(i) for i in earlier["exercises"])
     return dataclasses.replace(options, lang=lang, exercise_ids=ids)
 
 
-def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exercise], str]:
-    """The session, the selected exercises (their plans drawn, private inputs pinned) and the key."""
+def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exercise], str, _Deadline | None]:
+    """The session, the selected exercises (their plans drawn, private inputs pinned), the key
+    and the assignment with its extensions (of --assignment: its exercises are the selection);
+    every bad request is said before the output folder is made."""
     from ..pinning import pin_private_inputs
     from ..secret import private_folder
     from ..engine import Options
@@ -333,18 +349,56 @@ def _prepare_session(options: BatchOptions) -> tuple[GradingSession, list[Exerci
 
     session = open_session(options.exercises_dir, seed=options.seed, options=Options(
         exercises=options.exercise_ids, time_limit=options.time_limit, limits=options.limits))
+    deadline = None
+    ids = options.exercise_ids
+    if options.assignment_id is not None:
+        if options.exercise_ids:
+            raise BatchError("assignment.with_exercises")
+        assignment = session.exercise_set.assignment(options.assignment_id)  # SpecError: unknown
+        deadline = _Deadline(assignment, _extensions(options, session))
+        ids = assignment.exercises
+        session.options = dataclasses.replace(session.options, exercises=ids)
     prepare_out_dir(options.out_dir)
     if session.secret is not None:
         click.echo(text("grade.private_inputs", options.lang).format(fingerprint=session.secret.fingerprint))
     elif options.seed is None and session.pack is None:  # what a pack reveals is what is graded
         click.echo(text("grade.public_inputs", options.lang).format(
             folder=private_folder(session.exercise_set.root)), err=True)
-    exercises = session.select(options.exercise_ids)
+    exercises = session.select(ids)
     if session.secret is not None:  # pinned once here (torch.optim's paths too), for every grader process
         pin_private_inputs(session, exercises)
     for ex in exercises:
         session.plan(ex)  # drawn once here, into the disk cache every grader process reads
-    return session, exercises, grading_key(session, [ex.id for ex in exercises])
+    return session, exercises, grading_key(session, [ex.id for ex in exercises]), deadline
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """The assignment a run grades and the class's extensions of it."""
+
+    assignment: Assignment
+    extensions: dict[tuple[str, str], Extension]
+
+
+def _extensions(options: BatchOptions, session: GradingSession) -> dict[tuple[str, str], Extension]:
+    """The extensions of --extensions, else of `extensions.csv` beside the roster, and of the
+    roster's `extension_<id>` columns ({}: none); BatchError on a file that cannot be used."""
+    from .extensions import ExtensionsError, beside, merged, read_extensions, roster_extensions
+
+    assignments = list(session.exercise_set.assignments)
+    path = options.extensions or beside(options.roster_path)
+    found: dict[tuple[str, str], Extension] = {}
+    where = path
+    try:
+        if path is not None:
+            found = read_extensions(path, assignments)
+        if options.roster_path is not None:
+            where = options.roster_path
+            names = [e.student for e in discover(options.submissions, None, (options.roster_path,)).entries]
+            found = merged(found, roster_extensions(options.roster_path, names, assignments))
+    except ExtensionsError as exc:
+        raise BatchError("extensions.error", path=label(where or ""), problem=exc.words(options.lang)) from None
+    return found
 
 
 def _chosen_students(found: Discovery, wanted: tuple[str, ...]) -> set[str] | None:
@@ -430,19 +484,23 @@ def _start_run(options: BatchOptions, session: GradingSession, book: Gradebook, 
 
 
 def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercise], key: str,
-         found: Discovery, chosen: set[str] | None, book: Gradebook, started: float) -> BatchSummary:
+         found: Discovery, chosen: set[str] | None, book: Gradebook, started: float,
+         deadline: _Deadline | None = None) -> BatchSummary:
     """Record the class, decide whom to grade, grade them, and write every output."""
     hashes = _record_class(found, book)
-    previous = book.latest_grades()
+    previous = latest_grades(book, options.assignment_id)
     reuse = _reuse_plan(found.entries, previous, hashes, key, options.force, chosen)
     scope = _scope(options, exercises, book)
     run_id = _start_run(options, session, book, key, scope or [ex.id for ex in exercises], reuse)
+    if deadline is not None:
+        _record_deadline(options, found, book, run_id, deadline)
     todo = [e for e in found.entries if reuse[e.student] is None and (chosen is None or e.student in chosen)]
     skipped = sum(grade_id is not None for grade_id in reuse.values())
     summary = BatchSummary(run_id=run_id, total=len(todo) + skipped, skipped=skipped, discovery=found)
     _announce(options, found, len(todo), skipped)
     recorder = _Recorder(options, session, exercises, book, run_id, key, hashes, previous, summary,
-                         Progress(len(todo), options.lang, live=options.live), scope)
+                         Progress(len(todo), options.lang, live=options.live), scope,
+                         CourseState.load(book, run_id))
     summary.interrupted = not _grade_all(recorder, todo)
     recorder.progress.close()
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
@@ -450,7 +508,7 @@ def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercis
     section = None
     if options.similarity and not summary.interrupted:
         section = _similarity(options, session, book, found, hashes, scope or [ex.id for ex in exercises])
-    _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries}, section)
+    _finish(options, book, summary, reuse, {e.student: e.name for e in found.entries}, recorder.course, section)
     return summary
 
 
@@ -470,6 +528,31 @@ def _similarity(options: BatchOptions, session: GradingSession, book: Gradebook,
             else _reason(exc)
         click.echo(text("batch.similarity_failed", options.lang).format(reason=reason), err=True)
         return None
+
+
+def _record_deadline(options: BatchOptions, found: Discovery, book: Gradebook, run_id: int,
+                     deadline: _Deadline) -> None:
+    """The run's assignment, and every student's lateness on it (before grading: the feedback
+    says it), with what the terminal should know: file times used, extensions of no one."""
+    from .lateness import late_records
+
+    set_run_assignment(book, run_id, deadline.assignment.id)
+    records = late_records(deadline.assignment, found.entries, options.submissions, deadline.extensions)
+    record_lateness(book, run_id, records)
+    lang = options.lang
+    fallback = [r.student for r in records if r.time_source == "file"]
+    if fallback:
+        click.echo(text("batch.file_times", lang).format(students=text_line(", ".join(fallback))), err=True)
+    late = [f"{r.student} ({r.hours_late:g} h, −{round(r.penalty * 100, 6):g} %)" for r in records
+            if r.kind not in ("on_time", "unknown")]
+    if late:
+        click.echo(text("batch.lateness", lang).format(students=text_line(", ".join(late))))
+    known = {student_key(e.student) for e in found.entries}
+    strangers = sorted(ext.student for (who, a_id), ext in deadline.extensions.items()
+                       if a_id == deadline.assignment.id and who not in known)
+    if strangers:
+        click.echo(text("batch.extensions_unknown", lang).format(students=text_line(", ".join(strangers))),
+                   err=True)
 
 
 def _grade_all(recorder: _Recorder, todo: list[Entry]) -> bool:
@@ -516,7 +599,7 @@ def _store_as_done(recorder: _Recorder, todo: list[Entry], results: Iterable[Don
 
 
 def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
-            reuse: dict[str, int | None], names: dict[str, str],
+            reuse: dict[str, int | None], names: dict[str, str], course: CourseState | None = None,
             similarity: tuple[SimilaritySection, str] | None = None) -> None:
     """Feedback for unchanged students, the CSV, the class report, and what to tell the user."""
     from .export import write_export
@@ -530,15 +613,17 @@ def _finish(options: BatchOptions, book: Gradebook, summary: BatchSummary,
             summary.unwritten.append((student, text("batch.unreadable_grade", lang)))
             continue
         try:
-            write_feedback(options.out_dir, student, result, lang, names.get(student, ""))
+            write_feedback(options.out_dir, student, result, lang, names.get(student, ""),
+                           course.adjustments(student, result) if course is not None else None)
         except Exception as exc:  # this student's stored result: said below, not fatal
             summary.unwritten.append((student, _reason(exc)))
-    write_export(book, options.out_dir / CSV_FILE, "csv")
+    write_export(book, options.out_dir / CSV_FILE, "csv", options.assignment_id)
     from .class_report import write_class_report
 
     sections = [] if similarity is None else [similarity[1]]
+    book.keep_report_sections(sections)  # `grader override` rewrites the report with them
     report_ok = write_class_report(book, options.out_dir / REPORT_FILE, lang, label(options.submissions.name),
-                                   sections)
+                                   sections, options.assignment_id)
     if summary.interrupted:
         click.echo(text("batch.interrupted", lang).format(
             graded=summary.graded, left=summary.total - summary.skipped - summary.graded))

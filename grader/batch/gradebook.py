@@ -16,6 +16,8 @@ Tables:
 - ``fingerprints``: per student, content hash and similarity method, the submission's
   fingerprint record and the code it was computed from (codec-encoded; grader/similarity/stored.py
   reads and writes them): evidence for the similarity report, never part of a grade.
+- the course's tables (``run_assignments``, ``lateness``, ``overrides``, ``comments``): see
+  `coursebook`.
 
 A grade is reused when the submission's content hash and the grading key both match: a changed
 file, a changed spec, another grader version, seed, selection or time limit means grading again.
@@ -37,6 +39,7 @@ from .. import codec
 from ..cleaning import escaped_surrogates
 from ..result import CheckResult, ExerciseResult, SubmissionResult
 from ..report.words import check_message, exercise_message
+from .coursebook import COURSE_SCHEMA
 
 SCHEMA_VERSION = 1
 FILENAME = "gradebook.sqlite"
@@ -236,6 +239,7 @@ class Gradebook:
         with self.db:
             self.db.executescript(_SCHEMA)
             self.db.executescript(_FINGERPRINT_SCHEMA)
+            self.db.executescript(COURSE_SCHEMA)  # assignments, lateness, corrections (coursebook)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     @classmethod
@@ -339,9 +343,10 @@ class Gradebook:
                                (grade_id,)).fetchall()
 
     # views
-    def standing(self) -> list[dict[str, Any]]:
-        """Every student of the latest run with the grade that stands for them (None if pending)."""
-        run = self.latest_run()
+    def standing(self, run: sqlite3.Row | None = None) -> list[dict[str, Any]]:
+        """Every student of `run` (default: the latest run) with the grade that stands for them
+        (None if pending)."""
+        run = self.latest_run() if run is None else run
         if run is None:
             return []
         rows = self.db.execute(
@@ -370,6 +375,21 @@ class Gradebook:
 
     def has_student(self, student: str) -> bool:
         return self.db.execute("SELECT 1 FROM students WHERE id = ?", (student,)).fetchone() is not None
+
+    def keep_report_sections(self, sections: list[str]) -> None:
+        """The class report's extra sections as the last `grader grade` rendered them (the
+        similarity section: code, not grades), so that a report written again after a hand
+        correction keeps them without reading the submissions."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('report_sections', ?)", (json.dumps(sections),))
+
+    def report_sections(self) -> list[str]:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'report_sections'").fetchone()
+        try:
+            sections = json.loads(row[0]) if row is not None else []
+        except ValueError:
+            return []
+        return [s for s in sections if isinstance(s, str)] if isinstance(sections, list) else []
 
     # similarity fingerprints (grader/similarity/stored.py encodes and decodes them)
     def fingerprints(self, method: str) -> dict[str, StoredFingerprint]:

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 import click
 
 from . import EXIT_INTERRUPTED, EXIT_OK, Settings, fail_usage
-from .options import folder_argument, lang_option, sandbox_limits, sandbox_options, time_limit_option
+from .options import (assignment_option, folder_argument, lang_option, sandbox_limits, sandbox_options,
+                      time_limit_option)
 
 if TYPE_CHECKING:
     import sqlite3
 
+    from ..batch.coursebook import Event
     from ..batch.gradebook import Gradebook
     from ..lms.exports import Target
 
@@ -40,21 +42,27 @@ if TYPE_CHECKING:
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
 @click.option("--no-similarity", is_flag=True,
               help="Leave out the report's similarity section and OUT/similarity/ (grades are the same).")
+@assignment_option
+@click.option("--extensions", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV of extensions (student, assignment, due or days); default: extensions.csv "
+                   "beside the roster.")
 @time_limit_option
 @sandbox_options
 @lang_option
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
-                  seed: int | None, no_similarity: bool, time_limit: float | None) -> None:
+                  seed: int | None, no_similarity: bool, assignment_id: str | None, extensions: Path | None,
+                  time_limit: float | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html,
     OUT/report.html and OUT/similarity/ (pairs of similar code: evidence, never a grade). A
     re-run grades only new or changed submissions (or all after a spec change). With -e or
     --student only those are graded, merged into the stored results; the gradebook's language
-    is kept unless --lang is given. Ctrl-C stops and keeps what is graded;
-    run again to finish.
+    is kept unless --lang is given. Ctrl-C stops and keeps what is graded; run again to finish.
+    With --assignment: that assignment's exercises, each submission's lateness (its time from
+    the LMS download, the last commit, else the file) and late penalty.
     """
     from ..batch.grade import BatchError, BatchOptions, grade_class
     from ..batch.discover import discover
@@ -78,7 +86,8 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
         roster=listed, roster_path=roster, force=force, lang=lang, lang_explicit=explicit,
-        students=students, seed=seed, time_limit=time_limit, limits=limits, similarity=not no_similarity)
+        students=students, seed=seed, time_limit=time_limit, limits=limits, similarity=not no_similarity,
+        assignment_id=assignment_id, extensions=extensions)
     try:
         summary = grade_class(options)
     except SpecError as exc:
@@ -86,6 +95,18 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
     except BatchError as exc:
         fail_usage(render(exc.code, exc.facts, lang))
     sys.exit(EXIT_INTERRUPTED if summary.interrupted else EXIT_OK)
+
+
+def graded_assignment(book: Gradebook, assignment_id: str | None, settings: Settings) -> None:
+    """Exit 2 unless the gradebook has a run of `assignment_id` (if given), naming those it has."""
+    from ..batch.coursebook import assignments_graded
+    from ..spec import UnknownAssignment
+
+    if assignment_id is None or assignment_id in assignments_graded(book):
+        return
+    known = assignments_graded(book)
+    book.close()
+    fail_usage(UnknownAssignment(assignment_id, known), settings.lang)
 
 
 def _open_book(out_dir: Path, lang: str) -> Gradebook:
@@ -104,9 +125,11 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
               show_default=True, help="csv/json: every column; canvas/moodle: that LMS's grade import CSV.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@assignment_option
 @click.option("--assignment-name", metavar="TEXT", default=None,
-              help="canvas/moodle: the assignment's column (default: the graded folder's name).")
-@click.option("--assignment-id", metavar="ID", default=None,
+              help="canvas/moodle: the assignment's column (default: the assignment's title, else "
+                   "the graded folder's name).")
+@click.option("--canvas-assignment-id", "canvas_id", metavar="ID", default=None,
               help="canvas: the assignment's Canvas id, written as `Name (ID)`.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="canvas/moodle: the roster with the students' SIS ids, logins and sections.")
@@ -114,17 +137,24 @@ def _open_book(out_dir: Path, lang: str) -> Gradebook:
               default=None, help="canvas/moodle: the collected class folder (default: the graded one).")
 @lang_option
 @click.pass_obj
-def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None, assignment_name: str | None,
-                   assignment_id: str | None, roster: Path | None, class_dir: Path | None) -> None:
+def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | None, assignment_id: str | None,
+                   assignment_name: str | None, canvas_id: str | None, roster: Path | None,
+                   class_dir: Path | None) -> None:
     """Print the gradebook in OUT_DIR: a row per student, a column per exercise, total, percent;
-    or, with --format canvas|moodle, the file that LMS imports grades from."""
+    or, with --format canvas|moodle, the file that LMS imports grades from.
+
+    The total is the final score: hand corrections replace their exercises' points, then the
+    late penalty is taken off. With --assignment, the latest run of that assignment."""
     from ..batch.export import LMS_FORMATS, encoding, export_text
 
     book = _open_book(out_dir, settings.lang)
     try:
-        target = _lms_target(book, assignment_name, assignment_id, roster, class_dir, settings.lang) \
-            if fmt in LMS_FORMATS else None
-        content = export_text(book, fmt, target)
+        graded_assignment(book, assignment_id, settings)
+        if assignment_name is None and assignment_id is not None:
+            assignment_name = _assignment_title(settings, assignment_id)
+        target = _lms_target(book, assignment_id, assignment_name, canvas_id, roster, class_dir,
+                             settings.lang) if fmt in LMS_FORMATS else None
+        content = export_text(book, fmt, assignment_id, target)
     finally:
         book.close()
     if output is not None:
@@ -133,17 +163,30 @@ def export_command(settings: Settings, out_dir: Path, fmt: str, output: Path | N
         click.echo(content, nl=False)
 
 
-def _lms_target(book: Gradebook, assignment_name: str | None, assignment_id: str | None, roster: Path | None,
-                class_dir: Path | None, lang: str) -> Target:
+def _assignment_title(settings: Settings, assignment_id: str) -> str | None:
+    """The assignment's title in the gradebook's language, for an LMS column; None when the
+    exercise set no longer declares it (the graded run still names it)."""
+    from ..spec import SpecError, load_exercise_set
+
+    try:
+        found = load_exercise_set(settings.exercises).assignments.get(assignment_id)
+    except SpecError:
+        return None
+    return found.title.get(settings.lang) if found is not None else None
+
+
+def _lms_target(book: Gradebook, assignment: str | None, assignment_name: str | None, canvas_id: str | None,
+                roster: Path | None, class_dir: Path | None, lang: str) -> Target:
     """What an LMS export needs beside the rows: the assignment's name, the collect manifest of
     the class folder (given, or the one the latest run graded, when it is still there), the roster."""
     from ..batch.roster import RosterError
     from ..lms.exports import Target
     from ..lms.manifest import ManifestError, read_manifest
     from ..lms.people import read_people
+    from ..batch.coursebook import latest_run
     from ..messages import render
 
-    run = book.latest_run()
+    run = latest_run(book, assignment)
     graded = Path(run["submissions_dir"]) if run is not None and run["submissions_dir"] else None
     folder = class_dir or (graded if graded is not None and graded.is_dir() else None)
     manifest = None
@@ -161,7 +204,7 @@ def _lms_target(book: Gradebook, assignment_name: str | None, assignment_id: str
             problem = render(exc.code, exc.facts, lang)
             fail_usage(render("batch.roster_error", {"path": str(roster), "problem": problem}, lang))
     fallback = (graded.name if graded is not None else "") or "grader"
-    return Target(assignment=assignment_name, fallback=fallback, assignment_id=assignment_id, manifest=manifest,
+    return Target(assignment=assignment_name, fallback=fallback, assignment_id=canvas_id, manifest=manifest,
                   people=people)
 
 
@@ -171,7 +214,9 @@ def _lms_target(book: Gradebook, assignment_name: str | None, assignment_id: str
 @lang_option
 @click.pass_obj
 def history_command(settings: Settings, out_dir: Path, student: str) -> None:
-    """List STUDENT's runs in the gradebook in OUT_DIR: when, score, what was graded."""
+    """List STUDENT's runs in the gradebook in OUT_DIR (when, score, what was graded), then the
+    hand corrections and comments (when, what, why)."""
+    from ..batch.coursebook import events as course_events
     from ..messages import render, text
     from ..report.untrusted import text_line
 
@@ -180,12 +225,30 @@ def history_command(settings: Settings, out_dir: Path, student: str) -> None:
         if not book.has_student(student):
             fail_usage(render("batch.no_student", {"student": student}, settings.lang))
         rows = book.history(student)
+        events = course_events(book, student)
     finally:
         book.close()
     lang = settings.lang
     click.echo(text("history.title", lang).format(student=text_line(student)))
     click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in HISTORY_COLUMNS],
                                    *(_history_cells(row, lang) for row in rows)])))
+    if not events:  # the runs' table is all there is
+        return
+    click.echo("")
+    click.echo(text("history.corrections", lang).format(student=text_line(student)))
+    click.echo("\n".join(_aligned([[text(f"history.col.{c}", lang) for c in ("at", "what", "reason")],
+                                   *(_event_cells(event, lang) for event in events)])))
+
+
+def _event_cells(event: Event, lang: str) -> list[str]:
+    """One correction or comment: when, what, why (the comment itself)."""
+    from ..messages import text
+    from ..report.untrusted import text_line
+
+    what = (text("history.set", lang).format(exercise=event.exercise, points=_num(event.points))
+            if event.kind == "set" else text("history.removed", lang).format(exercise=event.exercise)
+            if event.kind == "remove" else text("history.comment", lang))
+    return [event.at, text_line(what), text_line(event.text) or "–"]
 
 
 #: the columns of `grader history`, each labelled by `history.col.<name>`

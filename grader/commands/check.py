@@ -19,7 +19,8 @@ import click
 from ..facts import Note
 from ..messages import text
 from . import EXIT_FAILED, EXIT_PASSED, Settings, fail_usage
-from .options import lang_option, sandbox_limits, sandbox_options, submission_argument, time_limit_option
+from .options import (assignment_option, chosen_assignment, lang_option, sandbox_limits, sandbox_options,
+                      submission_argument, time_limit_option)
 from .output import FORMATS, emit, output_options
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class CheckRequest:
     watch: bool
     time_limit: float | None
     lang: str
+    #: --assignment: score that assignment's exercises, out of its total
+    assignment_id: str | None = None
 
 
 @click.command("check")
@@ -55,16 +58,17 @@ class CheckRequest:
 @click.option("--watch", is_flag=True,
               help="Check again at every save, showing only what changed (Ctrl+C to stop).")
 @output_options
+@assignment_option
 @time_limit_option
 @sandbox_options
 @lang_option
 @click.pass_obj
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
                   chapters: tuple[int, ...], output_format: str, seed: int | None, no_shrink: bool,
-                  watch: bool, time_limit: float | None) -> None:
+                  watch: bool, assignment_id: str | None, time_limit: float | None) -> None:
     """Check SUBMISSION (a .py file, a .ipynb notebook, or a folder of them) and show what is wrong."""
     request = CheckRequest(submission, exercise_ids, chapters, output_format, seed, not no_shrink,
-                           watch, time_limit, settings.lang)
+                           watch, time_limit, settings.lang, assignment_id)
     if request.watch and request.output_format != "text":
         fail_usage(text("watch.text_only", request.lang))
     with open_check_session(settings, request) as session:
@@ -106,6 +110,15 @@ def watch_job(session: GradingSession, request: CheckRequest) -> NoReturn:
 
 def scoped(session: GradingSession, request: CheckRequest) -> tuple[tuple[str, ...], Note | None]:
     """Narrow the session to the request's scope (`scope`): the ids, and the note that says so."""
+    assignment = chosen_assignment(session.exercise_set, request.assignment_id, request.lang,
+                                   request.exercise_ids, request.chapters)
+    if assignment is not None:
+        ids = assignment.exercises
+        points = assignment.points(session.exercise_set.exercises)
+        session.options = dataclasses.replace(session.options, exercises=ids)
+        return ids, {"code": "check.scope_assignment", "facts": {
+            "id": assignment.id, "title": assignment.title.get(request.lang), "count": len(ids),
+            "points": f"{points:g}"}}
     ids, note = scope(session, request.submission, request.exercise_ids, request.chapters, request.lang,
                       starter=request.output_format in STARTER_FORMATS)
     session.options = dataclasses.replace(session.options, exercises=ids)

@@ -8,28 +8,72 @@ Like every command they only parse options and call the module that does the wor
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..messages import text
 from . import Settings, fail_usage
-from .options import lang_option
+from .options import assignment_option, chosen_assignment, lang_option
+
+if TYPE_CHECKING:
+    from ..spec import ExerciseSet, LatePolicy
 
 
 @click.command("list")
+@click.option("--assignments", "show_assignments", is_flag=True,
+              help="List the assignments instead: exercises, points, due date, late policy.")
 @lang_option
 @click.pass_obj
-def list_command(settings: Settings) -> None:
-    """List the exercises with their chapter, title and points."""
+def list_command(settings: Settings, show_assignments: bool) -> None:
+    """List the exercises with their chapter, title and points (--assignments: the assignments)."""
     from ..spec import SpecError, load_exercise_set
 
     try:
         exercise_set = load_exercise_set(settings.exercises)
     except SpecError as exc:
         fail_usage(exc, settings.lang)
+    if show_assignments:
+        click.echo("\n".join(assignment_lines(exercise_set, settings.lang)))
+        return
     width = max(len(e) for e in exercise_set.exercises)
     for ex in exercise_set.exercises.values():
         click.echo(f"ch{ex.chapter}  {ex.id:<{width}}  {ex.max_score:>4g}  {ex.title.get(settings.lang)}")
+
+
+def assignment_lines(exercise_set: ExerciseSet, lang: str) -> list[str]:
+    """Each assignment on a line (id, title, exercises, points, due date), its late policy below."""
+    from ..spec.assignments import FILENAME, shown_moment
+
+    if not exercise_set.assignments:
+        return [text("assignments.none", lang).format(file=FILENAME)]
+    lines = []
+    for a in exercise_set.assignments.values():
+        lines.append(text("assignments.line", lang).format(
+            id=a.id, title=a.title.get(lang), count=len(a.exercises),
+            points=f"{a.points(exercise_set.exercises):g}", due=shown_moment(a.due)))
+        lines.append(f"    {text('assignments.separator', lang).join(policy_words(a.late, lang))}")
+        lines.append(f"    {', '.join(a.exercises)}")
+    return lines
+
+
+def policy_words(late: LatePolicy, lang: str) -> list[str]:
+    """A late policy in words: the penalty, the grace period, the cap, the last day."""
+    from ..spec.assignments import shown_moment
+
+    words = []
+    if late.penalty > 0:
+        words.append(text("assignments.late", lang).format(penalty=f"{late.penalty * 100:g}",
+                                                           unit=text(f"unit.{late.unit}", lang)))
+        if late.grace:
+            words.append(text("assignments.grace", lang).format(minutes=f"{late.grace.total_seconds() / 60:g}"))
+        if late.cap is not None:
+            words.append(text("assignments.cap", lang).format(cap=f"{late.cap * 100:g}"))
+    else:
+        words.append(text("assignments.no_penalty", lang))
+    if late.last_day is not None:
+        words.append(text("assignments.closes", lang).format(last_day=shown_moment(late.last_day)))
+    return words
 
 
 @click.command("init")
@@ -39,10 +83,11 @@ def list_command(settings: Settings) -> None:
 @click.option("-e", "--exercise", "exercise_ids", multiple=True, metavar="ID",
               help="Only this exercise (repeatable; added to --chapter's).")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@assignment_option
 @lang_option
 @click.pass_obj
 def init_command(settings: Settings, file: Path, chapters: tuple[int, ...], exercise_ids: tuple[str, ...],
-                 force: bool) -> None:
+                 force: bool, assignment_id: str | None) -> None:
     """Write a starter FILE (.py or .ipynb) with every selected function to fill in.
 
     Each function has the exercise's signature, a docstring in the chosen language (--lang
@@ -54,6 +99,9 @@ def init_command(settings: Settings, file: Path, chapters: tuple[int, ...], exer
     lang = settings.lang
     try:
         exercise_set = load_exercise_set(settings.exercises)
+        assignment = chosen_assignment(exercise_set, assignment_id, lang, chapters, exercise_ids)
+        if assignment is not None:
+            exercise_ids = assignment.exercises
         exercise_set.select(exercise_ids)
         written = write_starter(file, exercise_set, lang, chapters, exercise_ids, force)
     except StarterError as exc:

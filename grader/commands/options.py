@@ -16,13 +16,16 @@ from __future__ import annotations
 import functools
 import math
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
 from ..messages import render, text
 from ..run.policy import DEFAULT_MEMORY_MB, Limits, SandboxUnavailable, require_full_sandbox
 from . import Settings, fail_usage
+
+if TYPE_CHECKING:
+    from ..spec import Assignment, ExerciseSet
 
 _KEY = "grader.limits"
 #: a click command function, before and after an option is added to it
@@ -136,3 +139,25 @@ def folder_argument(name: str) -> Callable[[Command], Command]:
     """An argument that must be an existing folder (a file or a device is a one-line error)."""
     return click.argument(name, type=click.Path(exists=True, file_okay=False, path_type=Path),
                           callback=_folder)
+
+
+def assignment_option(command: Command) -> Command:
+    """Add --assignment ID: the exercises, total and deadline of one assignment of the set."""
+    return click.option("--assignment", "assignment_id", default=None, metavar="ID",
+                        help="Only this assignment's exercises (`grader list --assignments`).")(command)
+
+
+def chosen_assignment(exercise_set: ExerciseSet, assignment_id: str | None, lang: str,
+                      *selections: tuple[object, ...]) -> Assignment | None:
+    """The assignment of --assignment (None without it); exit 2 on an unknown id (naming the
+    known ones) or when -e/--chapter also choose exercises."""
+    from ..spec import SpecError
+
+    if assignment_id is None:
+        return None
+    if any(selections):
+        fail_usage(text("assignment.with_exercises", lang))
+    try:
+        return exercise_set.assignment(assignment_id)
+    except SpecError as exc:
+        fail_usage(exc, lang)

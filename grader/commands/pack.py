@@ -4,6 +4,7 @@ secret the instructor's grades then use. Exit codes: 0 done, 2 a usage or spec e
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -11,13 +12,15 @@ import click
 from ..messages import text
 from ..spec import SpecError
 from . import Settings, fail_usage
+from .options import assignment_option, chosen_assignment
 
 
 @click.command("pack")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@assignment_option
 @click.pass_obj
-def pack_command(settings: Settings, out_dir: Path, seed: int | None) -> None:
+def pack_command(settings: Settings, out_dir: Path, seed: int | None, assignment_id: str | None) -> None:
     """Build the student pack in OUT_DIR: the public checks, their expected answers as data.
 
     No reference code goes in: the reference's answers on the pack's fixed inputs are recorded
@@ -27,6 +30,7 @@ def pack_command(settings: Settings, out_dir: Path, seed: int | None) -> None:
     student build of the grader (the grader package alone, a wheel), which `grader ci` installs.
     Since the pack reveals the answers on its inputs, the instructor's grades use private inputs:
     the course secret is created now if there is none (`grader secret`), never put in the pack.
+    With --assignment the pack holds that assignment's exercises only (and its due date).
     """
     from ..pack.build import NotAPackFolder, build_pack
     from ..pack.student_build import StudentBuildError
@@ -36,6 +40,12 @@ def pack_command(settings: Settings, out_dir: Path, seed: int | None) -> None:
     lang = settings.lang
     try:  # a pack holds the public inputs (of --seed): the instructor's stay private
         session = open_session(settings.exercises, seed=seed, private=False)
+        assignment = chosen_assignment(session.exercise_set, assignment_id, lang)
+        if assignment is not None:  # the pack is made from that assignment's part of the set
+            full = session.exercise_set
+            session.exercise_set = dataclasses.replace(
+                full, exercises={i: full.exercises[i] for i in assignment.exercises},
+                assignments={assignment.id: assignment})
         summary = build_pack(session, out_dir)
     except NotAPackFolder:
         fail_usage(text("pack.not_empty", lang).format(path=out_dir))

@@ -356,6 +356,11 @@ def _write(staging: Path, session: GradingSession, keep: Keep,
     shown = {ex_id for ex_id, indices in keep.items() if indices} | {i["exercise"] for i in instructor}
     for name, content in _spec_files(session, keep, shown).items():
         (staging / name).write_text(content, encoding="utf-8")
+    if session.exercise_set.assignments:  # the due dates and totals travel with the exercises
+        from ..spec.assignments import FILENAME, pack_data
+
+        (staging / FILENAME).write_text(yaml.safe_dump(pack_data(session.exercise_set.assignments, shown),
+                                                       allow_unicode=True, sort_keys=False), encoding="utf-8")
     _copy_drivers(session, staging)
     (staging / EXPECTED).mkdir()
     for ex_id, data in recordings.items():

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..messages import render, text
 from ..result import NOT_ATTEMPTED, PASSED, SubmissionResult
+from .adjustments import Adjustments, adjustment_lines, final_line
 from .failed_check import points as _points, failed_check, title as failed_title
 from .untrusted import html as e, markdown_block, markdown_inline as md
 from .words import FILE_WIDE, SAID, exercise_message, file_problems, printed_lines
@@ -44,11 +45,22 @@ class Feedback:
     stdout: list[str]
     all_passed: str
     graded_by: str
+    #: corrections, lateness and comments (grader.report.adjustments), when there are any
+    course: list[str] = field(default_factory=list)
 
 
-def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedback:
+def _cell(ex_id: str, score: float, max_score: float, adjustments: Adjustments | None, lang: str) -> str:
+    """An exercise's points; a corrected one's are the correction's, marked."""
+    corrected = adjustments.corrected.get(ex_id) if adjustments is not None else None
+    if corrected is None:
+        return f"{_points(score)}/{_points(max_score)}"
+    return f"{_points(corrected.points)}/{_points(max_score)} ✎ {text('feedback.corrected', lang)}"
+
+
+def feedback_blocks(result: SubmissionResult, lang: str, student: str,
+                    adjustments: Adjustments | None = None) -> Feedback:
     rows = [(ex.id, ex.title.get(lang) or ex.title.get("en", ""), text(f"status.{ex.status}", lang),
-             f"{_points(ex.score)}/{_points(ex.max_score)}", ex.status) for ex in result.exercises]
+             _cell(ex.id, ex.score, ex.max_score, adjustments, lang), ex.status) for ex in result.exercises]
     failures = [Failure(title=f"✗ {text('report.file_problem', lang)}",
                         message=f"{problem.message} {problem.not_graded(lang)}")
                 for problem in file_problems(result, lang)]  # once, not once per exercise
@@ -68,8 +80,8 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
     return Feedback(
         title=text("feedback.title", lang).format(student=student),
         submission=text("feedback.submission", lang).format(submission=result.submission),
-        score=text("report.score", lang).format(score=_points(result.score),
-                                                max_score=_points(result.max_score)),
+        score=final_line(adjustments, lang) if adjustments is not None else
+        text("report.score", lang).format(score=_points(result.score), max_score=_points(result.max_score)),
         headers=(text("report.exercise", lang), "", text("report.status", lang), text("report.points", lang)),
         rows=rows,
         notes=[render(n["code"], n["facts"], lang) for n in result.notes],
@@ -81,12 +93,16 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
             fingerprint=result.private_inputs) if result.private_inputs else
             text("feedback.graded", lang).format(
             version=result.grader_version, digest=result.spec_digest[:12], seed=result.seed)),
+        course=adjustment_lines(adjustments, lang) if adjustments is not None else [],
     )
 
 
-def render_markdown(result: SubmissionResult, lang: str = "en", student: str | None = None) -> str:
-    fb = feedback_blocks(result, lang, student or result.submission)
+def render_markdown(result: SubmissionResult, lang: str = "en", student: str | None = None,
+                    adjustments: Adjustments | None = None) -> str:
+    fb = feedback_blocks(result, lang, student or result.submission, adjustments)
     out = [f"# {md(fb.title)}", "", md(fb.submission), "", f"**{md(fb.score)}**", ""]
+    if fb.course:
+        out += [f"- {md(line)}" for line in fb.course] + [""]
     out.append("| " + " | ".join(md(h) for h in fb.headers) + " |")
     out.append("|---|---|---|---:|")
     for ex_id, title, status, points, _ in fb.rows:
@@ -123,12 +139,14 @@ pre{background:#f5f5f7;padding:.6rem .8rem;overflow-x:auto;white-space:pre-wrap}
 """
 
 
-def render_html(result: SubmissionResult, lang: str = "en", student: str | None = None) -> str:
-    fb = feedback_blocks(result, lang, student or result.submission)
+def render_html(result: SubmissionResult, lang: str = "en", student: str | None = None,
+                adjustments: Adjustments | None = None) -> str:
+    fb = feedback_blocks(result, lang, student or result.submission, adjustments)
     out = ["<!DOCTYPE html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(fb.title)}</title><style>{_CSS}</style></head><body>",
            f"<h1>{e(fb.title)}</h1>", f"<p>{e(fb.submission)}</p>", f'<p class="score">{e(fb.score)}</p>',
+           *([f'<ul class="course">{"".join(f"<li>{e(line)}</li>" for line in fb.course)}</ul>'] if fb.course else []),
            "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in fb.headers) + "</tr></thead><tbody>"]
     for ex_id, title, status, points, code in fb.rows:
         out.append(f"<tr><td><code>{e(ex_id)}</code></td><td>{e(title)}</td>"

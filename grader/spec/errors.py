@@ -48,3 +48,14 @@ class UnknownExercises(SpecError):
         super().__init__(f"unknown exercise: {', '.join(ids)} (see `grader list`)")
         self.ids = ids
         self.facts = {"ids": ", ".join(ids)}
+
+
+class UnknownAssignment(SpecError):
+    """An assignment id the set does not declare (a usage error: exit 2, naming the known ones)."""
+
+    code = "assignment.unknown"
+
+    def __init__(self, assignment_id: str, known: list[str]) -> None:
+        shown = ", ".join(known) if known else "–"
+        super().__init__(f"unknown assignment: {assignment_id} (known: {shown})")
+        self.facts = {"id": assignment_id, "known": shown}

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import yaml
 
+from .assignments import FILENAME as ASSIGNMENTS_FILE, Assignment, build_assignments
 from .convert import SchemaError, build
-from .errors import SpecError, UnknownExercises
+from .errors import SpecError, UnknownAssignment, UnknownExercises
 from .layout import DRIVERS_DIR, REFERENCE_DIR, check_layout
 from .schema import Exercise, SpecFile
 from .semantics import check_exercise
@@ -61,6 +62,15 @@ class ExerciseSet:
     drivers_dir: Path | None = None
     #: the set installed with the grader (see SetLocation)
     shipped: bool = False
+    #: the homework of `assignments.yaml` (grader.spec.assignments), by id, in file order
+    assignments: dict[str, Assignment] = field(default_factory=dict)
+
+    def assignment(self, assignment_id: str) -> Assignment:
+        """The assignment `assignment_id`; UnknownAssignment names the known ones."""
+        found = self.assignments.get(assignment_id)
+        if found is None:
+            raise UnknownAssignment(assignment_id, list(self.assignments))
+        return found
 
     def select(self, ids: Iterable[str] = ()) -> list[Exercise]:
         """The exercises of `ids` in their order (every one when empty); UnknownExercises."""
@@ -160,8 +170,8 @@ def load_spec_file(path: Path) -> list[Exercise]:
 
 
 def spec_files(root: Path) -> list[Path]:
-    """The set's specs: every `*.yaml` of its folder, in file-name order."""
-    files = sorted(root.glob("*.yaml"))
+    """The set's specs: every `*.yaml` of its folder (but its assignments), in file-name order."""
+    files = sorted(p for p in root.glob("*.yaml") if p.name != ASSIGNMENTS_FILE)
     if not files:
         raise SpecError(f"{root}: no .yaml exercise specs in this folder")
     return files
@@ -177,6 +187,17 @@ def load_exercises(files: list[Path]) -> dict[str, Exercise]:
                                 f"{exercises[exercise.id].source_file}")
             exercises[exercise.id] = exercise
     return exercises
+
+
+def load_assignments(root: Path, exercises: dict[str, Exercise]) -> dict[str, Assignment]:
+    """The set's `assignments.yaml`, checked against its exercises; none when there is no file."""
+    path = root / ASSIGNMENTS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return build_assignments(read_yaml(path), exercises)
+    except SchemaError as exc:
+        raise located(path, exc) from None
 
 
 def set_digest(files: list[Path], reference_dir: Path | None, drivers_dir: Path | None) -> str:
@@ -218,4 +239,5 @@ def load_exercise_set(path: str | os.PathLike | None = None) -> ExerciseSet:
         files=files,
         drivers_dir=drivers_dir,
         shipped=location.shipped,
+        assignments=load_assignments(root, exercises),
     )
