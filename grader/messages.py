@@ -755,6 +755,9 @@ CATALOGUE: dict[str, str] = {
     "late.capped": "submitted {hours} h late ({when}): −{percent} %, the most this assignment takes",
     "late.closed": "submitted {hours} h late ({when}), after the last day ({last_day}): the work counts nothing",
     "late.unknown": "no submission time is known: no late penalty",
+    "late.flagged": "the LMS marked this submission late, but its download does not say when: no "
+                    "late penalty was applied; check the time in the LMS and correct the score by "
+                    "hand if the policy takes points (`grader override`)",
     "late.extension": "Extension: due {due} instead of {was}.",
     "time.lms": "time from the LMS",
     "time.git": "time of the last commit",
@@ -805,6 +808,7 @@ CATALOGUE: dict[str, str] = {
     "class.corrected": "corrected",
     "class.comment": "comment",
     "class.time.lms": "LMS",
+    "class.lms_late": "late, says the LMS (time unknown: check)",
     "class.time.git": "last commit",
     "class.time.file": "file time (check)",
     "class.time.none": "–",

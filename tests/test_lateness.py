@@ -151,6 +151,24 @@ def test_the_lms_time_comes_first(tmp_path):
     assert (found.source, found.when) == ("lms", utc(2026, 10, 9, 15, 50))
 
 
+@pytest.mark.parametrize("late_flag, kind", [(True, "flagged"), (False, "unknown"), (None, "unknown")])
+def test_a_collected_student_without_a_time_never_gets_the_file_time(tmp_path, late_flag, kind):
+    """Canvas's download holds no submission time (only a `late` marker in the name): the file's
+    date is when the archive was unpacked, so it must not decide lateness."""
+    from grader.batch.lateness import late_records
+
+    (tmp_path / "ada.py").write_text("x = 1\n")
+    os.utime(tmp_path / "ada.py", (2_000_000_000, 2_000_000_000))  # 2033: long after the due date
+    _manifest(tmp_path, {"ada": {"submitted_at": None, "late_flag": late_flag}})
+    found = submission_time(_entry(tmp_path / "ada.py"), manifest_times(tmp_path))
+    assert (found.source, found.when, found.lms_late) == ("lms", None, late_flag)
+    due = utc(2026, 10, 9, 15, 59)
+    homework = Assignment(id="hw", title=Text(en="HW", zh="作业"), exercises=("relu",), due=due,
+                          late=LatePolicy(penalty=0.1))
+    [record] = late_records(homework, [_entry(tmp_path / "ada.py")], tmp_path, {})
+    assert (record.kind, record.penalty, record.time_source, record.submitted_at) == (kind, 0.0, "lms", None)
+
+
 @pytest.mark.parametrize("content", [
     "not json", json.dumps({"format": "something else", "submissions": {"ada": {}}}),
     json.dumps({"format": "grader-collect", "submissions": ["ada"]}),

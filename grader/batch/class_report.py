@@ -116,7 +116,8 @@ def collect(book: Gradebook, lang: str, assignment: str | None = None) -> ClassD
             "corrected": bool(final.get("overridden")), "penalty": final.get("late_penalty", 0.0)})
         unknown_time = final.get("time_source") == "none" and status not in (MISSING, "pending")
         if final and (final["overridden"] or final["late_hours"] or final["comment"]
-                      or final["time_source"] == "file" or unknown_time and final.get("assignment")):
+                      or final["time_source"] == "file" or final.get("late_kind") == "flagged"
+                      or unknown_time and final.get("assignment")):
             data.course.append(final)
         if result is None or status == MISSING:
             continue
@@ -321,7 +322,8 @@ def _course_section(data: ClassData, lang: str) -> list[str]:
                               f"{e(_num(row['exercises'][x]['score']))}" for x in row["overridden"])
         rows.append([e(row["student"]), e(row["submitted_at"][:16].replace("T", " ") or "–"),
                      f"<span{flagged}>{t('class.time.' + source)}</span>",
-                     f"{row['late_hours']:g}" if row["late_hours"] else "–",
+                     f"{row['late_hours']:g}" if row["late_hours"] else
+                     (t("class.lms_late") if row.get("late_kind") == "flagged" else "–"),
                      f"−{round(100 * row['late_penalty'], 6):g} %" if row["late_penalty"] else "–",
                      e(_num(row["raw_total"])), f"{e(_num(row['total']))} / {e(_num(row['max_score']))}",
                      corrected or "–", e(row["comment"]) or "–"])

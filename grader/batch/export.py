@@ -44,7 +44,7 @@ COURSE = ("raw_total", "late_penalty", "late_hours", "submitted_at", "time_sourc
 def _no_grade(row: dict[str, Any]) -> None:
     row.update(status="pending", total=None, max_score=None, percent=None, submission="",
                content_hash="", graded_at="", run=None, raw_total=None, late_penalty=0.0, late_hours=0.0,
-               submitted_at="", time_source="none", overridden=[])
+               submitted_at="", time_source="none", late_kind="", overridden=[])
 
 
 def gradebook_rows(book: Gradebook, assignment: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -77,7 +77,8 @@ def gradebook_rows(book: Gradebook, assignment: str | None = None) -> tuple[list
                    graded_at=grade.graded_at, run=grade.run_id, raw_total=final.raw_total,
                    late_penalty=final.penalty, late_hours=late.hours_late if late is not None else 0.0,
                    submitted_at=late.submitted_at or "" if late is not None else "",
-                   time_source=late.time_source if late is not None else "none", overridden=final.overridden)
+                   time_source=late.time_source if late is not None else "none",
+                   late_kind=late.kind if late is not None else "", overridden=final.overridden)
         for ex in stored:
             corrected = corrections.get(ex["exercise"])
             row["exercises"][ex["exercise"]] = {

@@ -544,7 +544,7 @@ def _record_deadline(options: BatchOptions, found: Discovery, book: Gradebook, r
     if fallback:
         click.echo(text("batch.file_times", lang).format(students=text_line(", ".join(fallback))), err=True)
     late = [f"{r.student} ({r.hours_late:g} h, −{round(r.penalty * 100, 6):g} %)" for r in records
-            if r.kind not in ("on_time", "unknown")]
+            if r.kind not in ("on_time", "unknown", "flagged")]
     if late:
         click.echo(text("batch.lateness", lang).format(students=text_line(", ".join(late))))
     known = {student_key(e.student) for e in found.entries}

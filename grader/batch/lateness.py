@@ -29,6 +29,8 @@ from .roster import key
 from .submitted import manifest_times, submission_time
 
 ON_TIME, GRACE, LATE, CAPPED, CLOSED, UNKNOWN = "on_time", "grace", "late", "capped", "closed", "unknown"
+#: no time, but the LMS marked the work late: nothing is taken (how late is not known); said to check
+FLAGGED = "flagged"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ def late_records(assignment: Assignment, entries: list[Entry], folder: Path,
         due, last_day = extended(assignment, extension)
         found = submission_time(entry, from_lms)
         verdict = assess(assignment.late, due, last_day, found.when)
+        if verdict.kind == UNKNOWN and found.lms_late:
+            verdict = Verdict(FLAGGED, 0, 0.0)
         records.append(LateRecord(
             student=entry.student, assignment=assignment.id,
             submitted_at=found.when.isoformat() if found.when is not None else None,

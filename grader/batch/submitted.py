@@ -45,6 +45,17 @@ LMS, GIT, FILE_TIME, NONE = "lms", "git", "file", "none"
 class SubmittedAt:
     when: dt.datetime | None
     source: str  # lms | git | file | none
+    #: the LMS's own late marker (Canvas writes `late` into the file's name), when it has one
+    lms_late: bool | None = None
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What the collect manifest says of one student: the time (None when the download does not
+    hold it: Canvas's) and the LMS's late marker."""
+
+    when: dt.datetime | None
+    late_flag: bool | None
 
 
 def _aware(text: object) -> dt.datetime | None:
@@ -73,9 +84,9 @@ def _read_bounded(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def manifest_times(folder: Path) -> dict[str, dt.datetime | None]:
-    """Each student's `submitted_at` from the class's collect manifest, by `roster.key` of the
-    entry name; {} when there is none or it is not one (contract: `grader collect`)."""
+def manifest_times(folder: Path) -> dict[str, Collected]:
+    """Each student's `submitted_at` and late flag from the class's collect manifest, by
+    `roster.key` of the entry name; {} when there is none or it is not one (`grader collect`)."""
     data = _read_bounded(folder / MANIFEST)
     if data is None:
         return {}
@@ -88,8 +99,16 @@ def manifest_times(folder: Path) -> dict[str, dt.datetime | None]:
     submissions = manifest.get("submissions")
     if not isinstance(submissions, dict):
         return {}
-    return {key(str(name)): _aware(item.get("submitted_at")) if isinstance(item, dict) else None
-            for name, item in submissions.items()}
+    found: dict[str, Collected] = {}
+    for name, item in submissions.items():
+        if not isinstance(item, dict) or "submitted_at" not in item:
+            continue
+        when = _aware(item["submitted_at"])
+        if when is None and item["submitted_at"] is not None:
+            continue  # a time that is not one (no zone, not text): as if the LMS had said nothing
+        flag = item.get("late_flag")
+        found[key(str(name))] = Collected(when, flag if isinstance(flag, bool) else None)
+    return found
 
 
 def _git_env(home: str) -> dict[str, str]:
@@ -151,17 +170,21 @@ def file_time(path: Path) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(newest, dt.timezone.utc)
 
 
-def submission_time(entry: Entry, from_lms: dict[str, dt.datetime | None]) -> SubmittedAt:
+def submission_time(entry: Entry, from_lms: dict[str, Collected]) -> SubmittedAt:
     """When `entry` was submitted, and where that came from (module docstring); of several
-    entries for one student, the latest."""
+    entries for one student, the latest. A student the LMS download brought but whose time it
+    does not hold has no time (never the file's: that is when the archive was unpacked), only
+    the LMS's late marker."""
     if entry.kind == MISSING or not entry.paths:
         return SubmittedAt(None, NONE)
     names = [key(entry.student)] + [key(p.name if p.suffix not in SOURCE_SUFFIXES else p.stem)
                                     for p in entry.paths]
-    for name in names:
-        when = from_lms.get(name)
-        if when is not None:
-            return SubmittedAt(when, LMS)
+    collected = [found for found in (from_lms.get(name) for name in names) if found is not None]
+    for found in collected:
+        if found.when is not None:
+            return SubmittedAt(found.when, LMS, found.late_flag)
+    if collected:
+        return SubmittedAt(None, LMS, collected[0].late_flag)
     commits = [t for t in (git_time(p) for p in entry.paths) if t is not None]
     if commits:
         return SubmittedAt(max(commits), GIT)
