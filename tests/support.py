@@ -33,7 +33,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "stages": (
         "test_ci_reports.py", "test_failed_check.py", "test_feedback_explain.py", "test_feedback_starter.py",
         "test_hostile_sizes.py", "test_hostile_unprivileged.py", "test_input_unchanged.py",
-        "test_notebook.py", "test_plan_stability.py", "test_private_inputs.py", "test_runner.py",
+        "test_notebook.py", "test_plan_stability.py", "test_portable_worker.py", "test_private_inputs.py",
+        "test_runner.py",
         "test_sandbox_layers.py", "test_secret.py", "test_stored_answers.py", "test_zygote_gc.py",
     ),
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
@@ -239,6 +240,13 @@ SLOW: dict[str, frozenset[str]] = {
     }),
     # torch takes 2 s to import, and its 110 checks 10 s more: the fast set does without
     "test_reference_torch.py": frozenset({EVERY_TEST}),
+    "test_portable_worker.py": frozenset({
+        "test_shipped_submissions_grade_the_same_under_both_workers",
+        "test_hostile_submissions_grade_the_same_under_both_workers",
+        "test_a_child_that_outlives_its_worker_is_killed_with_it",
+        "test_no_worker_or_pipe_is_left_after_a_session",
+        "test_a_well_formed_forged_reply_on_the_pipes_gains_nothing",
+    }),
     "test_runner.py": frozenset({
         "test_base_exceptions_are_caught_as_failures",
         "test_hanging_or_crashing_function_costs_only_its_exercise",
