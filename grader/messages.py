@@ -378,6 +378,12 @@ CATALOGUE: dict[str, str] = {
     "doctor.all": "All layers are available: student code runs fully sandboxed.",
     "doctor.missing": "Missing here: {missing}. Grading still works with the other layers; "
                       "--strict-sandbox refuses to grade on this machine.",
+    "doctor.worker.fork": "Worker: `fork` (each submission's worker is forked from a warm Python; "
+                          "`GRADER_WORKER=portable` chooses the other).",
+    "doctor.worker.portable": "Worker: `portable` (a fresh Python for each submission, no fork; the "
+                              "time limit kills its whole process tree).",
+    "worker.unknown": "`GRADER_WORKER` is {value}: this system cannot run that worker. Use "
+                      "`portable`, or `fork` where the system has fork (Linux), or leave it unset.",
     "sandbox.refused": "Refusing to grade with --strict-sandbox: missing sandbox layers: {missing}. "
                        "Run `grader doctor` for details.",
     "report.sandbox": "Sandbox layers: {layers}",

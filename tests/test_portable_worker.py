@@ -392,3 +392,91 @@ def test_the_windows_api_is_refused_off_windows():
         pytest.skip("on Windows it loads")
     with pytest.raises(OSError):
         winjob.WindowsApi()
+
+
+# --- what the sandbox says on each platform ---------------------------------------------------
+
+def test_macos_has_rlimits_with_a_weak_memory_cap_and_no_linux_layer():
+    from grader import sandbox
+
+    layers = sandbox.probe("darwin")
+    assert set(layers) == set(sandbox.LAYERS)
+    assert layers["rlimits"].available and "RLIMIT_DATA" in layers["rlimits"].detail
+    assert "poorly" in layers["rlimits"].detail
+    for name in ("no_new_privs", "landlock", "seccomp", "network"):
+        assert not layers[name].available, name
+    assert "Linux-only" in layers["landlock"].detail and "Linux-only" in layers["seccomp"].detail
+
+
+def test_windows_has_its_job_object_and_no_rlimits():
+    from grader import sandbox
+
+    layers = sandbox.probe("win32")
+    assert set(layers) == {*sandbox.LAYERS, "job_object"}
+    assert layers["job_object"].available and not layers["rlimits"].available
+    assert not any(layers[name].available for name in sandbox.LAYERS)
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_strict_sandbox_refuses_on_a_students_laptop(monkeypatch, platform):
+    from grader import sandbox
+    from grader.run import policy
+
+    real = sandbox.probe
+    monkeypatch.setattr(sandbox, "probe", lambda: real(platform))
+    with pytest.raises(policy.SandboxUnavailable) as refused:
+        policy.require_full_sandbox()
+    assert {"landlock", "seccomp", "no_new_privs", "network"} <= set(refused.value.missing)
+
+
+def test_macos_memory_cap_is_rlimit_data_and_leaves_nproc_alone():
+    """The darwin branch of the rlimits, run in a child here (it lowers limits for good)."""
+    import subprocess
+
+    code = ("import resource\nfrom grader.sandbox import _limits\n"
+            "nproc = resource.getrlimit(resource.RLIMIT_NPROC)\n"
+            "which, cap = _limits.memory_limit(2**30, 'darwin')\n"
+            "assert which == resource.RLIMIT_DATA, which\n"
+            "_limits.apply(2**30, 60, 2**26, platform='darwin')\n"
+            "soft, hard = resource.getrlimit(resource.RLIMIT_DATA)\n"
+            "assert 2**30 <= soft < 2**30 + 2**31, soft\n"
+            "assert resource.getrlimit(resource.RLIMIT_NPROC) == nproc\n"
+            "assert resource.getrlimit(resource.RLIMIT_CPU)[0] >= 60\n"
+            "print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_linux_memory_cap_is_rlimit_as():
+    import resource
+
+    from grader.sandbox import _limits
+
+    assert _limits.memory_limit(1, "linux")[0] == resource.RLIMIT_AS
+
+
+@pytest.mark.parametrize("lang, words", [("en", "cannot run that worker"), ("zh", "无法运行这种工作进程")])
+def test_an_impossible_worker_choice_is_a_usage_error_not_a_traceback(monkeypatch, lang, words):
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    monkeypatch.setenv("GRADER_WORKER", "spawn")
+    result = CliRunner().invoke(cli, ["--lang", lang, "doctor"])
+    assert result.exit_code == 2 and words in result.output and "spawn" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["fork", "portable"])
+def test_doctor_names_the_worker(monkeypatch, kind):
+    import json
+
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    monkeypatch.setenv("GRADER_WORKER", kind)
+    data = json.loads(CliRunner().invoke(cli, ["doctor", "--format", "json"]).output)
+    assert data["worker"] == kind
+    text = CliRunner().invoke(cli, ["doctor"]).output
+    assert f"Worker: `{kind}`" in text
