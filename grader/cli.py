@@ -36,9 +36,11 @@ from .version import __version__
 def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
     """Check neural-network exercises against a reference, safely."""
     from .config import choose_language
+    from .report.console import colour
     from .report.untrusted import replace_unencodable
 
-    replace_unencodable(sys.stdout, sys.stderr)  # a GBK console: `?`, never a traceback
+    replace_unencodable(sys.stdout, sys.stderr)  # a GBK console: ✗ as ×, never a traceback
+    ctx.color = colour()  # NO_COLOR, TERM=dumb: no styles; else a terminal has them, a file not
 
     choice = choose_language(lang)
     for problem in choice.problems:

@@ -40,6 +40,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
+        "test_console.py",
         "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
         "test_student_edges.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
@@ -240,6 +241,10 @@ SLOW: dict[str, frozenset[str]] = {
     }),
     # torch takes 2 s to import, and its 110 checks 10 s more: the fast set does without
     "test_reference_torch.py": frozenset({EVERY_TEST}),
+    "test_console.py": frozenset({
+        "test_grader_check_under_pythonioencoding_gbk_with_a_chinese_path_does_not_crash",
+        "test_a_windows_looking_file_name_is_printed_and_stored_as_it_is",
+    }),
     "test_portable_worker.py": frozenset({
         "test_shipped_submissions_grade_the_same_under_both_workers",
         "test_hostile_submissions_grade_the_same_under_both_workers",
