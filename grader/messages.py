@@ -369,6 +369,7 @@ CATALOGUE: dict[str, str] = {
                    "`grader pack`, or pass --grader-spec.",
     "ci.bad_fail_under": "expected points (30) or a percentage of the maximum (80%), got {value!r}",
     "ci.written": "Wrote {path}.",
+    "ci.bad_os": "`--os` names {value}: the systems it can add are {known}.",
     "ci.exists": "{path} exists: add --force to overwrite it.",
     "ci.no_pack": "Note: {path} holds no student pack yet; create it with `grader pack {path}`.",
     "ci.bad_value": "{option} may not contain spaces, quotes, `$` or backslashes: {value!r}.",
