@@ -480,3 +480,19 @@ def test_doctor_names_the_worker(monkeypatch, kind):
     assert data["worker"] == kind
     text = CliRunner().invoke(cli, ["doctor"]).output
     assert f"Worker: `{kind}`" in text
+
+
+def test_a_worker_that_stops_reading_cannot_block_the_grader(monkeypatch):
+    from grader.run import channel
+
+    monkeypatch.setattr(channel, "SEND_SECONDS", 0.3)
+    unread_r, unread_w = os.pipe()
+    replies_r, replies_w = os.pipe()
+    end = channel.GraderEnd(replies_r, unread_w)
+    try:
+        with pytest.raises(TimeoutError):
+            end.sendall(b"x" * (4 << 20))  # more than any pipe holds, and nobody reads it
+    finally:
+        os.close(unread_r)  # the blocked write ends (EPIPE), as when the worker is killed
+        os.close(replies_w)
+        end.close()
