@@ -61,7 +61,8 @@ def _redirect_stdio(workdir: str) -> tuple[str, str]:
     os.dup2(devnull, 0)
     os.close(devnull)
     for fd, path in ((1, out_path), (2, err_path)):
-        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # O_BINARY (Windows): a text-mode descriptor would write every "\n" as "\r\n"
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
         os.dup2(target, fd)
         os.close(target)
     sys.stdin = open(0, closefd=False)
