@@ -496,3 +496,82 @@ def test_a_worker_that_stops_reading_cannot_block_the_grader(monkeypatch):
         os.close(unread_r)  # the blocked write ends (EPIPE), as when the worker is killed
         os.close(replies_w)
         end.close()
+
+
+class _FakeFunction:
+    """A Win32 entry point as ctypes shows it: argtypes/restype to declare, calls recorded."""
+
+    def __init__(self, calls: list[tuple[Any, ...]], name: str, result: int) -> None:
+        self.calls, self.name, self.result = calls, name, result
+        self.argtypes: list[Any] | None = None
+        self.restype: Any = None
+
+    def __call__(self, *args: Any) -> int:
+        self.calls.append((self.name, *args))
+        return self.result
+
+
+class _FakeDll:
+    def __init__(self, calls: list[tuple[Any, ...]], results: dict[str, int]) -> None:
+        self._calls, self._results, self._functions = calls, results, {}
+
+    def __getattr__(self, name: str) -> _FakeFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._functions:
+            self._functions[name] = _FakeFunction(self._calls, name, self._results.get(name, 1))
+        return self._functions[name]
+
+
+@pytest.fixture
+def fake_windows(monkeypatch):
+    """kernel32 and ntdll replaced by recording fakes, as if on Windows."""
+    calls: list[tuple[Any, ...]] = []
+    results = {"CreateJobObjectW": 0x1234, "OpenProcess": 0x5678, "NtResumeProcess": 0}
+    dlls = {"kernel32": _FakeDll(calls, results), "ntdll": _FakeDll(calls, results)}
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "WinDLL", lambda name, use_last_error=False: dlls[name], raising=False)
+    monkeypatch.setattr(ctypes, "get_last_error", lambda: 5, raising=False)
+    monkeypatch.setattr(ctypes, "WinError", lambda code, descr: OSError(code, descr), raising=False)
+    return calls, results, dlls
+
+
+def test_the_win32_calls_are_declared_pointer_sized_and_built_as_the_sdk_says(fake_windows):
+    from grader.run import winjob
+
+    calls, _, dlls = fake_windows
+    api = winjob.WindowsApi()
+    kernel32 = dlls["kernel32"]
+    assert kernel32.CreateJobObjectW.restype is ctypes.c_void_p  # a HANDLE, not a C int
+    assert kernel32.OpenProcess.restype is ctypes.c_void_p
+    assert kernel32.AssignProcessToJobObject.argtypes == [ctypes.c_void_p, ctypes.c_void_p]
+    assert kernel32.SetInformationJobObject.argtypes[0] is ctypes.c_void_p
+    assert dlls["ntdll"].NtResumeProcess.argtypes == [ctypes.c_void_p]
+
+    job = winjob.Job(256 * 1024**2, 12, api=api)
+    job.adopt(4242)
+    job.terminate()
+    job.close()
+    names = [call[0] for call in calls]
+    assert names == ["CreateJobObjectW", "SetInformationJobObject", "OpenProcess", "AssignProcessToJobObject",
+                     "NtResumeProcess", "CloseHandle", "TerminateJobObject", "CloseHandle"]
+    _, handle, info_class, info, size = calls[1]
+    assert (handle, info_class) == (0x1234, winjob.JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS)
+    assert size == ctypes.sizeof(winjob.JOBOBJECT_EXTENDED_LIMIT_INFORMATION)
+    assert info._obj.ProcessMemoryLimit == 256 * 1024**2 + winjob.BASELINE_BYTES  # byref(the structure)
+    assert calls[2] == ("OpenProcess", winjob.PROCESS_ACCESS, False, 4242)
+    assert calls[3] == ("AssignProcessToJobObject", 0x1234, 0x5678)
+    assert calls[4] == ("NtResumeProcess", 0x5678) and calls[5] == ("CloseHandle", 0x5678)
+    assert calls[6] == ("TerminateJobObject", 0x1234, winjob.KILLED_EXIT_CODE)
+
+
+@pytest.mark.parametrize(("function", "result"), [("CreateJobObjectW", 0), ("OpenProcess", 0),
+                                                  ("AssignProcessToJobObject", 0), ("NtResumeProcess", -1073741823)])
+def test_a_failing_win32_call_is_an_oserror(fake_windows, function, result):
+    from grader.run import winjob
+
+    calls, results, _ = fake_windows
+    results[function] = result
+    with pytest.raises(OSError):
+        job = winjob.Job(None, None, api=winjob.WindowsApi())
+        job.adopt(1)
