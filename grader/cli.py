@@ -38,14 +38,27 @@ from .version import __version__
 def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
     """Check neural-network exercises against a reference, safely."""
     from .config import choose_language
+    from .report.console import colour
     from .report.untrusted import replace_unencodable
 
-    replace_unencodable(sys.stdout, sys.stderr)  # a GBK console: `?`, never a traceback
+    replace_unencodable(sys.stdout, sys.stderr)  # a GBK console: ✗ as ×, never a traceback
+    ctx.color = colour()  # NO_COLOR, TERM=dumb: no styles; else a terminal has them, a file not
 
     choice = choose_language(lang)
     for problem in choice.problems:
         click.echo(render("config.ignored", {"problem": problem}, choice.lang), err=True)
+    _check_worker_choice(choice.lang)
     ctx.obj = Settings(exercises, choice.lang, choice.source == "flag")
+
+
+def _check_worker_choice(lang: str) -> None:
+    """A GRADER_WORKER this system cannot run is refused by name, before anything is graded."""
+    from .run.choice import UnknownWorker, worker_kind
+
+    try:
+        worker_kind()
+    except UnknownWorker as exc:
+        raise click.UsageError(render("worker.unknown", {"value": exc.value}, lang)) from None
 
 
 for _command in (list_command, check_command, validate_command, init_command, explain_command,

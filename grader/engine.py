@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .captured import keep_ends
 from .judge import judge_exercise
 from .result import ERROR, NOT_ATTEMPTED, TIMEOUT, ExerciseResult, SubmissionResult
-from .run.client import WorkerBadReply, WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout, Zygote
+from .run.client import Launcher, WorkerBadReply, WorkerCrashed, WorkerError, WorkerSession, WorkerTimeout
 from .run.inprocess import InProcessFunctions
 from .run.policy import Limits, worker_policy
 from .spec import Exercise
@@ -57,11 +57,16 @@ def _exit_facts(exc: WorkerCrashed) -> dict[str, int]:
     return {k: v for k, v in exc.how.items() if k in ("signal", "exit_code") and type(v) is int}
 
 
+def _cpu_limit_signal(number: object) -> bool:
+    """SIGXCPU: RLIMIT_CPU's soft limit (POSIX only; Windows has no such signal)."""
+    return type(number) is int and number == getattr(signal, "SIGXCPU", None)
+
+
 def _worker_failure(ex: Exercise, exc: WorkerError) -> ExerciseResult:
     facts: Facts
     if isinstance(exc, WorkerTimeout):
         status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
-    elif isinstance(exc, WorkerCrashed) and exc.how.get("signal") == signal.SIGXCPU:
+    elif isinstance(exc, WorkerCrashed) and _cpu_limit_signal(exc.how.get("signal")):
         status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc), "exit": _exit_facts(exc)}
     elif isinstance(exc, WorkerBadReply):
         status, code, facts = ERROR, "bad_reply", {"how": str(exc)}
@@ -73,7 +78,7 @@ def _worker_failure(ex: Exercise, exc: WorkerError) -> ExerciseResult:
     return result
 
 
-def grade(session: GradingSession, submission: Submission | str | os.PathLike[str], zygote: Zygote,
+def grade(session: GradingSession, submission: Submission | str | os.PathLike[str], zygote: Launcher,
           options: Options | None = None) -> SubmissionResult:
     """Grade one submission: one sandboxed worker, restarted after a timeout or a crash."""
     options = options or session.options

@@ -368,6 +368,7 @@ CATALOGUE: dict[str, str] = {
                    "`grader pack`, or pass --grader-spec.",
     "ci.bad_fail_under": "expected points (30) or a percentage of the maximum (80%), got {value!r}",
     "ci.written": "Wrote {path}.",
+    "ci.bad_os": "`--os` names {value}: the systems it can add are {known}.",
     "ci.exists": "{path} exists: add --force to overwrite it.",
     "ci.no_pack": "Note: {path} holds no student pack yet; create it with `grader pack {path}`.",
     "ci.bad_value": "{option} may not contain spaces, quotes, `$` or backslashes: {value!r}.",
@@ -377,6 +378,12 @@ CATALOGUE: dict[str, str] = {
     "doctor.all": "All layers are available: student code runs fully sandboxed.",
     "doctor.missing": "Missing here: {missing}. Grading still works with the other layers; "
                       "--strict-sandbox refuses to grade on this machine.",
+    "doctor.worker.fork": "Worker: `fork` (each submission's worker is forked from a warm Python; "
+                          "`GRADER_WORKER=portable` chooses the other).",
+    "doctor.worker.portable": "Worker: `portable` (a fresh Python for each submission, no fork; the "
+                              "time limit kills its whole process tree).",
+    "worker.unknown": "`GRADER_WORKER` is {value}: this system cannot run that worker. Use "
+                      "`portable`, or `fork` where the system has fork (Linux), or leave it unset.",
     "sandbox.refused": "Refusing to grade with --strict-sandbox: missing sandbox layers: {missing}. "
                        "Run `grader doctor` for details.",
     "report.sandbox": "Sandbox layers: {layers}",

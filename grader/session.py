@@ -31,7 +31,8 @@ from .judge import ExerciseContext
 from .judge.context import Caller, ExpectedValues, MissingTrustedCode
 from .plan import DEFAULT_SEED, Plan, make_plan
 from .plan.private import private_plan
-from .run.client import Zygote
+from .run.choice import launcher
+from .run.client import Launcher
 from .run.inprocess import InProcessFunctions
 from .secret import Secret, find_secret
 from .spec import Exercise, ExerciseSet, SpecError, load_exercise_set
@@ -77,7 +78,7 @@ class GradingSession:
 
     def __init__(self, exercise_set: ExerciseSet, seed: int = DEFAULT_SEED, use_cache: bool = True,
                  secret: Secret | None = None, options: Options | None = None,
-                 zygote: Zygote | None = None) -> None:
+                 zygote: Launcher | None = None) -> None:
         self.exercise_set = exercise_set
         self.secret = secret if exercise_set.reference_dir is not None else None
         self.seed = self.secret.seed if self.secret is not None else seed
@@ -123,10 +124,11 @@ class GradingSession:
     # --- the worker side ------------------------------------------------------------------
 
     @property
-    def zygote(self) -> Zygote:
-        """The zygote that forks each submission's worker, started on first use."""
+    def zygote(self) -> Launcher:
+        """What starts each submission's worker (the zygote, or the portable launcher where fork
+        is missing or unsafe: grader.run.choice), started on first use."""
         if self._zygote is None:
-            self._zygote = Zygote()
+            self._zygote = launcher()
             self._zygote.start()
         return self._zygote
 
@@ -278,11 +280,11 @@ class SessionRecipe:
                        warm_zygote)
 
 
-def _opened(build: Callable[[Zygote | None], GradingSession], warm_zygote: bool) -> GradingSession:
+def _opened(build: Callable[[Launcher | None], GradingSession], warm_zygote: bool) -> GradingSession:
     """`build` a session; with `warm_zygote` its zygote starts first, warming up meanwhile."""
     zygote = None
     if warm_zygote:
-        zygote = Zygote()
+        zygote = launcher()
         zygote.start()
     try:
         return build(zygote)
@@ -302,7 +304,7 @@ def open_session(exercises: str | os.PathLike[str] | None = None, *, seed: int |
     the zygote first, so that it warms up while the set loads."""
     options = options or Options()
 
-    def build(zygote: Zygote | None) -> GradingSession:
+    def build(zygote: Launcher | None) -> GradingSession:
         exercise_set = load_exercise_set(exercises)
         secret = instructor_secret(exercise_set) if private and seed is None else None
         session = GradingSession(exercise_set, DEFAULT_SEED if seed is None else seed, use_cache,

@@ -68,9 +68,11 @@ def session():
 
 @pytest.fixture(scope="session")
 def zygote():
-    from grader.run import Zygote
+    """The worker launcher this run grades with: the zygote, or the portable launcher where fork
+    is missing or `GRADER_WORKER=portable` (grader.run.choice)."""
+    from grader.run.choice import launcher
 
-    z = Zygote()
+    z = launcher()
     z.start()
     yield z
     z.close()

@@ -34,14 +34,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "stages": (
         "test_ci_reports.py", "test_failed_check.py", "test_feedback_explain.py", "test_feedback_starter.py",
         "test_hostile_sizes.py", "test_hostile_unprivileged.py", "test_input_unchanged.py",
-        "test_notebook.py", "test_plan_stability.py", "test_private_inputs.py", "test_runner.py",
+        "test_notebook.py", "test_plan_stability.py", "test_portable_worker.py", "test_private_inputs.py",
+        "test_runner.py",
         "test_sandbox_layers.py", "test_secret.py", "test_stored_answers.py", "test_zygote_gc.py",
     ),
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
-        "test_assignments.py", "test_authoring_errors.py", "test_course.py", "test_course_edges.py",
-        "test_judge_internal_error.py", "test_student_edges.py", "test_similarity_grade.py",
+        "test_assignments.py", "test_authoring_errors.py", "test_console.py", "test_course.py",
+        "test_course_edges.py", "test_judge_internal_error.py", "test_student_edges.py", "test_similarity_grade.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
         "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py", "test_lms.py",
@@ -251,6 +252,17 @@ SLOW: dict[str, frozenset[str]] = {
     }),
     # torch takes 2 s to import, and its 110 checks 10 s more: the fast set does without
     "test_reference_torch.py": frozenset({EVERY_TEST}),
+    "test_console.py": frozenset({
+        "test_grader_check_under_pythonioencoding_gbk_with_a_chinese_path_does_not_crash",
+        "test_a_windows_looking_file_name_is_printed_and_stored_as_it_is",
+    }),
+    "test_portable_worker.py": frozenset({
+        "test_shipped_submissions_grade_the_same_under_both_workers",
+        "test_hostile_submissions_grade_the_same_under_both_workers",
+        "test_a_child_that_outlives_its_worker_is_killed_with_it",
+        "test_no_worker_or_pipe_is_left_after_a_session",
+        "test_a_well_formed_forged_reply_on_the_pipes_gains_nothing",
+    }),
     "test_runner.py": frozenset({
         "test_base_exceptions_are_caught_as_failures",
         "test_hanging_or_crashing_function_costs_only_its_exercise",

@@ -434,3 +434,61 @@ def test_nothing_in_a_repository_shadows_its_workflow(full_set, tmp_path):
                              env={**env, "GRADER_EXERCISES": str(repo / ".grader")})
     assert "SHADOWED: 999" in control.stdout, control.stdout + control.stderr
     assert json.loads(base64.b64decode(forged.read_text()))["max_score"] == 999
+
+
+def _workflow(tmp_path: Path, *args: str) -> dict:
+    """`grader ci github` in this process (CliRunner: the real command, without a new Python)."""
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    result = CliRunner().invoke(cli, ["ci", "github", str(tmp_path), "--grader-spec", SPEC, "--fail-under", "60%",
+                                      *args])
+    assert result.exit_code == 0, result.output
+    return yaml.safe_load((tmp_path / ".github" / "workflows" / "grade.yml").read_text())
+
+
+def test_os_adds_a_windows_and_macos_matrix_beside_the_unchanged_grade_job(tmp_path):
+    plain = _workflow(tmp_path / "plain")
+    assert set(plain["jobs"]) == {"grade"}  # the default workflow has no other job
+    workflow = _workflow(tmp_path / "both", "--os", "windows,macos")
+    assert workflow["jobs"]["grade"] == plain["jobs"]["grade"]
+    assert {k: v for k, v in workflow.items() if k != "jobs"} == {k: v for k, v in plain.items() if k != "jobs"}
+    job = workflow["jobs"]["platforms"]
+    assert job["strategy"]["matrix"]["os"] == ["windows-latest", "macos-latest"]
+    assert job["strategy"]["fail-fast"] is False and job["runs-on"] == "${{ matrix.os }}"
+    assert job["env"] == plain["jobs"]["grade"]["env"] and job["defaults"]["run"]["shell"] == "bash"
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    for run in runs:
+        for line in run.splitlines():
+            check_command_line(line)
+    assert any(SPEC in run and "GRADER_PIP_SPEC" in run for run in runs)
+    assert any("grader check" in run and "--fail-under 60%" in run for run in runs)
+    assert any("grader doctor" in run for run in runs)
+    # only the Ubuntu job reports to GitHub Classroom
+    assert not any("autograding-grading-reporter" in step.get("uses", "") for step in job["steps"])
+
+
+@pytest.mark.parametrize(("value", "runners"), [
+    ("macos", ["macos-latest"]), ("Windows, windows", ["windows-latest"]),
+    ("macos,windows,linux", ["windows-latest", "macos-latest"]),
+])
+def test_os_takes_each_system_once_in_a_fixed_order(tmp_path, value, runners):
+    assert _workflow(tmp_path, "--os", value)["jobs"]["platforms"]["strategy"]["matrix"]["os"] == runners
+
+
+def test_os_linux_alone_adds_nothing(tmp_path):
+    assert set(_workflow(tmp_path, "--os", "linux")["jobs"]) == {"grade"}
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "the systems it can add are"), ("zh", "能添加的系统是")])
+def test_an_unknown_os_is_refused_by_name(tmp_path, lang, words):
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    result = CliRunner().invoke(cli, ["--lang", lang, "ci", "github", str(tmp_path), "--grader-spec", SPEC,
+                                      "--os", "windows,beos"])
+    assert result.exit_code == 2 and words in result.output and "beos" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output and not (tmp_path / ".github").exists()

@@ -242,9 +242,10 @@ def test_gradebook_growth_per_run_is_bounded_and_everyone_is_graded(hostile_file
 # --- forged worker replies: refused before they are expanded, as bad_reply ----------------------
 
 def forging(raw: str) -> str:
-    """A sigmoid that writes `raw` (an expression of bytes) on every socket it has, then returns."""
+    """A sigmoid that writes `raw` (an expression of bytes) on every socket it has (the fork
+    worker's) and every pipe it can write (the portable worker's), then returns."""
     return textwrap.dedent(f'''
-        import os, socket, struct
+        import os, socket, stat, struct
         import numpy as np
         def relu(x):
             return np.maximum(np.asarray(x, dtype=float), 0.0)
@@ -252,7 +253,12 @@ def forging(raw: str) -> str:
             raw = {raw}
             for fd in range(3, 16):
                 try:
-                    socket.socket(fileno=os.dup(fd)).sendall(raw)
+                    if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                        socket.socket(fileno=os.dup(fd)).sendall(raw)
+                    elif stat.S_ISFIFO(os.fstat(fd).st_mode):
+                        view = memoryview(raw)
+                        while view:
+                            view = view[os.write(fd, view):]
                 except OSError:
                     pass
             return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))

@@ -171,9 +171,10 @@ def test_named_boundaries(rule, importer, forbidden):
 
 def test_only_the_zygote_starts_the_worker():
     """The worker module runs beside student code; the grader's side imports only what it
-    shares (grader.run.values, the protocol)."""
+    shares (grader.run.values, the protocol). The zygote forks it; grader.run.spawned is the
+    portable worker's own interpreter, which runs it."""
     importers = sorted(name for name, targets in GRAPH.items() if "grader.run.worker" in targets)
-    assert importers == ["grader.run.client", "grader.run.zygote"]
+    assert importers == ["grader.run.client", "grader.run.spawned", "grader.run.zygote"]
 
 
 def test_pyproject_installs_every_package_of_the_checkout():

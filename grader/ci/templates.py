@@ -35,6 +35,9 @@ REQUIREMENTS = ("numpy", "pyyaml", "click", "hypothesis")
 PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
 SPEC = re.compile(r"^[A-Za-z0-9_.,:/@+=~%<>!#\[\]-]+$")
 GATE = re.compile(r"^[0-9]+(\.[0-9]+)?%?$")
+#: the systems `grader ci github --os` adds a job for, and their GitHub-hosted runners (the
+#: `grade` job, the one GitHub Classroom reads, stays on Ubuntu)
+RUNNERS = {"windows": "windows-latest", "macos": "macos-latest"}
 
 
 class UnsafeValue(ValueError):
@@ -70,6 +73,8 @@ class WorkflowSettings:
     lang: str = "en"
     python: str = "3.12"
     extra_packages: tuple[str, ...] = ()
+    #: keys of RUNNERS: a job per system beside the `grade` job (GitHub only)
+    systems: tuple[str, ...] = ()
 
     def values(self) -> dict[str, str]:
         lang = self.lang
@@ -85,8 +90,23 @@ class WorkflowSettings:
         }
 
 
+def systems(value: str, lang: str = "en") -> tuple[str, ...]:
+    """`--os windows,macos` as RUNNERS keys, in RUNNERS' order, each once (`linux`: the grade
+    job already runs there); another name is refused with the ones there are."""
+    names = [name.strip().lower() for name in value.split(",")
+             if name.strip() and name.strip().lower() not in ("linux", "ubuntu")]
+    unknown = [name for name in names if name not in RUNNERS]
+    if unknown:
+        raise UnsafeValue(text("ci.bad_os", lang).format(value=", ".join(unknown), known=", ".join(RUNNERS)))
+    return tuple(name for name in RUNNERS if name in names)
+
+
 def github_workflow(settings: WorkflowSettings) -> str:
-    return render("github-workflow.yml", **settings.values())
+    workflow = render("github-workflow.yml", **settings.values())
+    if settings.systems:
+        runners = json.dumps([RUNNERS[name] for name in settings.systems])
+        workflow += render("github-workflow-platforms.yml", runners=runners, **settings.values())
+    return workflow
 
 
 def gitlab_ci(settings: WorkflowSettings) -> str:

@@ -64,18 +64,18 @@ def _pack_wheel(repository: Path, pack_dir: str) -> tuple[str, bool]:
 
 def _write_workflow(settings: Settings, kind: str, repository: Path, grader_spec: str | None, pack_dir: str,
                     submission: str, fail_under: Gate | None, python_version: str,
-                    extra_packages: tuple[str, ...], force: bool) -> None:
+                    extra_packages: tuple[str, ...], force: bool, systems_text: str = "") -> None:
     from ..ci.templates import (GITHUB_WORKFLOW, GITLAB_CI, UnsafeValue, WorkflowSettings, github_workflow,
-                                gitlab_ci)
+                                gitlab_ci, systems)
 
     lang = settings.lang
     wheel_there = True
     if grader_spec is None:  # the student build the pack holds: no other `grader` gets installed
         grader_spec, wheel_there = _pack_wheel(repository, pack_dir)
-    workflow = WorkflowSettings(grader_spec=grader_spec, pack=pack_dir, submission=submission,
-                                gate=_gate_text(fail_under), lang=lang, python=python_version,
-                                extra_packages=extra_packages)
     try:
+        workflow = WorkflowSettings(grader_spec=grader_spec, pack=pack_dir, submission=submission,
+                                    gate=_gate_text(fail_under), lang=lang, python=python_version,
+                                    extra_packages=extra_packages, systems=systems(systems_text, lang))
         content = github_workflow(workflow) if kind == "github" else gitlab_ci(workflow)
     except UnsafeValue as exc:
         fail_usage(str(exc))
@@ -95,6 +95,9 @@ def _write_workflow(settings: Settings, kind: str, repository: Path, grader_spec
 
 @ci_command.command("github")
 @_workflow_options
+@click.option("--os", "systems_text", default="", metavar="windows,macos",
+              help="Also grade on these systems (a job with a matrix of GitHub's Windows and macOS "
+                   "runners), beside the Ubuntu job GitHub Classroom reads. Default: Ubuntu only.")
 @click.pass_obj
 def ci_github(settings: Settings, **options: Any) -> None:
     """Write .github/workflows/grade.yml into REPOSITORY (default: here).

@@ -18,12 +18,18 @@ from .options import lang_option
 
 def report() -> dict[str, Any]:
     from .. import sandbox
+    from ..run.choice import UnknownWorker, worker_kind
 
     layers = sandbox.probe()
+    try:
+        worker: str = worker_kind()
+    except UnknownWorker:  # refused by the command group already; doctor is also a library call
+        worker = "unknown"
     return {
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "user": "root" if _is_root() else "unprivileged",
+        "worker": worker,
         "layers": {name: {"available": s.available, "detail": s.detail} for name, s in layers.items()},
     }
 
@@ -47,6 +53,8 @@ def doctor_command(settings: Settings, output_format: str) -> None:
     else:
         click.echo(text("doctor.title", lang).format(platform=data["platform"], python=data["python"],
                                                      user=data["user"]))
+        if data["worker"] in ("fork", "portable"):
+            click.echo(text(f"doctor.worker.{data['worker']}", lang))
         for name, layer in data["layers"].items():
             mark = click.style("✓", fg="green") if layer["available"] else click.style("✗", fg="red")
             click.echo(f"  {mark} {name:<13} {layer['detail']}")

@@ -13,7 +13,8 @@ The student's text stays visible: characters are shown (a control character as i
 escape, `\\x1b`), escaped or quoted, never silently dropped, so a teacher sees what was printed.
 Lone surrogates (from an exception message or a file name that is not UTF-8) become U+FFFD in
 every function, so no output can fail with UnicodeEncodeError; what a terminal's own encoding
-cannot show (✗ or an emoji on a GBK console) is printed as `?` (`replace_unencodable`).
+cannot show (✗ or an emoji on a GBK console) is degraded, never the report (`replace_unencodable`,
+grader/report/console.py).
 
 See docs/security-untrusted-text.md for the table of sinks and rules.
 """
@@ -87,17 +88,14 @@ def text_line(value: str) -> str:
 
 
 def replace_unencodable(*streams: TextIO) -> None:
-    """Let the streams print what their encoding cannot hold (✗ or 🎉 to a GBK console) as `?`.
+    """Let the streams print what their encoding cannot hold (✗ or 🎉 to a GBK console) by
+    grader.report.console's rule: ✗ as ×, ✓ as √, an emoji dropped, anything else `?`.
 
     A report is for reading: a character the terminal cannot show must not stop it halfway
     with UnicodeEncodeError."""
-    for stream in streams:
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="replace")
-            except (ValueError, OSError):  # detached or closed: nothing left to protect
-                pass
+    from .console import prepare
+
+    prepare(*streams)
 
 
 # --- Markdown (feedback files, $GITHUB_STEP_SUMMARY) ------------------------------------------

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import numpy as np
 
@@ -85,8 +85,32 @@ def describe_exit(how: dict[str, Any]) -> str:
     return "ended unexpectedly"
 
 
+class Launcher(Protocol):
+    """What starts and ends a submission's workers: the Zygote (fork) or
+    grader.run.portable.PortableLauncher (a fresh interpreter); grader.run.choice picks one."""
+
+    #: "fork" or "portable"
+    kind: str
+
+    def start(self) -> None: ...
+
+    def spawn(self, workdir: str, policy: dict[str, Any], torch: bool) -> tuple[int, protocol.Stream]: ...
+
+    def kill(self, pid: int) -> None: ...
+
+    def wait(self, pid: int) -> dict[str, Any]: ...
+
+    def outside_layers(self, pid: int) -> dict[str, bool]: ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class Zygote:
     """The warm fork server. Restarts itself if a submission managed to kill it."""
+
+    kind = "fork"
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None = None
@@ -131,6 +155,17 @@ class Zygote:
         finally:
             theirs.close()
         return int(reply["pid"]), ours
+
+    def kill(self, pid: int) -> None:
+        """SIGKILL the worker's whole process group: whatever it started dies with it."""
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def outside_layers(self, pid: int) -> dict[str, bool]:
+        """A forked worker's layers are all its own (grader.sandbox, inside it)."""
+        return {}
 
     def wait(self, pid: int) -> dict[str, Any]:
         """Exit status of a worker that is gone (killed or dead)."""
@@ -308,7 +343,7 @@ def load_report(reply: dict[str, Any], ready: dict[str, Any]) -> LoadReport:
 class WorkerSession:
     """One live worker holding one submission's code. Dies on a timeout; `restart` revives it."""
 
-    def __init__(self, zygote: Zygote, modules: list[dict[str, str]], *,
+    def __init__(self, zygote: Launcher, modules: list[dict[str, str]], *,
                  policy: dict[str, Any] | None = None, torch: bool = False,
                  import_timeout: float = 30.0) -> None:
         self.zygote = zygote
@@ -317,7 +352,7 @@ class WorkerSession:
         self.torch = torch
         self.import_timeout = import_timeout
         self.pid: int | None = None
-        self.sock: socket.socket | None = None
+        self.sock: protocol.Stream | None = None
         self.workdir: str | None = None
         self.stdout: list[str] = []
         self.stderr: list[str] = []
@@ -337,7 +372,9 @@ class WorkerSession:
         except WorkerError:
             self._keep_import_output()
             raise
-        return load_report(reply, ready)
+        report = load_report(reply, ready)
+        report.sandbox.update(self.zygote.outside_layers(self.pid))
+        return report
 
     def _keep_import_output(self) -> None:
         """What the submission printed while its import crashed or hung: no reply carried it,
@@ -414,12 +451,9 @@ class WorkerSession:
         return [outcome(record) for record in results]
 
     def kill(self) -> None:
-        """SIGKILL the worker's whole process group: whatever it started dies with it."""
+        """Kill the worker and whatever it started (its launcher knows how, grader.run.choice)."""
         if self.pid is not None:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self.zygote.kill(self.pid)
         if self.sock is not None:
             self.sock.close()
             self.sock = None

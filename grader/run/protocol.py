@@ -1,4 +1,5 @@
-"""Length-prefixed messages over a stream socket, with a size cap and a deadline.
+"""Length-prefixed messages over a stream (a socket, or a worker's pipes), with a size cap and a
+deadline.
 
 Both ends use it; the grader's end treats everything it reads as hostile (see grader.codec). The
 caps below are what one message may cost the reader, whatever the other end claims: the length
@@ -10,7 +11,7 @@ from __future__ import annotations
 import socket
 import struct
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from .. import codec
 
@@ -31,12 +32,25 @@ class Deadline(Exception):
     """The other end did not answer in time."""
 
 
-def send(sock: socket.socket, obj: object) -> None:
+class Stream(Protocol):
+    """What a message travels over: a connected stream socket (the fork worker's) or the pipe
+    channels of grader.run.channel (the portable worker's). A timeout raises TimeoutError."""
+
+    def sendall(self, data: bytes, /) -> None: ...
+
+    def settimeout(self, value: float | None, /) -> None: ...
+
+    def recv_into(self, buffer: memoryview, nbytes: int, /) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def send(sock: Stream, obj: object) -> None:
     payload = codec.encode(obj)
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
 
 
-def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
+def _recv_exact(sock: Stream, size: int, deadline: float | None) -> bytearray:
     """Exactly `size` bytes, read into one buffer (no growing copies of a large message)."""
     buffer = bytearray(size)
     view = memoryview(buffer)
@@ -59,7 +73,7 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytea
     return buffer
 
 
-def recv(sock: socket.socket, deadline: float | None = None,
+def recv(sock: Stream, deadline: float | None = None,
          max_bytes: int = MAX_MESSAGE_BYTES) -> Any:
     (length,) = _LENGTH.unpack(_recv_exact(sock, _LENGTH.size, deadline))
     if length > max_bytes:

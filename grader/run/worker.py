@@ -41,7 +41,11 @@ class NestedTooDeeply(SyntaxError):
 
 
 def _die_with_parent() -> None:
-    """Ask the kernel to SIGKILL us if the zygote dies, so no worker outlives the grader."""
+    """Ask the kernel to SIGKILL us if our parent (the zygote, or the grader for a portable
+    worker) dies, so no worker outlives the grader. Linux only: elsewhere the Job Object
+    (Windows) or the portable worker's watch on its parent (grader.run.spawned) does it."""
+    if not sys.platform.startswith("linux"):
+        return
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -57,7 +61,8 @@ def _redirect_stdio(workdir: str) -> tuple[str, str]:
     os.dup2(devnull, 0)
     os.close(devnull)
     for fd, path in ((1, out_path), (2, err_path)):
-        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # O_BINARY (Windows): a text-mode descriptor would write every "\n" as "\r\n"
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
         os.dup2(target, fd)
         os.close(target)
     sys.stdin = open(0, closefd=False)
@@ -228,7 +233,7 @@ class _Sibling(importlib.abc.Loader):
 class Worker:
     """One submission's namespace and the loop that serves the grader's requests."""
 
-    def __init__(self, sock: socket.socket, workdir: str, output: _Output) -> None:
+    def __init__(self, sock: protocol.Stream, workdir: str, output: _Output) -> None:
         self.sock = sock
         self.workdir = workdir
         self.output = output
@@ -318,20 +323,26 @@ class Worker:
 
 
 def run(sock: socket.socket, workdir: str, policy: dict[str, Any]) -> None:
-    """The worker's whole life, called in the freshly forked child. Never returns."""
+    """The fork worker's whole life, called in the freshly forked child. Never returns."""
     code = 0
     try:
         os.setsid()
-        _die_with_parent()
-        os.chdir(workdir)
-        paths = _redirect_stdio(workdir)
-        layers = _enter_sandbox(workdir, policy)
-        protocol.send(sock, {"ready": True, "sandbox": layers})
-        Worker(sock, workdir, _Output(paths)).serve()
+        live(sock, workdir, policy)
     except BaseException:  # noqa: BLE001 - nothing may escape into the zygote's code
         code = 70
     finally:
         os._exit(code)
+
+
+def live(channel: protocol.Stream, workdir: str, policy: dict[str, Any]) -> None:
+    """What every worker does, forked (`run`) or started fresh (grader.run.spawned): enter its
+    folder and sandbox, say which layers are active, answer requests until told `bye`."""
+    _die_with_parent()
+    os.chdir(workdir)
+    paths = _redirect_stdio(workdir)
+    layers = _enter_sandbox(workdir, policy)
+    protocol.send(channel, {"ready": True, "sandbox": layers})
+    Worker(channel, workdir, _Output(paths)).serve()
 
 
 def _enter_sandbox(workdir: str, policy: dict[str, Any]) -> dict[str, bool]:

@@ -119,18 +119,23 @@ except Exception:  # noqa: BLE001 - retried (and reported) by enter()
     default_readable.cache_clear()
 
 
-def probe() -> dict[str, LayerStatus]:
+def probe(platform: str | None = None) -> dict[str, LayerStatus]:
     """What each layer would do on this machine, for ``grader doctor``. Cheap: a few syscalls,
-    no fork, no torch."""
-    abi, why = _landlock.abi_version()
-    try:
-        seccomp_ok, seccomp_detail = _seccomp.status()
-    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
-        seccomp_ok, seccomp_detail = False, repr(exc)
-    nnp_ok, nnp_detail = _limits.no_new_privs_status()
-    root_note = " (RLIMIT_NPROC is not enforced for root)" if os.getuid() == 0 else ""
+    no fork, no torch. On Windows the portable worker's Job Object (grader.run.winjob) is a
+    layer too, ``job_object``: it is applied from outside the worker."""
+    platform = platform or sys.platform
+    if platform.startswith("linux"):
+        abi, why = _landlock.abi_version()
+        try:
+            seccomp_ok, seccomp_detail = _seccomp.status()
+        except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
+            seccomp_ok, seccomp_detail = False, repr(exc)
+    else:
+        abi, why = 0, f"Landlock is Linux-only (this is {platform})"
+        seccomp_ok, seccomp_detail = False, f"seccomp is Linux-only (this is {platform})"
+    nnp_ok, nnp_detail = _limits.no_new_privs_status(platform)
     result = {
-        "rlimits": LayerStatus(True, "RLIMIT_AS, CPU, FSIZE, CORE=0, NPROC" + root_note),
+        "rlimits": _rlimits_status(platform),
         "no_new_privs": LayerStatus(nnp_ok, nnp_detail),
         "landlock": LayerStatus(
             abi >= 1, f"{why}: {', '.join(_landlock.features(abi))}" if abi >= 1 else why),
@@ -142,7 +147,24 @@ def probe() -> dict[str, LayerStatus]:
     if abi >= 4:
         net.append("Landlock denies TCP bind/connect")
     result["network"] = LayerStatus(bool(net), "; ".join(net) or "neither seccomp nor Landlock >= 4")
+    if platform == "win32":
+        result["job_object"] = LayerStatus(
+            True, "Job Object: the worker's whole process tree killed as one (also when the grader "
+                  "dies), committed memory and CPU time capped")
     return result
+
+
+def _rlimits_status(platform: str) -> LayerStatus:
+    if platform == "win32":
+        return LayerStatus(False, "no rlimits on Windows (the Job Object caps memory and CPU time)")
+    if platform == "darwin":
+        return LayerStatus(True, "RLIMIT_CPU, FSIZE, CORE=0; memory only by RLIMIT_DATA, which macOS "
+                                 "enforces poorly (memory malloc maps with mmap is not counted)")
+    root = hasattr(os, "getuid") and os.getuid() == 0
+    if not platform.startswith("linux"):
+        return LayerStatus(True, "RLIMIT_AS, CPU, FSIZE, CORE=0 (no RLIMIT_NPROC: no /proc to count threads)")
+    return LayerStatus(True, "RLIMIT_AS, CPU, FSIZE, CORE=0, NPROC"
+                             + (" (RLIMIT_NPROC is not enforced for root)" if root else ""))
 
 
 #: why each layer of the last enter() is off, for debugging a worker (not part of the API)

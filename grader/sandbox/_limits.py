@@ -1,16 +1,25 @@
-"""Resource limits and no_new_privs: the layers every Linux has.
+"""Resource limits and no_new_privs: the layers every Linux has (rlimits: every POSIX system).
 
 RLIMIT_AS is relative to what the worker already maps: a zygote that imported torch maps
 gigabytes of address space before the student runs a line, so an absolute cap would be either
 useless or fatal. RLIMIT_CPU likewise counts from the CPU time already used.
+
+macOS does not enforce RLIMIT_AS, and enforces RLIMIT_DATA poorly (memory that malloc maps
+with mmap, which is most of a large array, is not counted): there the memory cap is RLIMIT_DATA
+above the worker's peak resident size, and holds only against some allocations. The thread cap
+(RLIMIT_NPROC) is set only where /proc counts the user's threads (Linux). Windows has no
+rlimits at all: the portable worker's Job Object caps memory and CPU time there.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import resource
 import signal
+import sys
+
+if sys.platform != "win32":
+    import resource
 
 from ._syscalls import PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, prctl
 
@@ -72,8 +81,19 @@ def _tasks_of_real_uid(uid: int) -> int:
     return total
 
 
-def apply(memory_bytes: int | None, cpu_seconds: int | None, file_bytes: int | None) -> None:
-    """Set RLIMIT_CORE, FSIZE, CPU, NPROC and AS (last, so our own setup is not counted)."""
+def memory_limit(memory_bytes: int, platform: str | None = None) -> tuple[int, int]:
+    """Which rlimit caps memory here, and at what: (RLIMIT_AS, VmSize + memory) on Linux;
+    (RLIMIT_DATA, peak resident size + memory) on macOS, which ignores RLIMIT_AS."""
+    if (platform or sys.platform) == "darwin":
+        return resource.RLIMIT_DATA, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + memory_bytes
+    return resource.RLIMIT_AS, vm_size_bytes() + memory_bytes
+
+
+def apply(memory_bytes: int | None, cpu_seconds: int | None, file_bytes: int | None,
+          platform: str | None = None) -> None:
+    """Set RLIMIT_CORE, FSIZE, CPU, NPROC (Linux) and the memory cap (last, so our own setup is
+    not counted). Raises on Windows, which has none of them."""
+    platform = platform or sys.platform
     _set(resource.RLIMIT_CORE, 0)
     if file_bytes is not None:
         _set(resource.RLIMIT_FSIZE, file_bytes)
@@ -86,12 +106,14 @@ def apply(memory_bytes: int | None, cpu_seconds: int | None, file_bytes: int | N
         used = math.ceil(usage.ru_utime + usage.ru_stime)
         # soft: SIGXCPU (catchable); hard one second later: SIGKILL
         _set(resource.RLIMIT_CPU, used + cpu_seconds, used + cpu_seconds + 1)
-    if _exempt_from_nproc():
+    if not platform.startswith("linux"):
+        pass  # no /proc to count the user's threads: RLIMIT_NPROC is left as it is
+    elif _exempt_from_nproc():
         _set(resource.RLIMIT_NPROC, NPROC_HEADROOM)  # ignored for root; set for the record
     else:
         _set(resource.RLIMIT_NPROC, _tasks_of_real_uid(os.getuid()) + NPROC_HEADROOM)
     if memory_bytes is not None:
-        _set(resource.RLIMIT_AS, vm_size_bytes() + memory_bytes)
+        _set(*memory_limit(memory_bytes, platform))
 
 
 def set_no_new_privs() -> None:
@@ -100,7 +122,10 @@ def set_no_new_privs() -> None:
         raise OSError("no_new_privs did not stick")
 
 
-def no_new_privs_status() -> tuple[bool, str]:
+def no_new_privs_status(platform: str | None = None) -> tuple[bool, str]:
+    platform = platform or sys.platform
+    if not platform.startswith("linux"):
+        return False, f"no_new_privs is Linux-only (this is {platform})"
     try:
         current = prctl(PR_GET_NO_NEW_PRIVS)
     except OSError as exc:
