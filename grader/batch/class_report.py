@@ -25,6 +25,7 @@ from ..messages import render, text
 from ..result import ERROR, NOT_ATTEMPTED, PASSED, TIMEOUT, SubmissionResult
 from ..report.untrusted import html as e
 from .names import FEEDBACK_DIR, feedback_name
+from .export import StudentRow
 from .coursebook import latest_run, run_assignment
 from .gradebook import MISSING, Gradebook
 
@@ -54,7 +55,7 @@ class ClassData:
     hints: dict[str, str] = field(default_factory=dict)            # mistake -> hint in the language
     problems: list[Problem] = field(default_factory=list)
     #: the students who were late, corrected, commented on, or timed by their files (gradebook_rows)
-    course: list[dict[str, Any]] = field(default_factory=list)
+    course: list[StudentRow] = field(default_factory=list)
     #: the assignment the run graded (its deadline: the lateness section is shown even when empty)
     assignment: str | None = None
 
@@ -108,16 +109,14 @@ def collect(book: Gradebook, lang: str, assignment: str | None = None) -> ClassD
         grade = item["grade"]
         result = book.result(grade.id) if grade is not None else None
         status = grade.status if grade is not None else "pending"
-        final = finals.get(item["student"], {})
+        final = finals.get(item["student"])
         data.students.append({
             "student": item["student"], "name": item["name"], "on_roster": item["on_roster"],
-            "score": final.get("total", grade.score) if grade else None, "max": grade.max_score if grade else None,
-            "status": status, "seconds": result.seconds if result else 0.0,
-            "corrected": bool(final.get("overridden")), "penalty": final.get("late_penalty", 0.0)})
-        unknown_time = final.get("time_source") == "none" and status not in (MISSING, "pending")
-        if final and (final["overridden"] or final["late_hours"] or final["comment"]
-                      or final["time_source"] == "file" or final.get("late_kind") == "flagged"
-                      or unknown_time and final.get("assignment")):
+            "score": (final["total"] if final is not None else grade.score) if grade else None,
+            "max": grade.max_score if grade else None, "status": status,
+            "seconds": result.seconds if result else 0.0,
+            "corrected": bool(final and final["overridden"]), "penalty": final["late_penalty"] if final else 0.0})
+        if final is not None and _course_row(final, status):
             data.course.append(final)
         if result is None or status == MISSING:
             continue
@@ -303,6 +302,14 @@ def render_class_report(data: ClassData, lang: str, name: str, spec_digest: str 
     out.append(_table(headers, rows, numeric={2, 3}))
     out += ["</body></html>", ""]
     return "\n".join(out)
+
+
+def _course_row(final: StudentRow, status: str) -> bool:
+    """Whether the lateness table lists this student: late, corrected, commented on, timed by a
+    file's date, marked late by the LMS, or of an assignment with no time at all."""
+    unknown_time = final["time_source"] == "none" and status not in (MISSING, "pending")
+    return bool(final["overridden"] or final["late_hours"] or final["comment"] or final["time_source"] == "file"
+                or final["late_kind"] == "flagged" or unknown_time and final["assignment"])
 
 
 def _course_section(data: ClassData, lang: str) -> list[str]:

@@ -22,7 +22,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from ..report.untrusted import csv_cell, json_dumps
 from .coursebook import latest_run, run_assignment
@@ -41,52 +41,82 @@ TRAILER = ("total", "max_score", "percent", "submission", "content_hash", "grade
 COURSE = ("raw_total", "late_penalty", "late_hours", "submitted_at", "time_source", "overridden", "comment")
 
 
-def _no_grade(row: dict[str, Any]) -> None:
-    row.update(status="pending", total=None, max_score=None, percent=None, submission="",
-               content_hash="", graded_at="", run=None, raw_total=None, late_penalty=0.0, late_hours=0.0,
-               submitted_at="", time_source="none", late_kind="", overridden=[])
+class ExerciseCell(TypedDict):
+    """One exercise of a student's row: the points that stand (a correction's, else the checks')."""
+
+    score: float
+    max_score: float
+    status: str
+    raw_score: float
+    overridden: bool
 
 
-def gradebook_rows(book: Gradebook, assignment: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """(exercise ids in catalogue order, one dict per student), each with its final score."""
+class StudentRow(TypedDict):
+    """One student's row of every export (the module docstring says what the scores mean)."""
+
+    student: str
+    name: str
+    email: str
+    on_roster: bool
+    exercises: dict[str, ExerciseCell]
+    assignment: str | None
+    comment: str
+    status: str
+    total: float | None
+    max_score: float | None
+    percent: float | None
+    submission: str
+    content_hash: str
+    graded_at: str
+    run: int | None
+    raw_total: float | None
+    late_penalty: float
+    late_hours: float
+    submitted_at: str
+    time_source: str
+    late_kind: str
+    overridden: list[str]
+
+
+def gradebook_rows(book: Gradebook, assignment: str | None = None) -> tuple[list[str], list[StudentRow]]:
+    """(exercise ids in catalogue order, one row per student), each with its final score."""
     run = latest_run(book, assignment)
     order: list[str] = json.loads(run["exercises"]) if run is not None and run["exercises"] else []
     course = CourseState.load(book, run["id"] if run is not None else None)
     chosen = run_assignment(book, run["id"]) if run is not None else None
-    rows: list[dict[str, Any]] = []
+    rows: list[StudentRow] = []
     extra: set[str] = set()
     for item in book.standing(run) if run is not None else []:
-        grade = item["grade"]
-        student = item["student"]
+        grade, student = item["grade"], item["student"]
         notes = course.notes.get(student, [])
-        row: dict[str, Any] = {"student": student, "name": item["name"], "email": item["email"],
-                               "on_roster": item["on_roster"], "exercises": {}, "assignment": chosen,
-                               "comment": notes[-1][1] if notes else ""}
+        row = StudentRow(student=student, name=item["name"], email=item["email"], on_roster=bool(item["on_roster"]),
+                         exercises={}, assignment=chosen, comment=notes[-1][1] if notes else "",
+                         status="pending", total=None, max_score=None, percent=None, submission="",
+                         content_hash="", graded_at="", run=None, raw_total=None, late_penalty=0.0,
+                         late_hours=0.0, submitted_at="", time_source="none", late_kind="", overridden=[])
+        rows.append(row)
         if grade is None:
-            _no_grade(row)
-            rows.append(row)
             continue
         stored = book.exercise_rows(grade.id)
         final = course.final(student, ((ex["exercise"], ex["score"]) for ex in stored), grade.score)
-        corrections = course.corrections.get(student, {})
+        row["status"] = "pending" if item["action"] == "pending" else grade.status
+        row["total"], row["max_score"], row["raw_total"] = final.total, round(grade.max_score, 6), final.raw_total
+        row["percent"] = round(100 * final.total / grade.max_score, 2) if grade.max_score else 0.0
+        row["submission"], row["content_hash"] = grade.path or "", grade.content_hash[:16]
+        row["graded_at"], row["run"] = grade.graded_at, grade.run_id
+        row["late_penalty"], row["overridden"] = final.penalty, final.overridden
         late = course.late.get(student)
-        row.update(status="pending" if item["action"] == "pending" else grade.status,
-                   total=final.total, max_score=round(grade.max_score, 6),
-                   percent=round(100 * final.total / grade.max_score, 2) if grade.max_score else 0.0,
-                   submission=grade.path or "", content_hash=grade.content_hash[:16],
-                   graded_at=grade.graded_at, run=grade.run_id, raw_total=final.raw_total,
-                   late_penalty=final.penalty, late_hours=late.hours_late if late is not None else 0.0,
-                   submitted_at=late.submitted_at or "" if late is not None else "",
-                   time_source=late.time_source if late is not None else "none",
-                   late_kind=late.kind if late is not None else "", overridden=final.overridden)
+        if late is not None:
+            row["late_hours"], row["submitted_at"] = late.hours_late, late.submitted_at or ""
+            row["time_source"], row["late_kind"] = late.time_source, late.kind
+        corrections = course.corrections.get(student, {})
         for ex in stored:
             corrected = corrections.get(ex["exercise"])
-            row["exercises"][ex["exercise"]] = {
-                "score": corrected.points if corrected is not None else ex["score"], "max_score": ex["max_score"],
-                "status": ex["status"], "raw_score": ex["score"], "overridden": corrected is not None}
+            row["exercises"][ex["exercise"]] = ExerciseCell(
+                score=corrected.points if corrected is not None else ex["score"], max_score=ex["max_score"],
+                status=ex["status"], raw_score=ex["score"], overridden=corrected is not None)
             if ex["exercise"] not in order:
                 extra.add(ex["exercise"])
-        rows.append(row)
     return order + sorted(extra), rows
 
 
@@ -107,14 +137,15 @@ def export_text(book: Gradebook, fmt: str, assignment: str | None = None, target
         scores = [row["exercises"][ex]["score"] if ex in row["exercises"] else None for ex in exercises]
         cells = [row["student"], row["name"], row["email"], "yes" if row["on_roster"] else "no",
                  row["status"], *(_number(s) for s in scores),
-                 *(_number(row[k]) if k in ("total", "max_score", "percent") else row[k] for k in TRAILER),
+                 _number(row["total"]), _number(row["max_score"]), _number(row["percent"]), row["submission"],
+                 row["content_hash"], row["graded_at"], row["run"],
                  _number(row["raw_total"]), _number(row["late_penalty"]), _number(row["late_hours"]),
                  row["submitted_at"], row["time_source"], " ".join(row["overridden"]), row["comment"]]
         writer.writerow(["" if cell is None else csv_cell(cell) for cell in cells])
     return out.getvalue()
 
 
-def _number(value: Any) -> int | float | None:
+def _number(value: float | None) -> int | float | None:
     """A score as a spreadsheet number: 5, not 5.0."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
