@@ -37,13 +37,16 @@ if TYPE_CHECKING:
               help="Grade only this student, changed or not (repeatable); the others keep their grades.")
 @click.option("--force", is_flag=True, help="Regrade every submission, changed or not.")
 @click.option("--seed", type=int, default=None, help="Seed of the drawn inputs (default: fixed).")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Grade on Dask distributed: a scheduler (tcp://host:8786), its scheduler file, or "
+                   "local:N for N local workers (needs the `cluster` extra; docs/cluster.md).")
 @time_limit_option
 @sandbox_options
 @lang_option
 @click.pass_obj
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
-                  seed: int | None, time_limit: float | None) -> None:
+                  seed: int | None, cluster: str | None, time_limit: float | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html and
@@ -74,7 +77,7 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
         submissions=submissions, out_dir=out_dir or submissions.with_name(submissions.name + "-graded"),
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
         roster=listed, roster_path=roster, force=force, lang=lang, lang_explicit=explicit,
-        students=students, seed=seed, time_limit=time_limit, limits=limits)
+        students=students, seed=seed, time_limit=time_limit, limits=limits, cluster=cluster)
     try:
         summary = grade_class(options)
     except SpecError as exc:
