@@ -39,6 +39,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
+        "test_cluster.py",
         "test_authoring_errors.py", "test_course_edges.py", "test_judge_internal_error.py",
         "test_student_edges.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
@@ -203,6 +204,7 @@ SLOW: dict[str, frozenset[str]] = {
     "test_course_edges.py": frozenset({EVERY_TEST}),   # every test starts `python -m grader`
     "test_student_edges.py": frozenset({EVERY_TEST}),  # most start a worker to check a file
     "test_install.py": frozenset({EVERY_TEST}),
+    "test_cluster.py": frozenset({EVERY_TEST}),  # Dask schedulers and workers, classes graded
     "test_mistakes_differ.py": frozenset({
         "test_mistake_differs_from_the_reference",
     }),

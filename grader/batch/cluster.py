@@ -85,6 +85,16 @@ def parse_address(text: str) -> Address:
     raise ClusterError("cluster.bad_address", address=text)
 
 
+def require(text: str) -> Address:
+    """`--cluster`'s address, once Dask is known to be installed: said before any work starts."""
+    address = parse_address(text)
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ClusterError("cluster.no_extra") from None
+    return address
+
+
 def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
@@ -106,11 +116,9 @@ class ClusterPool:
     def connect(cls, text: str, session: GradingSession, exercises: list[Exercise],
                 exercises_dir: str | None) -> ClusterPool:
         """Reach the cluster, wait for a worker, and open the session on every worker."""
-        address = parse_address(text)
-        try:
-            import distributed
-        except ImportError:
-            raise ClusterError("cluster.no_extra") from None
+        address = require(text)
+        import distributed
+
         cluster = None
         try:
             if address.local_workers:
@@ -246,4 +254,4 @@ class ClusterPool:
         self.close()
 
 
-__all__ = ["Address", "ClusterError", "ClusterPool", "parse_address"]
+__all__ = ["Address", "ClusterError", "ClusterPool", "parse_address", "require"]

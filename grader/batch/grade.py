@@ -283,6 +283,8 @@ def prepare_out_dir(out: Path) -> None:
 def grade_class(options: BatchOptions) -> BatchSummary:
     """Grade the class of `options` into its output folder; BatchError, SpecError on a bad request."""
     started = time.monotonic()
+    if options.cluster is not None:
+        _require_cluster(options.cluster)
     exclude = (options.roster_path,) if options.roster_path else ()
     found = discover(options.submissions, options.roster, exclude)
     chosen = _chosen_students(found, options.students)
@@ -303,6 +305,16 @@ def grade_class(options: BatchOptions) -> BatchSummary:
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _require_cluster(address: str) -> None:
+    """A bad `--cluster` address or a missing `cluster` extra, said before any work starts."""
+    from .cluster import ClusterError, require
+
+    try:
+        require(address)
+    except ClusterError as exc:
+        raise BatchError(exc.code, **exc.facts) from None
 
 
 def _connect(options: BatchOptions, session: GradingSession, exercises: list[Exercise]) -> ClusterPool | None:
