@@ -35,6 +35,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "test_hostile_sizes.py", "test_hostile_unprivileged.py", "test_input_unchanged.py",
         "test_notebook.py", "test_plan_stability.py", "test_private_inputs.py", "test_runner.py",
         "test_sandbox_layers.py", "test_secret.py", "test_stored_answers.py", "test_zygote_gc.py",
+        "test_cluster_shipping.py",
     ),
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (

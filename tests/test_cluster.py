@@ -305,11 +305,11 @@ def test_resume_on_the_cluster_grades_nothing_twice(klass, local_run, dask_proce
     assert grades(out) == grades(local_run)
 
 
-def test_a_worker_killed_mid_run_costs_only_time(klass, local_run, dask_processes, env, tmp_path):
-    dask_processes.start(workers=2)
-    out = tmp_path / "out"
+def _grade_killing_a_worker(klass: Path, out: Path, dask: LocalDask, env: dict[str, str]) -> tuple[int, str]:
+    """Grade on `dask`, SIGKILL a worker that holds a submission once the first is graded; the
+    run's exit code and output (checked to leave no process behind)."""
     run = subprocess.Popen([sys.executable, "-c", REAPED, sys.executable, "-m", "grader",
-                            *grade_args(klass, out, "--cluster", dask_processes.address)],
+                            *grade_args(klass, out, "--cluster", dask.address)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     try:
         assert run.stdout is not None
@@ -318,21 +318,56 @@ def test_a_worker_killed_mid_run_costs_only_time(klass, local_run, dask_processe
             lines.append(line)
             if line.startswith("[1/"):
                 break
-        with distributed.Client(dask_processes.address, timeout=30) as client:
+        with distributed.Client(dask.address, timeout=30) as client:
             busy = [address for address, keys in client.processing().items() if keys]
             pids = client.run(os.getpid, workers=busy)
         assert busy, "no worker holds a submission"  # what the kill must cost: in-flight work
-        victim = next(w for w in dask_processes.workers if _ppid(pids[busy[0]]) == w.pid)
-        dask_processes.kill(victim)
+        victim = next(w for w in dask.workers if _ppid(pids[busy[0]]) == w.pid)
+        dask.kill(victim)
         out_text, err_text = run.communicate(timeout=300)
     finally:
         if run.poll() is None:
             run.kill()
             run.wait()
+    assert json.loads(err_text.rstrip().rpartition("\nLEFT ")[2]) == [], "the client left processes behind"
     assert run.returncode == 0, err_text
-    assert json.loads(err_text.rstrip().rpartition("\nLEFT ")[2]) == []  # the client left nothing
+    return run.returncode, "".join(lines) + out_text
+
+
+def test_a_worker_killed_mid_run_costs_only_time(klass, local_run, dask_processes, env, tmp_path):
+    dask_processes.start(workers=2)
+    out = tmp_path / "out"
+    _, output = _grade_killing_a_worker(klass, out, dask_processes, env)
     assert grades(out) == grades(local_run)
-    assert "Internal error" not in "".join(lines) + out_text
+    assert "Internal error" not in output
+
+
+def test_a_submission_that_kills_workers_is_an_error_not_retried_forever(klass, local_run, env, tmp_path):
+    """With `allowed-failures` 0 the scheduler gives up on a task at the first worker that dies
+    with it: those students get an internal error (graded again on the next run), the others
+    their grade; the next run completes the class as the local run graded it."""
+    dask = LocalDask(tmp_path, {**env, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"})
+    try:
+        dask.start(workers=2)
+        out = tmp_path / "out"
+        _, output = _grade_killing_a_worker(klass, out, dask, env)
+        lost = grades(out)
+        internal = {s for s, g in lost.items() if g["status"] == "internal_error"}
+        assert internal, output
+        for student in internal:
+            assert lost[student]["result"]["exercises"][0]["code"] == "batch.worker_died"
+            assert "1 Dask worker(s) died while grading it" in lost[student]["result"]["exercises"][0]["facts"]["how"]
+        assert f"Internal error, graded again on the next run: {sorted(internal)[0]}" in output
+        expected = grades(local_run)
+        assert {s: g for s, g in lost.items() if s not in internal} == \
+            {s: g for s, g in expected.items() if s not in internal}
+        again = grader(*grade_args(klass, out, "--cluster", dask.address), env=env)
+        assert again.returncode == 0, again.stderr
+        assert f"Grading {len(internal)} of 8 submissions" in again.stdout
+        assert grades(out) == expected
+    finally:
+        leaked = dask.stop()
+    assert not leaked, f"processes left behind: {sorted(leaked)}"
 
 
 def test_local_cluster_grades_as_the_local_run(klass, local_run, env, tmp_path):

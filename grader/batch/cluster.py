@@ -224,7 +224,7 @@ class ClusterPool:
         if future.status != "finished":
             exc = future.exception()
             if isinstance(exc, KilledWorker):
-                return Done(task, None, f"{exc.allowed_failures + 1} Dask workers died while grading it, "
+                return Done(task, None, f"{exc.allowed_failures + 1} Dask worker(s) died while grading it, "
                                         f"the last {exc.last_worker.address}")
             return Done(task, None, _reason(exc) if exc is not None else str(future.status))
         worker, blob = future.result()
