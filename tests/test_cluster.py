@@ -370,6 +370,37 @@ def test_a_submission_that_kills_workers_is_an_error_not_retried_forever(klass, 
     assert not leaked, f"processes left behind: {sorted(leaked)}"
 
 
+def test_ctrl_c_keeps_what_is_graded_and_the_next_run_finishes(klass, local_run, dask_processes, env, tmp_path):
+    dask_processes.start(workers=2)
+    out = tmp_path / "out"
+    args = grade_args(klass, out, "--cluster", dask_processes.address)
+    run = subprocess.Popen([sys.executable, "-m", "grader", *args],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        assert run.stdout is not None
+        for line in run.stdout:
+            if line.startswith("[1/"):
+                break
+        run.send_signal(signal.SIGINT)
+        out_text, err_text = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 130, out_text + err_text
+    assert "Traceback" not in err_text
+    assert "Interrupted" in out_text
+    book = sqlite3.connect(out / "gradebook.sqlite")
+    kept = book.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
+    assert book.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+    book.close()
+    assert 1 <= kept < 8
+    again = grader(*grade_args(klass, out, "--cluster", dask_processes.address), env=env)
+    assert again.returncode == 0, again.stderr
+    assert f"Grading {8 - kept} of 8" in again.stdout
+    assert grades(out) == grades(local_run)
+
+
 def test_local_cluster_grades_as_the_local_run(klass, local_run, env, tmp_path):
     out = tmp_path / "out"
     proc = grader(*grade_args(klass, out, "--cluster", "local:2"), env=env)  # leaves nothing behind
