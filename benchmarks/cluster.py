@@ -133,11 +133,12 @@ def main() -> None:
         _grade(classes[args.small], tmp / "warm", env, "-j", "2")  # plans and answers cached once
         load_before = os.getloadavg()[0]
         runs: dict[str, dict[int, Run]] = {}
-        for size in (args.small, args.large):  # interleaved: a change of load hits every configuration
-            for label, make in (("local -j 1", lambda k, o: local_run(k, o, env, 1)),
-                                ("local -j 2", lambda k, o: local_run(k, o, env, 2)),
-                                ("--cluster, 1 worker(s)", lambda k, o: cluster_run(k, o, env, 1, tmp)),
-                                ("--cluster, 2 worker(s)", lambda k, o: cluster_run(k, o, env, 2, tmp))):
+        configurations = (("local -j 1", lambda k, o: local_run(k, o, env, 1)),
+                          ("local -j 2", lambda k, o: local_run(k, o, env, 2)),
+                          ("--cluster, 1 worker(s)", lambda k, o: cluster_run(k, o, env, 1, tmp)),
+                          ("--cluster, 2 worker(s)", lambda k, o: cluster_run(k, o, env, 2, tmp)))
+        for label, make in configurations:  # a configuration's two runs back to back: its margin
+            for size in (args.small, args.large):  # is measured under one load (the machine is shared)
                 run = make(classes[size], tmp / f"out-{len(runs)}-{size}-{label.split()[-2]}")
                 runs.setdefault(label, {})[size] = run
                 print(f"{label:<24} {size:>4} students: grading {run.grading:6.1f} s, CPU {run.cpu:6.1f} s "
