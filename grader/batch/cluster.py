@@ -51,6 +51,10 @@ WORKER_WAIT = 120.0
 AHEAD = 2
 #: how often (in finished submissions) the number of worker threads is asked again
 RECOUNT = 50
+#: `local:N`'s workers: no statistical profiler sampling the grading thread every 10 ms (it cost
+#: ~0.1 CPU s per complete submission, benchmarks/CLUSTER.md); docs/cluster.md says the same for
+#: workers started by hand (`DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`)
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 _ADDRESS = re.compile(r"^((tcp|tls|ucx|inproc)://)?[^\s/]+:\d{1,5}$")
 
 
@@ -117,14 +121,16 @@ class ClusterPool:
                 exercises_dir: str | None) -> ClusterPool:
         """Reach the cluster, wait for a worker, and open the session on every worker."""
         address = require(text)
+        import dask
         import distributed
 
         cluster = None
         try:
             if address.local_workers:
-                cluster = distributed.LocalCluster(
-                    n_workers=address.local_workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR)
+                with dask.config.set(LOCAL_WORKER_CONFIG):
+                    cluster = distributed.LocalCluster(
+                        n_workers=address.local_workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, silence_logs=logging.ERROR)
                 client = distributed.Client(cluster, timeout=CONNECT_TIMEOUT)
             elif address.scheduler_file:
                 client = distributed.Client(scheduler_file=address.scheduler_file, timeout=CONNECT_TIMEOUT)
