@@ -694,6 +694,23 @@ CATALOGUE: dict[str, str] = {
     "feedback.details": "What to fix",
     "feedback.exercise_failed": "{exercise}: {message}",
     "feedback.stdout": "What your code printed",
+    "cluster.no_extra": "`--cluster` needs Dask distributed, the `cluster` extra: "
+                        "`pip install \"grader[cluster]\"` (in a checkout: `pip install \".[cluster]\"`).",
+    "cluster.bad_address": "`--cluster {address}` is neither a scheduler address (`tcp://host:8786`), "
+                           "a scheduler file (`.json`), nor `local:N` with N at least 1.",
+    "cluster.unreachable": "No Dask scheduler answered at {address} within {seconds} s ({reason}). "
+                           "Start one with `dask scheduler`, or check the address and the firewall.",
+    "cluster.no_workers": "The Dask scheduler at {address} has had no worker for {seconds} s: start "
+                          "some with `dask worker {address} --nthreads 1`.",
+    "cluster.setup_failed": "A Dask worker could not open the grader: {reason}",
+    "cluster.other_grader": "The Dask worker {worker} has grader {theirs}, this client {ours}: install "
+                            "the same version on every worker (a grade must not depend on the machine).",
+    "cluster.other_exercises": "The Dask worker {worker} has another exercise set (digest {theirs}, this "
+                               "client {ours}): install the same set on every worker, or give an "
+                               "`--exercises` folder every worker has.",
+    "cluster.worker": "Dask worker {worker} on {host}: every sandbox layer ({available}).",
+    "cluster.worker_missing": "Dask worker {worker} on {host}: sandbox layers {available}; MISSING: "
+                              "{missing} (run `grader doctor` there).",
     "batch.plan": "Grading {todo} of {total} submissions with {jobs} process(es) into {out}; "
                   "{skipped} unchanged since the last run (use --force to regrade them).",
     "batch.line": "[{done}/{total}] {student}: {score}/{max_score} {status} ({seconds} s)",

@@ -211,9 +211,10 @@ class GradingSession:
                 self._plans[exercise.id] = make_plan(exercise, self.seed, self.use_cache)
         return self._plans[exercise.id]
 
-    def pin(self, exercise: Exercise, plan: Plan) -> None:
-        """Grade `exercise` on `plan` from now on (a student pack's plan, as it will be read)."""
-        self._plans[exercise.id] = plan
+    def pin(self, exercise: Exercise, plan: Plan, hidden: bool = False) -> None:
+        """Grade `exercise` on `plan` from now on (a student pack's plan, as it will be read; the
+        plans a `grader grade --cluster` client drew), its hidden checks' plan when `hidden`."""
+        self._plans[f"{exercise.id}#hidden" if hidden else exercise.id] = plan
 
     def hidden_plan(self, exercise: Exercise) -> Plan | None:
         """Fresh inputs for the exercise's hidden checks (another seed); None when it has none."""

@@ -37,11 +37,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "test_notebook.py", "test_plan_stability.py", "test_portable_worker.py", "test_private_inputs.py",
         "test_runner.py",
         "test_sandbox_layers.py", "test_secret.py", "test_stored_answers.py", "test_zygote_gc.py",
+        "test_cluster_shipping.py",
     ),
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
-        "test_assignments.py", "test_authoring_errors.py", "test_console.py", "test_course.py",
+        "test_assignments.py", "test_authoring_errors.py", "test_cluster.py", "test_console.py", "test_course.py",
         "test_course_edges.py", "test_judge_internal_error.py", "test_semester.py", "test_student_edges.py",
         "test_similarity_grade.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
@@ -218,6 +219,7 @@ SLOW: dict[str, frozenset[str]] = {
     "test_course_edges.py": frozenset({EVERY_TEST}),   # every test starts `python -m grader`
     "test_student_edges.py": frozenset({EVERY_TEST}),  # most start a worker to check a file
     "test_install.py": frozenset({EVERY_TEST}),
+    "test_cluster.py": frozenset({EVERY_TEST}),  # Dask schedulers and workers, classes graded
     "test_mistakes_differ.py": frozenset({
         "test_mistake_differs_from_the_reference",
     }),

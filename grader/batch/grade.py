@@ -47,7 +47,7 @@ from .gradebook import FILENAME, INTERNAL, MISSING as MISSING_STATUS, Gradebook,
 from .merge import merge
 from .overrides import CourseState, latest_grades
 from .names import FEEDBACK_DIR, feedback_name
-from .parallel import Done, Pool, Task
+from .parallel import Done, Engine, Pool, Task
 from .progress import Progress
 from .roster import Student, key as student_key
 
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from .similarity_section import SimilaritySection
     from ..spec import Assignment, Exercise
     from .lateness import Extension
+    from .cluster import ClusterPool
 
 REPORT_FILE = "report.html"
 CSV_FILE = "grades.csv"
@@ -89,6 +90,8 @@ class BatchOptions:
     assignment_id: str | None = None
     #: --extensions (else `extensions.csv` beside the roster): per-student due dates
     extensions: Path | None = None
+    #: `--cluster`: grade on Dask distributed (a scheduler's address, or `local:N`), see `cluster`
+    cluster: str | None = None
 
 
 class BatchError(Exception):
@@ -300,17 +303,62 @@ def prepare_out_dir(out: Path) -> None:
 def grade_class(options: BatchOptions) -> BatchSummary:
     """Grade the class of `options` into its output folder; BatchError, SpecError on a bad request."""
     started = time.monotonic()
+    if options.cluster is not None:
+        _require_cluster(options.cluster)
     exclude = (options.roster_path,) if options.roster_path else ()
     found = discover(options.submissions, options.roster, exclude)
     chosen = _chosen_students(found, options.students)
     options = _follow_earlier_run(options, _earlier_run(options.out_dir))
     session, exercises, key, deadline = _prepare_session(options)
-    options.out_dir.mkdir(parents=True, exist_ok=True)
-    book = Gradebook(options.out_dir / FILENAME)
+    cluster = _connect(options, session, exercises)
+    engine: Engine = cluster or Pool(options.jobs, session.recipe())
     try:
-        return _run(options, session, exercises, key, found, chosen, book, started, deadline)
+        if cluster is not None:
+            options = dataclasses.replace(options, jobs=cluster.threads())
+            _show_workers(cluster, options.lang)
+        options.out_dir.mkdir(parents=True, exist_ok=True)
+        book = Gradebook(options.out_dir / FILENAME)
+        try:
+            return _run(options, session, exercises, key, found, chosen, book, started, engine, cluster, deadline)
+        finally:
+            book.close()
     finally:
-        book.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _require_cluster(address: str) -> None:
+    """A bad `--cluster` address or a missing `cluster` extra, said before any work starts."""
+    from .cluster import ClusterError, require
+
+    try:
+        require(address)
+    except ClusterError as exc:
+        raise BatchError(exc.code, **exc.facts) from None
+
+
+def _connect(options: BatchOptions, session: GradingSession, exercises: list[Exercise]) -> ClusterPool | None:
+    """`--cluster`'s workers, each with this run's session open; BatchError when it cannot be used."""
+    if options.cluster is None:
+        return None
+    from .cluster import ClusterError, ClusterPool
+
+    try:
+        return ClusterPool.connect(options.cluster, session, exercises, options.exercises_dir)
+    except ClusterError as exc:
+        raise BatchError(exc.code, **exc.facts) from None
+
+
+def _show_workers(cluster: ClusterPool, lang: str) -> None:
+    """`grader doctor` of each worker not shown yet: its host and the sandbox layers it applies."""
+    for report in cluster.new_reports():
+        layers = report["layers"]
+        missing = [name for name, layer in layers.items() if not layer["available"]]
+        facts = {"worker": report["worker"], "host": text_line(report["host"]),
+                 "available": ", ".join(name for name in layers if name not in missing),
+                 "missing": ", ".join(missing)}
+        click.echo(text("cluster.worker_missing" if missing else "cluster.worker", lang).format(**facts),
+                   err=bool(missing))
 
 
 def _earlier_run(out_dir: Path) -> dict[str, Any] | None:
@@ -484,8 +532,8 @@ def _start_run(options: BatchOptions, session: GradingSession, book: Gradebook, 
 
 
 def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercise], key: str,
-         found: Discovery, chosen: set[str] | None, book: Gradebook, started: float,
-         deadline: _Deadline | None = None) -> BatchSummary:
+         found: Discovery, chosen: set[str] | None, book: Gradebook, started: float, engine: Engine,
+         cluster: ClusterPool | None, deadline: _Deadline | None = None) -> BatchSummary:
     """Record the class, decide whom to grade, grade them, and write every output."""
     hashes = _record_class(found, book)
     previous = latest_grades(book, options.assignment_id)
@@ -501,8 +549,12 @@ def _run(options: BatchOptions, session: GradingSession, exercises: list[Exercis
     recorder = _Recorder(options, session, exercises, book, run_id, key, hashes, previous, summary,
                          Progress(len(todo), options.lang, live=options.live), scope,
                          CourseState.load(book, run_id))
-    summary.interrupted = not _grade_all(recorder, todo)
+    summary.interrupted = not _grade_all(recorder, todo, engine)
     recorder.progress.close()
+    if cluster is not None:  # stored with the run: which machines graded it, with which sandbox
+        _show_workers(cluster, options.lang)
+        book.note_run(run_id, "cluster", json.dumps({"address": cluster.address.text,
+                                                     "workers": list(cluster.reports.values())}))
     book.finish_run(run_id, "interrupted" if summary.interrupted else "complete")
     summary.seconds = time.monotonic() - started
     section = None
@@ -555,12 +607,12 @@ def _record_deadline(options: BatchOptions, found: Discovery, book: Gradebook, r
                    err=True)
 
 
-def _grade_all(recorder: _Recorder, todo: list[Entry]) -> bool:
+def _grade_all(recorder: _Recorder, todo: list[Entry], engine: Engine) -> bool:
     """Grade `todo` and store each outcome as it comes; False when interrupted (Ctrl-C, SIGTERM)."""
     previous_term = _terminate_as_interrupt()
     try:
         tasks = _tasks(recorder, todo)
-        _store_as_done(recorder, todo, Pool(recorder.options.jobs, recorder.session.recipe()).run(tasks))
+        _store_as_done(recorder, todo, engine.run(tasks))
     except KeyboardInterrupt:
         return False
     finally:

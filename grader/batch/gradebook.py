@@ -268,6 +268,15 @@ class Gradebook:
     def latest_run(self) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
 
+    def note_run(self, run_id: int, key: str, value: str) -> None:
+        """Something said about a run besides its row (`cluster`: the Dask workers' doctor reports)."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"run.{run_id}.{key}", value))
+
+    def run_note(self, run_id: int, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"run.{run_id}.{key}",)).fetchone()
+        return None if row is None else str(row["value"])
+
     # students
     def upsert_students(self, students: Iterable[tuple[str, str, str, bool]]) -> None:
         with self.db:

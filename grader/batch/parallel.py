@@ -26,7 +26,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from ..result import SubmissionResult
 
@@ -50,6 +50,12 @@ class Done:
     task: Task
     result: SubmissionResult | None  # None: the grader process died while grading it
     how: str = ""
+
+
+class Engine(Protocol):
+    """What grades a batch's tasks: this module's `Pool`, or `cluster.ClusterPool` on Dask."""
+
+    def run(self, tasks: list[Task]) -> Iterator[Done]: ...
 
 
 def _die_with_parent() -> None:
@@ -231,4 +237,4 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-__all__ = ["Done", "Pool", "Task", "default_jobs"]
+__all__ = ["Done", "Engine", "Pool", "Task", "default_jobs"]

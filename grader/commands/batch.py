@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 @click.option("--extensions", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV of extensions (student, assignment, due or days); default: extensions.csv "
                    "beside the roster.")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Grade on Dask distributed: a scheduler (tcp://host:8786), its scheduler file, or "
+                   "local:N for N local workers (needs the `cluster` extra; docs/cluster.md).")
 @time_limit_option
 @sandbox_options
 @lang_option
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
 def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, jobs: int | None,
                   exercise_ids: tuple[str, ...], roster: Path | None, students: tuple[str, ...], force: bool,
                   seed: int | None, no_similarity: bool, assignment_id: str | None, extensions: Path | None,
-                  time_limit: float | None) -> None:
+                  cluster: str | None, time_limit: float | None) -> None:
     """Grade every student in SUBMISSIONS (alice.py, alice.ipynb or a folder alice/ each).
 
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/feedback/<student>.md|.html,
@@ -87,7 +90,7 @@ def grade_command(settings: Settings, submissions: Path, out_dir: Path | None, j
         jobs=jobs or default_jobs(), exercises_dir=settings.exercises, exercise_ids=exercise_ids,
         roster=listed, roster_path=roster, force=force, lang=lang, lang_explicit=explicit,
         students=students, seed=seed, time_limit=time_limit, limits=limits, similarity=not no_similarity,
-        assignment_id=assignment_id, extensions=extensions)
+        assignment_id=assignment_id, extensions=extensions, cluster=cluster)
     try:
         summary = grade_class(options)
     except SpecError as exc:

@@ -33,7 +33,8 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 #: dropped notebook statements listed one by one in the feedback; the rest are counted
 MAX_LISTED_DROPS = 8
 
-__all__ = ["SOURCE_SUFFIXES", "Submission", "load_submission", "module_name", "source_files"]
+__all__ = ["SOURCE_SUFFIXES", "SourceFile", "Submission", "load_submission", "module_name", "read_submission",
+           "source_files", "submission_from_files"]
 
 
 @dataclass
@@ -161,7 +162,10 @@ def _module_source(file: SourceFile) -> tuple[str | None, NotebookModule | None,
     return notebook.source, notebook, None
 
 
-def load_submission(path: str | os.PathLike[str]) -> Submission:
+def read_submission(path: str | os.PathLike[str]) -> tuple[list[SourceFile], bool] | Submission:
+    """The submission's files and whether it is a folder, or the Submission that says why it
+    cannot be read: the half of loading that touches the disk (`grader grade --cluster` sends
+    what it read to a machine that grades it with `submission_from_files`)."""
     path = Path(path)
     submission = Submission(path=path)
     try:
@@ -175,9 +179,20 @@ def load_submission(path: str | os.PathLike[str]) -> Submission:
         return _failed(submission, "submission_unreadable",
                        {"path": submission.label, "reason_code": "unreadable.os_error",
                         "detail": exc.strerror or type(exc).__name__})
+    return files, path.is_dir()  # read_sources saw a real folder or a regular file: no link here
+
+
+def load_submission(path: str | os.PathLike[str]) -> Submission:
+    read = read_submission(path)
+    return read if isinstance(read, Submission) else submission_from_files(Path(path), *read)
+
+
+def submission_from_files(path: Path, files: list[SourceFile], in_folder: bool) -> Submission:
+    """The submission made of `files`, read from `path` (a folder when `in_folder`); the path
+    only names it, nothing is read from it."""
+    submission = Submission(path=path)
     if not files:
         return _failed(submission, "submission_empty", {"path": submission.label})
-    in_folder = path.is_dir()  # read_sources saw a real folder or a regular file: no link here
     names: set[str] = set()
     for file in files:
         source, notebook, problem = _module_source(file)
