@@ -31,6 +31,11 @@ class CheckResult:
     counterexample: dict[str, Any] | None = None
     hint: dict[str, str] | None = None
     mistake: str | None = None
+    #: the hint's mistake explains the shown case but not every failing one: said as "looks like"
+    hint_likely: bool = False
+    #: what the wrong values show when no catalogued mistake explains them all (grader.judge.symptoms):
+    #: {"code": "symptom.*", "facts": {...}, "compound": on top of the hint's mistake}
+    symptom: dict[str, Any] | None = None
     visibility: str = "public"
 
 

@@ -19,6 +19,7 @@ from .checks import check_kind
 from ..run.client import WorkerError
 from .context import ExerciseContext, Failure, GradedByInstructor, MissingTrustedCode, NotRecorded
 from .diagnose import diagnose
+from .symptoms import Symptom, find_symptom
 from .summary import SHRINK_ENTRIES, bounded, bounded_pair, entries
 
 __all__ = ["ExerciseContext", "judge_exercise", "attempted", "internal_error"]
@@ -115,10 +116,24 @@ def _judge_check(ctx: ExerciseContext, spec: CheckSpec, result: CheckResult) -> 
         if smaller is not failure.case:
             with ctx.exploring():
                 failure = kind.evaluate(ctx, spec, [smaller])[0] or failure
-    mistake = diagnose(ctx, spec, failure.case, failure)
-    if mistake is not None:
-        result.mistake = mistake.function
-        result.hint = {"en": mistake.hint.en, "zh": mistake.hint.zh}
+    found = diagnose(ctx, spec, failure.case, failure, failures)
+    if found is not None:
+        result.mistake = found.mistake.function
+        result.hint = {"en": found.mistake.hint.en, "zh": found.mistake.hint.zh}
+        result.hint_likely = found.likely
+    if found is None or found.likely:
+        symptom = _symptom(ctx, spec, failure, failures)
+        if symptom is not None and symptom.mistake is not None and found is None:
+            # a compound mistake: the catalogued one, with the symptom on top of it
+            mistake = next(m for m in ctx.exercise.mistakes if m.function == symptom.mistake)
+            result.mistake = mistake.function
+            result.hint = {"en": mistake.hint.en, "zh": mistake.hint.zh}
+        elif symptom is not None and symptom.mistake is None and found is not None:
+            # what explains every failing value beats a mistake that explains only some of them
+            result.mistake, result.hint, result.hint_likely = None, None, False
+        if symptom is not None and (symptom.mistake is None or found is None):
+            result.symptom = {"code": symptom.code, "facts": {k: bounded(v) for k, v in symptom.facts.items()},
+                              "compound": symptom.mistake is not None}
     result.status, result.score = FAILED, 0.0
     result.code = failure.code
     result.facts = {k: bounded(v) for k, v in failure.facts.items()}
@@ -128,6 +143,18 @@ def _judge_check(ctx: ExerciseContext, spec: CheckSpec, result: CheckResult) -> 
     result.facts["shrunk"] = bool(shrinking)
     result.counterexample = counterexample(failure)
     return result
+
+
+def _symptom(ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
+             failures: list[Failure]) -> Symptom | None:
+    """What the wrong values show (grader.judge.symptoms); advice only: a diagnosis that cannot be
+    made (a student pack without the answers it needs, a value it cannot read) leaves none."""
+    try:
+        return find_symptom(ctx, spec, failure, failures)
+    except (WorkerError, MissingTrustedCode):
+        raise
+    except Exception:  # noqa: BLE001 - no symptom rather than a check lost to the advice on it
+        return None
 
 
 def instructor_check(name: str, kind: str, points: float, reason_code: str,

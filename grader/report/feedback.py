@@ -30,6 +30,7 @@ class Failure:
     message: str
     lines: list[tuple[str, str]] = field(default_factory=list)  # (label, value) pairs
     hint: str = ""  # the whole sentence, "Hint: …"
+    symptom: str = ""  # the whole sentence, "What your values show: …"
 
 
 @dataclass
@@ -62,7 +63,8 @@ def feedback_blocks(result: SubmissionResult, lang: str, student: str) -> Feedba
             failed = failed_check(check, lang)
             message = " ".join(part for part in (failed.message, failed.counted) if part)
             block = Failure(title=failed_title(ex, check, lang), message=message,
-                            lines=[(row.label, row.value) for row in failed.rows()], hint=failed.hint)
+                            lines=[(row.label, row.value) for row in failed.rows()], hint=failed.hint,
+                            symptom=failed.symptom)
             failures.append(block)
     stdout = [line for line, _ in printed_lines(result.stdout, lang, MAX_STDOUT_LINES)]
     return Feedback(
@@ -101,6 +103,8 @@ def render_markdown(result: SubmissionResult, lang: str = "en", student: str | N
                 out += ["", markdown_block("\n".join(f"{label}: {value}" for label, value in failure.lines))]
             if failure.hint:
                 out += ["", "> " + md(failure.hint)]
+            if failure.symptom:
+                out += ["", "> " + md(failure.symptom)]
     if fb.stdout:
         out += ["", f"## {text('feedback.stdout', lang)}", "", markdown_block("\n".join(fb.stdout))]
     if fb.all_passed:
@@ -146,6 +150,8 @@ def render_html(result: SubmissionResult, lang: str = "en", student: str | None 
                            + "</pre>")
             if failure.hint:
                 out.append(f'<p class="hint">{e(failure.hint)}</p>')
+            if failure.symptom:
+                out.append(f'<p class="hint">{e(failure.symptom)}</p>')
     if fb.stdout:
         out += [f"<h2>{e(text('feedback.stdout', lang))}</h2>", "<pre>" + e("\n".join(fb.stdout)) + "</pre>"]
     if fb.all_passed:

@@ -70,6 +70,20 @@ def hint(check: CheckResult, lang: str) -> str:
     return check.hint.get(lang) or check.hint.get("en", "")
 
 
+def symptom(check: CheckResult, lang: str) -> str:
+    """What the wrong values show (grader.judge.symptoms), as a sentence, or ""."""
+    found = check.symptom
+    if not found or str(found.get("code", "")) not in CATALOGUE:
+        return ""
+    facts = dict(found.get("facts") or {})
+    part = facts.get("part")
+    facts["part"] = text("symptom.part", lang).format(name=part) if part else ""
+    region = f"symptom.region.{facts.get('region')}"
+    if region in CATALOGUE:
+        facts["region"] = render(region, {k: v for k, v in facts.items() if k in ("arg", "bound")}, lang)
+    return render(str(found["code"]), facts, lang)
+
+
 #: the characters of one printed line shown; the rest is said as "… (N more characters)"
 MAX_PRINTED_LINE = 300
 
