@@ -269,6 +269,15 @@ CATALOGUE: dict[str, str] = {
         "{mark} ch{chapter} {id}: reference {score}/{max_score}; mistakes caught {caught}/{listed}, "
         "own hint shown {hinted}/{listed}; checks failing for zeros {zero_failing}/{checks} ({seconds} s)"
     ),
+    "validate.diagnosis": (
+        "diagnosis: {explained}/{listed} mistakes explained (own hint or symptom); perturbations "
+        "of the reference explained {perturbed_explained}/{perturbed} (not explained: {unexplained})"
+    ),
+    "validate.diagnosis_summary": (
+        "Diagnosis coverage: {explained}/{listed} listed mistakes get their own hint or a symptom; "
+        "{perturbed_explained}/{perturbed} perturbations of the references (sign, factor, axis, "
+        "region) get a hint or a symptom."
+    ),
     "validate.reference_fails": "the reference fails check '{check}': {message}",
     "validate.mistake_missed": "mistake {mistake} passes every check: no check catches it",
     "validate.mistake_wrong_hint": (
@@ -317,6 +326,7 @@ CATALOGUE: dict[str, str] = {
                           "not all of them): {hint}",
     # what the wrong values show (grader/judge/symptoms.py), when no catalogued mistake explains them
     "report.symptom": "What your values show: {symptom}",
+    "report.other_way": "It also fails another way, on {count} input(s); the smallest: {message}",
     "report.symptom_compound": "And on top of that mistake: {symptom}",
     "symptom.part": " in `{name}`",
     "symptom.sign": "on all {count} failing inputs, your values{part} are the expected ones with "

@@ -36,6 +36,9 @@ class CheckResult:
     #: what the wrong values show when no catalogued mistake explains them all (grader.judge.symptoms):
     #: {"code": "symptom.*", "facts": {...}, "compound": on top of the hint's mistake}
     symptom: dict[str, Any] | None = None
+    #: every other way the check fails, beside the shown one: {"code", "facts", "failing_cases",
+    #: "counterexample"} each, with its smallest input (an exception on 1-d input, NaN on large)
+    others: list[dict[str, Any]] = field(default_factory=list)
     visibility: str = "public"
 
 

@@ -208,6 +208,7 @@ SLOW: dict[str, frozenset[str]] = {
         "test_a_catalogued_form_gets_its_own_hint", "test_most_failures_get_a_hint_or_a_symptom",
         "test_the_symptom_says_what_is_wrong", "test_a_compound_mistake_is_named_as_the_pair",
         "test_a_small_margin_is_not_called_a_zero_margin", "test_the_softmax_over_axis_1_is_named",
+        "test_every_distinct_failure_is_reported_with_its_smallest_input",
         "test_a_correct_function_and_an_unrelated_wrong_one_get_no_symptom",
     }),
     "test_course_edges.py": frozenset({EVERY_TEST}),   # every test starts `python -m grader`

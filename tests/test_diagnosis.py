@@ -109,6 +109,22 @@ def test_the_softmax_over_axis_1_is_named(judged):
     assert edge.code == "raised" and edge.mistake == "softmax_axis1"
 
 
+def test_every_distinct_failure_is_reported_with_its_smallest_input(judged):
+    """AxisError on a vector is shown; NaN on large logits is reported beside it, not hidden."""
+    [result] = [r for _, name, _, r in judged if name == "softmax_axis_one_no_shift"]
+    [edge] = [c for c in result.checks if c.kind == "edge_cases"]
+    assert edge.code == "raised" and edge.facts["type"] == "AxisError"
+    assert edge.mistake == "softmax_axis1" and edge.hint_likely  # it explains the AxisError only
+    [other] = edge.others
+    assert other["code"] == "nonfinite" and other["failing_cases"] >= 1
+    assert np.ndim(other["counterexample"]["input"]["z"]) == 2
+    for lang, words in (("en", "It also fails another way"), ("zh", "它还以另一种方式出错")):
+        failed = failed_check(edge, lang)
+        assert failed.hint.startswith(("Looks like", "看起来像"))
+        assert len(failed.others) == 1 and failed.others[0].startswith(words)
+        assert failed.others[0] in plain_lines(failed)
+
+
 def test_a_correct_function_and_an_unrelated_wrong_one_get_no_symptom(session):
     for exercise, fn in (("sigmoid_grad", lambda x: np.cos(np.asarray(x, dtype=float))),
                          ("tanh", lambda x: np.asarray(x, dtype=float) ** 3 / 7.0),

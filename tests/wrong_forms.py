@@ -128,6 +128,14 @@ def softmax_axis_one(z):
     return e / np.sum(e, axis=1, keepdims=True)
 
 
+def softmax_axis_one_no_shift(z):
+    """The issue's example: AxisError on a vector, NaN on large logits, right on small batches."""
+    z = _f(z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / np.sum(e, axis=1, keepdims=True)
+
+
 def softmax_columns(z):
     z = _f(z)
     e = np.exp(z - np.max(z, axis=0, keepdims=True))
@@ -314,6 +322,7 @@ FORMS: list[tuple[str, Callable[..., Any], Known]] = [
     ("leaky_relu_grad", leaky_relu_grad_alpha_everywhere, None),
     ("softmax", softmax_axis_one, "softmax_axis1"),
     ("softmax", softmax_columns, "softmax_axis0"),
+    ("softmax", softmax_axis_one_no_shift, ("softmax_axis1", "softmax_no_shift")),
     ("tanh", tanh_negated, None),
     ("mse_loss", mse_loss_doubled, "mse_loss_divide_by_n"),
     ("mse_loss", mse_loss_per_sample, None),

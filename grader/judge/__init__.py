@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..result import ERROR, FAILED, INSTRUCTOR, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from ..spec.schema import CheckSpec
 from .checks import check_kind
@@ -142,6 +144,9 @@ def _judge_check(ctx: ExerciseContext, spec: CheckSpec, result: CheckResult) -> 
     result.facts.setdefault("total_cases", len(cases))
     result.facts["shrunk"] = bool(shrinking)
     result.counterexample = counterexample(failure)
+    result.others = [{"code": other.code, "facts": {k: bounded(v) for k, v in other.facts.items()},
+                      "failing_cases": count, "counterexample": counterexample(other)}
+                     for other, count in distinct_failures(failure, failures)]
     return result
 
 
@@ -155,6 +160,45 @@ def _symptom(ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
         raise
     except Exception:  # noqa: BLE001 - no symptom rather than a check lost to the advice on it
         return None
+
+
+#: other ways a check fails reported beside the shown one, at most
+MAX_OTHERS = 4
+
+
+def _way(failure: Failure) -> tuple[str, str]:
+    """How a failure fails: its code, and for an exception its type, for a property its name."""
+    if failure.code == "raised":
+        return failure.code, str(failure.facts.get("type", ""))
+    return failure.code, str(failure.facts.get("property", ""))
+
+
+def _size(failure: Failure) -> tuple[int, float]:
+    """How large a failing input is: its entries, then its largest magnitude (smallest first)."""
+    case = failure.case if isinstance(failure.case, dict) else {}
+    entries, largest = 0, 0.0
+    for value in case.values():
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            continue
+        entries += int(array.size)
+        if array.size:
+            with np.errstate(invalid="ignore"):
+                largest = max(largest, float(np.nanmax(np.abs(array))) if np.isfinite(array).any() else 0.0)
+    return entries, largest
+
+
+def distinct_failures(shown: Failure, failures: list[Failure]) -> list[tuple[Failure, int]]:
+    """Each other way the check fails (an exception on one shape, NaN on large inputs, a wrong
+    value elsewhere), with its smallest input and how many inputs fail that way: the shown
+    failure's way first left out, the others in order of appearance."""
+    groups: dict[tuple[str, str], list[Failure]] = {}
+    for failure in failures:
+        if failure.case is not None:
+            groups.setdefault(_way(failure), []).append(failure)
+    groups.pop(_way(shown), None)
+    return [(min(group, key=_size), len(group)) for group in list(groups.values())[:MAX_OTHERS]]
 
 
 def instructor_check(name: str, kind: str, points: float, reason_code: str,

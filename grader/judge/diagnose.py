@@ -48,7 +48,8 @@ def diagnose(ctx: ExerciseContext, spec: CheckSpec, case: Case | None,
     if matcher is not None and failure is not None:
         return matcher(ctx, spec, failure, failures or [failure])
     failing = failing_cases(failure, failures) if failure is not None else ([case] if case else [])
-    sample = ctx.plan.random[:SAMPLE] + ctx.plan.edge[:SAMPLE]
+    sample = [c for c in ctx.plan.random[:SAMPLE] + ctx.plan.edge[:SAMPLE]
+              if all(c is not f for f in failing)]  # a failing case is judged as one
     cases = failing + sample
     student = ctx.call(cases) or []
     if len(student) != len(cases):

@@ -19,7 +19,7 @@ from ..messages import format_call, format_value, text, tiny_note
 from ..result import FAILED, CheckResult, ExerciseResult
 from .sidebyside import entries
 from .untrusted import visible
-from .words import check_message, check_name, hint, symptom
+from .words import check_message, check_name, hint, other_ways, symptom
 
 
 def _line(value: str) -> str:
@@ -65,6 +65,8 @@ class FailedCheck:
     #: what the wrong values show when no catalogued mistake explains them ("What your values
     #: show: …"), or ""; shown after the hint by every reporter
     symptom: str = ""
+    #: each other way the check fails, with its smallest input ("It also fails another way …")
+    others: tuple[str, ...] = ()
 
     def rows(self, with_table: bool = False) -> list[Row]:
         """The call, then the values: all of them, or those a table shown beside them lacks."""
@@ -112,6 +114,7 @@ def failed_check(check: CheckResult, lang: str) -> FailedCheck:
                    .format(hint=said)) if said else "",
         symptom=_line(text("report.symptom_compound" if compound else "report.symptom", lang)
                       .format(symptom=shows)) if shows else "",
+        others=tuple(_line(line) for line in other_ways(check, lang)),
     )
 
 
@@ -119,7 +122,7 @@ def plain_lines(failed: FailedCheck) -> list[str]:
     """The check as plain lines, one statement each, no layout: the message, the count, each row
     as `label: value`, the hint, the symptom (CI logs, JUnit bodies, Gradescope outputs, annotations)."""
     lines = [failed.message, failed.counted, *(f"{row.label}: {row.value}" for row in failed.rows()),
-             failed.hint, failed.symptom]
+             failed.hint, failed.symptom, *failed.others]
     return [line for line in lines if line]
 
 

@@ -89,6 +89,7 @@ def check_lines(ex: ExerciseResult, check: CheckResult, lang: str, title: str | 
         lines.append("  " + click.style(text_line(failed.hint), fg="cyan"))
     if failed.symptom:
         lines.append("  " + click.style(text_line(failed.symptom), fg="cyan"))
+    lines += ["  " + text_line(other) for other in failed.others]
     return lines
 
 

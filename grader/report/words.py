@@ -58,6 +58,19 @@ def check_message(check: CheckResult, lang: str) -> str:
     return render(check.code, facts, lang)
 
 
+def other_ways(check: CheckResult, lang: str) -> list[str]:
+    """Each other way the check fails, as a sentence with its own smallest input."""
+    out = []
+    for other in check.others:
+        example = other.get("counterexample") or {}
+        facts = {**(other.get("facts") or {}),
+                 "call": format_call(example.get("function"), example.get("input"), lang)}
+        message = render(str(other.get("code", "")), facts, lang)
+        out.append(text("report.other_way", lang).format(count=other.get("failing_cases", 1),
+                                                         message=message))
+    return out
+
+
 def exercise_message(exercise: ExerciseResult, lang: str) -> str:
     if not exercise.code:
         return ""
