@@ -341,6 +341,9 @@ CATALOGUE: dict[str, str] = {
     "symptom.step_factor": "on all {count} failing inputs, your update (the new `{arg}` minus "
                            "the old) is the right update times {factor}: check the step's "
                            "factor and its sign.",
+    "symptom.argument_scaled": "on all {count} failing inputs, your values are what the right "
+                               "computation gives with `{arg}` times {factor}: check how "
+                               "`{arg}` enters the formula.",
     "symptom.input_negated": "on all {count} failing inputs, your values are the right "
                              "function of −`{arg}`: a sign is lost on the input.",
     "symptom.transposed": "on all {count} failing inputs, your result is the expected one "

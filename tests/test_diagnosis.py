@@ -78,6 +78,7 @@ def test_most_failures_get_a_hint_or_a_symptom(judged):
     ("rmsprop_step_fixed_alpha", "symptom.fixed_value", {"arg": "alpha", "value": 0.9}),
     ("gd_step_half_lr", "symptom.step_factor", {"factor": "½"}),
     ("relu_negated", "symptom.input_negated", {"arg": "x"}),
+    ("neuron_bias_twice", "symptom.argument_scaled", {"arg": "b", "factor": "2"}),
 ])
 def test_the_symptom_says_what_is_wrong(judged, form, code, facts):
     [result] = [r for _, name, _, r in judged if name == form]

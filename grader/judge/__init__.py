@@ -156,8 +156,8 @@ def _symptom(ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
     made (a student pack without the answers it needs, a value it cannot read) leaves none."""
     try:
         return find_symptom(ctx, spec, failure, failures)
-    except (WorkerError, MissingTrustedCode):
-        raise
+    except WorkerError:
+        raise  # the worker's life is the engine's
     except Exception:  # noqa: BLE001 - no symptom rather than a check lost to the advice on it
         return None
 

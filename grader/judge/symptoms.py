@@ -168,6 +168,23 @@ def _updating(old: np.ndarray, k: float) -> Callable[[np.ndarray, int], Any]:
     return update
 
 
+def _is_number(value: Any) -> bool:
+    """A float or a float array (not a count, a label or a string)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return True
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+
+
+def _scaling_arg(name: str, k: float) -> Callable[[Case], Case | None]:
+    """The case with argument `name` times k."""
+    def move(case: Case) -> Case | None:
+        return {**case, name: np.asarray(case[name]) * k if isinstance(case[name], np.ndarray)
+                else float(case[name]) * k}
+    return move
+
+
 def _setting(name: str, value: Any, shift: int = 0) -> Callable[[Case], Case | None]:
     """The case with `name` set to `value` (or, value None, moved by `shift`)."""
     def move(case: Case) -> Case | None:
@@ -400,6 +417,11 @@ class Explainer:
                     yield self._fact("symptom.counter", arg=counter, shift=f"{shift:+d}")
                     return
         for name, arg in self.ctx.exercise.args.items():
+            if not arg.keyword and all(_is_number(c.get(name)) for c in self.cases):
+                for label, k in STEP_FACTORS:
+                    if self._moved_fits(_scaling_arg(name, k)):
+                        yield self._fact("symptom.argument_scaled", arg=name, factor=label)
+                        return
             if not arg.keyword or arg.default is None:
                 continue
             if name in FIXED:
