@@ -8,7 +8,7 @@ random split, the outcome of a training run: data in, data out, so the student's
 only in the worker.
 
 A catalogued mistake is diagnosed by running the same driver on it, in-process: it matches when
-it fails exactly as the student does (the same codes, symptoms and facts). A student pack holds
+it fails exactly as the student does (every failure with the same code and symptom). A student pack holds
 each mistake's symptoms, recorded by `grader pack`, instead of the mistakes themselves: there a
 match is said as "looks like".
 """
@@ -20,8 +20,7 @@ from typing import Any, Callable
 from ..plan import Case
 from ..run.client import CallOutcome
 from ..run.inprocess import InProcessFunctions
-from ..spec.schema import CheckSpec, Tolerance
-from .compare import compare
+from ..spec.schema import CheckSpec
 from .context import ExerciseContext, Failure, GradedByInstructor, to_call
 from .diagnosis import Diagnosis, applies
 
@@ -92,39 +91,14 @@ def mistake_symptoms(ctx: ExerciseContext, spec: CheckSpec, fn: Callable[..., An
     return None if found is None else {_symptom(f) for f in found}
 
 
-#: facts a check adds to its first failure (counts), not what the driver found
-_COUNTS = frozenset({"failing_cases", "total_cases"})
-
-
-def _same_facts(a: Failure, b: Failure, tol: Tolerance) -> bool:
-    """Two failures of a driver say the same thing: one code, one symptom, equal facts."""
-    if _symptom(a) != _symptom(b):
-        return False
-    mine, theirs = _scalars(a), _scalars(b)
-    if sorted(mine) != sorted(theirs):
-        return False
-    try:
-        return compare(mine, theirs, tol) is None
-    except (TypeError, ValueError):
-        return False
-
-
-def _scalars(failure: Failure) -> dict[str, Any]:
-    """The facts that say how wrong (a margin, a gate, a count), not the values a draw gives (a
-    shuffled order, a trained network): what a seeded or unseeded mistake shares with the student."""
-    return {k: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-            for k, v in failure.facts.items()
-            if k not in _COUNTS and isinstance(v, (int, float, str, bool))}
-
-
-def explains(student: list[Failure], theirs: list[Failure], tol: Tolerance) -> bool:
-    """Every failure of the student's is one of the mistake's, facts and all, and no more."""
-    left = list(theirs)
+def explains(student: list[Failure], theirs: list[Failure]) -> bool:
+    """Every failure of the student's is one of the mistake's (code and symptom), and no more:
+    the driver's symptom says what went wrong precisely (a zero margin is not a small one)."""
+    left = [_symptom(t) for t in theirs]
     for failure in student:
-        match = next((i for i, t in enumerate(left) if _same_facts(failure, t, tol)), None)
-        if match is None:
+        if _symptom(failure) not in left:
             return False
-        left.pop(match)
+        left.remove(_symptom(failure))
     return not left
 
 
@@ -151,9 +125,8 @@ class BehaviourCheck:
     def diagnose(self, ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
                  failures: list[Failure]) -> Diagnosis | None:
         """The first listed mistake that, driven the same way, fails exactly as the student does:
-        the same failures with the same facts (a gate's margin of 0.2 is not a margin of 0). A
-        student pack holds only each mistake's symptoms: the same set of them is "looks like"."""
-        tol = ctx.exercise.tolerance
+        every failure with the same code and symptom (not only the first). A student pack holds
+        the set of each mistake's symptoms: the same set is "looks like"."""
         for mistake in ctx.exercise.mistakes:
             fn = ctx.mistakes.get(mistake.function)
             if fn is None or not applies(mistake, spec):
@@ -164,6 +137,6 @@ class BehaviourCheck:
                     return Diagnosis(mistake, likely=True)
                 continue
             theirs = mistake_failures(ctx, spec, fn)
-            if theirs is not None and explains(failures, theirs, tol):
+            if theirs is not None and explains(failures, theirs):
                 return Diagnosis(mistake)
         return None
