@@ -37,7 +37,8 @@ class CheckResult:
     #: {"code": "symptom.*", "facts": {...}, "compound": on top of the hint's mistake}
     symptom: dict[str, Any] | None = None
     #: every other way the check fails, beside the shown one: {"code", "facts", "failing_cases",
-    #: "counterexample"} each, with its smallest input (an exception on 1-d input, NaN on large)
+    #: "counterexample"} each, with its smallest input (an exception on 1-d input, NaN on large),
+    #: and "mistake", "hint" when a catalogued mistake explains every case of that way
     others: list[dict[str, Any]] = field(default_factory=list)
     visibility: str = "public"
 

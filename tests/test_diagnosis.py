@@ -118,12 +118,14 @@ def test_every_distinct_failure_is_reported_with_its_smallest_input(judged):
     assert edge.mistake == "softmax_axis1" and edge.hint_likely  # it explains the AxisError only
     [other] = edge.others
     assert other["code"] == "nonfinite" and other["failing_cases"] >= 1
+    assert other["mistake"] == "softmax_no_shift"  # the NaN group has its own, whole, hint
     assert np.ndim(other["counterexample"]["input"]["z"]) == 2
     for lang, words in (("en", "It also fails another way"), ("zh", "它还以另一种方式出错")):
         failed = failed_check(edge, lang)
         assert failed.hint.startswith(("Looks like", "看起来像"))
         assert len(failed.others) == 1 and failed.others[0].startswith(words)
         assert failed.others[0] in plain_lines(failed)
+        assert ("Hint: " if lang == "en" else "提示：") in failed.others[0]
 
 
 def test_a_correct_function_and_an_unrelated_wrong_one_get_no_symptom(session):
@@ -174,3 +176,16 @@ def test_a_hostile_symptom_is_shown_as_data():
                             "compound": False})
     shown = failed_check(check, "en").symptom
     assert "\x1b" not in shown and "\u202e" not in shown
+
+
+def test_an_infinite_answer_is_not_blamed_on_np_exp():
+    """log(p + ε) returns 20.7 where the answer is inf: the message points at the ε, not at exp."""
+    from grader.messages import render
+
+    facts = {"call": "cross_entropy(…)", "index": (), "expected_value": float("inf"),
+             "actual_value": 20.72, "count": 1, "total": 1, "positions": [()]}
+    en, zh = render("nonfinite", facts, "en"), render("nonfinite", facts, "zh")
+    assert "np.exp" not in en and "answer itself is infinite" in en
+    assert "无穷大" in zh and "np.exp" not in zh
+    overflow = render("nonfinite", {**facts, "expected_value": 0.5, "actual_value": float("nan")}, "en")
+    assert "np.exp" in overflow  # a NaN where the answer is finite keeps the overflow advice

@@ -144,10 +144,23 @@ def _judge_check(ctx: ExerciseContext, spec: CheckSpec, result: CheckResult) -> 
     result.facts.setdefault("total_cases", len(cases))
     result.facts["shrunk"] = bool(shrinking)
     result.counterexample = counterexample(failure)
-    result.others = [{"code": other.code, "facts": {k: bounded(v) for k, v in other.facts.items()},
-                      "failing_cases": count, "counterexample": counterexample(other)}
-                     for other, count in distinct_failures(failure, failures)]
+    result.others = [_other_way(ctx, spec, other, group, failures)
+                     for other, group in distinct_failures(failure, failures)]
     return result
+
+
+def _other_way(ctx: ExerciseContext, spec: CheckSpec, other: Failure, group: list[Failure],
+               failures: list[Failure]) -> dict[str, Any]:
+    """Another way the check fails, as a result stores it: with the hint of a catalogued mistake
+    that explains every one of its failing cases (a softmax over axis=1 without the max shift:
+    the axis for the AxisError, the missing shift for the NaN)."""
+    found = diagnose(ctx, spec, other.case, other, group, elsewhere=failures)
+    way: dict[str, Any] = {"code": other.code, "facts": {k: bounded(v) for k, v in other.facts.items()},
+                           "failing_cases": len(group), "counterexample": counterexample(other)}
+    if found is not None and not found.likely:
+        way["mistake"] = found.mistake.function
+        way["hint"] = {"en": found.mistake.hint.en, "zh": found.mistake.hint.zh}
+    return way
 
 
 def _symptom(ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
@@ -189,16 +202,16 @@ def _size(failure: Failure) -> tuple[int, float]:
     return entries, largest
 
 
-def distinct_failures(shown: Failure, failures: list[Failure]) -> list[tuple[Failure, int]]:
+def distinct_failures(shown: Failure, failures: list[Failure]) -> list[tuple[Failure, list[Failure]]]:
     """Each other way the check fails (an exception on one shape, NaN on large inputs, a wrong
-    value elsewhere), with its smallest input and how many inputs fail that way: the shown
-    failure's way first left out, the others in order of appearance."""
+    value elsewhere): its smallest failure and all of its failures; the shown failure's way
+    left out, the others in order of appearance."""
     groups: dict[tuple[str, str], list[Failure]] = {}
     for failure in failures:
         if failure.case is not None:
             groups.setdefault(_way(failure), []).append(failure)
     groups.pop(_way(shown), None)
-    return [(min(group, key=_size), len(group)) for group in list(groups.values())[:MAX_OTHERS]]
+    return [(min(group, key=_size), group) for group in list(groups.values())[:MAX_OTHERS]]
 
 
 def instructor_check(name: str, kind: str, points: float, reason_code: str,

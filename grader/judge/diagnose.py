@@ -33,12 +33,14 @@ def failing_cases(failure: Failure, failures: list[Failure] | None) -> list[Case
 
 def diagnose(ctx: ExerciseContext, spec: CheckSpec, case: Case | None,
              failure: Failure | None = None, failures: list[Failure] | None = None,
-             ) -> Diagnosis | None:
+             elsewhere: list[Failure] | None = None) -> Diagnosis | None:
     """The first listed mistake that explains the failure, or None (see the module's docstring).
 
     A check kind may know better how to match (a behaviour driver compares failures); otherwise
     a mistake matches when it reproduces the student's outputs on the failing inputs (a
     trajectory's: the inputs of the step where the student left the path) and the sample.
+    `elsewhere`: the check's failures of other kinds (another way it fails), left out of the
+    sample: a mistake explains one way, not necessarily all of them.
     """
     if not ctx.exercise.mistakes:
         return None
@@ -48,8 +50,9 @@ def diagnose(ctx: ExerciseContext, spec: CheckSpec, case: Case | None,
     if matcher is not None and failure is not None:
         return matcher(ctx, spec, failure, failures or [failure])
     failing = failing_cases(failure, failures) if failure is not None else ([case] if case else [])
+    other_cases = failing + [f.case for f in elsewhere or [] if f.case is not None]
     sample = [c for c in ctx.plan.random[:SAMPLE] + ctx.plan.edge[:SAMPLE]
-              if all(c is not f for f in failing)]  # a failing case is judged as one
+              if all(c is not f for f in other_cases)]  # a failing case is judged as one
     cases = failing + sample
     student = ctx.call(cases) or []
     if len(student) != len(cases):

@@ -74,6 +74,7 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
                         "symptom": symptom(c, lang) or None,
                         "symptom_code": (c.symptom or {}).get("code"),
                         "others": [{"code": o.get("code"), "message": message,
+                                    "mistake": o.get("mistake"),
                                     "failing_cases": o.get("failing_cases"),
                                     "counterexample": jsonable(o.get("counterexample"))}
                                    for o, message in zip(c.others, other_ways(c, lang), strict=True)],

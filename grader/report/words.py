@@ -66,6 +66,9 @@ def other_ways(check: CheckResult, lang: str) -> list[str]:
         facts = {**(other.get("facts") or {}),
                  "call": format_call(example.get("function"), example.get("input"), lang)}
         message = render(str(other.get("code", "")), facts, lang)
+        said = other.get("hint") or {}
+        if isinstance(said, dict) and (said.get(lang) or said.get("en")):
+            message += " " + text("report.hint", lang).format(hint=said.get(lang) or said.get("en"))
         out.append(text("report.other_way", lang).format(count=other.get("failing_cases", 1),
                                                          message=message))
     return out
