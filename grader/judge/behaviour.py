@@ -8,9 +8,9 @@ random split, the outcome of a training run: data in, data out, so the student's
 only in the worker.
 
 A catalogued mistake is diagnosed by running the same driver on it, in-process: it matches when
-it fails exactly as the student does (every failure with the same code and symptom). A student pack holds
-each mistake's symptoms, recorded by `grader pack`, instead of the mistakes themselves: there a
-match is said as "looks like".
+it shows every failure of the student's, the same code and symptom (not only the first). A
+student pack holds each mistake's symptoms, recorded by `grader pack`, instead of the mistakes
+themselves.
 """
 
 from __future__ import annotations
@@ -91,15 +91,11 @@ def mistake_symptoms(ctx: ExerciseContext, spec: CheckSpec, fn: Callable[..., An
     return None if found is None else {_symptom(f) for f in found}
 
 
-def explains(student: list[Failure], theirs: list[Failure]) -> bool:
-    """Every failure of the student's is one of the mistake's (code and symptom), and no more:
-    the driver's symptom says what went wrong precisely (a zero margin is not a small one)."""
-    left = [_symptom(t) for t in theirs]
-    for failure in student:
-        if _symptom(failure) not in left:
-            return False
-        left.remove(_symptom(failure))
-    return not left
+def explains(student: list[Failure], symptoms: set[tuple[str, Any]]) -> bool:
+    """Every failure of the student's, not only the first, is one the mistake shows (code and
+    symptom; the mistake may show it in more places, a zero margin in every gate): the driver's
+    symptom says what went wrong precisely (a zero margin is not a small one)."""
+    return bool(student) and all(_symptom(f) in symptoms for f in student)
 
 
 class BehaviourCheck:
@@ -124,19 +120,18 @@ class BehaviourCheck:
 
     def diagnose(self, ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
                  failures: list[Failure]) -> Diagnosis | None:
-        """The first listed mistake that, driven the same way, fails exactly as the student does:
-        every failure with the same code and symptom (not only the first). A student pack holds
-        the set of each mistake's symptoms: the same set is "looks like"."""
+        """The first listed mistake that, driven the same way, shows every failure of the
+        student's, code and symptom (not only the first); a student pack holds each mistake's
+        symptoms, recorded, instead of the mistake."""
         for mistake in ctx.exercise.mistakes:
             fn = ctx.mistakes.get(mistake.function)
             if fn is None or not applies(mistake, spec):
                 continue
             recorded = getattr(fn, "symptoms", None)  # a student pack's recording of the mistake
             if recorded is not None:
-                if {tuple(s) for s in recorded.get(spec.title) or []} == {_symptom(f) for f in failures}:
-                    return Diagnosis(mistake, likely=True)
-                continue
-            theirs = mistake_failures(ctx, spec, fn)
-            if theirs is not None and explains(failures, theirs):
+                symptoms = {tuple(s) for s in recorded.get(spec.title) or []}
+            else:
+                symptoms = mistake_symptoms(ctx, spec, fn) or set()
+            if explains(failures, symptoms):
                 return Diagnosis(mistake)
         return None
