@@ -189,3 +189,12 @@ def test_an_infinite_answer_is_not_blamed_on_np_exp():
     assert "无穷大" in zh and "np.exp" not in zh
     overflow = render("nonfinite", {**facts, "expected_value": 0.5, "actual_value": float("nan")}, "en")
     assert "np.exp" in overflow  # a NaN where the answer is finite keeps the overflow advice
+
+
+def test_another_way_a_hostile_exception_fails_is_shown_as_data():
+    check = _check(others=[{"code": "raised", "failing_cases": 2,
+                            "facts": {"type": "ValueError", "message": "\x1b[2Jwiped\u202eevil\nline"},
+                            "counterexample": {"function": "softmax", "input": {"z": [1.0]}}}])
+    [shown] = failed_check(check, "en").others
+    assert shown.startswith("It also fails another way, on 2 input(s)")
+    assert "\x1b" not in shown and "\u202e" not in shown and "\n" not in shown
