@@ -370,6 +370,11 @@ CATALOGUE: dict[str, str] = {
     "symptom.ignored_argument": "on all {count} failing inputs, your values are what the right "
                                 "computation gives with `{arg}` at its default {value}: the "
                                 "argument passed is ignored.",
+    "symptom.first_step": "your step is right except at the first step, while the state "
+                          "({state}) is still zero: all {count} failing inputs start from a zero "
+                          "state (e.g. expected {expected}, got {actual}). Look at what your code "
+                          "does when the state is zero: the same update as every other step is "
+                          "right there.",
     "symptom.region": "your values are right except where {region}: all {entries} wrong "
                       "entries are there (e.g. expected {expected}, got {actual}).",
     "symptom.region.zero": "`{arg}` = 0",

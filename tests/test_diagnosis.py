@@ -79,6 +79,7 @@ def test_most_failures_get_a_hint_or_a_symptom(judged):
     ("gd_step_half_lr", "symptom.step_factor", {"factor": "½"}),
     ("relu_negated", "symptom.input_negated", {"arg": "x"}),
     ("neuron_bias_twice", "symptom.argument_scaled", {"arg": "b", "factor": "2"}),
+    ("rmsprop_step_first_square", "symptom.first_step", {"state": "`sq_avg`"}),
 ])
 def test_the_symptom_says_what_is_wrong(judged, form, code, facts):
     [result] = [r for _, name, _, r in judged if name == form]

@@ -250,6 +250,13 @@ def rmsprop_step_fixed_alpha(param, grad, sq_avg, lr=0.01, alpha=0.99, eps=1e-8)
     return _f(param) - lr * g / (np.sqrt(s) + eps), s
 
 
+def rmsprop_step_first_square(param, grad, sq_avg, lr=0.01, alpha=0.99, eps=1e-8):
+    """Starts the average at g² on the first step (a zero state) instead of (1 − α)·g²."""
+    g, s = _f(grad), _f(sq_avg)
+    s = g * g if not np.any(s) else alpha * s + (1 - alpha) * g * g
+    return _f(param) - lr * g / (np.sqrt(s) + eps), s
+
+
 def adam_step_folded_correction(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     """The bias correction folded into the step size, ε added to √v (not to √v̂)."""
     g = _f(grad)
@@ -344,6 +351,7 @@ FORMS: list[tuple[str, Callable[..., Any], Known]] = [
     ("adagrad_step", adagrad_step_root_eps, "adagrad_step_eps_inside_sqrt"),
     ("rmsprop_step", rmsprop_step_fixed_eps_inside, "rmsprop_step_fixed_eps_inside_sqrt"),
     ("rmsprop_step", rmsprop_step_fixed_alpha, None),
+    ("rmsprop_step", rmsprop_step_first_square, None),
     ("adam_step", adam_step_folded_correction, "adam_step_folded_correction"),
     ("adam_step", adam_step_t_plus_one, None),
     ("adam_step", adam_step_uncorrected, "adam_step_no_bias_correction"),

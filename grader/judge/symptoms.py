@@ -245,6 +245,7 @@ class Explainer:
             yield from self._moved_arguments()
         if self.on_reference:
             yield self._region()
+            yield self._first_step()
             yield self._constant_factor()
 
     # -- transformations of the expected value
@@ -438,6 +439,27 @@ class Explainer:
         yield None
 
     # -- right except in a region of the input
+
+    def _first_step(self) -> Symptom | None:
+        """An optimizer wrong only while its state is zero (the first step): every failing input
+        has a zero state and, on a trajectory, every later step of the paths is right."""
+        trajs = [c.trajectory for c in self.ctx.exercise.checks if c.trajectory is not None]
+        if not trajs or not trajs[0].state:
+            return None
+        traj = trajs[0]
+        if not all(all(not np.any(np.asarray(c.get(s, 0.0))) for s in traj.state) for c in self.cases):
+            return None
+        if self.spec.trajectory is not None:
+            from .trajectory import reference_paths, starts_of
+
+            paths = reference_paths(self.ctx, traj, starts_of(self.ctx, traj), self.ctx.helper(traj.gradient))
+            later = [step for path in paths for step in path[1:]]
+            got = self.ctx.call([case for case, _ in later]) or []
+            if len(got) != len(later) or not later or not all(
+                    g.error is None and w.error is None and compare(w.value, g.value, self.tol) is None
+                    for g, (_, w) in zip(got, later, strict=True)):
+                return None
+        return self._fact("symptom.first_step", state=", ".join(f"`{s}`" for s in traj.state))
 
     def _region(self) -> Symptom | None:
         arg = self._array_arg()
