@@ -100,6 +100,11 @@ CATALOGUE: dict[str, str] = {
                  "{expected_value}{differing}. NaN and inf usually come from np.exp of a large "
                  "number (it overflows to inf above about 709), from inf / inf or 0 / 0, or "
                  "from the log of 0.",
+    # the answer is ±inf (or NaN) and the value returned is finite: not an overflow of the student's
+    "nonfinite.expected": "{call} returned {actual_value}{path}{at_index}, where the answer is "
+                          "{expected_value}{differing}. Here the answer itself is infinite (the "
+                          "log of 0 is −inf): a clip, or an ε added before a log or a division, "
+                          "makes it finite.",
     "nonfinite.differing": " ({count} entries are NaN or ±inf where they should not be)",
     "wrong_shape": "{call} returned an array of shape {actual_shape}{path}, but the answer has "
                    "shape {expected_shape}.",
@@ -263,6 +268,15 @@ CATALOGUE: dict[str, str] = {
         "{mark} ch{chapter} {id}: reference {score}/{max_score}; mistakes caught {caught}/{listed}, "
         "own hint shown {hinted}/{listed}; checks failing for zeros {zero_failing}/{checks} ({seconds} s)"
     ),
+    "validate.diagnosis": (
+        "diagnosis: {explained}/{listed} mistakes explained (own hint or symptom); perturbations "
+        "of the reference explained {perturbed_explained}/{perturbed} (not explained: {unexplained})"
+    ),
+    "validate.diagnosis_summary": (
+        "Diagnosis coverage: {explained}/{listed} listed mistakes get their own hint or a symptom; "
+        "{perturbed_explained}/{perturbed} perturbations of the references (sign, factor, axis, "
+        "region) get a hint or a symptom."
+    ),
     "validate.reference_fails": "the reference fails check '{check}': {message}",
     "validate.mistake_missed": "mistake {mistake} passes every check: no check catches it",
     "validate.mistake_wrong_hint": (
@@ -306,6 +320,68 @@ CATALOGUE: dict[str, str] = {
     "report.got": "got",
     "report.index": "index",
     "report.hint": "Hint: {hint}",
+    # a catalogued mistake that explains the shown input but not every failing one
+    "report.hint_likely": "Looks like a known mistake (it explains some of the failing inputs, "
+                          "not all of them): {hint}",
+    # what the wrong values show (grader/judge/symptoms.py), when no catalogued mistake explains them
+    "report.symptom": "What your values show: {symptom}",
+    "report.other_way": "It also fails another way, on {count} input(s); the smallest: {message}",
+    "report.symptom_compound": "And on top of that mistake: {symptom}",
+    "symptom.part": " in `{name}`",
+    "symptom.sign": "on all {count} failing inputs, your values{part} are the expected ones with "
+                    "the sign flipped (expected {expected}, got {actual}). Check the sign of each "
+                    "term.",
+    "symptom.factor": "on all {count} failing inputs, your values{part} are the expected ones "
+                      "times {factor} (expected {expected}, got {actual}): look for a factor "
+                      "{factor} too many, or one missing in the other direction.",
+    "symptom.factor_constant": "on all {count} failing inputs, your values are the expected ones "
+                               "times the same constant, about {factor} (expected {expected}, "
+                               "got {actual}): a constant factor is wrong.",
+    "symptom.step_factor": "on all {count} failing inputs, your update (the new `{arg}` minus "
+                           "the old) is the right update times {factor}: check the step's "
+                           "factor and its sign.",
+    "symptom.argument_scaled": "on all {count} failing inputs, your values are what the right "
+                               "computation gives with `{arg}` times {factor}: check how "
+                               "`{arg}` enters the formula.",
+    "symptom.input_negated": "on all {count} failing inputs, your values are the right "
+                             "function of −`{arg}`: a sign is lost on the input.",
+    "symptom.transposed": "on all {count} failing inputs, your result is the expected one "
+                          "transposed (shape {shape}): check the order of a product and any "
+                          "missing or extra `.T`.",
+    "symptom.other_axis": "on all {count} failing inputs, your result is what the right "
+                          "computation gives along the other axis: work along the last axis "
+                          "(`axis=-1`, with `keepdims=True`).",
+    "symptom.forward": "on all {count} failing inputs, you return the value of `{forward}` "
+                       "itself, not its derivative.",
+    "symptom.other_derivative": "on all {count} failing inputs, your values are those of "
+                                "`{other}`: the derivative of another function.",
+    "symptom.per_sample_sum": "on all {count} failing inputs, you return one value per sample "
+                              "(shape {shape}) and their sum is the answer: add them up into "
+                              "one number.",
+    "symptom.per_sample_mean": "on all {count} failing inputs, you return one value per sample "
+                               "(shape {shape}) and their mean is the answer: reduce them to "
+                               "one number.",
+    "symptom.counter": "on all {count} failing inputs, your step is the right step with "
+                       "`{arg}` moved by {shift}: the bias correction is one step off.",
+    "symptom.fixed_value": "on all {count} failing inputs, your values are what the right "
+                           "computation gives with `{arg}` = {value}, whatever `{arg}` is "
+                           "passed: use the argument, not a fixed value.",
+    "symptom.ignored_argument": "on all {count} failing inputs, your values are what the right "
+                                "computation gives with `{arg}` at its default {value}: the "
+                                "argument passed is ignored.",
+    "symptom.first_step": "your step is right except at the first step, while the state "
+                          "({state}) is still zero: all {count} failing inputs start from a zero "
+                          "state (e.g. expected {expected}, got {actual}). Look at what your code "
+                          "does when the state is zero: the same update as every other step is "
+                          "right there.",
+    "symptom.region": "your values are right except where {region}: all {entries} wrong "
+                      "entries are there (e.g. expected {expected}, got {actual}).",
+    "symptom.region.zero": "`{arg}` = 0",
+    "symptom.region.large": "|`{arg}`| ≥ {bound} (a large input)",
+    "symptom.region.negative": "`{arg}` < 0",
+    "symptom.region.positive": "`{arg}` > 0",
+    "symptom.region.nonpositive": "`{arg}` ≤ 0",
+    "symptom.region.nonnegative": "`{arg}` ≥ 0",
     "report.failing_cases": "{failing} of {total} test inputs fail; the smallest is shown.",
     "report.failing_fixed": "{failing} of {total} test inputs fail; the first is shown.",
     "report.stdout": "Your code printed:",
@@ -1232,10 +1308,17 @@ def render(code: str, facts: Mapping[str, object], lang: str = "en") -> str:
     return _with_hint(text(code, lang).format_map(shown), facts, lang)
 
 
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def _variant(code: str, facts: _Raw) -> str:
     """The more precise code some facts call for."""
     if code == "import_error" and facts.get("type") == "NestedTooDeeply":  # grader.run.worker
         return "import_error.too_deep"
+    if code == "nonfinite" and _finite(facts.get("actual_value")) \
+            and not _finite(facts.get("expected_value")):  # the answer is the infinite one
+        return "nonfinite.expected"
     return code
 
 
@@ -1314,7 +1397,7 @@ def _fill_mismatch(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
 
 def _fill_nonfinite(code: str, facts: _Raw, shown: _Facts, lang: str) -> None:
     """NaN or inf where a number was expected: how many entries are."""
-    if code == "nonfinite":
+    if code in ("nonfinite", "nonfinite.expected"):
         shown["differing"] = _count_phrase("nonfinite.differing", facts.get("count"), shown, lang)
 
 

@@ -32,6 +32,15 @@ class CheckResult:
     counterexample: dict[str, Any] | None = None
     hint: dict[str, str] | None = None
     mistake: str | None = None
+    #: the hint's mistake explains the shown case but not every failing one: said as "looks like"
+    hint_likely: bool = False
+    #: what the wrong values show when no catalogued mistake explains them all (grader.judge.symptoms):
+    #: {"code": "symptom.*", "facts": {...}, "compound": on top of the hint's mistake}
+    symptom: dict[str, Any] | None = None
+    #: every other way the check fails, beside the shown one: {"code", "facts", "failing_cases",
+    #: "counterexample"} each, with its smallest input (an exception on 1-d input, NaN on large),
+    #: and "mistake", "hint" when a catalogued mistake explains every case of that way
+    others: list[dict[str, Any]] = field(default_factory=list)
     visibility: str = "public"
 
 

@@ -10,7 +10,10 @@ For every selected exercise:
    reference's output;
 5. every keyword argument of the signature is drawn with values other than its default and
    omitted (so the default is used) in at least one edge case; the signature and the declared
-   arguments agree with the reference function.
+   arguments agree with the reference function;
+6. the diagnosis coverage, reported (not a problem): each catalogued mistake gets its own hint
+   or a symptom, and of a family of perturbations of the reference (the sign flipped, a factor 2,
+   the other axis, wrong where x < 0), how many get a hint or a symptom (PERTURBATIONS).
 
 Everything judged here is trusted code (reference, mistakes, the zeros probe), run in-process
 through `engine.grade_in_process`, with the same judge a student's submission meets.
@@ -41,6 +44,12 @@ class MistakeOutcome:
     function: str
     failed_checks: list[str]
     diagnosed_as: list[str]
+    #: a failing check shows a symptom (grader.judge.symptoms)
+    symptom: bool = False
+
+    @property
+    def explained(self) -> bool:
+        return self.hinted or self.symptom
 
     @property
     def caught(self) -> bool:
@@ -59,6 +68,9 @@ class ExerciseValidation:
     zeros_passing: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    #: perturbation name → whether the judge explained it (a hint or a symptom), for those
+    #: that apply to the exercise and that some check catches
+    perturbations: dict[str, bool] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -85,6 +97,18 @@ class Validation:
     @property
     def problems(self) -> int:
         return sum(len(e.problems) for e in self.exercises)
+
+    @property
+    def explained(self) -> int:
+        return sum(m.explained for e in self.exercises for m in e.mistakes)
+
+    @property
+    def perturbed(self) -> int:
+        return sum(len(e.perturbations) for e in self.exercises)
+
+    @property
+    def perturbed_explained(self) -> int:
+        return sum(sum(e.perturbations.values()) for e in self.exercises)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +141,67 @@ def zeros_probe(reference: Callable[..., Any]) -> Callable[..., Any]:
     def zeros(*args: Any, **kwargs: Any) -> Any:
         return zeros_like(reference(*args, **kwargs))
     return zeros
+
+
+# ----------------------------------------------------------------------------- perturbations
+
+
+def _leafwise(value: Any, fn: Callable[[np.ndarray], np.ndarray]) -> Any:
+    """`value` with fn applied to each numeric leaf (a tuple's items, a dict's values)."""
+    if isinstance(value, tuple):
+        return tuple(_leafwise(v, fn) for v in value)
+    if isinstance(value, list):
+        return [_leafwise(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _leafwise(v, fn) for k, v in value.items()}
+    if isinstance(value, (np.ndarray, float, int)) and not isinstance(value, bool):
+        out = fn(np.asarray(value, dtype=np.float64))
+        return float(out) if np.ndim(out) == 0 and not isinstance(value, np.ndarray) else out
+    return value
+
+
+def _negated(reference: Callable[..., Any]) -> Callable[..., Any]:
+    def negated(*args: Any, **kwargs: Any) -> Any:
+        return _leafwise(reference(*args, **kwargs), lambda a: -a)
+    return negated
+
+
+def _doubled(reference: Callable[..., Any]) -> Callable[..., Any]:
+    def doubled(*args: Any, **kwargs: Any) -> Any:
+        return _leafwise(reference(*args, **kwargs), lambda a: 2.0 * a)
+    return doubled
+
+
+def _other_axis(reference: Callable[..., Any]) -> Callable[..., Any]:
+    def other_axis(x: Any) -> Any:
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2:
+            return reference(x)
+        return np.asarray(reference(np.ascontiguousarray(x.T))).T
+    return other_axis
+
+
+def _wrong_below_zero(reference: Callable[..., Any]) -> Callable[..., Any]:
+    def wrong_below_zero(x: Any, *args: Any, **kwargs: Any) -> Any:
+        out = reference(x, *args, **kwargs)
+        a = np.asarray(out, dtype=np.float64)
+        if a.shape != np.shape(x):
+            return out
+        a = np.where(np.asarray(x) < 0, a + 0.5, a)
+        return a if isinstance(out, np.ndarray) or a.ndim else float(a)
+    return wrong_below_zero
+
+
+def perturbations(ex: Exercise, reference: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+    """The perturbations of the reference that apply to this exercise: sign and factor always (on
+    every numeric output), the other axis for one array argument, a region for elementwise ones."""
+    positional = [name for name, arg in ex.args.items() if not arg.keyword]
+    arrays = [name for name in positional if ex.args[name].type == "array"]
+    found = {"sign": _negated(reference), "factor": _doubled(reference)}
+    if len(positional) == 1 and arrays:
+        found["axis"] = _other_axis(reference)
+        found["region"] = _wrong_below_zero(reference)
+    return found
 
 
 # ----------------------------------------------------------------------------- signatures
@@ -204,7 +289,8 @@ def _judge(session: GradingSession, ex: Exercise, functions: dict[str, Callable[
     return result.exercises[0]
 
 
-def validate_exercise(session: GradingSession, ex: Exercise, options: Options) -> ExerciseValidation:
+def validate_exercise(session: GradingSession, ex: Exercise, options: Options,
+                      coverage: bool = True) -> ExerciseValidation:
     started = time.monotonic()
     report = ExerciseValidation(exercise=ex)
     report.problems += coverage_problems(session, ex)
@@ -228,7 +314,8 @@ def validate_exercise(session: GradingSession, ex: Exercise, options: Options) -
         if not result.checks and result.status != PASSED:
             failed = [result.status]
         outcome = MistakeOutcome(mistake.function, failed,
-                                 [c.mistake for c in result.checks if c.mistake])
+                                 [c.mistake for c in result.checks if c.mistake],
+                                 any(c.symptom for c in result.checks if c.status != PASSED))
         report.mistakes.append(outcome)
         if not outcome.caught:
             report.problems.append(("validate.mistake_missed", {"mistake": mistake.function}))
@@ -241,17 +328,25 @@ def validate_exercise(session: GradingSession, ex: Exercise, options: Options) -
     report.zeros_passing = [c.name for c in zeros.checks if c.status == PASSED]
     for name in report.zeros_passing:
         report.problems.append(("validate.zeros_pass", {"check": name}))
+    for name, perturbed in (perturbations(ex, reference) if coverage else {}).items():
+        result = _judge(session, ex, {**session.reference_functions, ex.id: perturbed}, name, options)
+        failing = [c for c in result.checks if c.status != PASSED]
+        if failing:  # a perturbation no check catches (an odd function's sign) says nothing
+            report.perturbations[name] = any(c.hint or c.symptom for c in failing)
     report.seconds = time.monotonic() - started
     return report
 
 
 def validate(session: GradingSession, ids: tuple[str, ...] = (), options: Options | None = None,
-             progress: Callable[[ExerciseValidation], None] | None = None) -> Validation:
+             progress: Callable[[ExerciseValidation], None] | None = None,
+             coverage: bool = True) -> Validation:
+    """Validate the selected exercises; `coverage` also judges the reference's perturbations
+    (the diagnosis coverage: one more judged function per perturbation that applies)."""
     options = options or Options()
     started = time.monotonic()
     reports = []
     for ex in session.exercise_set.select(ids):
-        report = validate_exercise(session, ex, options)
+        report = validate_exercise(session, ex, options, coverage)
         reports.append(report)
         if progress is not None:
             progress(report)
@@ -275,6 +370,13 @@ def exercise_lines(report: ExerciseValidation, lang: str) -> list[str]:
         "caught": caught, "hinted": hinted, "listed": len(report.mistakes),
         "zero_failing": checks - len(report.zeros_passing), "checks": checks,
         "seconds": round(report.seconds, 2)}, lang)]
+    if report.perturbations or report.mistakes:
+        lines.append("    " + render("validate.diagnosis", {
+            "explained": sum(m.explained for m in report.mistakes), "listed": len(report.mistakes),
+            "perturbed_explained": sum(report.perturbations.values()),
+            "perturbed": len(report.perturbations),
+            "unexplained": ", ".join(n for n, ok in report.perturbations.items() if not ok) or "—"},
+            lang))
     for code, facts in report.problems:
         shown = dict(facts)
         if code == "validate.reference_fails":
@@ -301,6 +403,11 @@ def summary_lines(validation: Validation, lang: str) -> list[str]:
         "caught": validation.caught, "hinted": validation.hinted, "listed": listed,
         "percent": percent, "count": len(validation.exercises),
         "seconds": round(validation.seconds, 1)}, lang)]
+    if validation.perturbed or validation.listed:
+        lines.append(render("validate.diagnosis_summary", {
+        "explained": validation.explained, "listed": listed,
+            "perturbed_explained": validation.perturbed_explained, "perturbed": validation.perturbed},
+            lang))
     if validation.ok:
         lines.append(render("validate.ok", {"count": len(validation.exercises)}, lang))
     else:

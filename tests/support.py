@@ -52,7 +52,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # the shipped exercise set itself: reference against torch, every mistake caught, validation
     "catalogue": (
         "test_catalogue_checks.py", "test_catalogue_correct.py", "test_catalogue_mistakes.py",
-        "test_mistakes_differ.py", "test_pack_catalogue.py", "test_reference_torch.py",
+        "test_diagnosis.py", "test_mistakes_differ.py", "test_pack_catalogue.py", "test_reference_torch.py",
         "test_validate.py",
     ),
 }
@@ -215,6 +215,17 @@ SLOW: dict[str, frozenset[str]] = {
     }),
     "test_input_unchanged.py": frozenset({
         "test_input_unchanged_makes_no_second_call",
+        "test_a_sigmoid_grad_that_overwrites_its_input_fails",
+        "test_every_exercise_with_array_arguments_guards_them",
+        "test_a_correct_function_is_not_blamed",
+    }),
+    "test_diagnosis.py": frozenset({  # the precision suite: ~50 wrong functions judged (~15 s)
+        "test_every_form_fails", "test_every_hint_names_the_real_mistake",
+        "test_a_catalogued_form_gets_its_own_hint", "test_most_failures_get_a_hint_or_a_symptom",
+        "test_the_symptom_says_what_is_wrong", "test_a_compound_mistake_is_named_as_the_pair",
+        "test_a_small_margin_is_not_called_a_zero_margin", "test_the_softmax_over_axis_1_is_named",
+        "test_every_distinct_failure_is_reported_with_its_smallest_input",
+        "test_a_correct_function_and_an_unrelated_wrong_one_get_no_symptom",
     }),
     "test_course_edges.py": frozenset({EVERY_TEST}),   # every test starts `python -m grader`
     "test_student_edges.py": frozenset({EVERY_TEST}),  # most start a worker to check a file

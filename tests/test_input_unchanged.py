@@ -89,3 +89,57 @@ def test_input_unchanged_makes_no_second_call(grade_source, monkeypatch):
     [props] = [c for c in result.exercises[0].checks if c.kind == "properties"]
     assert props.status == "failed" and props.code == "input_modified" and props.facts["arg"] == "x"
     assert asked_for_arguments and not any(asked_for_arguments)
+
+
+def test_a_sigmoid_grad_that_overwrites_its_input_fails(grade_source):
+    """sigmoid_grad declares no input_unchanged property: the reference check asserts it anyway."""
+    result = grade_source('''
+        import numpy as np
+        def sigmoid_grad(x):
+            if isinstance(x, np.ndarray) and x.ndim:
+                s = 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+                x *= 0.0
+                x += s * (1.0 - s)
+                return x
+            s = 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+            return s * (1.0 - s)
+    ''', "sigmoid_grad")
+    [exercise] = result.exercises
+    assert exercise.status == "failed"
+    [reference] = [c for c in exercise.checks if c.kind == "reference"]
+    assert reference.status == "failed" and reference.code == "input_modified"
+    assert reference.facts["arg"] == "x" and reference.hint is None
+
+
+def test_every_exercise_with_array_arguments_guards_them(grade_source):
+    """A loss that zeroes its prediction after computing the right value fails too; where a
+    properties check declares input_unchanged, that check says it (and the reference check not)."""
+    result = grade_source('''
+        import numpy as np
+        def mse_loss(y, y_hat):
+            d = np.asarray(y_hat, dtype=float) - np.asarray(y, dtype=float)
+            loss = float(np.sum(d ** 2) / (2 * len(d)))
+            if isinstance(y_hat, np.ndarray):
+                y_hat[...] = 0.0
+            return loss
+        def relu(x):
+            out = np.maximum(x, 0.0)
+            if isinstance(x, np.ndarray) and x.ndim:
+                x[...] = 0.0
+            return out
+    ''', "mse_loss", "relu")
+    mse, relu = result.exercises
+    [ref] = [c for c in mse.checks if c.kind == "reference"]
+    assert ref.code == "input_modified" and ref.facts["arg"] == "y_hat"
+    codes = {c.kind: c.code for c in relu.checks if c.status == "failed"}
+    assert codes == {"properties": "input_modified"}
+
+
+def test_a_correct_function_is_not_blamed(grade_source):
+    result = grade_source('''
+        import numpy as np
+        def sigmoid_grad(x):
+            s = 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+            return s * (1.0 - s)
+    ''', "sigmoid_grad")
+    assert all(c.status == "passed" for c in result.exercises[0].checks)

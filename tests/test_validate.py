@@ -24,6 +24,12 @@ def test_the_whole_catalogue_validates():
     assert result.listed >= 100
     assert result.caught == result.listed, "mutation score below 100%"
     assert result.hinted == result.listed, "a mistake is caught but shown another hint"
+    assert result.explained == result.listed, "a catalogued mistake is left unexplained"
+    # the generated perturbations (sign, factor, axis, region) that a check catches: explained
+    assert result.perturbed >= 2 * len(result.exercises)
+    unexplained = [(r.exercise.id, name) for r in result.exercises
+                   for name, ok in r.perturbations.items() if not ok]
+    assert result.perturbed_explained >= 0.9 * result.perturbed, unexplained
     for report in result.exercises:
         assert report.reference is not None
         assert report.reference.score == report.exercise.max_score, report.exercise.id
@@ -43,7 +49,9 @@ def test_cli_validate_selected_exercises():
 
     outcome = CliRunner().invoke(cli, ["--lang", "en", "validate", "sign", "logic_gates", "momentum_step"])
     assert outcome.exit_code == 0, outcome.output
-    assert "Mutation score: 10/10 listed mistakes caught (100%)" in outcome.output
+    assert "Mutation score: 11/11 listed mistakes caught (100%)" in outcome.output
+    assert "Diagnosis coverage: 11/11 listed mistakes get their own hint or a symptom" in outcome.output
+    assert "diagnosis: 3/3 mistakes explained" in outcome.output  # sign's own line
     assert "All 3 exercises hold." in outcome.output
 
 

@@ -19,6 +19,12 @@ def _weak_point(z: np.ndarray, margin: float) -> int | None:
     return row if close[row] < margin else None
 
 
+def _margin_word(value: float) -> str:
+    """A pre-activation of exactly 0 ("zero_margin": right only because step(0) = 0) is another
+    mistake than one merely too close to 0 ("margin"): the symptoms say which."""
+    return "zero_margin" if float(value) == 0.0 else "margin"
+
+
 def truth_tables(student, cases, params):
     """logic_gates(): every gate's (w, b) gives its truth table under step, with a margin."""
     margin = float(params.get("margin", 0.5))
@@ -54,7 +60,7 @@ def truth_tables(student, cases, params):
         if row is not None:
             problems.append(failure("gate_margin", {
                 "gate": gate, "x": BOOLEAN_INPUTS[row], "value": float(z[row]), "margin": margin,
-                "symptom": f"margin:{gate}"}, {}, "logic_gates"))
+                "symptom": f"{_margin_word(z[row])}:{gate}"}, {}, "logic_gates"))
     return problems, len(TRUTH)
 
 
@@ -94,5 +100,5 @@ def xor_truth_table(student, cases, params):
             value = z[row][np.argmin(np.abs(z[row]))]
             return [failure("xor_margin", {"layer": layer, "x": BOOLEAN_INPUTS[row],
                                            "value": float(value), "margin": margin,
-                                           "symptom": "margin"}, {}, "xor_network")]
+                                           "symptom": _margin_word(value)}, {}, "xor_network")]
     return []

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..result import ERROR, FAILED, INSTRUCTOR, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from ..spec.schema import CheckSpec
 from .checks import check_kind
 from ..run.client import WorkerError
 from .context import ExerciseContext, Failure, GradedByInstructor, MissingTrustedCode, NotRecorded
 from .diagnose import diagnose
+from .symptoms import Symptom, find_symptom
 from .summary import SHRINK_ENTRIES, bounded, bounded_pair, entries
 
 __all__ = ["ExerciseContext", "judge_exercise", "attempted", "internal_error"]
@@ -115,10 +118,24 @@ def _judge_check(ctx: ExerciseContext, spec: CheckSpec, result: CheckResult) -> 
         if smaller is not failure.case:
             with ctx.exploring():
                 failure = kind.evaluate(ctx, spec, [smaller])[0] or failure
-    mistake = diagnose(ctx, spec, failure.case, failure)
-    if mistake is not None:
-        result.mistake = mistake.function
-        result.hint = {"en": mistake.hint.en, "zh": mistake.hint.zh}
+    found = diagnose(ctx, spec, failure.case, failure, failures)
+    if found is not None:
+        result.mistake = found.mistake.function
+        result.hint = {"en": found.mistake.hint.en, "zh": found.mistake.hint.zh}
+        result.hint_likely = found.likely
+    if found is None or found.likely:
+        symptom = _symptom(ctx, spec, failure, failures)
+        if symptom is not None and symptom.mistake is not None and found is None:
+            # a compound mistake: the catalogued one, with the symptom on top of it
+            mistake = next(m for m in ctx.exercise.mistakes if m.function == symptom.mistake)
+            result.mistake = mistake.function
+            result.hint = {"en": mistake.hint.en, "zh": mistake.hint.zh}
+        elif symptom is not None and symptom.mistake is None and found is not None:
+            # what explains every failing value beats a mistake that explains only some of them
+            result.mistake, result.hint, result.hint_likely = None, None, False
+        if symptom is not None and (symptom.mistake is None or found is None):
+            result.symptom = {"code": symptom.code, "facts": {k: bounded(v) for k, v in symptom.facts.items()},
+                              "compound": symptom.mistake is not None}
     result.status, result.score = FAILED, 0.0
     result.code = failure.code
     result.facts = {k: bounded(v) for k, v in failure.facts.items()}
@@ -127,7 +144,74 @@ def _judge_check(ctx: ExerciseContext, spec: CheckSpec, result: CheckResult) -> 
     result.facts.setdefault("total_cases", len(cases))
     result.facts["shrunk"] = bool(shrinking)
     result.counterexample = counterexample(failure)
+    result.others = [_other_way(ctx, spec, other, group, failures)
+                     for other, group in distinct_failures(failure, failures)]
     return result
+
+
+def _other_way(ctx: ExerciseContext, spec: CheckSpec, other: Failure, group: list[Failure],
+               failures: list[Failure]) -> dict[str, Any]:
+    """Another way the check fails, as a result stores it: with the hint of a catalogued mistake
+    that explains every one of its failing cases (a softmax over axis=1 without the max shift:
+    the axis for the AxisError, the missing shift for the NaN)."""
+    found = diagnose(ctx, spec, other.case, other, group, elsewhere=failures)
+    way: dict[str, Any] = {"code": other.code, "facts": {k: bounded(v) for k, v in other.facts.items()},
+                           "failing_cases": len(group), "counterexample": counterexample(other)}
+    if found is not None and not found.likely:
+        way["mistake"] = found.mistake.function
+        way["hint"] = {"en": found.mistake.hint.en, "zh": found.mistake.hint.zh}
+    return way
+
+
+def _symptom(ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
+             failures: list[Failure]) -> Symptom | None:
+    """What the wrong values show (grader.judge.symptoms); advice only: a diagnosis that cannot be
+    made (a student pack without the answers it needs, a value it cannot read) leaves none."""
+    try:
+        return find_symptom(ctx, spec, failure, failures)
+    except WorkerError:
+        raise  # the worker's life is the engine's
+    except Exception:  # noqa: BLE001 - no symptom rather than a check lost to the advice on it
+        return None
+
+
+#: other ways a check fails reported beside the shown one, at most
+MAX_OTHERS = 4
+
+
+def _way(failure: Failure) -> tuple[str, str]:
+    """How a failure fails: its code, and for an exception its type, for a property its name."""
+    if failure.code == "raised":
+        return failure.code, str(failure.facts.get("type", ""))
+    return failure.code, str(failure.facts.get("property", ""))
+
+
+def _size(failure: Failure) -> tuple[int, float]:
+    """How large a failing input is: its entries, then its largest magnitude (smallest first)."""
+    case = failure.case if isinstance(failure.case, dict) else {}
+    entries, largest = 0, 0.0
+    for value in case.values():
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            continue
+        entries += int(array.size)
+        if array.size:
+            with np.errstate(invalid="ignore"):
+                largest = max(largest, float(np.nanmax(np.abs(array))) if np.isfinite(array).any() else 0.0)
+    return entries, largest
+
+
+def distinct_failures(shown: Failure, failures: list[Failure]) -> list[tuple[Failure, list[Failure]]]:
+    """Each other way the check fails (an exception on one shape, NaN on large inputs, a wrong
+    value elsewhere): its smallest failure and all of its failures; the shown failure's way
+    left out, the others in order of appearance."""
+    groups: dict[tuple[str, str], list[Failure]] = {}
+    for failure in failures:
+        if failure.case is not None:
+            groups.setdefault(_way(failure), []).append(failure)
+    groups.pop(_way(shown), None)
+    return [(min(group, key=_size), group) for group in list(groups.values())[:MAX_OTHERS]]
 
 
 def instructor_check(name: str, kind: str, points: float, reason_code: str,

@@ -8,8 +8,9 @@ random split, the outcome of a training run: data in, data out, so the student's
 only in the worker.
 
 A catalogued mistake is diagnosed by running the same driver on it, in-process: it matches when
-it fails with the same message code and symptom as the student. A student pack holds each
-mistake's symptoms, recorded by `grader pack`, instead of the mistakes themselves.
+it shows every failure of the student's, the same code and symptom (not only the first). A
+student pack holds each mistake's symptoms, recorded by `grader pack`, instead of the mistakes
+themselves.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from typing import Any, Callable
 from ..plan import Case
 from ..run.client import CallOutcome
 from ..run.inprocess import InProcessFunctions
-from ..spec.schema import CheckSpec, Mistake
+from ..spec.schema import CheckSpec
 from .context import ExerciseContext, Failure, GradedByInstructor, to_call
+from .diagnosis import Diagnosis, applies
 
 #: the code a driver returns when it cannot judge here (see drivers/__init__.py)
 INSTRUCTOR_CODE = "graded_by_instructor"
@@ -68,8 +70,8 @@ def _symptom(failure: Failure) -> tuple[str, Any]:
     return failure.code, failure.facts.get("symptom")
 
 
-def mistake_symptoms(ctx: ExerciseContext, spec: CheckSpec, fn: Callable[..., Any]) -> set[tuple[str, Any]] | None:
-    """(code, symptom) of every failure the driver finds in a trusted function; None if it cannot run."""
+def mistake_failures(ctx: ExerciseContext, spec: CheckSpec, fn: Callable[..., Any]) -> list[Failure] | None:
+    """Every failure the driver finds in a trusted function; None if it cannot run."""
     theirs = InProcessFunctions({ctx.exercise.function: fn})
 
     def call(calls: list[Case], function: str | None = None, fresh: bool = False):
@@ -80,7 +82,20 @@ def mistake_symptoms(ctx: ExerciseContext, spec: CheckSpec, fn: Callable[..., An
         found, _ = _run(ctx, spec, StudentCalls(ctx, call), ctx.plan.cases(BehaviourCheck.case_set))
     except Exception:  # a mistake the driver cannot even run is no diagnosis
         return None
-    return {_symptom(f) for f in found}
+    return found
+
+
+def mistake_symptoms(ctx: ExerciseContext, spec: CheckSpec, fn: Callable[..., Any]) -> set[tuple[str, Any]] | None:
+    """(code, symptom) of every failure the driver finds in a trusted function; None if it cannot run."""
+    found = mistake_failures(ctx, spec, fn)
+    return None if found is None else {_symptom(f) for f in found}
+
+
+def explains(student: list[Failure], symptoms: set[tuple[str, Any]]) -> bool:
+    """Every failure of the student's, not only the first, is one the mistake shows (code and
+    symptom; the mistake may show it in more places, a zero margin in every gate): the driver's
+    symptom says what went wrong precisely (a zero margin is not a small one)."""
+    return bool(student) and all(_symptom(f) in symptoms for f in student)
 
 
 class BehaviourCheck:
@@ -103,18 +118,20 @@ class BehaviourCheck:
             failures[0].facts.setdefault("total_cases", max(tests, len(failures)))
         return list(failures)
 
-    def diagnose(self, ctx: ExerciseContext, spec: CheckSpec, failure: Failure) -> Mistake | None:
-        """The first listed mistake that, driven the same way, fails with the student's symptom."""
+    def diagnose(self, ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
+                 failures: list[Failure]) -> Diagnosis | None:
+        """The first listed mistake that, driven the same way, shows every failure of the
+        student's, code and symptom (not only the first); a student pack holds each mistake's
+        symptoms, recorded, instead of the mistake."""
         for mistake in ctx.exercise.mistakes:
             fn = ctx.mistakes.get(mistake.function)
-            if fn is None or (mistake.checks and spec.kind not in mistake.checks
-                              and spec.title not in mistake.checks):
+            if fn is None or not applies(mistake, spec):
                 continue
             recorded = getattr(fn, "symptoms", None)  # a student pack's recording of the mistake
             if recorded is not None:
                 symptoms = {tuple(s) for s in recorded.get(spec.title) or []}
             else:
                 symptoms = mistake_symptoms(ctx, spec, fn) or set()
-            if _symptom(failure) in symptoms:
-                return mistake
+            if explains(failures, symptoms):
+                return Diagnosis(mistake)
         return None

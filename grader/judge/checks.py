@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
+
 from ..plan import Case
-from ..spec.schema import CheckSpec
+from ..run.client import CallOutcome
+from ..spec.schema import CheckSpec, Exercise
 from .context import ExerciseContext, Failure
 from .failures import outcome_failure
 
@@ -22,18 +25,40 @@ class CheckKind(Protocol):
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]: ...
 
 
+def declares_input_unchanged(exercise: Exercise) -> bool:
+    """Whether a properties check of the exercise lists `input_unchanged` (it then says it)."""
+    return any(p.name == "input_unchanged" for c in exercise.checks for p in c.properties)
+
+
+def modified_input(exercise: Exercise, case: Case, outcome: CallOutcome) -> Failure | None:
+    """`input_modified` when the call wrote into one of its array arguments (the worker reports
+    every call's in-place writes, so this costs no call)."""
+    names = [n for n, a in exercise.args.items() if not a.keyword]
+    for i in outcome.modified or []:
+        if i < len(names) and isinstance(case.get(names[i]), np.ndarray):
+            return Failure("input_modified", {"arg": names[i]}, case, exercise.function)
+    return None
+
+
 class MatchesReference:
-    """Outputs equal the reference's on the drawn cases, within the tolerance."""
+    """Outputs equal the reference's on the drawn cases, within the tolerance; and, where no
+    properties check says it, no array argument is modified in place (every exercise asserts it)."""
 
     case_set = "random"
     shrinkable = True
+    #: this kind also asserts that the inputs are left unchanged (the edge cases do not: once is enough)
+    guards_inputs = True
 
     def evaluate(self, ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -> list[Failure | None]:
         got = ctx.call(cases) or []
         want = ctx.reference(cases)
         tol = ctx.tolerance(spec)
-        return [outcome_failure(g, w.value, tol, c, ctx.exercise.function)
-                for g, w, c in zip(got, want, cases, strict=False)]
+        failures = [outcome_failure(g, w.value, tol, c, ctx.exercise.function)
+                    for g, w, c in zip(got, want, cases, strict=False)]
+        if self.guards_inputs and not declares_input_unchanged(ctx.exercise):
+            failures = [f if f is not None else modified_input(ctx.exercise, c, g)
+                        for f, g, c in zip(failures, got, cases, strict=False)]
+        return failures
 
 
 class EdgeCases(MatchesReference):
@@ -41,6 +66,7 @@ class EdgeCases(MatchesReference):
 
     case_set = "edge"
     shrinkable = False
+    guards_inputs = False
 
 
 class Stability(EdgeCases):

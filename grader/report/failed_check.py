@@ -19,7 +19,7 @@ from ..messages import format_call, format_value, text, tiny_note
 from ..result import FAILED, CheckResult, ExerciseResult
 from .sidebyside import entries
 from .untrusted import visible
-from .words import check_message, check_name, hint
+from .words import check_message, check_name, hint, other_ways, symptom
 
 
 def _line(value: str) -> str:
@@ -62,6 +62,11 @@ class FailedCheck:
     #: for a tuple, list or dict the table is of one part only, and `values` stay
     table_is_whole: bool
     hint: str  # the whole sentence ("Hint: …"), or ""
+    #: what the wrong values show when no catalogued mistake explains them ("What your values
+    #: show: …"), or ""; shown after the hint by every reporter
+    symptom: str = ""
+    #: each other way the check fails, with its smallest input ("It also fails another way …")
+    others: tuple[str, ...] = ()
 
     def rows(self, with_table: bool = False) -> list[Row]:
         """The call, then the values: all of them, or those a table shown beside them lacks."""
@@ -97,6 +102,8 @@ def failed_check(check: CheckResult, lang: str) -> FailedCheck:
         table = tuple(Entry(_line(i), _line(e), _line(g), differs) for i, e, g, differs in found)
         whole = not isinstance(example.get("expected"), (tuple, list, dict))
     said = hint(check, lang)
+    shows = symptom(check, lang)
+    compound = bool(check.symptom and check.symptom.get("compound"))
     return FailedCheck(
         message=_line(" ".join(part for part in (check_message(check, lang), tiny) if part)),
         counted=_line(counted),
@@ -104,14 +111,19 @@ def failed_check(check: CheckResult, lang: str) -> FailedCheck:
         values=tuple(values),
         table=table,
         table_is_whole=whole,
-        hint=_line(text("report.hint", lang).format(hint=said)) if said else "",
+        hint=_line(text("report.hint_likely" if check.hint_likely else "report.hint", lang)
+                   .format(hint=said)) if said else "",
+        symptom=_line(text("report.symptom_compound" if compound else "report.symptom", lang)
+                      .format(symptom=shows)) if shows else "",
+        others=tuple(_line(line) for line in other_ways(check, lang)),
     )
 
 
 def plain_lines(failed: FailedCheck) -> list[str]:
     """The check as plain lines, one statement each, no layout: the message, the count, each row
-    as `label: value`, the hint (CI logs, JUnit bodies, Gradescope outputs, annotations)."""
-    lines = [failed.message, failed.counted, *(f"{row.label}: {row.value}" for row in failed.rows()), failed.hint]
+    as `label: value`, the hint, the symptom (CI logs, JUnit bodies, Gradescope outputs, annotations)."""
+    lines = [failed.message, failed.counted, *(f"{row.label}: {row.value}" for row in failed.rows()),
+             failed.hint, failed.symptom, *failed.others]
     return [line for line in lines if line]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..messages import render
 from ..result import SubmissionResult
 from .untrusted import json_dumps
-from .words import check_message, check_name, exercise_message, hint
+from .words import check_message, check_name, exercise_message, hint, other_ways, symptom
 
 SCHEMA_VERSION = 2
 
@@ -70,6 +70,14 @@ def as_dict(result: SubmissionResult, lang: str = "en") -> dict[str, Any]:
                         "max_score": c.max_score,
                         "message": check_message(c, lang),
                         "hint": hint(c, lang) or None,
+                        "hint_likely": c.hint_likely,
+                        "symptom": symptom(c, lang) or None,
+                        "symptom_code": (c.symptom or {}).get("code"),
+                        "others": [{"code": o.get("code"), "message": message,
+                                    "mistake": o.get("mistake"),
+                                    "failing_cases": o.get("failing_cases"),
+                                    "counterexample": jsonable(o.get("counterexample"))}
+                                   for o, message in zip(c.others, other_ways(c, lang), strict=True)],
                         "mistake": c.mistake,
                         "code": c.code or None,
                         "facts": jsonable(c.facts),

@@ -59,6 +59,11 @@ def _failed(ex: ExerciseResult, check: CheckResult, lang: str) -> str:
     if failed.hint:
         block.append(f'<div style="margin:4px 0 0 1em; padding:4px 8px; border-left:3px solid #0969da">'
                      f"{escape(failed.hint)}</div>")
+    for other in failed.others:
+        block.append(f'<div style="margin:4px 0 0 1em">{escape(other)}</div>')
+    if failed.symptom:
+        block.append(f'<div style="margin:4px 0 0 1em; padding:4px 8px; border-left:3px solid #0969da">'
+                     f"{escape(failed.symptom)}</div>")
     return f'<details open style="margin-top:8px">{"".join(block)}</details>'
 
 

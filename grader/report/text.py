@@ -77,7 +77,8 @@ def exercise_lines(ex: ExerciseResult, lang: str) -> list[str]:
 
 
 def check_lines(ex: ExerciseResult, check: CheckResult, lang: str, title: str | None = None) -> list[str]:
-    """One failed check: title, message, the failing call with expected and got, the hint."""
+    """One failed check: title, message, the failing call with expected and got, the hint and
+    what the values show."""
     failed = failed_check(check, lang)
     heading = failed_title(ex, check, lang) if title is None else text_line(title)
     lines = ["", click.style(heading, fg="red", bold=True), "  " + text_line(failed.message)]
@@ -86,6 +87,9 @@ def check_lines(ex: ExerciseResult, check: CheckResult, lang: str, title: str | 
     lines += _values(failed, lang)
     if failed.hint:
         lines.append("  " + click.style(text_line(failed.hint), fg="cyan"))
+    if failed.symptom:
+        lines.append("  " + click.style(text_line(failed.symptom), fg="cyan"))
+    lines += ["  " + text_line(other) for other in failed.others]
     return lines
 
 

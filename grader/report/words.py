@@ -58,6 +58,22 @@ def check_message(check: CheckResult, lang: str) -> str:
     return render(check.code, facts, lang)
 
 
+def other_ways(check: CheckResult, lang: str) -> list[str]:
+    """Each other way the check fails, as a sentence with its own smallest input."""
+    out = []
+    for other in check.others:
+        example = other.get("counterexample") or {}
+        facts = {**(other.get("facts") or {}),
+                 "call": format_call(example.get("function"), example.get("input"), lang)}
+        message = render(str(other.get("code", "")), facts, lang)
+        said = other.get("hint") or {}
+        if isinstance(said, dict) and (said.get(lang) or said.get("en")):
+            message += " " + text("report.hint", lang).format(hint=said.get(lang) or said.get("en"))
+        out.append(text("report.other_way", lang).format(count=other.get("failing_cases", 1),
+                                                         message=message))
+    return out
+
+
 def exercise_message(exercise: ExerciseResult, lang: str) -> str:
     if not exercise.code:
         return ""
@@ -68,6 +84,20 @@ def hint(check: CheckResult, lang: str) -> str:
     if not check.hint:
         return ""
     return check.hint.get(lang) or check.hint.get("en", "")
+
+
+def symptom(check: CheckResult, lang: str) -> str:
+    """What the wrong values show (grader.judge.symptoms), as a sentence, or ""."""
+    found = check.symptom
+    if not found or str(found.get("code", "")) not in CATALOGUE:
+        return ""
+    facts = dict(found.get("facts") or {})
+    part = facts.get("part")
+    facts["part"] = text("symptom.part", lang).format(name=part) if part else ""
+    region = f"symptom.region.{facts.get('region')}"
+    if region in CATALOGUE:
+        facts["region"] = render(region, {k: v for k, v in facts.items() if k in ("arg", "bound")}, lang)
+    return render(str(found["code"]), facts, lang)
 
 
 #: the characters of one printed line shown; the rest is said as "… (N more characters)"

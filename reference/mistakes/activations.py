@@ -101,3 +101,10 @@ def maxout_min(X, W, b):
 def maxout_no_bias(X, W, b):
     """Forgets the bias b."""
     return np.max(np.einsum("id,djp->ijp", X, W), axis=-1)
+
+
+def softmax_axis1(z):
+    """Normalises along axis 1: right for an (n, k) batch, an AxisError for a (k,) vector."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1, keepdims=True)

@@ -263,3 +263,9 @@ def mlp_backward_bias_grad_mean(X, Y, W1, b1, W2, b2):
 def mlp_backward_sigmoid_grad_of_activation(X, Y, W1, b1, W2, b2):
     """sigmoid_grad applied to the activations h and ŷ instead of to the pre-activations."""
     return _mlp_backward(X, Y, W1, b1, W2, b2, sigma_of_activation=True)
+
+
+def cross_entropy_log_eps(y, p):
+    """−Σ y·log(p + ε): a small ε added inside the log, finite where the contract asks for inf."""
+    y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
+    return float(-np.sum(y * np.log(p + 1e-9)))

@@ -186,3 +186,32 @@ def rmsprop_step_ignores_alpha(param, grad, sq_avg, lr=0.01, alpha=0.99, eps=1e-
 def adam_step_ignores_betas(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     """Always uses β₁ = 0.9 and β₂ = 0.999, whatever betas it is given (only the defaults)."""
     return _adam(param, grad, m, v, t, lr, 0.9, 0.999, eps)
+
+
+def momentum_step_lr_in_buffer(param, grad, velocity, lr, momentum=0.9):
+    """v ← μv + lr·g, p ← p − v: the buffer holds lr·(PyTorch's buffer) and comes back scaled."""
+    v = momentum * _f(velocity) + lr * _f(grad)
+    return _f(param) - v, v
+
+
+def adagrad_step_fixed_eps_inside_sqrt(param, grad, sum_sq, lr=0.01, eps=1e-10):
+    """√(G + 1e-7): ε inside the root and fixed, whatever eps is passed."""
+    g = _f(grad)
+    G = _f(sum_sq) + g * g
+    return _f(param) - lr * g / np.sqrt(G + 1e-7), G
+
+
+def rmsprop_step_fixed_eps_inside_sqrt(param, grad, sq_avg, lr=0.01, alpha=0.99, eps=1e-8):
+    """√(s + 1e-6): ε inside the root and fixed, whatever eps is passed."""
+    g = _f(grad)
+    s = alpha * _f(sq_avg) + (1 - alpha) * g * g
+    return _f(param) - lr * g / np.sqrt(s + 1e-6), s
+
+
+def adam_step_folded_correction(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """lr_t = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ), p ← p − lr_t·m/(√v + ε): ε added to √v, not to √v̂."""
+    g = _f(grad)
+    m = beta1 * _f(m) + (1 - beta1) * g
+    v = beta2 * _f(v) + (1 - beta2) * g * g
+    step = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return _f(param) - step * m / (np.sqrt(v) + eps), m, v
