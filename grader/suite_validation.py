@@ -118,7 +118,7 @@ class Validation:
 # ----------------------------------------------------------------------------- the zeros probe
 
 
-def zeros_like(value: Any) -> Any:
+def zeros_like(value: object) -> object:
     """Zeros with the structure, shapes and dtypes of `value`."""
     if isinstance(value, np.ndarray):
         return np.zeros_like(value)
@@ -137,8 +137,8 @@ def zeros_like(value: Any) -> Any:
     return value
 
 
-def zeros_probe(reference: Callable[..., Any]) -> Callable[..., Any]:
-    def zeros(*args: Any, **kwargs: Any) -> Any:
+def zeros_probe(reference: Callable[..., object]) -> Callable[..., object]:
+    def zeros(*args: object, **kwargs: object) -> object:
         return zeros_like(reference(*args, **kwargs))
     return zeros
 
@@ -146,7 +146,7 @@ def zeros_probe(reference: Callable[..., Any]) -> Callable[..., Any]:
 # ----------------------------------------------------------------------------- perturbations
 
 
-def _leafwise(value: Any, fn: Callable[[np.ndarray], np.ndarray]) -> Any:
+def _leafwise(value: object, fn: Callable[[np.ndarray], np.ndarray]) -> object:
     """`value` with fn applied to each numeric leaf (a tuple's items, a dict's values)."""
     if isinstance(value, tuple):
         return tuple(_leafwise(v, fn) for v in value)
@@ -160,20 +160,20 @@ def _leafwise(value: Any, fn: Callable[[np.ndarray], np.ndarray]) -> Any:
     return value
 
 
-def _negated(reference: Callable[..., Any]) -> Callable[..., Any]:
-    def negated(*args: Any, **kwargs: Any) -> Any:
+def _negated(reference: Callable[..., object]) -> Callable[..., object]:
+    def negated(*args: object, **kwargs: object) -> object:
         return _leafwise(reference(*args, **kwargs), lambda a: -a)
     return negated
 
 
-def _doubled(reference: Callable[..., Any]) -> Callable[..., Any]:
-    def doubled(*args: Any, **kwargs: Any) -> Any:
+def _doubled(reference: Callable[..., object]) -> Callable[..., object]:
+    def doubled(*args: object, **kwargs: object) -> object:
         return _leafwise(reference(*args, **kwargs), lambda a: 2.0 * a)
     return doubled
 
 
-def _other_axis(reference: Callable[..., Any]) -> Callable[..., Any]:
-    def other_axis(x: Any) -> Any:
+def _other_axis(reference: Callable[..., object]) -> Callable[..., object]:
+    def other_axis(x: object) -> object:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2:
             return reference(x)
@@ -181,18 +181,18 @@ def _other_axis(reference: Callable[..., Any]) -> Callable[..., Any]:
     return other_axis
 
 
-def _wrong_below_zero(reference: Callable[..., Any]) -> Callable[..., Any]:
-    def wrong_below_zero(x: Any, *args: Any, **kwargs: Any) -> Any:
+def _wrong_below_zero(reference: Callable[..., object]) -> Callable[..., object]:
+    def wrong_below_zero(x: object, *args: object, **kwargs: object) -> object:
         out = reference(x, *args, **kwargs)
-        a = np.asarray(out, dtype=np.float64)
-        if a.shape != np.shape(x):
+        a, inputs = np.asarray(out, dtype=np.float64), np.asarray(x)
+        if a.shape != inputs.shape:
             return out
-        a = np.where(np.asarray(x) < 0, a + 0.5, a)
+        a = np.where(inputs < 0, a + 0.5, a)
         return a if isinstance(out, np.ndarray) or a.ndim else float(a)
     return wrong_below_zero
 
 
-def perturbations(ex: Exercise, reference: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+def perturbations(ex: Exercise, reference: Callable[..., object]) -> dict[str, Callable[..., object]]:
     """The perturbations of the reference that apply to this exercise: sign and factor always (on
     every numeric output), the other axis for one array argument, a region for elementwise ones."""
     positional = [name for name, arg in ex.args.items() if not arg.keyword]
@@ -207,7 +207,7 @@ def perturbations(ex: Exercise, reference: Callable[..., Any]) -> dict[str, Call
 # ----------------------------------------------------------------------------- signatures
 
 
-def _signature_params(signature: str) -> list[tuple[str, Any]] | None:
+def _signature_params(signature: str) -> list[tuple[str, object]] | None:
     """(name, default or inspect.Parameter.empty) for each parameter of "f(a, b=1)"."""
     try:
         tree = ast.parse(f"def {signature}: pass")
@@ -216,7 +216,7 @@ def _signature_params(signature: str) -> list[tuple[str, Any]] | None:
     except (SyntaxError, AssertionError):
         return None
     names = [a.arg for a in fn.args.args]
-    defaults: list[Any] = [inspect.Parameter.empty] * (len(names) - len(fn.args.defaults))
+    defaults: list[object] = [inspect.Parameter.empty] * (len(names) - len(fn.args.defaults))
     try:
         defaults += [ast.literal_eval(d) for d in fn.args.defaults]
     except ValueError:
@@ -224,7 +224,7 @@ def _signature_params(signature: str) -> list[tuple[str, Any]] | None:
     return list(zip(names, defaults, strict=True))
 
 
-def _differs(value: Any, default: Any) -> bool:
+def _differs(value: object, default: object) -> bool:
     """Meaningfully other than the default (not just its float32 rounding)."""
     if isinstance(value, (int, float)) and isinstance(default, (int, float)):
         return not np.isclose(float(value), float(default), rtol=1e-6, atol=0.0)

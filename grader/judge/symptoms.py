@@ -17,10 +17,11 @@ Everything here is trusted code; the student's values are only data compared wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
+from ..facts import Facts
 from ..plan import Case
 from ..run.inprocess import InProcessFunctions
 from ..spec.schema import CheckSpec, Tolerance
@@ -47,7 +48,7 @@ STEP_FACTORS = (("2", 2.0), ("½", 0.5), ("−1", -1.0))
 #: |x| from which an input counts as large (beyond the drawn ranges, where exp overflows)
 LARGE = 100.0
 
-Values = list[Any]
+Values = list[object]
 #: computes a function's values on cases (None for a call that raised)
 Base = Callable[[list[Case]], Values]
 
@@ -58,17 +59,17 @@ class Symptom:
     catalogued mistake it comes on top of (a compound mistake), else None."""
 
     code: str
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Facts = field(default_factory=dict)
     mistake: str | None = None
 
 
 @dataclass(frozen=True)
 class Observed:
     case: Case
-    actual: Any
+    actual: object
 
 
-def _leaves(value: Any) -> list[np.ndarray] | None:
+def _leaves(value: object) -> list[np.ndarray] | None:
     """The value's numbers as float arrays, in order (a tuple's items, a dict's by key)."""
     if isinstance(value, (tuple, list)):
         out: list[np.ndarray] = []
@@ -88,7 +89,7 @@ def _leaves(value: Any) -> list[np.ndarray] | None:
     return None
 
 
-def _map(value: Any, fn: Callable[[np.ndarray, int], Any], counter: list[int] | None = None) -> Any:
+def _map(value: object, fn: Callable[[np.ndarray, int], object], counter: list[int] | None = None) -> object:
     """`value` with each numeric leaf replaced by fn(leaf, its position)."""
     counter = [0] if counter is None else counter
     if isinstance(value, tuple):
@@ -111,7 +112,7 @@ def _fits(predicted: Values, observed: list[Observed], tol: Tolerance) -> bool:
                    for p, o in zip(predicted, observed, strict=True))
 
 
-def _sample(expected: Any, actual: Any) -> dict[str, Any]:
+def _sample(expected: object, actual: object) -> Facts:
     """One entry of the expected and the returned value where they differ most."""
     e, a = _leaves(expected), _leaves(actual)
     if not e or not a:
@@ -154,21 +155,21 @@ def _factors(ctx: ExerciseContext, case: Case) -> list[tuple[str, float]]:
     return known
 
 
-def _scaling(k: float, part: int | None) -> Callable[[np.ndarray, int], Any]:
+def _scaling(k: float, part: int | None) -> Callable[[np.ndarray, int], object]:
     """Times k: every leaf (part None) or only the leaf at `part`."""
-    def scale(a: np.ndarray, i: int) -> Any:
+    def scale(a: np.ndarray, i: int) -> object:
         return a * k if part in (None, i) else a
     return scale
 
 
-def _updating(old: np.ndarray, k: float) -> Callable[[np.ndarray, int], Any]:
+def _updating(old: np.ndarray, k: float) -> Callable[[np.ndarray, int], object]:
     """The first leaf (the new parameter) with its update from `old` times k."""
-    def update(a: np.ndarray, i: int) -> Any:
+    def update(a: np.ndarray, i: int) -> object:
         return old + k * (a - old) if i == 0 and a.shape == old.shape else a
     return update
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> bool:
     """A float or a float array (not a count, a label or a string)."""
     if isinstance(value, bool):
         return False
@@ -185,7 +186,7 @@ def _scaling_arg(name: str, k: float) -> Callable[[Case], Case | None]:
     return move
 
 
-def _setting(name: str, value: Any, shift: int = 0) -> Callable[[Case], Case | None]:
+def _setting(name: str, value: object, shift: int = 0) -> Callable[[Case], Case | None]:
     """The case with `name` set to `value` (or, value None, moved by `shift`)."""
     def move(case: Case) -> Case | None:
         return {**case, name: int(case[name]) + shift if value is None else value}
@@ -224,7 +225,7 @@ class Explainer:
                 return found
         return None
 
-    def _fact(self, code: str, **facts: Any) -> Symptom:
+    def _fact(self, code: str, **facts: object) -> Symptom:
         o, e = self.observed[0], self.expected[0]
         return Symptom(code, {**_sample(e, o.actual), "count": len(self.observed), **facts})
 
@@ -298,12 +299,12 @@ class Explainer:
         return self._fact("symptom.input_negated", arg=arg)
 
     def _transposed(self) -> Symptom | None:
-        if not all(np.ndim(e) == 2 for e in self.expected):
+        if not all(np.asarray(e).ndim == 2 for e in self.expected):
             return None
         predicted = [np.asarray(e).T for e in self.expected]
         if not _fits(predicted, self.observed, self.tol):
             return None
-        return self._fact("symptom.transposed", shape=tuple(np.shape(self.observed[0].actual)))
+        return self._fact("symptom.transposed", shape=tuple(np.asarray(self.observed[0].actual).shape))
 
     def _constant_factor(self) -> Symptom | None:
         """The same unnamed constant everywhere: only with at least three entries that show it."""
@@ -394,9 +395,9 @@ class Explainer:
         return None
 
     def _per_sample(self) -> Symptom | None:
-        if not all(np.ndim(e) == 0 for e in self.expected):
+        if not all(np.asarray(e).ndim == 0 for e in self.expected):
             return None
-        shapes = [np.shape(o.actual) for o in self.observed]
+        shapes = [np.asarray(o.actual).shape for o in self.observed]
         if not all(len(s) >= 1 for s in shapes) or _leaves([o.actual for o in self.observed]) is None:
             return None
         for code, reduce in (("symptom.per_sample_sum", np.sum), ("symptom.per_sample_mean", np.mean)):
@@ -517,7 +518,7 @@ def _reference_base(ctx: ExerciseContext) -> Base:
     return base
 
 
-def _mistake_base(ctx: ExerciseContext, fn: Callable[..., Any]) -> Base:
+def _mistake_base(ctx: ExerciseContext, fn: Callable[..., object]) -> Base:
     theirs = InProcessFunctions({ctx.exercise.function: fn})
 
     def base(cases: list[Case]) -> Values:
