@@ -33,7 +33,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from .. import codec
 from ..cleaning import escaped_surrogates
@@ -141,6 +141,10 @@ def _storable(value: Any, depth: int) -> Any:
     return value  # arrays and other leaves: the codec takes them or `_plain` makes them text
 
 
+#: a dataclass of the result model, rebuilt from what the codec gave back
+_Stored = TypeVar("_Stored", CheckResult, ExerciseResult, SubmissionResult)
+
+
 def storable(result: SubmissionResult) -> SubmissionResult:
     """Make `result` storable, in place: strings encodable, nesting bounded. Everything a
     submission produced (its printed text, exception messages, returned values) is in a result,
@@ -149,7 +153,7 @@ def storable(result: SubmissionResult) -> SubmissionResult:
     return _storable(result, 0)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """What the codec cannot carry (sets, odd objects in facts) becomes a list or a string."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -175,7 +179,8 @@ def encode_result(result: SubmissionResult) -> bytes:
         return codec.encode(_plain(tree))
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
+def _build(cls: type[_Stored], data: dict[str, Any]) -> _Stored:
+    """A result dataclass from its decoded fields (a field it no longer has is left out)."""
     names = {f.name for f in dataclasses.fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in names})
 

@@ -53,11 +53,11 @@ def code_of(directories: list[Path | None]) -> list[Path]:
                   if "__pycache__" not in p.parts)
 
 
-def _row(outcome: CallOutcome) -> list[Any]:
+def _row(outcome: CallOutcome) -> list[object]:
     return [outcome.value, outcome.error, list(outcome.warnings), outcome.modified]
 
 
-def _outcome(row: Any) -> CallOutcome | None:
+def _outcome(row: object) -> CallOutcome | None:
     if not isinstance(row, list) or len(row) != 4:
         return None
     value, error, warnings, modified = row

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..run.client import CallOutcome
 from ..plan import Case
 from ..spec.schema import CheckSpec, Tolerance
 from .compare import compare
@@ -44,7 +45,7 @@ def _shifted(cases: list[Case], arg: str, h: float) -> tuple[list[Case], list[Ca
     return plus, minus
 
 
-def _difference(plus: Any, minus: Any, h: float) -> np.ndarray | None:
+def _difference(plus: object, minus: object, h: float) -> np.ndarray | None:
     try:
         return (np.asarray(plus, dtype=np.float64) - np.asarray(minus, dtype=np.float64)) / (2 * h)
     except (TypeError, ValueError):
@@ -113,7 +114,7 @@ class GradientCheck:
 BLAME_CASES = 3
 
 
-def _moved(value: Any, flat: int, delta: float) -> Any:
+def _moved(value: object, flat: int, delta: float) -> np.ndarray | float:
     base = np.array(value, dtype=np.float64)
     base.reshape(-1)[flat] += delta
     return base if isinstance(value, np.ndarray) else float(base)
@@ -132,7 +133,7 @@ def _perturbed(cases: list[Case], wrt: list[str], h: float) -> tuple[list[Case],
     return moved, where
 
 
-def _scalar(ctx: ExerciseContext, spec: CheckSpec, case: Case, outcome: Any) -> float | None:
+def _scalar(ctx: ExerciseContext, spec: CheckSpec, case: Case, outcome: CallOutcome) -> float | None:
     """The differentiated scalar: the forward's output, or the trusted objective of it."""
     if outcome.error is not None:
         return None
@@ -175,7 +176,8 @@ def _numeric(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case], h: float,
     return [None if i in broken else _structured(spec, g) for i, g in enumerate(grads)]
 
 
-def _structured(spec: CheckSpec, grads: dict[str, np.ndarray]) -> Any:
+def _structured(spec: CheckSpec, grads: dict[str, np.ndarray]
+                ) -> np.ndarray | tuple[np.ndarray, ...] | dict[str, np.ndarray]:
     """One array, a tuple in `wrt` order (named by `outputs`), or a dict keyed by the `wrt` names."""
     if spec.outputs:
         return tuple(grads[name] for name in spec.wrt)
