@@ -369,6 +369,9 @@ CATALOGUE: dict[str, str] = {
     "symptom.ignored_argument": "on all {count} failing inputs, your values are what the right "
                                 "computation gives with `{arg}` at its default {value}: the "
                                 "argument passed is ignored.",
+    "symptom.last_batch": "your batches are right up to the last full one and only the end is "
+                          "wrong: after {full} full batches of {batch_size} comes one last batch "
+                          "with the {rest} indices left, no more, no fewer.",
     "symptom.first_step": "your step is right except at the first step, while the state "
                           "({state}) is still zero: all {count} failing inputs start from a zero "
                           "state (e.g. expected {expected}, got {actual}). Look at what your code "

@@ -88,6 +88,18 @@ def test_the_symptom_says_what_is_wrong(judged, form, code, facts):
     assert {k: reference.symptom["facts"][k] for k in facts} == facts
 
 
+def test_a_wrong_last_batch_is_said_as_the_region_not_as_another_mistake(judged):
+    """Behaviour checks say where too: the rest merged into the last full batch is right up to
+    the end; np.array_split's hint (batch_size batches) must not be given for it."""
+    [result] = [r for _, name, _, r in judged if name == "minibatches_rest_merged"]
+    [split] = [c for c in result.checks if c.kind == "behaviour" and c.status == "failed"]
+    assert split.mistake is None and split.hint is None
+    assert split.symptom is not None and split.symptom["code"] == "symptom.last_batch"
+    facts = split.symptom["facts"]
+    n, batch_size = split.counterexample["input"]["n"], split.counterexample["input"]["batch_size"]
+    assert (facts["full"], facts["rest"], facts["batch_size"]) == (n // batch_size, n % batch_size, batch_size)
+
+
 def test_a_compound_mistake_is_named_as_the_pair(judged):
     [result] = [r for _, name, _, r in judged if name == "adagrad_step_fixed_eps_1e6"]
     [traj] = [c for c in result.checks if c.kind == "trajectory"]

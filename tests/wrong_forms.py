@@ -308,6 +308,19 @@ def maxout_mean(X, W, b):
     return np.mean(z, axis=-1)
 
 
+def minibatches_rest_merged(n, batch_size, seed):
+    """The rest folded into the last full batch: right up to the end, wrong only at the last batch."""
+    order = np.random.default_rng(seed).permutation(n)
+    full = n // batch_size
+    batches = [order[i * batch_size:(i + 1) * batch_size] for i in range(full)]
+    rest = order[full * batch_size:]
+    if len(rest) and batches:
+        batches[-1] = np.concatenate([batches[-1], rest])
+    elif len(rest):
+        batches.append(rest)
+    return batches
+
+
 FORMS: list[tuple[str, Callable[..., Any], Known]] = [
     ("sign", sign_positive_only, "sign_zero_negative"),
     ("step", step_sign_valued, "step_minus_one_valued"),
@@ -345,6 +358,7 @@ FORMS: list[tuple[str, Callable[..., Any], Known]] = [
     ("gd_step", gd_step_plus, "gd_step_adds_gradient"),
     ("gd_step", gd_step_half_lr, None),
     ("sgd_step", sgd_step_double, None),
+    ("minibatches", minibatches_rest_merged, None),
     ("momentum_step", momentum_step_lr_inside, "momentum_step_lr_in_buffer"),
     ("momentum_step", momentum_step_negative_velocity, "momentum_step_lr_in_velocity"),
     ("adagrad_step", adagrad_step_fixed_eps_inside, "adagrad_step_fixed_eps_inside_sqrt"),

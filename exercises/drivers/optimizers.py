@@ -31,6 +31,20 @@ def _expected_sizes(n: int, batch_size: int) -> list[int]:
     return [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
 
 
+def _sizes_symptom(sizes, expected, batch_size):
+    """How a split's sizes are wrong, as precisely as a hint needs (a mistake's hint is given when
+    it shows the same symptoms): "batch_count" when there are batch_size batches
+    (np.array_split(order, batch_size)); "last_batch" when every batch before the last full one
+    is right and only the end differs (the rest merged into the last full batch, split, padded);
+    else "sizes"."""
+    if len(sizes) == batch_size:
+        return "batch_count"
+    full = len([s for s in expected if s == batch_size])
+    if full and len(expected) > full and sizes[:full - 1] == expected[:full - 1]:
+        return "last_batch"
+    return "sizes"
+
+
 def minibatch_split(student, cases, params):
     """Each split is a partition of range(n) into batches of batch_size (the last holds the rest), shuffled."""
     fn = "minibatches"
@@ -60,8 +74,10 @@ def minibatch_split(student, cases, params):
             continue
         sizes, expected = [len(b) for b in batches], _expected_sizes(n, batch_size)
         if sizes != expected:
+            symptom = _sizes_symptom(sizes, expected, batch_size)
             problems.append(failure("minibatches_sizes", {
-                "actual_sizes": sizes, "expected_sizes": expected, "symptom": "sizes"},
+                "actual_sizes": sizes, "expected_sizes": expected, "symptom": symptom,
+                "full": n // batch_size, "rest": n % batch_size, "batch_size": batch_size},
                 case, fn, expected=expected, actual=sizes))
             continue
         if n >= SHUFFLE_MIN_N and batch_size < n and np.array_equal(joined, np.arange(n)):

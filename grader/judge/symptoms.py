@@ -527,10 +527,25 @@ def _mistake_base(ctx: ExerciseContext, fn: Callable[..., object]) -> Base:
     return base
 
 
+#: a behaviour driver's symptom that is a region of the answer, and the sentence that says so
+_BEHAVIOUR_REGIONS = {"last_batch": "symptom.last_batch"}
+
+
+def _behaviour_symptom(failure: Failure, failures: list[Failure]) -> Symptom | None:
+    """A region a behaviour driver found wrong (the last batch of a split), when every failure of
+    the check is that one: the driver compares structure, not values, so it says where."""
+    code = _BEHAVIOUR_REGIONS.get(str(failure.facts.get("symptom")))
+    if code is None or not all(f.facts.get("symptom") == failure.facts.get("symptom") for f in failures):
+        return None
+    return Symptom(code, {key: failure.facts.get(key) for key in ("full", "rest", "batch_size")})
+
+
 def find_symptom(ctx: ExerciseContext, spec: CheckSpec, failure: Failure,
                  failures: list[Failure], compound: bool = True) -> Symptom | None:
     """The transformation of the expected values that explains every failing value, or one of a
     catalogued mistake's (a compound mistake); None when none does."""
+    if spec.kind == "behaviour":
+        return _behaviour_symptom(failure, failures)
     observed = observed_of(failure, failures)
     if not observed or (observed[0].case is not failure.case):
         return None  # the shown failure is no wrong value (an exception, a type): nothing to say
