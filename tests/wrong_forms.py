@@ -258,12 +258,12 @@ def rmsprop_step_first_square(param, grad, sq_avg, lr=0.01, alpha=0.99, eps=1e-8
 
 
 def adam_step_folded_correction(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-    """The bias correction folded into the step size, ε added to √v (not to √v̂)."""
-    g = _f(grad)
-    m = beta1 * _f(m) + (1 - beta1) * g
-    v = beta2 * _f(v) + (1 - beta2) * g * g
-    step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-    return _f(param) - step * m / (np.sqrt(v) + eps), m, v
+    """The bias correction folded into the step size, ε added to √v (not to √v̂), as CS231n-style
+    notes write it: one scalar alpha_t, then the update."""
+    m_new = _f(m) * beta1 + _f(grad) * (1 - beta1)
+    v_new = _f(v) * beta2 + _f(grad) ** 2 * (1 - beta2)
+    alpha_t = lr * (1 - beta2 ** t) ** 0.5 / (1 - beta1 ** t)
+    return _f(param) - alpha_t * m_new / (v_new ** 0.5 + eps), m_new, v_new
 
 
 def adam_step_t_plus_one(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
+from ..submission.names import decode_name
 from ..cleaning import HIDDEN, shown
 
 MIB = 1024 * 1024
@@ -107,12 +108,7 @@ def decoded_name(info: zipfile.ZipInfo) -> str:
         raw = info.filename.encode("cp437")  # what zipfile decoded the bytes as: undo it
     except UnicodeEncodeError:
         return info.filename
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="backslashreplace")
+    return decode_name(raw)
 
 
 def clean(name: str) -> str:

@@ -28,7 +28,9 @@ import unicodedata
 from ..cleaning import shown
 
 
-def _decode(raw: bytes) -> str:
+def decode_name(raw: bytes) -> str:
+    """A name's bytes as text: UTF-8, else GB 18030 (what Windows in Chinese writes: GBK and
+    more), else UTF-8 with the other bytes escaped (`\\xff`)."""
     for encoding in ("utf-8", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -43,5 +45,5 @@ def label(name: str | os.PathLike[str]) -> str:
         raw = os.fsencode(name)
     except UnicodeEncodeError:  # a lone surrogate that no file system produced: show it escaped
         raw = os.fspath(name).encode("utf-8", errors="surrogatepass")
-    text = unicodedata.normalize("NFC", _decode(raw))
+    text = unicodedata.normalize("NFC", decode_name(raw))
     return shown(text)
