@@ -174,10 +174,10 @@ def _doubled(reference: Callable[..., object]) -> Callable[..., object]:
 
 def _other_axis(reference: Callable[..., object]) -> Callable[..., object]:
     def other_axis(x: object) -> object:
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 2:
-            return reference(x)
-        return np.asarray(reference(np.ascontiguousarray(x.T))).T
+        batch = np.asarray(x, dtype=np.float64)
+        if batch.ndim != 2:
+            return reference(batch)
+        return np.asarray(reference(np.ascontiguousarray(batch.T))).T
     return other_axis
 
 

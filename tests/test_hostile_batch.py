@@ -340,10 +340,10 @@ def test_a_step_raising_on_one_students_result_costs_that_student_only(tmp_path,
     else:
         real = feedback.render_html
 
-        def render_html(result, lang="en", student=None):
+        def render_html(result, lang="en", student=None, **rest):
             if student == "bad":
                 raise KeyError("facts")
-            return real(result, lang, student)
+            return real(result, lang, student, **rest)
         monkeypatch.setattr(feedback, "render_html", render_html)
     out = tmp_path / "out"
     summary = grade_class(BatchOptions(submissions=subs, out_dir=out, jobs=1, exercises_dir=None,

@@ -84,7 +84,8 @@ INPUTS = {
     "relu_grad": [((_KINKS,), {})],
     "leaky_relu": [((_KINKS,), {}), ((_KINKS,), {"alpha": 0.2})],
     "leaky_relu_grad": [((_KINKS,), {}), ((_KINKS,), {"alpha": 0.2})],
-    "softmax": [((np.array([[1.0, 2.0, 3.0], [1000.0, 1001.0, 999.0], [0.5, -1.0, 0.0]]),), {})],
+    "softmax": [((np.array([[1.0, 2.0, 3.0], [1000.0, 1001.0, 999.0], [0.5, -1.0, 0.0]]),), {}),
+                ((np.array([1.0, 2.0, 3.0]),), {})],  # a (k,) vector: softmax_axis1 raises on it
     "maxout": [((_r(3, 2), _r(2, 2, 3), _r(2, 3)), {})],
     # chapter 2
     "sign": [((_KINKS,), {})],

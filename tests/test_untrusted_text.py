@@ -398,7 +398,7 @@ def test_grades_csv_has_no_formula_and_numbers_stay_numbers(graded):
     rows = list(csv.reader(io.StringIO(raw), quoting=csv.QUOTE_NONNUMERIC))  # unquoted → float
     header, body = rows[0], rows[1:]
     assert len(body) == len(HOSTILE_STUDENTS) + 2
-    numeric = {"sigmoid", "relu", "total", "max_score", "percent", "run"}
+    numeric = {"sigmoid", "relu", "total", "max_score", "percent", "run", "raw_total", "late_penalty", "late_hours"}
     for row in body:
         for column, cell in zip(header, row, strict=True):
             if column in numeric:
@@ -447,7 +447,7 @@ def test_feedback_html_and_the_class_report_hold_no_injected_markup(graded):
         shown = student.replace("\x1b", "\\x1b").replace("\r", "\\r").replace("\t", "\\t")
         assert shown in report.text, student
     links = [attrs["href"] for tag, attrs in report.elements if tag == "a"]
-    assert links and all(link.startswith("feedback/") for link in links)
+    assert links and all(link.startswith(("feedback/", "similarity/")) for link in links)
 
 
 def test_export_to_the_terminal(graded):

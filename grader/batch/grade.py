@@ -154,7 +154,7 @@ def write_feedback(out_dir: Path, student: str, result: SubmissionResult, lang: 
     heading = f"{name} ({student})" if name and name != student else student
     file = feedback_name(student)
     (folder / f"{file}.md").write_text(render_markdown(result, lang, heading, adjustments), encoding="utf-8")
-    (folder / f"{file}.html").write_text(render_html(result, lang, heading, adjustments), encoding="utf-8")
+    (folder / f"{file}.html").write_text(render_html(result, lang, heading, adjustments=adjustments), encoding="utf-8")
 
 
 def _reason(exc: BaseException) -> str:
