@@ -20,3 +20,13 @@ class Note(TypedDict):
 
     code: str
     facts: Facts
+
+
+class CodedError(Exception):
+    """A refusal whose words are a catalogue message: its `code`, filled with its `facts` (text
+    already cleaned for showing), so that every command says it in the user's language."""
+
+    def __init__(self, code: str, **facts: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.facts = facts

@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, cast
 
+from ..facts import CodedError
 from .. import codec
 from .gradebook import decode_result
 from .parallel import Done, Task
@@ -58,13 +59,8 @@ LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 _ADDRESS = re.compile(r"^((tcp|tls|ucx|inproc)://)?[^\s/]+:\d{1,5}$")
 
 
-class ClusterError(Exception):
+class ClusterError(CodedError):
     """The cluster cannot be used; `code` and `facts` are a message (exit 2)."""
-
-    def __init__(self, code: str, **facts: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.facts = facts
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import click
 from ..version import __version__
 from ..messages import LANGUAGES, text
 from ..submission.names import label
-from ..facts import Note
+from ..facts import CodedError, Note
 from ..result import ERROR, ExerciseResult, SubmissionResult
 from ..report.untrusted import text_line
 from ..run.policy import Limits
@@ -94,13 +94,8 @@ class BatchOptions:
     cluster: str | None = None
 
 
-class BatchError(Exception):
+class BatchError(CodedError):
     """A request that does not fit the class (an unknown `--student`); `code` and `facts` are a message."""
-
-    def __init__(self, code: str, **facts: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.facts = facts
 
 
 @dataclass

@@ -24,6 +24,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..facts import CodedError
 from ..report.untrusted import text_line
 
 #: id headers; several in one roster (Canvas: Student, ID, SIS User ID, SIS Login ID) are settled
@@ -40,13 +41,8 @@ SEPARATORS = ",;\t|"
 MATCHING_SHARE = 0.5
 
 
-class RosterError(ValueError):
+class RosterError(CodedError, ValueError):
     """A roster that cannot be read as it stands; `code` and `facts` are a catalogue message."""
-
-    def __init__(self, code: str, **facts: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.facts = facts
 
 
 @dataclass(frozen=True)

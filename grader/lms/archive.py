@@ -34,19 +34,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
+from ..facts import CodedError
 from ..submission.names import decode_name
 from ..cleaning import HIDDEN, shown
 
 MIB = 1024 * 1024
 
 
-class ArchiveError(ValueError):
+class ArchiveError(CodedError, ValueError):
     """An archive refused as a whole; `code` and `facts` are a catalogue message."""
-
-    def __init__(self, code: str, **facts: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.facts = facts
 
 
 @dataclass(frozen=True)

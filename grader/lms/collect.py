@@ -24,6 +24,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from ..facts import CodedError
 from ..batch.roster import key
 from ..cleaning import HIDDEN
 from . import canvas, moodle
@@ -39,13 +40,8 @@ OS_METADATA = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
 MAX_ID_LENGTH = 200
 
 
-class CollectError(ValueError):
+class CollectError(CodedError, ValueError):
     """A collect refused before anything was written; `code` and `facts` are a catalogue message."""
-
-    def __init__(self, code: str, **facts: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.facts = facts
 
 
 @dataclass

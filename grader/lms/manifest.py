@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from ..facts import CodedError
+
 FILE_NAME = ".grader-collect.json"
 FORMAT = "grader-collect"
 VERSION = 1
@@ -28,13 +30,8 @@ Source = Literal["canvas", "moodle"]
 SOURCES: tuple[Source, ...] = ("canvas", "moodle")
 
 
-class ManifestError(ValueError):
+class ManifestError(CodedError, ValueError):
     """A manifest that cannot be trusted; `code` and `facts` are a catalogue message."""
-
-    def __init__(self, code: str, **facts: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.facts = facts
 
 
 @dataclass
