@@ -52,8 +52,8 @@ def _mistakes_by_exercise() -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = {}
     for path in sorted(COURSE.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if data.get("reference") == "capstone":
-            continue
+        if not isinstance(data, dict) or "exercises" not in data or data.get("reference") == "capstone":
+            continue  # assignments.yaml holds no exercises
         for ex in data["exercises"]:
             module = data.get("mistakes") or data["reference"]
             found[ex["id"]] = [(m["function"], module) for m in ex.get("mistakes") or []]
