@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any
 from . import engine
 from .engine import Options
 from .judge import ExerciseContext
-from .judge.context import Caller, ExpectedValues, MissingTrustedCode
+from .judge.context import Caller, ExpectedValues, MissingTrustedCode, StableCases
 from .plan import DEFAULT_SEED, Plan, make_plan
 from .plan.private import private_plan
 from .run.choice import launcher
-from .run.client import Launcher
+from .run.client import EncodedRequests, Launcher
 from .run.inprocess import InProcessFunctions
 from .secret import Secret, find_secret
 from .spec import Exercise, ExerciseSet, SpecError, load_exercise_set
@@ -94,6 +94,10 @@ class GradingSession:
         self.public_helpers = code.public_helpers
         self.expected = ExpectedValues(InProcessFunctions(self.reference_functions))
         self._plans: dict[str, Plan] = {}
+        #: the plans' cases and what checks derive from them, keyed once for the whole run
+        self.stable_cases = StableCases()
+        #: the requests every submission's worker is sent, encoded once for the run
+        self.encoded_requests = EncodedRequests()
         #: a student pack (grader.pack): the reference's answers and the plans, recorded as data
         self.pack: Pack | None = None
         if exercise_set.reference_dir is None and exercise_set.expected_dir is not None:
@@ -259,7 +263,7 @@ class GradingSession:
             mistakes=self.mistake_functions, shrink=options.shrink,
             time_limit=options.time_limit or exercise.time_limit,
             exercises=self.exercise_set.exercises, trusted=self.trusted, plan_of=self.plan,
-            pinned_dir=self.pinned_dir(),
+            pinned_dir=self.pinned_dir(), stable=self.stable_cases,
             instructor_checks=(self.pack.instructor_checks.get(exercise.id, [])
                                if self.pack is not None else []))
 

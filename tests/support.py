@@ -37,7 +37,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "test_notebook.py", "test_plan_stability.py", "test_portable_worker.py", "test_private_inputs.py",
         "test_runner.py",
         "test_sandbox_layers.py", "test_secret.py", "test_stored_answers.py", "test_zygote_gc.py",
-        "test_cluster_shipping.py",
+        "test_cluster_shipping.py", "test_run_memos.py",
     ),
     # the real command (CliRunner on grader.cli, `python -m grader`, an installed wheel, a CI job)
     "end_to_end": (
@@ -69,6 +69,7 @@ EVERY_TEST = "*"
 SLOW: dict[str, frozenset[str]] = {
     "test_semester.py": frozenset({EVERY_TEST}),
     # a generated class of 40 graded by `grader grade -j 2`
+    "test_run_memos.py": frozenset({"test_students_of_one_run_keep_their_own_answers"}),
     "test_grades_unchanged.py": frozenset({"test_every_student_is_graded_as_recorded"}),
     # one class graded for an assignment, then corrected and regraded
     "test_course.py": frozenset({EVERY_TEST}),

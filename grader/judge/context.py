@@ -12,7 +12,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol, TypeVar
 
 import numpy as np
 
@@ -26,7 +26,8 @@ class Caller(Protocol):
     """A WorkerSession (student code) or InProcessFunctions (trusted code)."""
 
     def call(self, function: str, cases: list[dict[str, Any]], timeout: float,
-             return_args: bool = False) -> list[CallOutcome] | None: ...
+             return_args: bool = False, request_key: bytes | None = None) -> list[CallOutcome] | None:
+        """`request_key`: the cases' content keys, for a caller that keeps encoded requests."""
 
 
 def fingerprint(function: str, case: Case) -> bytes:
@@ -42,16 +43,89 @@ def fingerprint(function: str, case: Case) -> bytes:
     return digest.digest()
 
 
-class CaseKeys:
-    """fingerprint(function, case), remembered by the case's identity while one exercise is
-    judged: every check asks again for the same plan cases (~20 000 fingerprints a complete
-    submission, most of them repeats). It holds each case it keyed, so no id is reused
-    meanwhile; the judge never changes a case once it has asked for it."""
+def _by_identity(part: object) -> object:
+    """A derivation's name part as a key: plain values by value, anything else (a spec, which
+    StableCases keeps alive with the derivation) by identity."""
+    return part if part is None or type(part) in (str, int, float, bool) else ("id", id(part))
+
+
+#: what a derivation builds (StableCases.derived)
+_Derived = TypeVar("_Derived")
+
+
+class StableCases:
+    """The cases a run holds from its first submission to its last (its plans' cases, and what
+    checks derive from them the same way for everyone), with their keys computed once per run.
+
+    Every check of every submission asks for the same plan cases and builds the same moved ones
+    (a property's −x, a gradient's ±h): ~9 000 fingerprints and the dicts they hash, per complete
+    submission, most of them the run's. A case is held by identity and kept alive here, so its id
+    is never reused while the run lasts; nothing may change a held case (the judge never does,
+    and the reference is called on copies, grader.run.inprocess)."""
 
     def __init__(self) -> None:
+        self._held: dict[int, tuple[Case, dict[str, bytes]]] = {}
+        self._plans: set[int] = set()
+        self._derived: dict[tuple[object, ...], tuple[object, list[Case], object]] = {}
+
+    def hold_plan(self, plan: Plan) -> None:
+        """Hold every case of `plan` (a plan lives as long as its session)."""
+        if id(plan) in self._plans:
+            return
+        self._plans.add(id(plan))
+        self._derived[("plan", id(plan))] = (plan, [], None)  # keeps the plan's id unique too
+        for case in (*plan.random, *plan.smooth, *plan.edge):
+            self._held.setdefault(id(case), (case, {}))
+
+    def holds(self, cases: list[Case]) -> bool:
+        held = self._held
+        return all((entry := held.get(id(case))) is not None and entry[0] is case for case in cases)
+
+    def key(self, function: str, case: Case) -> bytes | None:
+        """The case's key for `function`, when the run holds the case; None otherwise."""
+        entry = self._held.get(id(case))
+        if entry is None or entry[0] is not case:
+            return None
+        key = entry[1].get(function)
+        if key is None:
+            key = entry[1][function] = fingerprint(function, case)
+        return key
+
+    def derived(self, how: object, cases: list[Case], build: Callable[[], _Derived],
+                new_cases: Callable[[_Derived], list[Case]] = lambda built: []) -> _Derived:
+        """What `build` derives from `cases` (moved inputs, a numerical derivative of the
+        reference), built once per run when the run holds every case; `new_cases` says which
+        cases of it the run holds from then on. `how` names the derivation: an object that lives
+        as long as the run (a check's spec) or a tuple of plain values and such objects."""
+        if not self.holds(cases):
+            return build()
+        key = (*map(_by_identity, how if type(how) is tuple else (how,)), *map(id, cases))
+        found = self._derived.get(key)
+        if found is not None:
+            return found[2]  # type: ignore[return-value]
+        built = build()
+        made = new_cases(built)
+        for case in made:
+            self._held.setdefault(id(case), (case, {}))
+        self._derived[key] = (how, list(cases), built)
+        return built
+
+
+class CaseKeys:
+    """fingerprint(function, case), remembered by the case's identity while one exercise is
+    judged: the run's own cases from `StableCases`, the others (a shrink's, one student's
+    trajectory) computed here. It holds each case it keyed, so no id is reused meanwhile; the
+    judge never changes a case once it has asked for it."""
+
+    def __init__(self, stable: StableCases | None = None) -> None:
         self.seen: dict[tuple[str, int], tuple[Case, bytes]] = {}
+        self.stable = stable
 
     def __call__(self, function: str, case: Case) -> bytes:
+        if self.stable is not None:
+            key = self.stable.key(function, case)
+            if key is not None:
+                return key
         entry = self.seen.get((function, id(case)))
         if entry is not None and entry[0] is case:
             return entry[1]
@@ -99,7 +173,10 @@ class _Memo:
 
     def _keep(self, new: dict[bytes, CallOutcome]) -> None:
         for key, outcome in new.items():
-            size = entries((outcome.value, outcome.args_after), MEMO_ENTRIES - self.held)
+            if type(outcome.value) is np.ndarray and outcome.args_after is None:
+                size = outcome.value.size + 1  # what `entries` counts for (array, None), at once
+            else:
+                size = entries((outcome.value, outcome.args_after), MEMO_ENTRIES - self.held)
             if self.held + size <= MEMO_ENTRIES:
                 self.outcomes[key] = outcome
                 self.held += size
@@ -107,15 +184,22 @@ class _Memo:
     def run(self, exercise: Exercise, function: str, cases: list[Case], timeout: float,
             return_args: bool = False, fresh: bool = False,
             remember: bool = True, keys_of: Callable[[str, Case], bytes] = fingerprint,
-            ) -> list[CallOutcome] | None:
+            recurring: bool = False) -> list[CallOutcome] | None:
+        """The outcomes of `function` on `cases`, asking the caller only for the new ones;
+        `recurring`: the cases are the run's (every submission is sent them), so the request
+        is named by their keys for a caller that keeps encoded requests."""
         if function in self.missing:
             return None
         keys = [keys_of(function, c) + (b"+args" if return_args else b"") for c in cases]
         todo = [(k, c) for k, c in zip(keys, cases, strict=True) if fresh or k not in self.outcomes]
         unique = list(dict((k, c) for k, c in todo).items())
         if unique:
-            outcomes = self.caller.call(function, [to_call(exercise, c) for _, c in unique],
-                                        timeout, return_args)
+            calls = [to_call(exercise, c) for _, c in unique]
+            if recurring:
+                outcomes = self.caller.call(function, calls, timeout, return_args,
+                                            request_key=b"".join(k for k, _ in unique))
+            else:
+                outcomes = self.caller.call(function, calls, timeout, return_args)
             if outcomes is None:
                 self.missing.add(function)
                 return None
@@ -191,10 +275,15 @@ class ExerciseContext:
     instructor_checks: list[dict[str, Any]] = field(default_factory=list)
     #: where the plan is pinned when it is not beside the specs (a private plan: grader.plan.private)
     pinned_dir: Path | None = None
+    #: the run's cases and what is derived from them, shared by every submission of the run
+    stable: StableCases = field(default_factory=StableCases)
 
     def __post_init__(self) -> None:
         self._student = _Memo(self.student)
-        self._keys = CaseKeys()  # both memos' keys, by case identity, for this exercise only
+        self.stable.hold_plan(self.plan)
+        if self.hidden_plan is not None:
+            self.stable.hold_plan(self.hidden_plan)
+        self._keys = CaseKeys(self.stable)  # both memos' keys, by case identity
         self._transient: dict[bytes, CallOutcome] = {}  # reference answers kept for this context only
         self.forget = False  # while True (shrinking), no reference answer enters the run's memory
 
@@ -226,7 +315,8 @@ class ExerciseContext:
         """
         function = function or self.exercise.function
         return self._student.run(self.signature_of(function), function, cases,
-                                 self.remaining(), return_args, fresh, keys_of=self._keys)
+                                 self.remaining(), return_args, fresh, keys_of=self._keys,
+                                 recurring=self.stable.holds(cases))
 
     def reference(self, cases: list[Case], function: str | None = None,
                   remember: bool = True) -> list[CallOutcome]:
@@ -248,6 +338,11 @@ class ExerciseContext:
         if outcomes is None:
             raise MissingTrustedCode(f"the reference has no function {function!r}")
         return outcomes
+
+    def derived(self, how: object, cases: list[Case], build: Callable[[], _Derived],
+                new_cases: Callable[[_Derived], list[Case]] = lambda built: []) -> _Derived:
+        """`build()`, once per run when `cases` are the run's (StableCases.derived)."""
+        return self.stable.derived(how, cases, build, new_cases)
 
     def helper(self, name: str) -> Callable[..., Any]:
         """A trusted helper of the exercise set (a driver, an objective, a gradient rule)."""

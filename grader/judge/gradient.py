@@ -26,7 +26,7 @@ from ..plan import Case
 from ..spec.schema import CheckSpec, Tolerance
 from .compare import compare
 from .context import ExerciseContext, Failure, NotRecorded
-from .failures import outcome_failure
+from .failures import outcome_failures
 
 #: central differences in float64 are accurate to ~1e-9; float32 answers to ~1e-6
 GRADIENT_TOLERANCE = Tolerance(rtol=1e-4, atol=1e-5)
@@ -52,6 +52,18 @@ def _difference(plus: object, minus: object, h: float) -> np.ndarray | None:
         return None
 
 
+def _elementwise_numeric(ctx: ExerciseContext, forward: str, arg: str, cases: list[Case],
+                         h: float) -> list[np.ndarray | None]:
+    """The reference forward's central differences at every case (for an elementwise f′)."""
+    plus, minus = ctx.derived(("shifted", arg, h), cases, lambda: _shifted(cases, arg, h), _both)
+    ref_plus, ref_minus = ctx.reference(plus, forward), ctx.reference(minus, forward)
+    return [_difference(p.value, m.value, h) for p, m in zip(ref_plus, ref_minus, strict=True)]
+
+
+def _both(pair: tuple[list[Case], list[Case]]) -> list[Case]:
+    return pair[0] + pair[1]
+
+
 class GradientCheck:
     """The student's derivative matches the numerical derivative of the forward function."""
 
@@ -63,12 +75,10 @@ class GradientCheck:
             return _scalar_gradient(ctx, spec, cases)
         arg, forward, h = _wrt(ctx, spec), str(spec.of), spec.step
         got = ctx.call(cases) or []
-        plus, minus = _shifted(cases, arg, h)
-        ref_plus, ref_minus = ctx.reference(plus, forward), ctx.reference(minus, forward)
-        numeric = [_difference(p.value, m.value, h) for p, m in zip(ref_plus, ref_minus, strict=True)]
+        numeric = ctx.derived(("numeric", spec, arg, h), cases,
+                              lambda: _elementwise_numeric(ctx, forward, arg, cases, h))
         tol = spec.tolerance or GRADIENT_TOLERANCE
-        failures = [outcome_failure(g, n, tol, c, ctx.exercise.function)
-                    for g, n, c in zip(got, numeric, cases, strict=False)]
+        failures = outcome_failures(got, numeric, tol, cases, ctx.exercise.function)
         wrong = [i for i, f in enumerate(failures) if f is not None and f.code == "mismatch"]
         if wrong:
             self._blame(ctx, forward, arg, [cases[i] for i in wrong], [failures[i] for i in wrong],
@@ -149,8 +159,16 @@ def _scalar(ctx: ExerciseContext, spec: CheckSpec, case: Case, outcome: CallOutc
 
 def _numeric(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case], h: float,
              student: bool = False) -> list[Any]:
-    """Central differences per case, shaped like the exercise's output (None where undefined)."""
-    moved, where = _perturbed(cases, spec.wrt, h)
+    """Central differences per case, shaped like the exercise's output (None where undefined);
+    the reference's once a run on the plan's cases."""
+    if student:
+        return _numeric_of(ctx, spec, cases, h, student)
+    return ctx.derived(("numeric", spec, h), cases, lambda: _numeric_of(ctx, spec, cases, h, student))
+
+
+def _numeric_of(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case], h: float,
+                student: bool) -> list[Any]:
+    moved, where = ctx.derived(("perturbed", spec, h), cases, lambda: _perturbed(cases, spec.wrt, h), _first)
     forward = str(spec.of)
     if student:
         outcomes = ctx.call(moved, forward) or []
@@ -174,6 +192,10 @@ def _numeric(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case], h: float,
             continue
         grads[i][name].reshape(-1)[flat] = (plus - minus) / (2 * h)
     return [None if i in broken else _structured(spec, g) for i, g in enumerate(grads)]
+
+
+def _first(built: tuple[list[Case], list[tuple[int, str, int]]]) -> list[Case]:
+    return built[0]
 
 
 def _structured(spec: CheckSpec, grads: dict[str, np.ndarray]
@@ -218,8 +240,7 @@ def _scalar_gradient(ctx: ExerciseContext, spec: CheckSpec, cases: list[Case]) -
     got = ctx.call(cases) or []
     numeric = _numeric(ctx, spec, cases, spec.step)
     tol = spec.tolerance or GRADIENT_TOLERANCE
-    failures = [outcome_failure(g, n, tol, c, ctx.exercise.function)
-                for g, n, c in zip(got, numeric, cases, strict=False)]
+    failures = outcome_failures(got, numeric, tol, cases, ctx.exercise.function)
     wrong = [i for i, f in enumerate(failures) if f is not None and f.code == "mismatch"]
     if not wrong:
         return failures

@@ -33,9 +33,21 @@ def _arg(ctx: ExerciseContext, spec: PropertySpec) -> str:
     return str(spec.params.get("arg") or next(iter(ctx.exercise.args)))
 
 
-def _derived(ctx: ExerciseContext, cases: list[Case], arg: str,
-             transform: Callable[[Any], Any]) -> tuple[list[Case], list[CallOutcome]]:
-    derived = [{**c, arg: transform(np.asarray(c[arg]))} for c in cases]
+def _moved(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case], arg: str) -> list[Case]:
+    """A relation property's moved inputs (−x, x + c, …), the same objects for every submission
+    of a run when `cases` are the plan's (ExerciseContext.derived): keyed once, sent from cache."""
+    transform = _moving(spec)
+    return ctx.derived(("moved", spec, arg), cases,
+                       lambda: [{**c, arg: transform(np.asarray(c[arg]))} for c in cases], _same)
+
+
+def _same(cases: list[Case]) -> list[Case]:
+    return cases
+
+
+def _derived(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case],
+             arg: str) -> tuple[list[Case], list[CallOutcome]]:
+    derived = _moved(ctx, spec, cases, arg)
     return derived, ctx.call(derived) or []
 
 
@@ -64,7 +76,9 @@ def _moving(spec: PropertySpec) -> Callable[[Any], Any]:
 def _zeroed(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case]) -> list[Case]:
     """still_without_gradient's inputs: the cases with the `zero` arguments set to 0."""
     zero = list(spec.params.get("zero") or ["grad"])
-    return [{**c, **{name: np.zeros(np.shape(c[name])) for name in zero}} for c in cases]
+    return ctx.derived(("zeroed", spec), cases,
+                       lambda: [{**c, **{name: np.zeros(np.shape(c[name])) for name in zero}} for c in cases],
+                       _same)
 
 
 def _array(value: Any) -> np.ndarray | None:
@@ -74,11 +88,11 @@ def _array(value: Any) -> np.ndarray | None:
 
 
 def _relation(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case], got: list[CallOutcome],
-              tol: Tolerance, transform: Callable[[Any], Any],
-              expect: Callable[[np.ndarray], np.ndarray], code: str) -> list[Failure | None]:
-    """f(transform(x)) must equal expect(f(x)): the shape of symmetry and invariance properties."""
+              tol: Tolerance, expect: Callable[[np.ndarray], np.ndarray], code: str) -> list[Failure | None]:
+    """f(moved x) must equal expect(f(x)), x moved by the property's transform (`_moving`): the
+    shape of symmetry and invariance properties."""
     arg = _arg(ctx, spec)
-    derived, other = _derived(ctx, cases, arg, transform)
+    derived, other = _derived(ctx, spec, cases, arg)
     failures: list[Failure | None] = []
     for case, d_case, base, moved in zip(cases, derived, got, other, strict=False):
         a, b = _array(base.value), _array(moved.value)
@@ -96,20 +110,20 @@ def _relation(ctx: ExerciseContext, spec: PropertySpec, cases: list[Case], got: 
 def complement(ctx, spec, cases, got, tol):
     """f(−x) = total − f(x), as σ(−x) = 1 − σ(x)."""
     total = float(spec.params.get("total", 1.0))
-    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fx: total - fx,
+    return _relation(ctx, spec, cases, got, tol, lambda fx: total - fx,
                      "property_complement")
 
 
 @prop("odd")
 def odd(ctx, spec, cases, got, tol):
     """f(−x) = −f(x), as tanh."""
-    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fx: -fx, "property_odd")
+    return _relation(ctx, spec, cases, got, tol, lambda fx: -fx, "property_odd")
 
 
 @prop("shift_invariant")
 def shift_invariant(ctx, spec, cases, got, tol):
     """f(z + c) = f(z) for a constant c added to every entry, as softmax."""
-    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fz: fz,
+    return _relation(ctx, spec, cases, got, tol, lambda fz: fz,
                      "property_shift_invariant")
 
 
@@ -138,7 +152,7 @@ def values_in(ctx, spec, cases, got, tol):
 def shift_equivariant(ctx, spec, cases, got, tol):
     """f(…, arg + c) = f(…, arg) + c for a constant c, as maxout in its bias."""
     c = float(spec.params.get("shift", 1.0))
-    return _relation(ctx, spec, cases, got, tol, _moving(spec), lambda fa: fa + c,
+    return _relation(ctx, spec, cases, got, tol, lambda fa: fa + c,
                      "property_shift_equivariant")
 
 
@@ -200,7 +214,7 @@ def monotonic(ctx, spec, cases, got, tol):
     step = float(spec.params.get("step", 0.5))
     strict = bool(spec.params.get("strict", False))
     arg = _arg(ctx, spec)
-    derived, other = _derived(ctx, cases, arg, _moving(spec))
+    derived, other = _derived(ctx, spec, cases, arg)
     if strict:
         ref_rise = [np.asarray(m.value, dtype=np.float64) - np.asarray(b.value, dtype=np.float64)
                     for b, m in zip(ctx.reference(cases), ctx.reference(derived), strict=True)]
@@ -312,10 +326,8 @@ class PropertiesCheck:
         cases = ctx.plan.cases(self.case_set)
         inputs = list(cases)
         for prop_spec in spec.properties:
-            transform = _transform(prop_spec)
-            if transform is not None:
-                arg = _arg(ctx, prop_spec)
-                inputs += [{**c, arg: transform(np.asarray(c[arg]))} for c in cases]
+            if _transform(prop_spec) is not None:
+                inputs += _moved(ctx, prop_spec, cases, _arg(ctx, prop_spec))
             elif prop_spec.name == "still_without_gradient":
                 inputs += _zeroed(ctx, prop_spec, cases)
         return inputs

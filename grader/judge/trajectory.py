@@ -61,7 +61,17 @@ def _fresh(traj: TrajectorySpec, case: Case) -> Case:
 
 
 def starts_of(ctx: ExerciseContext, traj: TrajectorySpec) -> list[Case]:
-    return [_fresh(traj, c) for c in ctx.plan.random[:traj.starts] + ctx.plan.edge]
+    """The paths' starts: the same objects for every submission of a run (ExerciseContext.derived)."""
+    cases = ctx.plan.random[:traj.starts] + ctx.plan.edge
+    return ctx.derived(("starts", traj), cases, lambda: [_fresh(traj, c) for c in cases], _same)
+
+
+def _same(cases: list[Case]) -> list[Case]:
+    return cases
+
+
+def _steps(paths: list[list[Step]]) -> list[Case]:
+    return [case for path in paths for case, _ in path]
 
 
 def _unpack(value: Any, traj: TrajectorySpec) -> tuple[np.ndarray, list[np.ndarray]] | None:
@@ -151,7 +161,14 @@ _REFERENCE_PATHS: "weakref.WeakKeyDictionary[Any, dict[tuple[str, str, bytes], l
 
 def reference_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
                     gradient: Callable[..., Any]) -> list[list[Step]]:
-    """The reference's path from every start: remembered for the whole run (no student in it)."""
+    """The reference's path from every start: remembered for the whole run (no student in it),
+    its steps held by the run too, so they are keyed once, not once per submission."""
+    return ctx.derived(("reference_paths", traj, gradient), starts,
+                       lambda: _reference_paths(ctx, traj, starts, gradient), _steps)
+
+
+def _reference_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
+                     gradient: Callable[..., Any]) -> list[list[Step]]:
     key = (ctx.exercise.function, json.dumps(asdict(traj), sort_keys=True, default=str) + repr(gradient),
            b"".join(fingerprint("", start) for start in starts))
     known = _REFERENCE_PATHS.setdefault(ctx.expected, {})
@@ -301,7 +318,14 @@ def _pinned_oracle_file(ctx: ExerciseContext, traj: TrajectorySpec, starts: list
 
 def oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
                  gradient: Callable[..., Any]) -> list[list[Any]] | None:
-    """torch.optim's path from every start: pinned, cached or computed (None without torch)."""
+    """torch.optim's path from every start: pinned, cached or computed (None without torch);
+    looked up once a run when the starts are the run's."""
+    return ctx.derived(("oracle_paths", traj, gradient, PIN_ORACLE, REPIN_ORACLE), starts,
+                       lambda: _oracle_paths(ctx, traj, starts, gradient))
+
+
+def _oracle_paths(ctx: ExerciseContext, traj: TrajectorySpec, starts: list[Case],
+                  gradient: Callable[..., Any]) -> list[list[Any]] | None:
     assert traj.oracle is not None
     pinned = _pinned_oracle_file(ctx, traj, starts, gradient)
     if pinned is not None and not REPIN_ORACLE:
