@@ -89,10 +89,10 @@ def instrument() -> None:
 
     original_call = WorkerSession.call
 
-    def call(self, function, cases, timeout, return_args=False):
+    def call(self, function, cases, timeout, return_args=False, request_key=None):
         if os.environ.get("BENCH_RECORD"):
             recorded.append({"function": function, "cases": cases, "return_args": return_args})
-        outcomes = original_call(self, function, cases, timeout, return_args)
+        outcomes = original_call(self, function, cases, timeout, return_args, request_key)
         for outcome in outcomes or []:
             totals["student"] += outcome.seconds
             student_by_function[function] += outcome.seconds

@@ -95,7 +95,8 @@ def grade(session: GradingSession, submission: Submission | str | os.PathLike[st
     cpu_budget = options.import_timeout + sum(options.time_limit or ex.time_limit for ex in exercises)
     worker = WorkerSession(zygote, submission.modules, torch=submission.needs_torch,
                            import_timeout=options.import_timeout,
-                           policy=worker_policy(options.limits, session.hidden_paths(), cpu_budget))
+                           policy=worker_policy(options.limits, session.hidden_paths(), cpu_budget),
+                           requests=session.encoded_requests)
     try:
         _grade_in_worker(session, worker, exercises, options, result)
     finally:

@@ -74,9 +74,9 @@ def test_input_unchanged_makes_no_second_call(grade_source, monkeypatch):
     asked_for_arguments = []
     original = WorkerSession.call
 
-    def call(self, function, cases, timeout, return_args=False):
+    def call(self, function, cases, timeout, return_args=False, request_key=None):
         asked_for_arguments.append(return_args)
-        return original(self, function, cases, timeout, return_args)
+        return original(self, function, cases, timeout, return_args, request_key)
 
     monkeypatch.setattr(WorkerSession, "call", call)
     result = grade_source('''

@@ -9,9 +9,9 @@ def test_plan_cases_of_every_check_travel_in_the_first_request(grade_source, mon
     requests = []
     original = WorkerSession.request
 
-    def request(self, message, timeout):
+    def request(self, message, timeout, key=None):
         requests.append((message.get("op"), len(message.get("cases", []))))
-        return original(self, message, timeout)
+        return original(self, message, timeout, key)
 
     monkeypatch.setattr(WorkerSession, "request", request)
     result = grade_source('''
@@ -32,9 +32,9 @@ def test_moved_inputs_of_properties_and_trajectory_steps_travel_with_them(grade_
     calls = []
     original = WorkerSession.call
 
-    def call(self, function, cases, timeout, return_args=False):
+    def call(self, function, cases, timeout, return_args=False, request_key=None):
         calls.append((function, len(cases)))
-        return original(self, function, cases, timeout, return_args)
+        return original(self, function, cases, timeout, return_args, request_key)
 
     monkeypatch.setattr(WorkerSession, "call", call)
     result = grade_source('''

@@ -105,7 +105,7 @@ class _Unrecorded:
     """The caller behind a pack's ExpectedValues: any call not in the recording is an error."""
 
     def call(self, function: str, cases: list[dict[str, Any]], timeout: float = 0.0,
-             return_args: bool = False) -> None:
+             return_args: bool = False, request_key: bytes | None = None) -> None:
         raise NotRecorded(function)
 
 

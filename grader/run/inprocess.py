@@ -24,7 +24,7 @@ class InProcessFunctions:
         self.functions = functions
 
     def call(self, function: str, cases: list[dict[str, Any]], timeout: float = 0.0,
-             return_args: bool = False) -> list[CallOutcome] | None:
+             return_args: bool = False, request_key: bytes | None = None) -> list[CallOutcome] | None:
         fn = self.functions.get(function)
         if fn is None:
             return None

@@ -46,7 +46,11 @@ class Stream(Protocol):
 
 
 def send(sock: Stream, obj: object) -> None:
-    payload = codec.encode(obj)
+    send_encoded(sock, codec.encode(obj))
+
+
+def send_encoded(sock: Stream, payload: bytes) -> None:
+    """Send a message already encoded by grader.codec (a request the run has sent before)."""
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
 
 
