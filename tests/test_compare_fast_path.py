@@ -69,3 +69,29 @@ def test_fast_path_agrees_with_the_full_comparison(tol):
             assert repr(fast) == repr(full)
         checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize("tol", TOLERANCES, ids=["default", "exact", "loose"])
+def test_close_many_decides_every_pair_as_close_does_one_by_one(tol):
+    """The batched test (one NumPy pass per shape) gives `_close`'s answer for every pair: the
+    pairs above, shuffled so that shapes, dtypes, numbers and odd values share the groups."""
+    from grader.judge.compare import _close, close_many
+
+    everything = list(pairs()) * 3
+    order = np.random.default_rng(3).permutation(len(everything))
+    expected = [everything[i][0] for i in order]
+    actual = [everything[i][1] for i in order]
+    one_by_one = [_close(e, a, tol) for e, a in zip(expected, actual, strict=True)]
+    assert close_many(expected, actual, tol) == one_by_one
+    assert 50 < sum(one_by_one) < len(one_by_one)  # both answers are well represented
+
+
+def test_close_many_on_an_int_past_float64_answers_as_close_does():
+    from grader.judge.compare import _close, close_many
+
+    expected, actual = [10**400, 1, 2, 3, 4], [10**400, 1, 2, 3, 5]
+    tol = Tolerance(rtol=0.0, atol=0.0)
+    with pytest.raises(OverflowError):
+        _close(expected[0], actual[0], tol)
+    with pytest.raises(OverflowError):  # the same error, not another answer
+        close_many(expected, actual, tol)

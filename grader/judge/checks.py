@@ -15,7 +15,7 @@ from ..plan import Case
 from ..run.client import CallOutcome
 from ..spec.schema import CheckSpec, Exercise
 from .context import ExerciseContext, Failure
-from .failures import outcome_failure
+from .failures import outcome_failures
 
 
 class CheckKind(Protocol):
@@ -53,8 +53,7 @@ class MatchesReference:
         got = ctx.call(cases) or []
         want = ctx.reference(cases)
         tol = ctx.tolerance(spec)
-        failures = [outcome_failure(g, w.value, tol, c, ctx.exercise.function)
-                    for g, w, c in zip(got, want, cases, strict=False)]
+        failures = outcome_failures(got, [w.value for w in want], tol, cases, ctx.exercise.function)
         if self.guards_inputs and not declares_input_unchanged(ctx.exercise):
             failures = [f if f is not None else modified_input(ctx.exercise, c, g)
                         for f, g, c in zip(failures, got, cases, strict=False)]

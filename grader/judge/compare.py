@@ -92,6 +92,47 @@ def _close(expected: Any, actual: Any, tol: Tolerance) -> bool:
         return bool((np.abs(a_all - e_all) <= atol + rtol * np.abs(e_all)).all())
 
 
+#: fewer pairs of one shape than this are decided one by one (stacking costs more there)
+_STACKED = 4
+
+
+def close_many(expected: list[Any], actual: list[Any], tol: Tolerance) -> list[bool]:
+    """`_close` of every pair, the arrays (and numbers) of one shape decided together in one
+    NumPy pass: the same float64 arithmetic, so the same answers, for a check's hundreds of
+    cases at the cost of a few calls. True only where `compare` would find no Difference."""
+    surely = [False] * len(expected)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+        te, ta = type(e), type(a)
+        if te is np.ndarray and ta is np.ndarray:
+            if e.shape == a.shape and e.dtype.kind in "biuf" and a.dtype.kind in "biuf":
+                groups.setdefault(e.shape, []).append(i)
+        elif te in _NUMBER and ta in _NUMBER:
+            groups.setdefault((-1,), []).append(i)  # Python numbers: a shape no array has
+        else:
+            surely[i] = _close(e, a, tol)
+    atol, rtol = tol.atol, tol.rtol
+    for members in groups.values():
+        if len(members) < _STACKED:
+            for i in members:
+                surely[i] = _close(expected[i], actual[i], tol)
+            continue
+        try:
+            e_all = np.array([expected[i] for i in members], dtype=np.float64)
+            a_all = np.array([actual[i] for i in members], dtype=np.float64)
+        except OverflowError:  # an int past float64: each pair as `_close` decides it
+            for i in members:
+                surely[i] = _close(expected[i], actual[i], tol)
+            continue
+        with np.errstate(all="ignore"):  # an inf or NaN fails the test below, quietly
+            fine = np.isfinite(e_all) & (np.abs(a_all - e_all) <= atol + rtol * np.abs(e_all))
+        per_case: np.ndarray = np.asarray(fine.reshape(len(members), -1).all(axis=1))
+        decided: list[bool] = per_case.tolist()
+        for i, ok in zip(members, decided, strict=True):
+            surely[i] = ok
+    return surely
+
+
 def compare(expected: Any, actual: Any, tol: Tolerance, path: str = "") -> Difference | None:
     """None when `actual` matches `expected` within `tol`; else the first Difference found."""
     if _close(expected, actual, tol):

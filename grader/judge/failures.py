@@ -12,7 +12,7 @@ from typing import Any
 from ..plan import Case
 from ..run.client import CallOutcome
 from ..spec.schema import Tolerance
-from .compare import compare
+from .compare import close_many, compare
 from .context import Failure
 
 
@@ -45,3 +45,14 @@ def outcome_failure(outcome: CallOutcome, expected: Any, tol: Tolerance, case: C
     if diff is None:
         return None
     return Failure(diff.kind, {"path": diff.path, **diff.facts}, case, function, expected, outcome.value)
+
+
+def outcome_failures(outcomes: list[CallOutcome], expected: list[Any], tol: Tolerance, cases: list[Case],
+                     function: str) -> list[Failure | None]:
+    """`outcome_failure` of every call (zipped, the shortest list deciding), the calls that
+    surely match decided together (compare.close_many): only the others go the full way."""
+    count = min(len(outcomes), len(expected), len(cases))
+    outcomes, expected, cases = outcomes[:count], expected[:count], cases[:count]
+    surely = close_many(expected, [o.value for o in outcomes], tol)
+    return [None if ok and outcome.error is None else outcome_failure(outcome, want, tol, case, function)
+            for ok, outcome, want, case in zip(surely, outcomes, expected, cases, strict=True)]
