@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import resource
 import sys
@@ -124,10 +125,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=8)
     parser.add_argument("--submission", type=Path, default=ROOT / "submissions" / "correct.py")
+    parser.add_argument("--json", type=Path, help="also write the figures there (benchmarks/cost.py)")
+    parser.add_argument("--no-profile", action="store_true", help="CPU figures only, no profiled pass")
     args = parser.parse_args()
     per = args.count
     _, workers0, _, _ = session_cost(args.submission, 0, profile=False)  # what a session costs alone
     own, workers, wall, _ = session_cost(args.submission, per, profile=False)
+    figures: dict[str, object] = {"grader": own / per, "workers": (workers - workers0) / per, "wall": wall / per}
+    if args.no_profile:
+        if args.json:
+            args.json.write_text(json.dumps(figures), encoding="utf-8")
+        print(f"grader process: {own / per:.3f} CPU s, workers {(workers - workers0) / per:.3f} CPU s per submission")
+        return
     _, _, profiled_wall, profiler = session_cost(args.submission, per, profile=True)
     assert profiler is not None
     session = profiler.last_session
@@ -145,6 +154,10 @@ def main() -> None:
     for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"| {stage:<70} | {seconds / per:>14.3f} | {seconds / profiled:>6.0%} |")
     print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
+    if args.json:
+        figures["stages"] = {stage: seconds / per for stage, seconds in stages.items()}
+        figures["profiled_wall"] = profiled_wall / per
+        args.json.write_text(json.dumps(figures), encoding="utf-8")
 
 
 if __name__ == "__main__":
