@@ -322,7 +322,7 @@ def test_forged_protocol_reply_gains_nothing(grade_source):
         for fd in range(3, 16):
             try:
                 s = socket.socket(fileno=os.dup(fd))
-                protocol.send(s, {"results": [{"value": np.zeros(np.shape(x))}]})
+                protocol.send(s, {"values": [np.zeros(np.shape(x))], "seconds": np.zeros(1)})
             except OSError:
                 pass
         return np.zeros(np.shape(x))

@@ -277,7 +277,7 @@ def message(header: str, body: int = 0) -> str:
 @pytest.mark.parametrize("raw,reason", [
     (message("b'[' * 5000 + b']' * 5000"), "nesting too deep"),
     ("struct.pack('<Q', 2**40)", "over the 67108864-byte cap"),
-    (message(repr(json.dumps({"results": [{"value": {"__ndarray__": ["|b1", [9_000_000], 0, 9_000_000]}}]})
+    (message(repr(json.dumps({"values": [{"__ndarray__": ["|b1", [9_000_000], 0, 9_000_000]}]})
                   .encode()), 9_000_000), "too many array elements"),
     (message("b'[' + b'0,' * 1_100_000 + b'0]'"), "more than 1000000 items"),
 ], ids=["nested-5000", "declared-2^40", "element-budget", "item-budget"])
@@ -456,3 +456,59 @@ def test_limit_messages_exist_in_both_languages():
             words = words.replace(fact, "")
         assert not any("a" <= c.lower() <= "z" for c in words), words  # no English in the Chinese
     assert render("too_large", facts, "zh").endswith("列表、元组或字典嵌套超过了 8 层。")
+
+
+def _columns(count, **fields):
+    reply = {"values": [0.5] * count, "seconds": np.zeros(count)}
+    reply.update(fields)
+    return reply
+
+
+@pytest.mark.parametrize("reply", [
+    {"values": [0.5]},  # no times
+    _columns(2),  # two answers to three calls
+    {"values": [0.5] * 3, "seconds": np.zeros(2)},
+    {"values": [0.5] * 3, "seconds": [0.0, 0.0, 0.0]},  # times must be one float64 array
+    {"values": [0.5] * 3, "seconds": np.zeros(3, dtype=np.int64)},
+    {"values": [0.5] * 3, "seconds": np.zeros((3, 1))},
+    _columns(3, error=[[3, {"type": "X"}]]),  # past the last call
+    _columns(3, error=[[-1, {"type": "X"}]]),
+    _columns(3, warnings=[[True, ["w"]]]),  # a bool is not an index
+    _columns(3, modified=[[0, [0], "extra"]]),
+    _columns(3, args_after={"0": []}),
+    _columns(3, error="everything"),
+    {"results": [{"value": 0.5}] * 3},  # the old per-call records
+], ids=["no-seconds", "short", "short-seconds", "seconds-list", "seconds-int", "seconds-2d",
+        "index-past", "index-negative", "index-bool", "pair-of-three", "column-dict", "column-str",
+        "records"])
+def test_malformed_reply_columns_are_refused(reply):
+    from grader.run.client import outcomes
+
+    assert outcomes(reply, 3) is None
+
+
+def test_forged_reply_columns_are_cleaned_as_records_are():
+    from grader.run.client import outcome, outcomes
+
+    forged = {"value": [1, "a\ud800" * 10_000, {"k" * 500: None}],
+              "error": {"type": "X" * 10_000, "message": 7}, "warnings": ["w"] * 50 + [3],
+              "seconds": float("nan"), "modified": [0, -1, 5000], "args_after": ["b\ud800"]}
+    reply = {"values": [0.5, forged["value"]], "seconds": np.array([0.25, np.nan]),
+             "error": [[1, forged["error"]]], "warnings": [[1, forged["warnings"]]],
+             "modified": [[1, forged["modified"]]], "args_after": [[1, forged["args_after"]]]}
+    plain, odd = outcomes(reply, 2)
+    assert (plain.value, plain.error, plain.seconds, plain.warnings, plain.args_after) == (0.5, None, 0.25, [], None)
+    assert repr(plain) == repr(outcome({"value": 0.5, "seconds": 0.25}))
+    assert repr(odd) == repr(outcome(forged))
+
+
+def test_the_workers_columns_read_back_as_its_records():
+    from grader import codec
+    from grader.run.client import outcome, outcomes
+    from grader.run.worker import columns
+
+    records = [{"seconds": 0.1, "value": np.arange(3.0), "warnings": []},
+               {"seconds": 0.2, "error": {"type": "ValueError", "message": "no"}, "warnings": ["RuntimeWarning: x"]},
+               {"seconds": 0.3, "value": (1, "s"), "warnings": [], "modified": [0], "args_after": [np.ones(2)]}]
+    decoded = codec.decode(codec.encode(columns(records)))
+    assert repr(outcomes(decoded, 3)) == repr([outcome(r) for r in records])

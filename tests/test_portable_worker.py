@@ -160,7 +160,7 @@ def test_a_well_formed_forged_reply_on_the_pipes_gains_nothing(session, portable
             def sendall(self, data): os.write(self.fd, data)
         for fd in range(3, 32):
             try:
-                protocol.send(Pipe(fd), {"results": [{"value": np.full(np.shape(x), 0.5)}] * 200})
+                protocol.send(Pipe(fd), {"values": [np.full(np.shape(x), 0.5)] * 200, "seconds": np.zeros(200)})
             except OSError:
                 pass
         return np.zeros(np.shape(x))

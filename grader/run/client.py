@@ -306,16 +306,56 @@ def _seconds(value: object) -> float:
 
 def outcome(record: dict[str, Any]) -> CallOutcome:
     """One call's record from the worker as a CallOutcome (see the module's docstring)."""
-    warnings, args_after = record.get("warnings"), record.get("args_after")
+    return _cleaned(record.get("value"), record.get("error"), record.get("seconds"), record.get("warnings"),
+                    record.get("args_after"), record.get("modified"))
+
+
+def _cleaned(value: object, error: object, seconds: object, warnings: object, args_after: object,
+             modified: object) -> CallOutcome:
+    """A CallOutcome of one call's fields as the worker sent them, each cleaned or dropped."""
     return CallOutcome(
-        value=clean_value(record.get("value")),
-        error=clean_error(record.get("error")),
-        seconds=_seconds(record.get("seconds")),
+        value=clean_value(value),
+        error=clean_error(error),
+        seconds=_seconds(seconds),
         warnings=[clean_text(w, WARNING_CHARS) for w in warnings[:MAX_WARNINGS] if type(w) is str]
         if type(warnings) is list else [],
         args_after=[clean_value(a) for a in args_after] if type(args_after) is list else None,
-        modified=_positions(record.get("modified")),
+        modified=_positions(modified),
     )
+
+
+#: a reply's columns sent only for the calls that have them (grader.run.worker.SPARSE_FIELDS)
+_SPARSE = ("error", "warnings", "modified", "args_after")
+
+
+def _sparse(pairs: object, count: int) -> dict[int, Any] | None:
+    """A sparse column of a reply ([index, value] pairs) by index; None when it is malformed."""
+    if type(pairs) is not list:
+        return None
+    found: dict[int, Any] = {}
+    for pair in pairs:
+        if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not int or not 0 <= pair[0] < count:
+            return None
+        found[pair[0]] = pair[1]
+    return found
+
+
+def outcomes(reply: dict[str, Any], count: int) -> list[CallOutcome] | None:
+    """The `count` CallOutcomes of a call reply's columns (grader.run.worker.columns), each call's
+    fields cleaned as `outcome` cleans a record's; None when the reply is not such columns."""
+    values, seconds = reply.get("values"), reply.get("seconds")
+    if type(values) is not list or len(values) != count:
+        return None
+    if type(seconds) is not np.ndarray or seconds.shape != (count,) or seconds.dtype != np.float64:
+        return None
+    errors, warnings, modified, args_after = (_sparse(reply.get(name), count) for name in _SPARSE)
+    if errors is None or warnings is None or modified is None or args_after is None:
+        return None
+    times = seconds.tolist()
+    if not (errors or warnings or modified or args_after):  # the common batch: values and times only
+        return [_cleaned(value, None, spent, None, None, None) for value, spent in zip(values, times, strict=True)]
+    return [_cleaned(value, errors.get(i), times[i], warnings.get(i), args_after.get(i), modified.get(i))
+            for i, value in enumerate(values)]
 
 
 def load_report(reply: dict[str, Any], ready: dict[str, Any]) -> LoadReport:
@@ -477,13 +517,12 @@ class WorkerSession:
         reply = self.request({"op": "call", "function": function, "cases": cases,
                               "return_args": return_args}, timeout,
                              key=None if request_key is None else request_key + (b"+a" if return_args else b""))
-        if reply.get("missing"):
+        if reply.get("missing") is True:
             return None
-        results = reply.get("results")
-        if not isinstance(results, list) or len(results) != len(cases) \
-                or not all(isinstance(record, dict) for record in results):
+        found = outcomes(reply, len(cases))
+        if found is None:
             self._refuse("the worker's reply does not match the request")
-        return [outcome(record) for record in results]
+        return found
 
     def kill(self) -> None:
         """Kill the worker and whatever it started (its launcher knows how, grader.run.choice)."""
