@@ -71,19 +71,53 @@ def test_fast_path_agrees_with_the_full_comparison(tol):
     assert checked > 300
 
 
+def structured_pairs():
+    """Tuples, lists and dicts as checks' answers are: an optimizer's (param, state), a gradient's
+    dict of layers, and every way `compare` tells them apart."""
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        p, v = rng.normal(size=3), rng.normal(size=3)
+        yield (p, v), (p + 1e-12, v.copy())
+        yield (p, v), [p.copy(), v + 1e-3]
+        yield (p, v, 0.5), (p.copy(), v.copy(), 0.5 + 1e-12)
+        yield {"W": p, "b": v}, {"W": p.copy(), "b": v.copy(), "extra": "ignored"}
+        yield {"W": p, "b": v}, {"W": p.copy()}
+        yield {"W": (p, v)}, {"W": (p.copy(), v.copy())}
+    yield (np.ones(2),), (np.ones(3),)
+    yield (np.ones(2), 1.0), (np.ones(2),)
+    yield (np.ones(2),), np.ones(2)
+    yield {"a": 1.0}, {"__unsupported__": "object"}
+    yield (np.array([np.nan]),), (np.array([np.nan]),)
+    yield ("s", 1.0), ("s", 1.0)
+    deep = np.ones(1)
+    for _ in range(6):
+        deep = (deep,)
+    yield deep, deep  # deeper than close_many looks
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
 @pytest.mark.parametrize("tol", TOLERANCES, ids=["default", "exact", "loose"])
-def test_close_many_decides_every_pair_as_close_does_one_by_one(tol):
-    """The batched test (one NumPy pass per shape) gives `_close`'s answer for every pair: the
-    pairs above, shuffled so that shapes, dtypes, numbers and odd values share the groups."""
+def test_close_many_says_close_only_where_the_full_comparison_finds_nothing(tol):
+    """The batched test (one NumPy pass per shape, leaves of tuples and dicts included), on every
+    pair above shuffled so that shapes, dtypes, numbers and odd values share its groups: a leaf
+    pair is decided exactly as `_close` decides it, and no pair is called close that the full
+    comparison fails."""
     from grader.judge.compare import _close, close_many
 
-    everything = list(pairs()) * 3
+    everything = list(pairs()) * 2 + list(structured_pairs())
     order = np.random.default_rng(3).permutation(len(everything))
     expected = [everything[i][0] for i in order]
     actual = [everything[i][1] for i in order]
-    one_by_one = [_close(e, a, tol) for e, a in zip(expected, actual, strict=True)]
-    assert close_many(expected, actual, tol) == one_by_one
-    assert 50 < sum(one_by_one) < len(one_by_one)  # both answers are well represented
+    batched = close_many(expected, actual, tol)
+    for e, a, surely in zip(expected, actual, batched, strict=True):
+        if surely:
+            assert full_way(e, a, tol) is None, (e, a)
+        if not isinstance(e, (tuple, list, dict)):
+            assert surely == _close(e, a, tol), (e, a)
+    structured = [s for e, s in zip(expected, batched, strict=True) if isinstance(e, (tuple, dict))]
+    assert 60 < sum(structured) < len(structured)  # tuples and dicts decided in the batch, both ways
+    assert 50 < sum(batched) < len(batched)
 
 
 def test_close_many_on_an_int_past_float64_answers_as_close_does():

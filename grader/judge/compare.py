@@ -96,13 +96,54 @@ def _close(expected: Any, actual: Any, tol: Tolerance) -> bool:
 _STACKED = 4
 
 
+def _leaves(expected: Any, actual: Any, into: list[tuple[Any, Any]], depth: int = 0) -> bool:
+    """Add the leaf pairs of a tuple, list or dict pair to `into`, when `actual` has the shape
+    `compare` walks (same length, every expected key); False where it has not, or is too deep:
+    then `compare` alone decides that pair."""
+    kind = type(expected)
+    if kind is tuple or kind is list:
+        if type(actual) not in (tuple, list) or len(actual) != len(expected) or depth >= _LEAF_DEPTH:
+            return False
+        return all(_leaves(e, a, into, depth + 1) for e, a in zip(expected, actual, strict=True))
+    if kind is dict:
+        if type(actual) is not dict or "__unsupported__" in actual or depth >= _LEAF_DEPTH \
+                or any(key not in actual for key in expected):
+            return False
+        return all(_leaves(expected[key], actual[key], into, depth + 1) for key in expected)
+    into.append((expected, actual))
+    return True
+
+
+#: levels of tuples, lists and dicts `close_many` looks into (deeper: compare alone decides)
+_LEAF_DEPTH = 4
+
+
 def close_many(expected: list[Any], actual: list[Any], tol: Tolerance) -> list[bool]:
-    """`_close` of every pair, the arrays (and numbers) of one shape decided together in one
-    NumPy pass: the same float64 arithmetic, so the same answers, for a check's hundreds of
-    cases at the cost of a few calls. True only where `compare` would find no Difference."""
-    surely = [False] * len(expected)
-    groups: dict[tuple[int, ...], list[int]] = {}
+    """For every pair, True only where `compare` would find no Difference, as `_close` decides
+    a leaf: the arrays (and numbers) of one shape, leaves of tuples and dicts included, decided
+    together in one NumPy pass with the same float64 arithmetic. A check's hundreds of cases
+    cost a few calls; a False is decided again, and described, the full way."""
+    pairs: list[tuple[Any, Any]] = []
+    owner: list[int] = []
+    surely = [True] * len(expected)
     for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+        leaves: list[tuple[Any, Any]] = []
+        if _leaves(e, a, leaves):
+            pairs += leaves
+            owner += [i] * len(leaves)
+        else:
+            surely[i] = False
+    for i, ok in zip(owner, _close_leaves(pairs, tol), strict=True):
+        if not ok:
+            surely[i] = False
+    return surely
+
+
+def _close_leaves(pairs: list[tuple[Any, Any]], tol: Tolerance) -> list[bool]:
+    """`_close` of every leaf pair, those of one shape stacked into one NumPy test."""
+    surely = [False] * len(pairs)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, (e, a) in enumerate(pairs):
         te, ta = type(e), type(a)
         if te is np.ndarray and ta is np.ndarray:
             if e.shape == a.shape and e.dtype.kind in "biuf" and a.dtype.kind in "biuf":
@@ -115,14 +156,14 @@ def close_many(expected: list[Any], actual: list[Any], tol: Tolerance) -> list[b
     for members in groups.values():
         if len(members) < _STACKED:
             for i in members:
-                surely[i] = _close(expected[i], actual[i], tol)
+                surely[i] = _close(*pairs[i], tol)
             continue
         try:
-            e_all = np.array([expected[i] for i in members], dtype=np.float64)
-            a_all = np.array([actual[i] for i in members], dtype=np.float64)
+            e_all = np.array([pairs[i][0] for i in members], dtype=np.float64)
+            a_all = np.array([pairs[i][1] for i in members], dtype=np.float64)
         except OverflowError:  # an int past float64: each pair as `_close` decides it
             for i in members:
-                surely[i] = _close(expected[i], actual[i], tol)
+                surely[i] = _close(*pairs[i], tol)
             continue
         with np.errstate(all="ignore"):  # an inf or NaN fails the test below, quietly
             fine = np.isfinite(e_all) & (np.abs(a_all - e_all) <= atol + rtol * np.abs(e_all))

@@ -39,6 +39,7 @@ from ..plan import Case, cache_dir, library_version, store_in_cache
 from ..run.client import CallOutcome
 from ..spec.schema import CheckSpec, OracleSpec, TrajectorySpec
 from .context import ExerciseContext, Failure, fingerprint
+from .compare import close_many
 from .failures import outcome_failure
 
 Step = tuple[Case, CallOutcome]
@@ -192,22 +193,32 @@ class TrajectoryCheck:
         theirs = ctx.call([case for path in ours for case, _ in path]) or []
         oracle = (oracle_paths(ctx, traj, starts, gradient)
                   if traj.oracle and not ctx.expected.replay else None)
-        failures: list[Failure | None] = []
-        done = 0
-        for i, path in enumerate(ours):
-            got, done = theirs[done:done + len(path)], done + len(path)
+        starts_at = [sum(len(path) for path in ours[:i]) for i in range(len(ours))]
+        steps = [(i, k, case, expected, outcome) for i, path in enumerate(ours)
+                 for k, ((case, expected), outcome) in enumerate(
+                     zip(path, theirs[starts_at[i]:starts_at[i] + len(path)], strict=False), start=1)]
+        tol = ctx.tolerance(spec)
+        # the steps that surely match, decided together (compare.close_many); the rest one by one
+        right = close_many([e.value for _, _, _, e, _ in steps], [o.value for *_, o in steps], tol)
+        by_oracle = ([_oracle_expected(traj, oracle[i][k - 1], o) for i, k, _, _, o in steps]
+                     if oracle is not None else [])
+        oracle_right = close_many(by_oracle, [o.value for *_, o in steps], tol) if by_oracle else []
+        failures: list[Failure | None] = [None] * len(ours)
+        stopped: set[int] = set()
+        for n, (i, k, case, expected, outcome) in enumerate(steps):
+            if i in stopped:
+                continue
             failure = None
-            for k, ((case, expected), outcome) in enumerate(zip(path, got, strict=False), start=1):
+            if not (right[n] and outcome.error is None):
                 failure = _step_failure(ctx, spec, traj, k, case, outcome, expected.value,
                                         "trajectory_mismatch", {})
-                if failure is None and oracle is not None and traj.oracle is not None:
-                    failure = _step_failure(
-                        ctx, spec, traj, k, case, outcome,
-                        _oracle_expected(traj, oracle[i][k - 1], outcome),
-                        "trajectory_oracle_mismatch", {"optimizer": traj.oracle.optimizer})
-                if failure is not None:
-                    break
-            failures.append(failure)
+            if failure is None and oracle is not None and traj.oracle is not None \
+                    and not (oracle_right[n] and outcome.error is None):
+                failure = _step_failure(ctx, spec, traj, k, case, outcome, by_oracle[n],
+                                        "trajectory_oracle_mismatch", {"optimizer": traj.oracle.optimizer})
+            if failure is not None:
+                failures[i] = failure
+                stopped.add(i)
         found = [f for f in failures if f is not None]
         if found:
             found[0].facts.setdefault("failing_cases", len(found))
