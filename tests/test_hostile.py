@@ -360,3 +360,24 @@ def test_json_report_says_which_layers_were_active(grade_source):
     if sys.platform.startswith("linux"):
         assert result.sandbox == {"rlimits": True, "no_new_privs": True, "landlock": True,
                                   "seccomp": True, "network": True}
+
+
+def test_a_call_that_silences_warnings_silences_only_itself(grade_source):
+    """Warnings are recorded per call with the filter "always"; a student's own filter, or a
+    replaced showwarning, set during one call is undone before the next (the worker sets its
+    recording up once a batch, and again after a call that changed it)."""
+    result = grade_source('''
+        import warnings
+        import numpy as np
+        calls = [0]
+        def sigmoid(x):
+            calls[0] += 1
+            if calls[0] == 1:
+                warnings.simplefilter("ignore")
+                warnings.showwarning = lambda *a, **k: None
+            x = np.asarray(x, dtype=float)
+            with np.errstate(over="warn"):
+                return 1.0 / (1.0 + np.exp(-x))
+    ''', "sigmoid")
+    stability = [c for c in by_id(result)["sigmoid"].checks if c.kind == "stability"]
+    assert stability and stability[0].status == "failed" and stability[0].code == "fp_warning", stability

@@ -105,6 +105,8 @@ def to_data(value: Any, budget: Budget | None = None) -> Any:
 def _convert(value: Any, depth: int, budget: Budget) -> Any:
     if depth > MAX_DEPTH:
         raise TooLarge("depth", depth, MAX_DEPTH)
+    if type(value) is np.ndarray:  # the common answer, decided before the isinstance chain
+        return _array(value, budget)
     if value is None or isinstance(value, bool):
         budget.take(data=_ITEM_BYTES)
         return bool(value) if value is not None else None

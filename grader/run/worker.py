@@ -292,35 +292,74 @@ class Worker:
             return {"missing": True}
         results = []
         budget = Budget()
-        for case in cases:
-            args, kwargs = list(case.get("args", [])), dict(case.get("kwargs", {}))
-            before = snapshot(args)
-            record: dict[str, Any] = {}
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                start = time.perf_counter()
-                try:
-                    value = function(*args, **kwargs)
-                    record["seconds"] = time.perf_counter() - start
-                    record["value"] = to_data(value, budget)
-                except TooLarge as exc:
-                    record["error"] = exc.as_error()
-                except BaseException as exc:
-                    record.setdefault("seconds", time.perf_counter() - start)
-                    record["error"] = _error(exc)
-            record["warnings"] = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]]
-            changed = modified(args, before)
-            if changed:
-                record["modified"] = changed
-            if return_args:
-                try:
-                    record["args_after"] = [to_data(a, budget) for a in args]
-                except BaseException as exc:
-                    record["args_after"] = None
-                    record.setdefault("error", exc.as_error() if isinstance(exc, TooLarge) else _error(exc))
-            _charge_texts(record, budget)
-            results.append(record)
+        with _CallWarnings() as said:
+            for case in cases:
+                results.append(self._one(function, case, return_args, budget, said))
         return columns(results)
+
+    def _one(self, function: Callable[..., Any], case: dict[str, Any], return_args: bool, budget: Budget,
+             said: _CallWarnings) -> dict[str, Any]:
+        """One call's record: its value or error, time, warnings, arguments changed in place."""
+        args, kwargs = list(case.get("args", [])), dict(case.get("kwargs", {}))
+        before = snapshot(args)
+        record: dict[str, Any] = {}
+        start = time.perf_counter()
+        try:
+            value = function(*args, **kwargs)
+            record["seconds"] = time.perf_counter() - start
+            record["value"] = to_data(value, budget)
+        except TooLarge as exc:
+            record["error"] = exc.as_error()
+        except BaseException as exc:
+            record.setdefault("seconds", time.perf_counter() - start)
+            record["error"] = _error(exc)
+        record["warnings"] = [f"{w.category.__name__}: {w.message}"[:300] for w in said.take()[:10]]
+        changed = modified(args, before)
+        if changed:
+            record["modified"] = changed
+        if return_args:
+            try:
+                record["args_after"] = [to_data(a, budget) for a in args]
+            except BaseException as exc:
+                record["args_after"] = None
+                record.setdefault("error", exc.as_error() if isinstance(exc, TooLarge) else _error(exc))
+        _charge_texts(record, budget)
+        return record
+
+
+class _CallWarnings:
+    """The warnings of each call of a batch, every one recorded (the filter "always"), as a
+    catch_warnings per call would: set up once a batch, and again after a call that changed the
+    warnings machinery (a student's own filters or showwarning never outlive their call)."""
+
+    def __enter__(self) -> _CallWarnings:
+        self._open()
+        return self
+
+    def _open(self) -> None:
+        self._context = warnings.catch_warnings(record=True)
+        caught = self._context.__enter__()  # the very list catch_warnings appends to (empty: falsy)
+        assert caught is not None  # record=True
+        self._caught: list[warnings.WarningMessage] = caught
+        warnings.simplefilter("always")
+        self._state = self._machinery()
+
+    @staticmethod
+    def _machinery() -> tuple[object, ...]:
+        return (warnings.filters, tuple(warnings.filters), warnings.showwarning,
+                getattr(warnings, "_showwarnmsg_impl", None))
+
+    def take(self) -> list[warnings.WarningMessage]:
+        """The last call's warnings; the machinery set up again if the call changed it."""
+        said = list(self._caught)
+        self._caught.clear()
+        if self._machinery() != self._state:
+            self._context.__exit__(None, None, None)
+            self._open()
+        return said
+
+    def __exit__(self, *exc: object) -> None:
+        self._context.__exit__(None, None, None)
 
 
 #: the fields of a call's record sent only for the calls that have them, as [index, value] pairs
