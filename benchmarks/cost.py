@@ -99,6 +99,17 @@ def _batch_rows(trees: dict[str, Path], sizes: list[int], jobs: list[int]) -> li
     return lines
 
 
+def _on_paper(per_submission: float, students: int = 20_000) -> list[str]:
+    """What a MOOC's class needs from the measured margin alone (fixed costs apart: each grader
+    process's start, ~1 s, and the report), on machines of this one's 2 cores."""
+    total = students * per_submission
+    rows = [f"| {n} | {2 * n} | {total / (2 * n) / 60:.1f} min |" for n in (1, 2, 5, 10, 20)]
+    return ["", f"On paper: {students:,} complete submissions at {per_submission:.2f} CPU s each are "
+            f"{total / 3600:.1f} CPU hours; on N machines of 2 cores, all busy (`--cluster`, one "
+            f"Dask worker a core; the cluster path measured more per submission on this shared "
+            f"machine, benchmarks/CLUSTER.md):", "", "| machines | cores | wall time |", "|---|---|---|", *rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("baseline", type=Path)
@@ -150,6 +161,7 @@ def main() -> None:
     for stage in stages:
         lines.append(f"| {stage} | {profiled['before']['stages'].get(stage, 0.0):.3f} | "
                      f"{profiled['after']['stages'].get(stage, 0.0):.3f} |")
+    lines += _on_paper(after_total)
     if args.classes:
         lines += _batch_rows(trees, args.classes, args.jobs)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
