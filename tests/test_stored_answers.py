@@ -89,3 +89,32 @@ def test_a_damaged_file_is_ignored(tmp_path, monkeypatch):
 
 def test_no_stored_answers_without_the_cache():
     assert for_session(GradingSession.load(use_cache=False)) is None
+
+
+def test_a_file_reads_back_every_answer_it_was_written_with(tmp_path, monkeypatch):
+    """Keys, values, errors, warnings and changed arguments, as the memo held them."""
+    import numpy as np
+
+    from grader.run.client import CallOutcome
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    session = GradingSession.load()
+    stored = for_session(session)
+    written = {bytes([i]) * 16: CallOutcome(value=np.arange(float(i)), warnings=["RuntimeWarning: w"] if i % 3 else [],
+                                            error={"type": "ValueError", "message": "m"} if i == 4 else None,
+                                            modified=[0] if i == 5 else None)
+               for i in range(8)}
+    session.expected.memo.outcomes.update(written)
+    stored.owner.update(dict.fromkeys(written, "softmax"))
+    stored.grown.add("softmax")
+    stored.save()
+
+    fresh = GradingSession.load()
+    for_session(fresh).load({"softmax"})
+    read = fresh.expected.memo.outcomes
+    assert sorted(read) == sorted(written)
+    for key, outcome in written.items():
+        got = read[key]
+        assert np.array_equal(got.value, outcome.value) and got.value.dtype == outcome.value.dtype
+        assert (got.error, got.warnings, got.modified) == (outcome.error, outcome.warnings, outcome.modified)
+
