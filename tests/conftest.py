@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support import EVERY_TEST, GROUPS, SLOW, SLOW_FIXTURES
+from support import EVERY_TEST, GROUPS, SLOW, SLOW_FIXTURES, work_unit
 
 #: test file name -> its group
 _GROUP_OF = {name: group for group, names in GROUPS.items() for name in names}
@@ -32,6 +32,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         costly = SLOW_FIXTURES.get(name, frozenset()) & set(getattr(item, "fixturenames", ()))
         if EVERY_TEST in slow or function in slow or costly:
             item.add_marker("slow")
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown without it (`-p no:xdist`)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`-n N` (xdist's `--dist load`, tests/README.md "Running them"): tests go to whichever
+    worker is free, except those that share a value computed once per process, which go to one
+    worker together (support.work_unit): a file's module fixtures (a class graded, a pack built)
+    and catalogue_support's caches (the validation runs, the private inputs pinned) are then
+    built once, as in a serial run, not once per worker. The largest such units start first.
+    Any other `--dist` is xdist's own."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedValuesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SharedValuesTogether(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

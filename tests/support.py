@@ -361,6 +361,53 @@ SLOW_FIXTURES: dict[str, frozenset[str]] = {
 }
 
 
+#: the files whose tests read tests/catalogue_support.py's caches of a process (the whole
+#: catalogue's validation runs, the private inputs pinned: ~30 s each): under xdist they are one
+#: work unit (work_unit), run by one worker, so that each is computed once, not once a worker;
+#: tests/test_suite_rules.py fails when a file that imports one of them is not listed here
+SHARED_CACHES: frozenset[str] = frozenset({
+    "test_catalogue_correct.py", "test_catalogue_mistakes.py", "test_private_inputs.py", "test_validate.py",
+})
+
+#: the fixture scopes computed once per process and shared by the tests of a file
+SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+
+def shared_fixtures(path: Path) -> set[str]:
+    """The fixtures of a test file whose scope is module, class or package (from its source:
+    what the xdist scheduler of tests/conftest.py can know before any worker has collected)."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) in ("pytest.fixture", "fixture"):
+                scope = next((k.value for k in decorator.keywords if k.arg == "scope"), None)
+                if isinstance(scope, ast.Constant) and scope.value in SHARED_SCOPES:
+                    found.add(node.name)
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _file_unit(file: str) -> str | None:
+    name = Path(file).name
+    if name in SHARED_CACHES:
+        return "catalogue_support"
+    path = ROOT / file
+    if path.is_file() and shared_fixtures(path):
+        return file
+    return None
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work that the xdist scheduler of tests/conftest.py gives one worker: every
+    test of a file with a module fixture (its value is built once, by that worker), one unit
+    for the files of SHARED_CACHES, and any other test alone (to whichever worker is free)."""
+    return _file_unit(nodeid.split("::", 1)[0]) or nodeid
+
+
 def by_id(result: SubmissionResult) -> dict[str, ExerciseResult]:
     """A submission's exercise results by exercise id, for assertions on one of them."""
     return {e.id: e for e in result.exercises}

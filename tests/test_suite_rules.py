@@ -11,7 +11,7 @@ import sys
 import tomllib
 from collections import Counter
 
-from support import EVERY_TEST, GROUPS, ROOT, SLOW, SLOW_FIXTURES
+from support import EVERY_TEST, GROUPS, ROOT, SHARED_CACHES, SLOW, SLOW_FIXTURES, shared_fixtures, work_unit
 
 TESTS = ROOT / "tests"
 FILES = sorted(p.name for p in TESTS.glob("test_*.py"))
@@ -40,6 +40,28 @@ def test_every_slow_fixture_named_exists():
     missing = {name: sorted(fixtures - _functions(name)) for name, fixtures in SLOW_FIXTURES.items()
                if name not in FILES or fixtures - _functions(name)}
     assert missing == {}
+
+
+def test_every_slow_fixture_is_one_the_xdist_scheduler_keeps_on_one_worker():
+    """A costly module fixture is built once under `-n 2` only if its file is one work unit."""
+    assert {name: sorted(fixtures - shared_fixtures(TESTS / name)) for name, fixtures in SLOW_FIXTURES.items()
+            if fixtures - shared_fixtures(TESTS / name)} == {}
+    assert all(work_unit(f"tests/{name}::test_x") == f"tests/{name}" for name in SLOW_FIXTURES)
+    assert work_unit("tests/test_codec.py::test_x[1]") == "tests/test_codec.py::test_x[1]"
+
+
+def test_every_reader_of_the_catalogue_caches_is_in_shared_caches():
+    """catalogue_support's validation runs and private inputs are computed once per process:
+    every file that reads one is in the one work unit of SHARED_CACHES."""
+    cached = {"validation", "private_validation", "private_session"}
+    readers = set()
+    for name in FILES:
+        tree = ast.parse((TESTS / name).read_text(encoding="utf-8"))
+        if any(isinstance(node, ast.ImportFrom) and node.module == "catalogue_support"
+               and cached & {alias.name for alias in node.names} for node in ast.walk(tree)):
+            readers.add(name)
+    assert readers == SHARED_CACHES
+    assert {work_unit(f"tests/{name}::test_x") for name in SHARED_CACHES} == {"catalogue_support"}
 
 
 def test_the_markers_are_registered_and_unknown_ones_refused():
