@@ -39,6 +39,7 @@ from .spec import Exercise, ExerciseSet, SpecError, load_exercise_set
 from .trusted import load_trusted_code
 
 if TYPE_CHECKING:
+    from .judge.answers import StoredAnswers
     from .pack import Pack
     from .result import SubmissionResult
     from .submission import Submission
@@ -98,6 +99,8 @@ class GradingSession:
         self.stable_cases = StableCases()
         #: the requests every submission's worker is sent, encoded once for the run
         self.encoded_requests = EncodedRequests()
+        self._answers: StoredAnswers | None = None
+        self._answers_opened = False
         #: a student pack (grader.pack): the reference's answers and the plans, recorded as data
         self.pack: Pack | None = None
         if exercise_set.reference_dir is None and exercise_set.expected_dir is not None:
@@ -160,7 +163,9 @@ class GradingSession:
         reference nobody replaces after loading it: stored answers would stand in for it."""
         from .judge.answers import for_session, functions_of
 
-        answers = for_session(self)
+        if not self._answers_opened:  # once a session: a resident grader checks again and again
+            self._answers, self._answers_opened = for_session(self), True
+        answers = self._answers
         if answers is not None:
             answers.load(functions_of(list(exercises)))
         yield

@@ -118,3 +118,32 @@ def test_a_file_reads_back_every_answer_it_was_written_with(tmp_path, monkeypatc
         assert np.array_equal(got.value, outcome.value) and got.value.dtype == outcome.value.dtype
         assert (got.error, got.warnings, got.modified) == (outcome.error, outcome.warnings, outcome.modified)
 
+
+
+def test_a_session_reads_its_stored_answers_once(tmp_path, monkeypatch, zygote):
+    """A session that checks again (a resident grader, grader/resident) reads each function's
+    file only the first time, and wraps the reference's memo once, however often it is asked."""
+    from grader.judge import answers
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    submission = tmp_path / "student.py"
+    submission.write_text(SOURCE, encoding="utf-8")
+    writer = GradingSession.load()
+    with writer.stored_answers(writer.select(EXERCISES)):
+        grade(writer, submission, zygote, Options(exercises=EXERCISES))
+    reads: list[str] = []
+    decode = answers.codec.decode
+    monkeypatch.setattr(answers.codec, "decode", lambda data: reads.append("read") or decode(data))
+    session = GradingSession.load()
+    with session.stored_answers(session.select(("softmax",))):
+        pass
+    first = len(reads)
+    assert first >= 1
+    wrapped = session.expected.run
+    for _ in range(3):
+        with session.stored_answers(session.select(("softmax",))):
+            pass
+    assert len(reads) == first and session.expected.run is wrapped
+    with session.stored_answers(session.select(EXERCISES)):  # more exercises: only theirs are read
+        pass
+    assert first < len(reads) <= first + len(answers.functions_of(session.select(EXERCISES)))

@@ -76,6 +76,7 @@ class StoredAnswers:
         self.folder = cache_dir() / "answers" / answers_key(sources)
         self.owner: dict[bytes, str] = {}
         self.grown: set[str] = set()
+        self.loaded: set[str] = set()  # read already: a session checking again reads nothing twice
         memo, run = expected.memo.outcomes, expected.run
 
         def watched(exercise: Any, function: str, cases: list[Any], *args: Any, **kwargs: Any) -> Any:
@@ -94,7 +95,8 @@ class StoredAnswers:
 
     def load(self, functions: set[str]) -> None:
         memo = self.expected.memo.outcomes
-        for function in sorted(functions):
+        for function in sorted(functions - self.loaded):
+            self.loaded.add(function)
             try:
                 data = codec.decode(self._path(function).read_bytes())
             except (OSError, codec.CodecError):
