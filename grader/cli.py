@@ -20,6 +20,7 @@ from .commands.ci import ci_command
 from .commands.doctor import doctor_command
 from .commands.exercises import explain_command, init_command, list_command
 from .commands.pack import pack_command
+from .commands.resident import resident_command
 from .commands.secret import secret_command
 from .commands.similarity import similarity_command
 from .commands.validate import validate_command
@@ -48,7 +49,8 @@ def cli(ctx: click.Context, exercises: str | None, lang: str | None) -> None:
     for problem in choice.problems:
         click.echo(render("config.ignored", {"problem": problem}, choice.lang), err=True)
     _check_worker_choice(choice.lang)
-    ctx.obj = Settings(exercises, choice.lang, choice.source == "flag")
+    # a resident grader runs this group with its warm sessions as `obj` (grader.resident.server)
+    ctx.obj = Settings(exercises, choice.lang, choice.source == "flag", sessions=ctx.obj)
 
 
 def _check_worker_choice(lang: str) -> None:
@@ -63,7 +65,8 @@ def _check_worker_choice(lang: str) -> None:
 
 for _command in (list_command, check_command, validate_command, init_command, explain_command,
                  collect_command, grade_command, export_command, history_command, pack_command, ci_command,
-                 secret_command, doctor_command, similarity_command, override_command, comment_command):
+                 secret_command, doctor_command, similarity_command, override_command, comment_command,
+                 resident_command):
     cli.add_command(_command)
 
 

@@ -645,6 +645,12 @@ CATALOGUE: dict[str, str] = {
                     "that imports.",
     "watch.text_only": "--watch shows text only: it cannot be combined with --format json.",
     "watch.stopped": "Stopped watching.",
+    # --- grader resident (grader/commands/resident.py) ---
+    "resident.none": "No resident grader is running ({setting}: {state}).",
+    "resident.setting": "now {value}; a check at a terminal starts one, 1 always, 0 never",
+    "resident.unsupported": "this system has none: every check starts afresh",
+    "resident.line": "Resident grader {pid}: {served} checks served, {sessions} sessions warm, up {minutes} min.",
+    "resident.stopped": "Stopped {count} resident grader(s).",
     # --- Click's own usage errors, by their exact English (grader/commands/click_words.py) ---
     "click.usage": "Usage:",
     "click.try_help": "Try '{command} {option}' for help.",

@@ -44,7 +44,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "test_batch_grade.py", "test_batch_report.py", "test_ch3_grading.py", "test_ci_templates.py",
         "test_assignments.py", "test_authoring_errors.py", "test_cluster.py", "test_console.py", "test_course.py",
         "test_course_edges.py", "test_judge_internal_error.py", "test_semester.py", "test_student_edges.py",
-        "test_similarity_grade.py", "test_grades_unchanged.py",
+        "test_similarity_grade.py", "test_grades_unchanged.py", "test_resident.py",
         "test_cli.py", "test_feedback_jupyter.py", "test_feedback_watch.py", "test_github_classroom.py",
         "test_hostile.py", "test_hostile_batch.py", "test_hostile_files.py", "test_install.py",
         "test_pack.py", "test_pack_lookup_attack.py", "test_student_wheel.py", "test_lms.py",
@@ -71,6 +71,8 @@ SLOW: dict[str, frozenset[str]] = {
     # a generated class of 40 graded by `grader grade -j 2`
     "test_run_memos.py": frozenset({"test_students_of_one_run_keep_their_own_answers"}),
     "test_grades_unchanged.py": frozenset({"test_every_student_is_graded_as_recorded"}),
+    # each test starts resident graders and fresh `grader check` processes to compare with
+    "test_resident.py": frozenset({EVERY_TEST}),
     # one class graded for an assignment, then corrected and regraded
     "test_course.py": frozenset({EVERY_TEST}),
     "test_assignments.py": frozenset({

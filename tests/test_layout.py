@@ -40,10 +40,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("session", ("grader.trusted", "grader.session")),
     ("tools", ("grader.pinning", "grader.pack.build", "grader.pack.student_build",
                "grader.suite_validation", "grader.watch", "grader.explain", "grader.starter",
-               "grader.interactive", "grader.batch", "grader.lms", "grader.ci", "grader.similarity")),
+               "grader.interactive", "grader.batch", "grader.lms", "grader.ci", "grader.similarity",
+               "grader.resident")),
     ("commands", ("grader.commands",)),
     # entry points: what Python, pip and Jupyter start from; nothing imports them
-    ("entry points", ("grader.cli", "grader.__main__", "grader.plan.__main__", "grader")),
+    # (the resident grader's server runs the command line in its own process)
+    ("entry points", ("grader.cli", "grader.launch", "grader.__main__", "grader.plan.__main__",
+                      "grader.resident.server", "grader")),
 ]
 
 

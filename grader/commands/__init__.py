@@ -17,7 +17,7 @@ the stages are imported when a command runs.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 import click
 
@@ -29,16 +29,31 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
+if TYPE_CHECKING:
+    from ..engine import Options
+    from ..session import GradingSession
+
+
+class SessionSource(Protocol):
+    """Where `grader check` gets its session when it does not open one: a resident grader's
+    warm sessions (grader.resident.server.WarmSessions)."""
+
+    def session(self, exercises: str | None, seed: int | None, options: Options) -> GradingSession:
+        """The kept session for these (opened now if none is kept), set to `options`."""
+
 
 class Settings:
     """The group's own options, handed to every command (`@click.pass_obj`)."""
 
-    def __init__(self, exercises: str | None, lang: str, lang_explicit: bool = False) -> None:
+    def __init__(self, exercises: str | None, lang: str, lang_explicit: bool = False,
+                 sessions: SessionSource | None = None) -> None:
         #: --exercises / $GRADER_EXERCISES: the exercise set (None: the installed one)
         self.exercises = exercises
         self.lang = lang
         #: whether `--lang` was given (not taken from the environment, a config file or the locale)
         self.lang_explicit = lang_explicit
+        #: kept sessions to check in (a resident grader's); None: each command opens its own
+        self.sessions = sessions
 
 
 def fail_usage(problem: Exception | str, lang: str = "en") -> NoReturn:

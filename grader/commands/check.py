@@ -8,11 +8,12 @@ asks for: `watch_job` (re-check at every save) or `check_job` (once, then the re
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, ContextManager, NoReturn
 
 import click
 
@@ -75,8 +76,9 @@ def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str,
         (watch_job if request.watch else check_job)(session, request)
 
 
-def open_check_session(settings: Settings, request: CheckRequest) -> GradingSession:
-    """The grading session of one check (exit 2 on a spec error or an unknown exercise)."""
+def open_check_session(settings: Settings, request: CheckRequest) -> ContextManager[GradingSession]:
+    """The grading session of one check (exit 2 on a spec error or an unknown exercise): a new
+    one, closed after the check, or a resident grader's, kept for the next check."""
     from ..engine import Options
     from ..session import open_session
     from ..spec import SpecError
@@ -84,6 +86,8 @@ def open_check_session(settings: Settings, request: CheckRequest) -> GradingSess
     options = Options(exercises=request.exercise_ids, shrink=request.shrink,
                       time_limit=request.time_limit, limits=sandbox_limits())
     try:
+        if settings.sessions is not None:
+            return contextlib.nullcontext(settings.sessions.session(settings.exercises, request.seed, options))
         return open_session(settings.exercises, seed=request.seed, options=options, warm_zygote=True)
     except SpecError as exc:
         fail_usage(exc, request.lang)

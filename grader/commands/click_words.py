@@ -30,6 +30,7 @@ def _codes() -> dict[str, str]:
     return {english: code for code, english in CATALOGUE.items() if code.startswith("click.")}
 
 
+@functools.lru_cache(maxsize=None)
 def translator(lang: str) -> tuple[object, object]:
     """Replacements for gettext's `gettext` and `ngettext` that read the grader's catalogue."""
 
@@ -56,17 +57,28 @@ def _path_names(commands: Iterable[click.Command], lang: str) -> None:
             _path_names(command.commands.values(), lang)
 
 
+#: the translation functions `install` put in Click's modules (kept alive: told apart by identity)
+_INSTALLED: list[object] = []
+
+
+def _ours_or_stdlib(function: object, stdlib: object) -> bool:
+    return function is stdlib or any(function is mine for mine in _INSTALLED)
+
+
 def install(lang: str, command: click.Command) -> None:
-    """Click speaks `lang` from now on in this process (English: leave Click as it is)."""
-    if lang == "en":
+    """Click speaks `lang` from now on in this process (English: Click as it is, or as it was
+    before an earlier `install`: a resident grader serves one check in Chinese, the next in English)."""
+    if lang == "en" and not _INSTALLED:
         return
-    translate, translate_plural = translator(lang)
+    translate, translate_plural = (gettext.gettext, gettext.ngettext) if lang == "en" else translator(lang)
     for name in _MODULES:
         module = importlib.import_module(f"click.{name}")
-        if getattr(module, "_", None) is gettext.gettext:
+        if _ours_or_stdlib(getattr(module, "_", None), gettext.gettext):
             module._ = translate  # type: ignore[attr-defined]
-        if getattr(module, "ngettext", None) is gettext.ngettext:
+        if _ours_or_stdlib(getattr(module, "ngettext", None), gettext.ngettext):
             module.ngettext = translate_plural  # type: ignore[attr-defined]
+    if lang != "en" and not any(translate is mine for mine in _INSTALLED):
+        _INSTALLED.extend((translate, translate_plural))
     _path_names([command], lang)
 
 
