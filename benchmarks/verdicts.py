@@ -4,7 +4,8 @@
 
 Per student and exercise: status, score, message code; per check: status, score, code, the
 matched mistake (and whether it is only likely), the symptom, every other way it fails, and the
-shrunk counterexample (by a digest of its values to 12 digits). Timings and paths are left out: they differ from run to run.
+shrunk counterexample (by a digest of its values to 12 digits). Timings and paths are left out:
+they differ from run to run.
 `tests/test_grades_unchanged.py` grades the generated class (benchmarks/classgen.py) and compares
 its verdicts with `tests/data/generated_class_verdicts.json`, recorded by this script from the
 code before the per-submission cost work of issue 17. Record it again only when a change is
