@@ -410,6 +410,22 @@ def work_unit(nodeid: str) -> str:
     return _file_unit(nodeid.split("::", 1)[0]) or nodeid
 
 
+#: `python -c INTERRUPTIBLE python-args…`: python-args in a Python that Ctrl-C reaches. A process
+#: started with SIGINT ignored keeps it ignored (Python installs no KeyboardInterrupt then, as a
+#: Unix program should, like a background job of a script); once a test run left it so for the
+#: processes it started (seen on one xdist worker, cause unknown), and a Ctrl-C test then saw its
+#: SIGINT lost. Resetting it before exec makes such a test test the grader, not its parent.
+INTERRUPTIBLE = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                 "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+
+
+def interruptible(*python_args: str) -> list[str]:
+    """The command line of `python PYTHON_ARGS…` with SIGINT's default action (INTERRUPTIBLE)."""
+    import sys
+
+    return [sys.executable, "-c", INTERRUPTIBLE, *python_args]
+
+
 def by_id(result: SubmissionResult) -> dict[str, ExerciseResult]:
     """A submission's exercise results by exercise id, for assertions on one of them."""
     return {e.id: e for e in result.exercises}

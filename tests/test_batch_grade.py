@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT
+from support import ROOT, interruptible
 
 CLASS = ROOT / "submissions" / "class"
 #: a few exercises keep the class run short; farah's relu pokes outside its folder, her softmax
@@ -240,7 +240,8 @@ def test_ctrl_c_keeps_finished_results_and_a_rerun_completes_the_rest(tmp_path):
     out = tmp_path / "out"
     args = [sys.executable, "-m", "grader", "grade", str(subs), "-o", str(out), "-e", "relu", "-j", "1",
             "--time-limit", "1.5"]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(interruptible(*args[1:]), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     try:
         deadline = time.monotonic() + 120
         graded = 0

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from support import ROOT
+from support import ROOT, interruptible
 
 distributed = pytest.importorskip("distributed")
 
@@ -377,7 +377,7 @@ def test_ctrl_c_keeps_what_is_graded_and_the_next_run_finishes(klass, local_run,
     dask_processes.start(workers=2)
     out = tmp_path / "out"
     args = grade_args(klass, out, "--cluster", dask_processes.address)
-    run = subprocess.Popen([sys.executable, "-m", "grader", *args],
+    run = subprocess.Popen(interruptible("-m", "grader", *args),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     try:
         assert run.stdout is not None

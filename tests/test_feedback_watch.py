@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+from support import interruptible
+
 
 WRONG = "import numpy as np\n\ndef relu(x):\n    return np.abs(x)\n"
 RIGHT = "import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0.0)\n"
@@ -21,7 +23,7 @@ BROKEN = "import numpy as np\n\ndef relu(x)\n    return x\n"
 class Watcher:
     def __init__(self, folder: Path, *args: str) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "grader", *args], cwd=folder, env=env,
+        self.proc = subprocess.Popen(interruptible("-m", "grader", *args), cwd=folder, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      encoding="utf-8", start_new_session=True)
         self.lines: queue.Queue[str] = queue.Queue()
