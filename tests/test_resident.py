@@ -268,6 +268,8 @@ def test_a_peer_sending_nonsense_is_refused_and_serving_goes_on(residents: Resid
             assert sock.recv(100) == b""  # closed without an answer
     for message in ({"command": "run", "argv": "check", "cwd": "/", "env": {}},
                     {"command": "run", "argv": ["check"], "cwd": "/", "env": {"A": 1}},
+                    {"command": "run", "argv": ["check", "f.py", "--watch"], "cwd": "/", "env": {}},
+                    {"command": "run", "argv": ["grade", "class", "-o", "out"], "cwd": "/", "env": {}},
                     {"command": "anything"}):
         reply = client.ask(address, message, timeout=30)
         assert reply == {"kind": "refused"}
