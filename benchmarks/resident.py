@@ -8,7 +8,9 @@ process: interpreter, imports, specs, reference, answers, zygote) and once forwa
 grader this script started (GRADER_RESIDENT=1), in turn, so the machine's load falls on both alike.
 Measured: the wall time the student waits, and the CPU seconds of every process involved (the
 `grader` process and what it starts; for a forwarded check also the resident grader, its zygote and
-workers, read from /proc before and after). Medians are written as a Markdown table. Linux only.
+workers, read from /proc before and after). Medians are written as a Markdown table, with the
+physical limit measured in every round too: the student's functions alone on the same inputs
+(benchmarks/physical.py), which the machine's speed of the moment changes alike. Linux only.
 """
 
 from __future__ import annotations
@@ -103,6 +105,23 @@ def _resident_pid(env: dict[str, str]) -> int:
     raise SystemExit("no resident grader started")
 
 
+def _record_calls(submission: str, env: dict[str, str], recording: Path) -> None:
+    """Every batch of calls a check sends the worker, saved for `_physical` (benchmarks/stages.py)."""
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stages.py"), str(recording.with_suffix(".json")),
+                    "check", submission], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**env, "BENCH_RECORD": str(recording), "BENCH_SPAWNED_AT": str(time.time())}, check=False)
+
+
+def _physical(submission: str, env: dict[str, str], recording: Path) -> float:
+    """Seconds the student's functions alone take on those calls (benchmarks/physical.py)."""
+    import json
+
+    out = recording.with_name("physical.json")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "physical.py"), str(recording), submission,
+                    str(out)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return float(json.loads(out.read_text(encoding="utf-8"))["seconds"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
@@ -123,12 +142,17 @@ def main() -> None:
         pid = _resident_pid(resident_env)
         _check(args.submission, resident_env)  # its first check: the session's first submission
         load_before = os.getloadavg()[0]
+        recording = Path(work) / "calls.bin"
+        _record_calls(args.submission, fresh_env, recording)
         rows: dict[str, list[tuple[float, float]]] = {"fresh": [], "resident": []}
+        physical_rounds = []
         for _ in range(args.rounds):
             rows["fresh"].append(_check(args.submission, fresh_env))
             served_before = _tree_cpu(pid)
             wall, client_cpu = _check(args.submission, resident_env)
             rows["resident"].append((wall, client_cpu + _tree_cpu(pid) - served_before))
+            physical_rounds.append(_physical(args.submission, fresh_env, recording))
+        physical = statistics.median(physical_rounds)
         load_after = os.getloadavg()[0]
         subprocess.run([sys.executable, "-m", "grader", "resident", "stop"], cwd=ROOT, env=resident_env,
                        stdout=subprocess.DEVNULL, check=False)
@@ -149,6 +173,11 @@ def main() -> None:
         f"| served by the resident grader | {median('resident', 0):.2f} | {median('resident', 1):.2f} |",
         f"| served / afresh | {median('resident', 0) / median('fresh', 0):.2f} | "
         f"{median('resident', 1) / median('fresh', 1):.2f} |",
+        "",
+        f"The student's own functions on the same inputs, alone in a plain process (benchmarks/physical.py, "
+        f"once a round): **{physical:.2f} s**, train_xor's training most of it. "
+        f"A served check waits {median('resident', 0) / physical:.1f}× that; a fresh one "
+        f"{median('fresh', 0) / physical:.1f}×.",
         "",
     ]
     args.out.write_text("\n".join(lines), encoding="utf-8")
