@@ -76,7 +76,7 @@ def test_the_wheel_is_valid_and_reproducible(wheel, tmp_path):
         wheel_file = archive.read(f"{dist_info}/WHEEL").decode()
         entry_points = archive.read(f"{dist_info}/entry_points.txt").decode()
     assert "Root-Is-Purelib: true" in wheel_file and "Tag: py3-none-any" in wheel_file
-    assert "grader = grader.cli:main" in entry_points
+    assert "grader = grader.launch:main" in entry_points
     assert f"Name: grader\nVersion: {__version__}\n" in meta
     declared = metadata()
     shipped = [line.split(": ", 1)[1] for line in meta.splitlines() if line.startswith("Requires-Dist: ")]
@@ -109,7 +109,7 @@ def test_metadata_comes_from_the_checkout_or_from_the_installed_distribution(tmp
     lines = list(installed.metadata.get_all("Requires-Dist") or [])
     assert [r for r in lines if "extra ==" not in r] == recorded.dependencies
     assert list(recorded.extras) == list(installed.metadata.get_all("Provides-Extra") or [])
-    assert recorded.version == installed.version and recorded.scripts == {"grader": "grader.cli:main"}
+    assert recorded.version == installed.version and recorded.scripts == {"grader": "grader.launch:main"}
 
 
 @pytest.mark.parametrize("line, expected", [

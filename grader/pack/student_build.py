@@ -61,7 +61,7 @@ class Metadata:
     requires_python: str = ">=3.10"
     dependencies: list[str] = field(default_factory=list)
     extras: dict[str, list[str]] = field(default_factory=dict)
-    scripts: dict[str, str] = field(default_factory=lambda: {"grader": "grader.cli:main"})
+    scripts: dict[str, str] = field(default_factory=lambda: {"grader": "grader.launch:main"})
 
 
 def wheel_name(version: str = __version__) -> str:
@@ -121,7 +121,7 @@ def metadata(root: Path | None = None) -> Metadata:
                         requires_python=str(project.get("requires-python") or ">=3.10"),
                         dependencies=list(project.get("dependencies") or []),
                         extras={k: list(v) for k, v in (project.get("optional-dependencies") or {}).items()},
-                        scripts=dict(project.get("scripts") or {"grader": "grader.cli:main"}))
+                        scripts=dict(project.get("scripts") or {"grader": "grader.launch:main"}))
     from importlib.metadata import PackageNotFoundError, distribution
 
     try:
@@ -143,7 +143,7 @@ def metadata(root: Path | None = None) -> Metadata:
     return Metadata(version=dist.version, description=_field(meta, "Summary", SUMMARY),
                     requires_python=_field(meta, "Requires-Python", ">=3.10"),
                     dependencies=dependencies, extras=extras,
-                    scripts=scripts or {"grader": "grader.cli:main"})
+                    scripts=scripts or {"grader": "grader.launch:main"})
 
 
 def _field(meta: PackageMetadata, name: str, default: str) -> str:
