@@ -41,7 +41,7 @@ def _run(tree: Path, count: int, profile: bool) -> dict:
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def _become_subreaper() -> None:
+def become_subreaper() -> None:
     """Adopt every orphan of the runs below (a zygote's workers outlive it as zombies, which
     init would reap and so their CPU would be lost): reaped here, their CPU is counted (Linux)."""
     try:
@@ -52,7 +52,7 @@ def _become_subreaper() -> None:
         pass
 
 
-def _children_cpu() -> float:
+def children_cpu() -> float:
     """CPU seconds of every descendant reaped so far, the adopted orphans reaped first."""
     while True:
         try:
@@ -69,13 +69,13 @@ def _grade_class(tree: Path, folder: Path, jobs: int) -> tuple[float, float]:
     """(wall s, CPU s of the whole process tree) of `grader grade` on `folder` with this tree's code."""
     with tempfile.TemporaryDirectory() as work:
         env = {**os.environ, "PYTHONPATH": str(tree)}
-        cpu, wall = _children_cpu(), time.monotonic()
+        cpu, wall = children_cpu(), time.monotonic()
         subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "-o", str(Path(work) / "out"),
                         "-j", str(jobs), "--no-similarity"], cwd=tree, env=env, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.monotonic() - wall
         time.sleep(0.5)  # the last orphans end and are adopted
-        return wall, _children_cpu() - cpu
+        return wall, children_cpu() - cpu
 
 
 def _batch_rows(trees: dict[str, Path], sizes: list[int], jobs: list[int]) -> list[str]:
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--classes", type=int, nargs="*", default=[100], help="class sizes for the batch table")
     parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2])
     args = parser.parse_args()
-    _become_subreaper()
+    become_subreaper()
     trees = {"before": args.baseline.resolve(), "after": ROOT}
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     started = time.monotonic()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,31 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from cost import become_subreaper, children_cpu  # this folder: the same accounting as cost.py
+
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _become_subreaper() -> None:
-    """Adopt the orphans below (a resident grader once its starter exits, a zygote's workers):
-    reaped here, their CPU is counted."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        pass
-
-
-def _reaped_cpu() -> float:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            break
-        if pid == 0:
-            break
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _tree_cpu(root: int) -> float:
@@ -78,12 +56,12 @@ def _tree_cpu(root: int) -> float:
 
 def _check(submission: str, env: dict[str, str]) -> tuple[float, float]:
     """(wall s, CPU s of the `grader` process and what it started and reaped)."""
-    before = _reaped_cpu()
+    before = children_cpu()
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "grader", "check", submission], cwd=ROOT, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - start
-    return wall, _reaped_cpu() - before
+    return wall, children_cpu() - before
 
 
 def _resident_pid(env: dict[str, str]) -> int:
@@ -128,7 +106,7 @@ def main() -> None:
     parser.add_argument("--submission", default="submissions/correct.py")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESIDENT.md")
     args = parser.parse_args()
-    _become_subreaper()
+    become_subreaper()
     with tempfile.TemporaryDirectory() as work:
         runtime = Path(work) / "run"
         runtime.mkdir(mode=0o700)
