@@ -62,10 +62,12 @@ def _cpu_limit_signal(number: object) -> bool:
     return type(number) is int and number == getattr(signal, "SIGXCPU", None)
 
 
-def _worker_failure(ex: Exercise, exc: WorkerError) -> ExerciseResult:
+def _worker_failure(ex: Exercise, exc: WorkerError, limit: float | None = None) -> ExerciseResult:
+    """`limit`: the exercise's time limit, which a timeout reports (the moment of the request that
+    ran out of it is not the student's business, and would differ from run to run)."""
     facts: Facts
     if isinstance(exc, WorkerTimeout):
-        status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds}
+        status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds if limit is None else limit}
     elif isinstance(exc, WorkerCrashed) and _cpu_limit_signal(exc.how.get("signal")):
         status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc), "exit": _exit_facts(exc)}
     elif isinstance(exc, WorkerBadReply):
@@ -229,7 +231,7 @@ def _judge_in_worker(session: GradingSession, worker: WorkerSession, ex: Exercis
             return _fail_all([ex], ERROR, code, {})[0], loaded
         except WorkerError as exc:
             first_request = worker.answered == answered
-            failed = _worker_failure(ex, exc)
+            failed = _worker_failure(ex, exc, options.time_limit or ex.time_limit)
             loaded = _start(worker, result)
             if not _retry_after(exc, attempt, first_request, loaded):
                 break
@@ -256,7 +258,7 @@ def grade_in_process(session: GradingSession, functions: dict[str, Callable[...,
         try:
             exercise_result = judge_exercise(session.context(ex, caller, options))
         except WorkerError as exc:  # a time limit, measured in-process too
-            exercise_result = _worker_failure(ex, exc)
+            exercise_result = _worker_failure(ex, exc, options.time_limit or ex.time_limit)
         exercise_result.seconds = time.monotonic() - begun
         result.exercises.append(exercise_result)
     result.seconds = time.monotonic() - started

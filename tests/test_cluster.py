@@ -136,7 +136,7 @@ def grades(out: Path) -> dict[str, Any]:
 
 
 def feedback(out: Path) -> dict[str, str]:
-    """Each feedback page, with the durations a clock measured ("Stopped after 1.93 s") masked."""
+    """Each feedback page, with any duration a clock measured masked."""
     return {p.name: TIMED.sub("… s", p.read_text(encoding="utf-8"))
             for p in sorted((out / "feedback").glob("*.md"))}
 

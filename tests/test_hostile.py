@@ -65,6 +65,8 @@ def test_ignored_signals_do_not_stop_the_wall_clock_kill(grade_source):
         time.sleep(3600)
     '''), "sigmoid", "relu", time_limit=1.5)
     assert_contained(result, status="timeout")
+    # the limit, not the moment the last request ran out of it: the same report every run
+    assert by_id(result)["sigmoid"].facts == {"seconds": 1.5}
 
 
 # --- memory -----------------------------------------------------------------------------------

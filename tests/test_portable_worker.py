@@ -58,9 +58,8 @@ HOSTILE = {
 
 
 def _timeless(value: Any) -> Any:
-    """A JSON report without what differs between two honest runs: durations (the time a
-    timeout was left with is one too: "Stopped after 3.99902 s") and the worker's temporary
-    folder (a traceback names it)."""
+    """A JSON report without what differs between two honest runs: durations and the worker's
+    temporary folder (a traceback names it)."""
     if isinstance(value, dict):
         return {k: _timeless(v) for k, v in value.items() if k not in ("seconds", "duration")}
     if isinstance(value, list):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -167,9 +166,8 @@ def test_a_resident_grader_killed_mid_check_costs_only_time(residents: Residents
     os.kill(pid, signal.SIGKILL)
     out, err = run.communicate(timeout=120)
     fresh = grader("check", str(hanging), "-e", "relu", "--time-limit", "3", env=residents.local_env)
-    stopped_after = re.compile(r"\d+\.\d+ s")  # the time it took differs from run to run
-    assert (run.returncode, stopped_after.sub("", out)) == (fresh.returncode, stopped_after.sub("", fresh.stdout))
-    assert run.returncode == 1 and "timeout" in out and "Traceback" not in err
+    assert (run.returncode, out) == (fresh.returncode, fresh.stdout)
+    assert run.returncode == 1 and "Stopped after 3 s" in out and "Traceback" not in err
     # its socket is left behind; the next resident grader takes the folder over
     again = residents.wait_serving()
     assert again["pid"] != pid
