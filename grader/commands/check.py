@@ -67,7 +67,11 @@ class CheckRequest:
 def check_command(settings: Settings, submission: Path, exercise_ids: tuple[str, ...],
                   chapters: tuple[int, ...], output_format: str, seed: int | None, no_shrink: bool,
                   watch: bool, assignment_id: str | None, time_limit: float | None) -> None:
-    """Check SUBMISSION (a .py file, a .ipynb notebook, or a folder of them) and show what is wrong."""
+    """Check SUBMISSION (a .py file, a .ipynb notebook, or a folder of them) and show what is wrong.
+
+    At a terminal, checks after the first are served by a resident grader kept warm in the
+    background (same report; `grader resident stop` ends it, GRADER_RESIDENT=0 turns it off).
+    """
     request = CheckRequest(submission, exercise_ids, chapters, output_format, seed, not no_shrink,
                            watch, time_limit, settings.lang, assignment_id)
     if request.watch and request.output_format != "text":
