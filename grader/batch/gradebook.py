@@ -171,8 +171,30 @@ def _plain(value: object) -> object:
         return clean_text(str(value))
 
 
+def as_tree(value: Any) -> Any:
+    """The result model as plain data, as `dataclasses.asdict` gives it (dataclasses as dicts,
+    at any depth), without asdict's deep copy of every leaf: the codec only reads them. A
+    stored result is encoded once a submission by the single writer (the parent of a batch,
+    the client of a cluster), where that copy was most of its cost."""
+    kind = type(value)
+    if value is None or kind in (str, float, int, bool):
+        return value
+    if kind is list:
+        return [as_tree(v) for v in value]
+    if kind is dict:
+        return {as_tree(k): as_tree(v) for k, v in value.items()}
+    if kind is tuple:
+        return tuple(as_tree(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_tree(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple, dict)):  # a subclass: as its base type, which the codec writes alike
+        return as_tree(dict(value) if isinstance(value, dict) else
+                       list(value) if isinstance(value, list) else tuple(value))
+    return value  # arrays and other leaves
+
+
 def encode_result(result: SubmissionResult) -> bytes:
-    tree = dataclasses.asdict(result)
+    tree = as_tree(result)
     try:
         return codec.encode(tree)
     except codec.CodecError:
