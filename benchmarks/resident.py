@@ -1,16 +1,18 @@
 """A warm self-check, started afresh and served by a resident grader, interleaved in one run.
 
-    python benchmarks/resident.py [--rounds 10] [--submission submissions/correct.py] [--out benchmarks/RESIDENT.md]
+    python benchmarks/resident.py [--rounds 10] [--submission FILE ...] [--out benchmarks/RESIDENT.md]
 
 "Warm" is the second check and later: the plans, the reference's stored answers and the bytecode
-are in the caches. Each round runs `grader check SUBMISSION` once with GRADER_RESIDENT=0 (a new
-process: interpreter, imports, specs, reference, answers, zygote) and once forwarded to the resident
-grader this script started (GRADER_RESIDENT=1), in turn, so the machine's load falls on both alike.
-Measured: the wall time the student waits, and the CPU seconds of every process involved (the
-`grader` process and what it starts; for a forwarded check also the resident grader, its zygote and
-workers, read from /proc before and after). Medians are written as a Markdown table, with the
-physical limit measured in every round too: the student's functions alone on the same inputs
-(benchmarks/physical.py), which the machine's speed of the moment changes alike. Linux only.
+are in the caches. By default two submissions are measured, submissions/correct.py and the
+benchmarks' PyTorch one (whose fresh check imports torch). Each round runs `grader check FILE`
+once with GRADER_RESIDENT=0 (a new process: interpreter, imports, specs, reference, answers,
+zygote) and once forwarded to the resident grader this script started (GRADER_RESIDENT=1), in
+turn, so the machine's load falls on both alike. Measured: the wall time the student waits, and
+the CPU seconds of every process involved (the `grader` process and what it starts; for a
+forwarded check also the resident grader, its zygote and workers, read from /proc before and
+after). Medians are written as a Markdown table, with the physical limit measured in every round
+too: the student's functions alone on the same inputs (benchmarks/physical.py), which the
+machine's speed of the moment changes alike. Linux only.
 """
 
 from __future__ import annotations
@@ -100,50 +102,42 @@ def _physical(submission: str, env: dict[str, str], recording: Path) -> float:
     return float(json.loads(out.read_text(encoding="utf-8"))["seconds"])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--submission", default="submissions/correct.py")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESIDENT.md")
-    args = parser.parse_args()
-    become_subreaper()
-    with tempfile.TemporaryDirectory() as work:
-        runtime = Path(work) / "run"
-        runtime.mkdir(mode=0o700)
-        base = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "GRADER_CACHE_DIR": str(Path(work) / "cache"),
-                "GRADER_RESIDENT_IDLE": "600"}
-        base.pop("CI", None)
-        fresh_env, resident_env = {**base, "GRADER_RESIDENT": "0"}, {**base, "GRADER_RESIDENT": "1"}
-        _check(args.submission, fresh_env)   # fills the caches: plans, answers, bytecode
-        _check(args.submission, fresh_env)
-        _check(args.submission, resident_env)  # runs here, then starts the resident grader
-        pid = _resident_pid(resident_env)
-        _check(args.submission, resident_env)  # its first check: the session's first submission
-        load_before = os.getloadavg()[0]
-        recording = Path(work) / "calls.bin"
-        _record_calls(args.submission, fresh_env, recording)
-        rows: dict[str, list[tuple[float, float]]] = {"fresh": [], "resident": []}
-        physical_rounds = []
-        for _ in range(args.rounds):
-            rows["fresh"].append(_check(args.submission, fresh_env))
-            served_before = _tree_cpu(pid)
-            wall, client_cpu = _check(args.submission, resident_env)
-            rows["resident"].append((wall, client_cpu + _tree_cpu(pid) - served_before))
-            physical_rounds.append(_physical(args.submission, fresh_env, recording))
-        physical = statistics.median(physical_rounds)
-        load_after = os.getloadavg()[0]
-        subprocess.run([sys.executable, "-m", "grader", "resident", "stop"], cwd=ROOT, env=resident_env,
-                       stdout=subprocess.DEVNULL, check=False)
+def _measure(submission: str, rounds: int, work: Path) -> list[str]:
+    """One submission's rounds, as the lines of its Markdown table."""
+    runtime = work / "run"
+    runtime.mkdir(mode=0o700)
+    base = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "GRADER_CACHE_DIR": str(work / "cache"),
+            "GRADER_RESIDENT_IDLE": "600"}
+    base.pop("CI", None)
+    fresh_env, resident_env = {**base, "GRADER_RESIDENT": "0"}, {**base, "GRADER_RESIDENT": "1"}
+    _check(submission, fresh_env)   # fills the caches: plans, answers, bytecode
+    _check(submission, fresh_env)
+    _check(submission, resident_env)  # runs here, then starts the resident grader
+    pid = _resident_pid(resident_env)
+    _check(submission, resident_env)  # its first check: the session's first submission
+    load_before = os.getloadavg()[0]
+    recording = work / "calls.bin"
+    _record_calls(submission, fresh_env, recording)
+    rows: dict[str, list[tuple[float, float]]] = {"fresh": [], "resident": []}
+    physical_rounds = []
+    for _ in range(rounds):
+        rows["fresh"].append(_check(submission, fresh_env))
+        served_before = _tree_cpu(pid)
+        wall, client_cpu = _check(submission, resident_env)
+        rows["resident"].append((wall, client_cpu + _tree_cpu(pid) - served_before))
+        physical_rounds.append(_physical(submission, fresh_env, recording))
+    physical = statistics.median(physical_rounds)
+    load_after = os.getloadavg()[0]
+    subprocess.run([sys.executable, "-m", "grader", "resident", "stop"], cwd=ROOT, env=resident_env,
+                   stdout=subprocess.DEVNULL, check=False)
 
     def median(kind: str, index: int) -> float:
         return statistics.median(row[index] for row in rows[kind])
 
-    lines = [
-        "# A warm self-check: started afresh, and served by a resident grader",
+    return [
+        f"## `grader check {submission}`",
         "",
-        f"Produced by `python benchmarks/resident.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
-        f"{args.rounds} interleaved rounds of `grader check {args.submission}` (caches warm), "
-        f"medians. Load average {load_before:.1f} before, {load_after:.1f} after.",
+        f"{rounds} interleaved rounds, medians; load average {load_before:.1f} before, {load_after:.1f} after.",
         "",
         "| check | wall s | CPU s (every process) |",
         "|---|---|---|",
@@ -158,6 +152,22 @@ def main() -> None:
         f"{median('fresh', 0) / physical:.1f}×.",
         "",
     ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--submission", nargs="+", default=["submissions/correct.py",
+                                                            "benchmarks/data/torch_submission.py"])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESIDENT.md")
+    args = parser.parse_args()
+    become_subreaper()
+    lines = ["# A warm self-check: started afresh, and served by a resident grader", "",
+             f"Produced by `python benchmarks/resident.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+             "(caches warm: the second check and later).", ""]
+    for submission in args.submission:
+        with tempfile.TemporaryDirectory() as work:
+            lines += _measure(submission, args.rounds, Path(work))
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
