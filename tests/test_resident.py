@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,9 +48,9 @@ def _without_seconds(report: str) -> object:
 class Residents:
     """The resident graders of one test: its runtime folder, its environment, waiting for them."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.runtime = tmp_path / "run"
-        self.runtime.mkdir(mode=0o700)
+    def __init__(self) -> None:
+        # short: a socket's path must fit in 108 bytes, and pytest's tmp_path under xdist does not
+        self.runtime = Path(tempfile.mkdtemp(prefix="grader-rt-", dir="/tmp"))  # mode 0700
         self.env = {**os.environ, "XDG_RUNTIME_DIR": str(self.runtime), place.ENV: "1",
                     place.IDLE_ENV: "120"}
         self.env.pop("CI", None)
@@ -85,6 +86,7 @@ class Residents:
         raise AssertionError(f"no resident grader answered; its log:\n{log}")
 
     def stop(self) -> None:
+        """Stop them, check they are gone, and remove the runtime folder."""
         grader("resident", "stop", env=self.env)
         deadline = time.monotonic() + 30
         alive = set(self.pids)
@@ -93,6 +95,7 @@ class Residents:
             time.sleep(0.1)
         for pid in alive:
             os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.runtime, ignore_errors=True)
         assert not alive, f"resident graders still running after stop: {sorted(alive)}"
 
 
@@ -108,8 +111,8 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def residents(tmp_path: Path):
-    found = Residents(tmp_path)
+def residents():
+    found = Residents()
     yield found
     found.stop()
 
@@ -180,14 +183,16 @@ def test_changed_grader_code_is_never_served(residents: Residents, tmp_path: Pat
     runs afresh (and sees the change), and the stale resident grader quits."""
     copy = tmp_path / "copy"
     shutil.copytree(ROOT / "grader", copy / "grader", ignore=shutil.ignore_patterns("__pycache__"))
-    env = {**residents.env, "PYTHONPATH": str(copy)}
-    shutil.copy(ROOT / "submissions" / "correct.py", tmp_path / "correct.py")
-    assert grader("check", "correct.py", "-e", "relu", env=env, cwd=tmp_path).returncode == 0  # not ROOT's grader
+    # `python -m grader` in the copy's folder runs the copy (not ROOT's, nor an installed one),
+    # and so must the resident grader it starts, which refuses to serve any other code
+    env = residents.env
+    shutil.copy(ROOT / "submissions" / "correct.py", copy / "correct.py")
+    assert grader("check", "correct.py", "-e", "relu", env=env, cwd=copy).returncode == 0
     old = residents.wait_serving()
     messages = copy / "grader" / "messages.py"
     messages.write_text(messages.read_text(encoding="utf-8").replace(
         '"All exercises passed.', '"Every exercise passed, edited.'), encoding="utf-8")
-    changed = grader("check", "correct.py", "-e", "relu", env=env, cwd=tmp_path)
+    changed = grader("check", "correct.py", "-e", "relu", env=env, cwd=copy)
     assert changed.returncode == 0 and "Every exercise passed, edited." in changed.stdout
     deadline = time.monotonic() + 30
     while _alive(int(old["pid"])) and time.monotonic() < deadline:  # type: ignore[call-overload]
@@ -212,8 +217,7 @@ def test_a_changed_exercise_set_is_loaded_again(residents: Residents, tmp_path: 
     assert residents.wait_serving()["served"] == 1
 
 
-def test_never_used_where_it_must_not_be(tmp_path: Path) -> None:
-    residents = Residents(tmp_path)
+def test_never_used_where_it_must_not_be(residents: Residents, tmp_path: Path) -> None:
     auto = {**residents.env, place.ENV: "auto"}  # no terminal here: a script, a pipe, a CI job
     assert grader("check", "submissions/correct.py", "-e", "relu", env=auto).returncode == 0
     assert grader("check", "submissions/correct.py", "-e", "relu", env={**residents.env, "CI": "true",
@@ -225,9 +229,18 @@ def test_never_used_where_it_must_not_be(tmp_path: Path) -> None:
     os.chmod(shared / "grader", 0o777)  # open to others: no socket of ours goes there
     open_env = {**residents.env, "XDG_RUNTIME_DIR": str(shared)}
     assert grader("check", "submissions/correct.py", "-e", "relu", env=open_env).returncode == 0
+    deep = tmp_path / ("d" * 100)  # a socket path past sockaddr_un's 108 bytes: none is made
+    deep.mkdir(mode=0o700)
+    assert grader("check", "submissions/correct.py", "-e", "relu",
+                  env={**residents.env, "XDG_RUNTIME_DIR": str(deep)}).returncode == 0
     time.sleep(2)
     assert not list(residents.folder.glob("*.sock")) if residents.folder.exists() else True
     assert not list((shared / "grader").iterdir())
+    assert not list((deep / "grader").glob("*.sock"))
+    # a resident grader started for another setup's key (another Python, code or GRADER_*) refuses
+    wrong = subprocess.run([sys.executable, "-m", "grader.resident.server", "0" * 20], cwd=ROOT,
+                           env=residents.env, timeout=60)
+    assert wrong.returncode == 2 and not list(residents.folder.glob("*.sock"))
     status = grader("resident", "status", env=residents.env)
     assert status.returncode == 1 and "No resident grader is running" in status.stdout
     assert not client.is_check(["grade", "class"]) and not client.is_check(["check", "f.py", "--watch"])
@@ -235,8 +248,7 @@ def test_never_used_where_it_must_not_be(tmp_path: Path) -> None:
     assert not client.is_check(["--exercises", "check", "list"]) and not client.is_check(["check", "--", "-h"])
 
 
-def test_it_quits_when_idle_and_when_told(tmp_path: Path) -> None:
-    residents = Residents(tmp_path)
+def test_it_quits_when_idle_and_when_told(residents: Residents) -> None:
     idle = {**residents.env, place.IDLE_ENV: "1"}
     assert grader("check", "submissions/correct.py", "-e", "relu", env=idle).returncode == 0
     pid = int(residents.wait_serving()["pid"])  # type: ignore[call-overload]

@@ -120,6 +120,12 @@ def forward(argv: Sequence[str]) -> int | None:
     return int(reply["exit"])
 
 
+#: the resident grader's start: this very grader's code first on sys.path (the check that starts
+#: it may run a checkout's grader, `python -m grader` in it, while another is installed)
+_SERVE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+          "from grader.resident.server import main; sys.exit(main(sys.argv[1:]))")
+
+
 def start_after(argv: Sequence[str]) -> None:
     """After a check run here: start this setup's resident grader in the background, warming
     the session of `argv`, unless one is already answering."""
@@ -140,7 +146,7 @@ def start_after(argv: Sequence[str]) -> None:
     except OSError:
         return
     with log, contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-m", "grader.resident.server", key, str(warm)],
+        subprocess.Popen([sys.executable, "-c", _SERVE, str(Path(__file__).resolve().parents[2]), key, str(warm)],
                          stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=folder,
                          start_new_session=True, close_fds=True)
 

@@ -1,6 +1,6 @@
 """The resident grader: serves `grader check` requests from warm grading sessions.
 
-    python -m grader.resident.server KEY [WARM.json]
+    python -m grader.resident.server KEY [WARM.json]    (grader.resident.client starts it)
 
 It listens on the user's socket for KEY (grader.resident.place), runs each forwarded command
 line through the same Click commands as a `grader` process would, with the request's working
@@ -309,7 +309,7 @@ def _same_user(connection: socket.socket) -> bool:
 def main(argv: list[str]) -> int:
     key = argv[0] if argv else ""
     folder = place.runtime_dir(os.environ)
-    if folder is None or not key:
+    if folder is None or key != place.setup_key(os.environ):  # not this Python, code or setup's
         return 2
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl+C is the client's
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
