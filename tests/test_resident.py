@@ -85,6 +85,17 @@ class Residents:
         log = "\n".join(p.read_text(errors="replace") for p in logs)
         raise AssertionError(f"no resident grader answered; its log:\n{log}")
 
+    def wait_served_from(self, folder: Path, submission: str, timeout: float = 120) -> None:
+        """Check `submission` from `folder` until a resident grader serves it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = self.served()
+            grader("check", submission, "-e", "relu", env=self.env, cwd=folder)
+            if self.served() > before:
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"no resident grader serves checks from {folder}")
+
     def served(self) -> int:
         """Checks served by all of them: `python -m grader` in another folder may run an
         installed grader rather than ROOT's, and another grader's code has its own resident."""
@@ -141,11 +152,12 @@ def test_a_check_served_warm_reads_exactly_as_a_fresh_one(residents: Residents) 
 
 
 def test_each_check_brings_its_language_folder_and_errors(residents: Residents, tmp_path: Path) -> None:
-    grader("check", "submissions/correct.py", "-e", "relu", env=residents.env)
-    residents.wait_serving()
     elsewhere = tmp_path / "work"
     elsewhere.mkdir()
     shutil.copy(ROOT / "submissions" / "buggy.py", elsewhere / "mine.py")
+    for folder, submission in ((ROOT, "submissions/correct.py"), (elsewhere, "mine.py")):
+        residents.wait_served_from(folder, submission)  # one grader's code, or two (an installed one)
+    before = residents.served()
     cases = [(["--lang", "zh", "check", "mine.py", "-e", "relu_grad"], elsewhere),
              (["check", "mine.py", "-e", "relu_grad"], elsewhere),  # English again after Chinese
              (["--lang", "zh", "check", "nowhere.py"], elsewhere),   # Click's usage error, in Chinese
@@ -158,7 +170,7 @@ def test_each_check_brings_its_language_folder_and_errors(residents: Residents, 
         assert (served.returncode, served.stdout, served.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
     assert "期望" in grader("--lang", "zh", "check", "mine.py", "-e", "relu_grad", env=residents.env,
                           cwd=elsewhere).stdout
-    assert residents.served() == len(cases) + 1
+    assert residents.served() == before + len(cases) + 1
 
 
 def test_a_resident_grader_killed_mid_check_costs_only_time(residents: Residents, tmp_path: Path) -> None:
