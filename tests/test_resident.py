@@ -215,6 +215,8 @@ def test_changed_grader_code_is_never_served(residents: Residents, tmp_path: Pat
     while _alive(int(old["pid"])) and time.monotonic() < deadline:  # type: ignore[call-overload]
         time.sleep(0.1)
     assert not _alive(int(old["pid"])), "the stale resident grader is still running"  # type: ignore[call-overload]
+    # it stopped listening before it answered "stale", so that check started the next one
+    assert residents.wait_serving()["pid"] != old["pid"]
 
 
 def test_a_changed_exercise_set_is_loaded_again(residents: Residents, tmp_path: Path) -> None:

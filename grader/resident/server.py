@@ -190,6 +190,9 @@ def _valid_request(request: dict[str, Any]) -> bool:
 
 
 class Server:
+    """One setup's resident grader: its lock and socket, its sessions, and the loop that answers
+    one connection at a time (a second check waits in the socket's backlog)."""
+
     def __init__(self, key: str, folder: Path, idle: float) -> None:
         self.key, self.folder, self.idle = key, folder, idle
         self.sessions = WarmSessions()
@@ -235,11 +238,12 @@ class Server:
     def serve(self) -> None:
         assert self.listener is not None
         self.listener.settimeout(self.idle)
-        while True:
+        while self.listener is not None:
             try:
                 connection, _ = self.listener.accept()
             except TimeoutError:
                 return
+            go_on = True
             with connection:
                 if not _same_user(connection):
                     continue
@@ -248,9 +252,11 @@ class Server:
                     request = wire.receive(connection)
                     connection.settimeout(None)
                     reply, go_on = self.answer(request)
+                    if not go_on:  # a check started after this reply finds nobody, so starts afresh
+                        self._stop_listening()
                     wire.send(connection, reply)
                 except (wire.WireError, OSError):
-                    continue
+                    pass  # that peer hung up or sent no request: the next one is served
             if not go_on:
                 return
 
@@ -274,6 +280,7 @@ class Server:
         return reply, True
 
     def handle(self, request: dict[str, Any], warming: bool = False) -> dict[str, Any]:
+        """Run the request's command line as the client would have, and what it printed."""
         stdout, stderr = _stream(request, "stdout"), _stream(request, "stderr")
         with _as_the_client(request, stdout, stderr):
             if warming:
@@ -285,13 +292,18 @@ class Server:
         return {"kind": "done", "exit": code, "stdout": wire.pack_bytes(stdout.written()),
                 "stderr": wire.pack_bytes(stderr.written())}
 
-    def close(self) -> None:
-        self.sessions.close()
+    def _stop_listening(self) -> None:
         if self.listener is not None:
             self.listener.close()
+            self.listener = None
         if self.address is not None:
             with contextlib.suppress(OSError):
-                self.address.unlink()
+                self.address.unlink()  # still ours: the lock is held until this process ends
+            self.address = None
+
+    def close(self) -> None:
+        self._stop_listening()
+        self.sessions.close()
 
 
 def _same_user(connection: socket.socket) -> bool:
