@@ -45,6 +45,10 @@ class Options:
     import_timeout: float = 30.0
     limits: Limits = field(default_factory=Limits)
 
+    def time_limit_of(self, exercise: Exercise) -> float:
+        """The exercise's time limit: --time-limit where given, else its spec's."""
+        return self.time_limit or exercise.time_limit
+
 
 def _fail_all(exercises: list[Exercise], status: str, code: str, facts: Facts) -> list[ExerciseResult]:
     return [ExerciseResult(id=ex.id, title={"en": ex.title.en, "zh": ex.title.zh}, chapter=ex.chapter,
@@ -62,12 +66,12 @@ def _cpu_limit_signal(number: object) -> bool:
     return type(number) is int and number == getattr(signal, "SIGXCPU", None)
 
 
-def _worker_failure(ex: Exercise, exc: WorkerError, limit: float | None = None) -> ExerciseResult:
+def _worker_failure(ex: Exercise, exc: WorkerError, limit: float) -> ExerciseResult:
     """`limit`: the exercise's time limit, which a timeout reports (the moment of the request that
     ran out of it is not the student's business, and would differ from run to run)."""
     facts: Facts
     if isinstance(exc, WorkerTimeout):
-        status, code, facts = TIMEOUT, "timeout", {"seconds": exc.seconds if limit is None else limit}
+        status, code, facts = TIMEOUT, "timeout", {"seconds": limit}
     elif isinstance(exc, WorkerCrashed) and _cpu_limit_signal(exc.how.get("signal")):
         status, code, facts = TIMEOUT, "cpu_limit", {"how": str(exc), "exit": _exit_facts(exc)}
     elif isinstance(exc, WorkerBadReply):
@@ -94,7 +98,7 @@ def grade(session: GradingSession, submission: Submission | str | os.PathLike[st
     if submission.error:
         result.exercises = _fail_all(exercises, ERROR, submission.error, submission.error_facts)
         return result
-    cpu_budget = options.import_timeout + sum(options.time_limit or ex.time_limit for ex in exercises)
+    cpu_budget = options.import_timeout + sum(options.time_limit_of(ex) for ex in exercises)
     worker = WorkerSession(zygote, submission.modules, torch=submission.needs_torch,
                            import_timeout=options.import_timeout,
                            policy=worker_policy(options.limits, session.hidden_paths(), cpu_budget),
@@ -231,7 +235,7 @@ def _judge_in_worker(session: GradingSession, worker: WorkerSession, ex: Exercis
             return _fail_all([ex], ERROR, code, {})[0], loaded
         except WorkerError as exc:
             first_request = worker.answered == answered
-            failed = _worker_failure(ex, exc, options.time_limit or ex.time_limit)
+            failed = _worker_failure(ex, exc, options.time_limit_of(ex))
             loaded = _start(worker, result)
             if not _retry_after(exc, attempt, first_request, loaded):
                 break
@@ -258,7 +262,7 @@ def grade_in_process(session: GradingSession, functions: dict[str, Callable[...,
         try:
             exercise_result = judge_exercise(session.context(ex, caller, options))
         except WorkerError as exc:  # a time limit, measured in-process too
-            exercise_result = _worker_failure(ex, exc, options.time_limit or ex.time_limit)
+            exercise_result = _worker_failure(ex, exc, options.time_limit_of(ex))
         exercise_result.seconds = time.monotonic() - begun
         result.exercises.append(exercise_result)
     result.seconds = time.monotonic() - started

@@ -18,6 +18,7 @@ public inputs of the default seed. A student pack's inputs are its own: another 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -99,8 +100,6 @@ class GradingSession:
         self.stable_cases = StableCases()
         #: the requests every submission's worker is sent, encoded once for the run
         self.encoded_requests = EncodedRequests()
-        self._answers: StoredAnswers | None = None
-        self._answers_opened = False
         #: a student pack (grader.pack): the reference's answers and the plans, recorded as data
         self.pack: Pack | None = None
         if exercise_set.reference_dir is None and exercise_set.expected_dir is not None:
@@ -156,16 +155,22 @@ class GradingSession:
         """Grade one submission in a sandboxed worker (grader.engine)."""
         return engine.grade(self, submission, self.zygote, options or self.options)
 
+
+    @functools.cached_property
+    def _stored_answers(self) -> StoredAnswers | None:
+        """Opened once a session: a session checking again (a resident grader) reads nothing twice."""
+        from .judge.answers import for_session
+
+        return for_session(self)
+
     @contextmanager
     def stored_answers(self, exercises: Iterable[Exercise]) -> Iterator[None]:
         """The reference's answers of earlier runs on these exercises, loaded from the cache,
         and what this run adds stored back (grader.judge.answers). Only for a session whose
         reference nobody replaces after loading it: stored answers would stand in for it."""
-        from .judge.answers import for_session, functions_of
+        from .judge.answers import functions_of
 
-        if not self._answers_opened:  # once a session: a resident grader checks again and again
-            self._answers, self._answers_opened = for_session(self), True
-        answers = self._answers
+        answers = self._stored_answers
         if answers is not None:
             answers.load(functions_of(list(exercises)))
         yield
@@ -266,7 +271,7 @@ class GradingSession:
             exercise=exercise, plan=self.plan(exercise), hidden_plan=self.hidden_plan(exercise),
             student=caller, expected=self.expected,
             mistakes=self.mistake_functions, shrink=options.shrink,
-            time_limit=options.time_limit or exercise.time_limit,
+            time_limit=options.time_limit_of(exercise),
             exercises=self.exercise_set.exercises, trusted=self.trusted, plan_of=self.plan,
             pinned_dir=self.pinned_dir(), stable=self.stable_cases,
             instructor_checks=(self.pack.instructor_checks.get(exercise.id, [])

@@ -57,28 +57,25 @@ def _path_names(commands: Iterable[click.Command], lang: str) -> None:
             _path_names(command.commands.values(), lang)
 
 
-#: the translation functions `install` put in Click's modules (kept alive: told apart by identity)
-_INSTALLED: list[object] = []
-
-
-def _ours_or_stdlib(function: object, stdlib: object) -> bool:
-    return function is stdlib or any(function is mine for mine in _INSTALLED)
+_STDLIB = (gettext.gettext, gettext.ngettext)
+#: the pair of translation functions Click's modules hold now (`install` changes only those)
+_installed: tuple[object, object] = _STDLIB
 
 
 def install(lang: str, command: click.Command) -> None:
     """Click speaks `lang` from now on in this process (English: Click as it is, or as it was
     before an earlier `install`: a resident grader serves one check in Chinese, the next in English)."""
-    if lang == "en" and not _INSTALLED:
+    global _installed
+    wanted = _STDLIB if lang == "en" else translator(lang)
+    if wanted == _installed:
         return
-    translate, translate_plural = (gettext.gettext, gettext.ngettext) if lang == "en" else translator(lang)
     for name in _MODULES:
         module = importlib.import_module(f"click.{name}")
-        if _ours_or_stdlib(getattr(module, "_", None), gettext.gettext):
-            module._ = translate  # type: ignore[attr-defined]
-        if _ours_or_stdlib(getattr(module, "ngettext", None), gettext.ngettext):
-            module.ngettext = translate_plural  # type: ignore[attr-defined]
-    if lang != "en" and not any(translate is mine for mine in _INSTALLED):
-        _INSTALLED.extend((translate, translate_plural))
+        if getattr(module, "_", None) is _installed[0]:
+            module._ = wanted[0]  # type: ignore[attr-defined]
+        if getattr(module, "ngettext", None) is _installed[1]:
+            module.ngettext = wanted[1]  # type: ignore[attr-defined]
+    _installed = wanted
     _path_names([command], lang)
 
 

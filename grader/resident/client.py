@@ -63,8 +63,11 @@ def request(argv: Sequence[str]) -> dict[str, Any]:
             "stdout": _stream_facts(sys.stdout), "stderr": _stream_facts(sys.stderr)}
 
 
-def _address() -> tuple[Path, str, Path] | None:
-    """(folder, key, socket) of this setup's resident grader, or None where none may run."""
+def _address(argv: Sequence[str]) -> tuple[Path, str, Path] | None:
+    """(folder, key, socket) of the resident grader that may serve `argv`, or None where none
+    may: not a check, not wanted here, or no private folder for its socket."""
+    if not is_check(argv) or not place.wanted(os.environ, sys.stdin, sys.stdout):
+        return None
     folder = place.runtime_dir(os.environ)
     if folder is None:
         return None
@@ -103,9 +106,7 @@ def _write(stream: TextIO, data: bytes) -> None:
 def forward(argv: Sequence[str]) -> int | None:
     """The exit code of `argv` run by this setup's resident grader, its output printed here;
     None when it is to run here (no resident grader, or it could not or would not serve it)."""
-    if not is_check(argv) or not place.wanted(os.environ, sys.stdin, sys.stdout):
-        return None
-    found = _address()
+    found = _address(argv)
     if found is None:
         return None
     reply = ask(found[2], request(argv))
@@ -129,9 +130,7 @@ _SERVE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
 def start_after(argv: Sequence[str]) -> None:
     """After a check run here: start this setup's resident grader in the background, warming
     the session of `argv`, unless one is already answering."""
-    if not is_check(argv) or not place.wanted(os.environ, sys.stdin, sys.stdout):
-        return
-    found = _address()
+    found = _address(argv)
     if found is None:
         return
     folder, key, address = found
