@@ -7,9 +7,8 @@ one warm session (plans, the reference's answers, a warm zygote), grading the sa
 submission again and again. The grader's own side is profiled with pyinstrument (wall time,
 which on an idle process is its CPU plus its waits for the student's worker) and summed by
 stage: the module whose frame is the innermost grader frame of each sample. The sandboxed
-workers' CPU (the student's code, the worker's encoding) is measured apart: the zygote's
-children, counted when the session closes, as the margin between a session grading 2 and one
-grading 2 + COUNT submissions.
+workers' CPU (the student's code, the worker's encoding) is measured apart: the kernel's count
+of each worker, which the zygote reads when it waits for one (os.wait4).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 #: (stage, module prefixes), the first match wins; frames outside the grader count for the
@@ -83,9 +83,10 @@ def _module(frame: object) -> str:
     return ""
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def _workers_cpu(zygote: Any) -> float:
+    """The CPU seconds of every worker the zygote forked and was asked about (os.wait4's count
+    of each, grader.run.zygote): exactly the submissions' workers, none of the zygote's own."""
+    return float(zygote.cpu_seconds)
 
 
 def _self_cpu() -> float:
@@ -109,7 +110,8 @@ def session_cost(submission: Path, count: int, profile: bool) -> tuple[float, fl
         gc.collect()
         gc.freeze()
         profiler = Profiler(interval=0.001) if profile else None
-        children, own, wall = _children_cpu(), _self_cpu(), time.monotonic()
+        zygote = session.zygote
+        children, own, wall = _workers_cpu(zygote), _self_cpu(), time.monotonic()
         if profiler is not None:
             profiler.start()
         for _ in range(count):
@@ -117,8 +119,9 @@ def session_cost(submission: Path, count: int, profile: bool) -> tuple[float, fl
         if profiler is not None:
             profiler.stop()
         own, wall = _self_cpu() - own, time.monotonic() - wall
-        session.close()  # the zygote is waited for: its children's CPU is ours now
-    return own, _children_cpu() - children, wall, profiler
+        workers = _workers_cpu(zygote) - children  # each grading's worker was waited for already
+        session.close()
+    return own, workers, wall, profiler
 
 
 def main() -> None:
@@ -129,13 +132,12 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="CPU figures only, no profiled pass")
     args = parser.parse_args()
     per = args.count
-    _, workers0, _, _ = session_cost(args.submission, 0, profile=False)  # what a session costs alone
     own, workers, wall, _ = session_cost(args.submission, per, profile=False)
-    figures: dict[str, object] = {"grader": own / per, "workers": (workers - workers0) / per, "wall": wall / per}
+    figures: dict[str, object] = {"grader": own / per, "workers": workers / per, "wall": wall / per}
     if args.no_profile:
         if args.json:
             args.json.write_text(json.dumps(figures), encoding="utf-8")
-        print(f"grader process: {own / per:.3f} CPU s, workers {(workers - workers0) / per:.3f} CPU s per submission")
+        print(f"grader process: {own / per:.3f} CPU s, workers {workers / per:.3f} CPU s per submission")
         return
     _, _, profiled_wall, profiler = session_cost(args.submission, per, profile=True)
     assert profiler is not None
@@ -146,7 +148,7 @@ def main() -> None:
     print(f"{args.submission.name}: {per} gradings in one warm session (after 2 warm-up ones), load average "
           f"{os.getloadavg()[0]:.1f}")
     print(f"grader process: {own / per:.3f} CPU s per submission ({wall / per:.3f} s wall)")
-    print(f"sandboxed workers (the student's code, the worker's side): {(workers - workers0) / per:.3f} CPU s "
+    print(f"sandboxed workers (the student's code, the worker's side): {workers / per:.3f} CPU s "
           f"per submission")
     print(f"profiled pass (pyinstrument, 1 ms, wall time): {profiled_wall / per:.3f} s per submission")
     print(f"| {'stage':<70} | {'s / submission':>14} | {'share':>6} |")

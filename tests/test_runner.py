@@ -217,3 +217,32 @@ def test_zygote_dies_with_a_grader_that_is_killed(tmp_path):
             return
         time.sleep(0.1)
     pytest.fail("the zygote outlived its grader")
+
+
+def test_the_zygote_counts_each_workers_cpu(grade_source, zygote):
+    """The workers' CPU, as the kernel counted it when the zygote waited for each (what the
+    benchmarks charge a submission): a function that spins for 0.3 s of CPU adds at least that,
+    and the count stays out of how a worker ended."""
+    from grader.run.client import Zygote
+
+    if not isinstance(zygote, Zygote):
+        pytest.skip("the portable launcher does not count its workers' CPU")
+    before = zygote.cpu_seconds
+    grade_source(OK_RELU, "relu", shrink=False)
+    cheap = zygote.cpu_seconds - before
+    assert cheap > 0
+    before = zygote.cpu_seconds
+    grade_source('''
+        import time
+        import numpy as np
+        def relu(x):
+            end = time.process_time() + 0.3
+            while time.process_time() < end:
+                pass
+            return np.maximum(np.asarray(x, dtype=float), 0.0)
+    ''', "relu", shrink=False, time_limit=30)
+    assert zygote.cpu_seconds - before >= cheap + 0.25
+    pid, channel = zygote.spawn(str(zygote._home), {"enabled": False}, False)
+    zygote.kill(pid)
+    channel.close()
+    assert "cpu_seconds" not in zygote.wait(pid)

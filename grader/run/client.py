@@ -117,6 +117,8 @@ class Zygote:
         self._proc: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._home = tempfile.mkdtemp(prefix="grader-home-")
+        #: CPU seconds of the workers waited for so far, as the zygote's kernel counted them
+        self.cpu_seconds = 0.0
 
     def start(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -171,9 +173,13 @@ class Zygote:
     def wait(self, pid: int) -> dict[str, Any]:
         """Exit status of a worker that is gone (killed or dead)."""
         try:
-            return self._ask({"op": "wait", "pid": pid}, timeout=10.0)
+            how = self._ask({"op": "wait", "pid": pid}, timeout=10.0)
         except WorkerError:
             return {"reason": "its launcher was killed"}
+        cpu = how.pop("cpu_seconds", None)
+        if type(cpu) is float:
+            self.cpu_seconds += cpu
+        return how
 
     def stop(self) -> None:
         if self._control is not None:
