@@ -22,8 +22,8 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-
 from typing import Any
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: (stage, module prefixes), the first match wins; frames outside the grader count for the
