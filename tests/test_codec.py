@@ -89,10 +89,109 @@ def test_the_header_cap_is_checked_before_the_header_is_read():
 
 def test_a_dict_shaped_like_a_marker_stays_a_dict():
     value = [{"__float__": "nan"}, {"__ndarray__": "x"}, {"__tuple__": [1]}, {"__dict__": {"a": 1}},
-             {"__float__": 1, "other": 2}]
+             {"__float__": 1, "other": 2}, {"__stack__": ["<f8", [], 0, 0, []]}, {"__zip__": [[1]]},
+             {"__zipdict__": {"a": [1]}}]
     assert codec.decode(codec.encode(value)) == value
 
 
 def test_decoding_reads_the_bytearray_protocol_recv_fills():
     back = codec.decode(bytearray(codec.encode({"a": np.arange(4.0)})))
     assert back["a"].tolist() == [0.0, 1.0, 2.0, 3.0] and back["a"].flags.writeable
+
+
+# --- lists of arrays, tuples and dicts: one reference each, the same values back ---------------
+
+def _same(a, b) -> bool:
+    """Equal as decoded data: the same types, dtypes, shapes and entries (NaN equal to NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and np.isnan(a):
+        return np.isnan(b)
+    return a == b
+
+
+def _header(message: bytes) -> bytes:
+    (length,) = struct.unpack_from("<Q", message)
+    return message[8:8 + length]
+
+
+def test_a_batch_of_values_crosses_in_one_reference_per_form_and_comes_back_the_same():
+    rng = np.random.default_rng(0)
+    values = [rng.normal(size=(2, 3)), 0.5, np.full((), 1.5), None, np.zeros((0, 3)),
+              rng.normal(size=(4, 6))[:, ::2], np.arange(3, dtype=np.int32), "text", float("nan"),
+              rng.normal(size=5)]
+    tuples = [(rng.normal(size=n), rng.normal(size=(n, 2)), float(n)) for n in range(1, 7)]
+    dicts = [{"w": rng.normal(size=(n, 2)), "b": rng.normal(size=2), "t": n} for n in range(5)]
+    message = codec.encode({"values": values, "tuples": tuples, "dicts": dicts})
+    back = codec.decode(message)
+    assert _same(back, {"values": values, "tuples": tuples, "dicts": dicts})
+    header = _header(message)
+    # the float64 arrays of `values` in one stack (the int32 one apart), each position of the
+    # tuples and each key of the dicts in one list of its own
+    assert header.count(b"__ndarray__") == 1
+    assert header.count(b"__zip__") == 1 and header.count(b"__zipdict__") == 1
+    assert header.count(b"__stack__") == 1 + 2 + 2
+
+
+def test_arrays_from_a_stack_are_each_their_own():
+    arrays = [np.full((2, 2), float(i)) for i in range(6)]
+    back = codec.decode(codec.encode(arrays))
+    for array in back:
+        assert array.flags.owndata and array.flags.writeable and array.flags.c_contiguous
+    back[0][:] = -1.0
+    back[1].resize((4,), refcheck=False)  # a student may resize an argument it owns
+    assert back[2].tolist() == [[2.0, 2.0], [2.0, 2.0]] and back[1].tolist() == [1.0] * 4
+
+
+def test_lists_that_do_not_pack_travel_item_by_item():
+    few = [np.zeros(2)] * (codec.STACK_MIN - 1) + [1.0, 2.0]
+    ragged = [(1, 2), (3,), (4, 5), (6, 7)]
+    keyed = [{"a": 1}, {"b": 2}, {"a": 3}, {"a": 4}]
+    message = codec.encode([few, ragged, keyed])
+    assert _same(codec.decode(message), [few, ragged, keyed])
+    assert b"__stack__" not in _header(message) and b"__zip" not in _header(message)
+
+
+_F8 = np.arange(4.0).tobytes()
+
+
+@pytest.mark.parametrize("ref,body,match", [
+    ("nonsense", b"", "bad stack reference"),
+    (["<f8", [[4]], 0, 32], _F8, "bad stack reference"),  # no list of the other items
+    (["<f8", "x", 0, 32, []], _F8, "bad stack reference"),
+    (["<f8", [None], 0, 0, []], b"", "bad stack reference"),  # a hole with nothing to fill it
+    (["<f8", [[4]], 0, 32, [1]], _F8, "bad stack reference"),  # an item with no hole
+    (["|O", [[4]], 0, 32, []], _F8, "may not cross"),
+    (["<f8", [[-1]], 0, 32, []], _F8, "bad array shape"),
+    (["<f8", [[True]], 0, 8, []], _F8, "bad array shape"),
+    (["<f8", [[2.0]], 0, 16, []], _F8, "bad array shape"),
+    (["<f8", [[4], [4]], 0, 32, []], _F8, "does not match"),
+    (["<f8", [[4]], 8, 32, []], _F8, "does not match"),
+    (["<f8", [[4]], 0, 32.0, []], _F8, "does not match"),
+    (["<f8", [[0]] * 200_000, 0, 0, []], b"", "too many"),  # empty arrays still cost an entry
+    (["<f8", [[10**6, 10**6]], 0, 8, []], _F8, "too many"),
+])
+def test_hostile_stacks_raise_codec_error(ref, body, match):
+    with pytest.raises(codec.CodecError, match=match):
+        codec.decode(_message({"__stack__": ref}, body), max_elements=100_000)
+
+
+@pytest.mark.parametrize("tree,match", [
+    ({"__zip__": []}, "bad zip"),
+    ({"__zip__": "x"}, "bad zip"),
+    ({"__zip__": [[1, 2], [3]]}, "bad zip"),
+    ({"__zip__": [[1], 2]}, "bad zip"),
+    ({"__zipdict__": {}}, "bad zip"),
+    ({"__zipdict__": [[1]]}, "bad zip"),
+    ({"__zipdict__": {"a": [1, 2], "b": [1]}}, "bad zip"),
+    ({"__zipdict__": {"a": 1}}, "bad zip"),
+])
+def test_hostile_zips_raise_codec_error(tree, match):
+    with pytest.raises(codec.CodecError, match=match):
+        codec.decode(_message(tree))

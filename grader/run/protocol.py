@@ -45,6 +45,30 @@ class Stream(Protocol):
     def close(self) -> None: ...
 
 
+def call_cases(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """A call request's cases ({"args": [...], "kwargs": {...}} each) as the request carries
+    them: as columns, one list per argument, when every case passes the same arguments (each
+    array argument then crosses as one block, grader.codec's stack); else as they are."""
+    first = cases[0] if cases else None
+    if first is None:
+        return {"cases": cases}
+    positional, names = len(first["args"]), list(first["kwargs"])
+    if any(len(case["args"]) != positional or list(case["kwargs"]) != names for case in cases):
+        return {"cases": cases}
+    return {"count": len(cases),
+            "args": [[case["args"][i] for case in cases] for i in range(positional)],
+            "kwargs": {name: [case["kwargs"][name] for case in cases] for name in names}}
+
+
+def request_cases(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cases of a call request, in either form `call_cases` sends (the worker's end)."""
+    if "cases" in request:
+        return request["cases"]
+    args, kwargs = request["args"], request["kwargs"]
+    return [{"args": [column[i] for column in args], "kwargs": {name: column[i] for name, column in kwargs.items()}}
+            for i in range(request["count"])]
+
+
 def send(sock: Stream, obj: object) -> None:
     send_encoded(sock, codec.encode(obj))
 

@@ -251,7 +251,7 @@ class Worker:
             if op == "load":
                 reply = self.load(request["modules"])
             elif op == "call":
-                reply = self.call(request["function"], request["cases"],
+                reply = self.call(request["function"], protocol.request_cases(request),
                                   bool(request.get("return_args")))
             elif op == "bye":
                 return
