@@ -81,6 +81,21 @@ class StableCases:
         held = self._held
         return all((entry := held.get(id(case))) is not None and entry[0] is case for case in cases)
 
+    def keys(self, function: str, cases: list[Case]) -> list[bytes] | None:
+        """Every case's key for `function` when the run holds them all (the common request, in
+        one pass: `holds` and `key` of each); None otherwise."""
+        held = self._held
+        keys = []
+        for case in cases:
+            entry = held.get(id(case))
+            if entry is None or entry[0] is not case:
+                return None
+            key = entry[1].get(function)
+            if key is None:
+                key = entry[1][function] = fingerprint(function, case)
+            keys.append(key)
+        return keys
+
     def key(self, function: str, case: Case) -> bytes | None:
         """The case's key for `function`, when the run holds the case; None otherwise."""
         entry = self._held.get(id(case))
@@ -184,18 +199,19 @@ class _Memo:
     def run(self, exercise: Exercise, function: str, cases: list[Case], timeout: float,
             return_args: bool = False, fresh: bool = False,
             remember: bool = True, keys_of: Callable[[str, Case], bytes] = fingerprint,
-            recurring: bool = False) -> list[CallOutcome] | None:
+            recurring: list[bytes] | None = None) -> list[CallOutcome] | None:
         """The outcomes of `function` on `cases`, asking the caller only for the new ones;
-        `recurring`: the cases are the run's (every submission is sent them), so the request
-        is named by their keys for a caller that keeps encoded requests."""
+        `recurring`: the keys of cases that are the run's (every submission is sent them), so
+        the request is named by them for a caller that keeps encoded requests."""
         if function in self.missing:
             return None
-        keys = [keys_of(function, c) + (b"+args" if return_args else b"") for c in cases]
+        case_keys = recurring if recurring is not None else [keys_of(function, c) for c in cases]
+        keys = [k + b"+args" for k in case_keys] if return_args else case_keys
         todo = [(k, c) for k, c in zip(keys, cases, strict=True) if fresh or k not in self.outcomes]
         unique = list(dict((k, c) for k, c in todo).items())
         if unique:
             calls = [to_call(exercise, c) for _, c in unique]
-            if recurring:
+            if recurring is not None:
                 outcomes = self.caller.call(function, calls, timeout, return_args,
                                             request_key=b"".join(k for k, _ in unique))
             else:
@@ -316,7 +332,7 @@ class ExerciseContext:
         function = function or self.exercise.function
         return self._student.run(self.signature_of(function), function, cases,
                                  self.remaining(), return_args, fresh, keys_of=self._keys,
-                                 recurring=self.stable.holds(cases))
+                                 recurring=self.stable.keys(function, cases))
 
     def reference(self, cases: list[Case], function: str | None = None,
                   remember: bool = True) -> list[CallOutcome]:

@@ -357,9 +357,11 @@ def outcomes(reply: dict[str, Any], count: int) -> list[CallOutcome] | None:
     errors, warnings, modified, args_after = (_sparse(reply.get(name), count) for name in _SPARSE)
     if errors is None or warnings is None or modified is None or args_after is None:
         return None
-    times = seconds.tolist()
+    with np.errstate(invalid="ignore"):
+        times = np.where(np.isfinite(seconds) & (seconds >= 0), seconds, 0.0).tolist()  # as `_seconds`
     if not (errors or warnings or modified or args_after):  # the common batch: values and times only
-        return [_cleaned(value, None, spent, None, None, None) for value, spent in zip(values, times, strict=True)]
+        return [CallOutcome(clean_value(value), None, spent, [], None, [])
+                for value, spent in zip(values, times, strict=True)]
     return [_cleaned(value, errors.get(i), times[i], warnings.get(i), args_after.get(i), modified.get(i))
             for i, value in enumerate(values)]
 
@@ -520,7 +522,7 @@ class WorkerSession:
         """Call `function` once per case, all in one message. None if it is not defined.
         `request_key` (the cases' content keys, with the function's name in them) lets the run
         send an encoding it has made before."""
-        reply = self.request({"op": "call", "function": function, "cases": cases,
+        reply = self.request({"op": "call", "function": function, **protocol.call_cases(cases),
                               "return_args": return_args}, timeout,
                              key=None if request_key is None else request_key + (b"+a" if return_args else b""))
         if reply.get("missing") is True:
