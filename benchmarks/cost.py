@@ -4,10 +4,11 @@
 
 BASELINE_TREE is a checkout of the code to compare with (`git worktree add /tmp/base <commit>`).
 Each round runs benchmarks/profile_submission.py once on this tree and once on the baseline
-(interleaved, so the machine's load falls on both alike): the grader process's CPU seconds and
-the sandboxed workers' per submission, in one warm session grading submissions/correct.py again
-and again, as a `grader grade` process does. The medians, their ratio, and one profiled pass of
-each by stage are written as a Markdown table.
+(interleaved, so the machine's load falls on both alike), then the physical limit (the student's
+functions alone on the same inputs, benchmarks/physical.py): the grader process's CPU seconds and
+the sandboxed workers' per submission, and their sum as a multiple of that limit, in one warm
+session grading submissions/correct.py again and again, as a `grader grade` process does. The
+medians, their ratio, and one profiled pass of each by stage are written as a Markdown table.
 """
 
 from __future__ import annotations
@@ -63,6 +64,23 @@ def children_cpu() -> float:
             break
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def record_calls(submission: str, env: dict[str, str], recording: Path) -> None:
+    """Every batch of calls a check sends the worker, saved for `physical_seconds` (benchmarks/stages.py)."""
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stages.py"), str(recording.with_suffix(".json")),
+                    "check", submission], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**env, "BENCH_RECORD": str(recording), "BENCH_SPAWNED_AT": str(time.time())}, check=False)
+
+
+def physical_seconds(submission: str, env: dict[str, str], recording: Path) -> float:
+    """Seconds the student's functions alone take on those calls (benchmarks/physical.py)."""
+    import json
+
+    out = recording.with_name("physical.json")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "physical.py"), str(recording), submission,
+                    str(out)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return float(json.loads(out.read_text(encoding="utf-8"))["seconds"])
 
 
 def _grade_class(tree: Path, folder: Path, jobs: int) -> tuple[float, float]:
@@ -124,9 +142,15 @@ def main() -> None:
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     started = time.monotonic()
     load = os.getloadavg()[0]
-    for _ in range(args.rounds):
-        for name, tree in trees.items():
-            runs[name].append(_run(tree, args.count, profile=False))
+    physical: list[float] = []
+    with tempfile.TemporaryDirectory() as work:
+        recording = Path(work) / "calls.bin"
+        submission = str(ROOT / "submissions" / "correct.py")
+        record_calls(submission, dict(os.environ), recording)
+        for _ in range(args.rounds):
+            for name, tree in trees.items():
+                runs[name].append(_run(tree, args.count, profile=False))
+            physical.append(physical_seconds(submission, dict(os.environ), recording))
     profiled = {name: _run(tree, args.count, profile=True) for name, tree in trees.items()}
 
     def median(name: str, key: str) -> float:
@@ -138,6 +162,9 @@ def main() -> None:
     before_total = statistics.median(r["grader"] + r["workers"] for r in runs["before"])
     after_total = statistics.median(r["grader"] + r["workers"] for r in runs["after"])
     rows.append(("**total**", before_total, after_total))
+    limit = statistics.median(physical)
+    ratios = {name: statistics.median((r["grader"] + r["workers"]) / p
+                                      for r, p in zip(runs[name], physical, strict=True)) for name in trees}
     lines = [
         "# A complete submission's cost, before and after",
         "",
@@ -150,6 +177,9 @@ def main() -> None:
         "| CPU s per submission | before | after | after / before |",
         "|---|---|---|---|",
         *(f"| {label} | {b:.3f} | {a:.3f} | {a / b:.2f} |" for label, b, a in rows),
+        f"| the student's functions alone (physical limit, benchmarks/physical.py) | {limit:.3f} | {limit:.3f} | |",
+        f"| **total ÷ physical limit** (median of the rounds' ratios) | {ratios['before']:.1f}× | "
+        f"{ratios['after']:.1f}× | {ratios['after'] / ratios['before']:.2f} |",
         "",
         "One profiled pass of each (pyinstrument, wall time of the grader process, by stage):",
         "",

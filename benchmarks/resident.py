@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cost import become_subreaper, children_cpu  # this folder: the same accounting as cost.py
+# this folder: the same accounting as cost.py
+from cost import become_subreaper, children_cpu, physical_seconds, record_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
@@ -85,23 +86,6 @@ def _resident_pid(env: dict[str, str]) -> int:
     raise SystemExit("no resident grader started")
 
 
-def _record_calls(submission: str, env: dict[str, str], recording: Path) -> None:
-    """Every batch of calls a check sends the worker, saved for `_physical` (benchmarks/stages.py)."""
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stages.py"), str(recording.with_suffix(".json")),
-                    "check", submission], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**env, "BENCH_RECORD": str(recording), "BENCH_SPAWNED_AT": str(time.time())}, check=False)
-
-
-def _physical(submission: str, env: dict[str, str], recording: Path) -> float:
-    """Seconds the student's functions alone take on those calls (benchmarks/physical.py)."""
-    import json
-
-    out = recording.with_name("physical.json")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "physical.py"), str(recording), submission,
-                    str(out)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return float(json.loads(out.read_text(encoding="utf-8"))["seconds"])
-
-
 def _measure(submission: str, rounds: int, work: Path) -> list[str]:
     """One submission's rounds, as the lines of its Markdown table."""
     runtime = work / "run"
@@ -117,7 +101,7 @@ def _measure(submission: str, rounds: int, work: Path) -> list[str]:
     _check(submission, resident_env)  # its first check: the session's first submission
     load_before = os.getloadavg()[0]
     recording = work / "calls.bin"
-    _record_calls(submission, fresh_env, recording)
+    record_calls(submission, fresh_env, recording)
     rows: dict[str, list[tuple[float, float]]] = {"fresh": [], "resident": []}
     physical_rounds = []
     for _ in range(rounds):
@@ -125,7 +109,7 @@ def _measure(submission: str, rounds: int, work: Path) -> list[str]:
         served_before = _tree_cpu(pid)
         wall, client_cpu = _check(submission, resident_env)
         rows["resident"].append((wall, client_cpu + _tree_cpu(pid) - served_before))
-        physical_rounds.append(_physical(submission, fresh_env, recording))
+        physical_rounds.append(physical_seconds(submission, fresh_env, recording))
     physical = statistics.median(physical_rounds)
     load_after = os.getloadavg()[0]
     subprocess.run([sys.executable, "-m", "grader", "resident", "stop"], cwd=ROOT, env=resident_env,
