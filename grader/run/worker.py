@@ -385,11 +385,20 @@ def run(sock: socket.socket, workdir: str, policy: dict[str, Any]) -> None:
     code = 0
     try:
         os.setsid()
+        _fresh_random_state()
         live(sock, workdir, policy)
     except BaseException:  # noqa: BLE001 - nothing may escape into the zygote's code
         code = 70
     finally:
         os._exit(code)
+
+
+def _fresh_random_state() -> None:
+    """Seed NumPy's global random state anew, as a worker importing numpy.random itself would:
+    the zygote imported it once for every worker (Python's own `random` reseeds at fork)."""
+    module = sys.modules.get("numpy.random")
+    if module is not None:
+        module.seed()
 
 
 def live(channel: protocol.Stream, workdir: str, policy: dict[str, Any]) -> None:

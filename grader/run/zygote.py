@@ -88,6 +88,7 @@ def main(control_fd: int, parent: int | None = None) -> None:
     control = socket.socket(fileno=control_fd)
     control.settimeout(1.0)  # wake up now and then to notice an orphaning the kernel did not signal
     import numpy  # noqa: F401  - the point of a warm parent
+    import numpy.random  # noqa: F401  - lazy in NumPy, and what a student's code imports most
 
     try:  # imported here, while the grader's files are readable; workers only call enter()
         from .. import sandbox  # noqa: F401
