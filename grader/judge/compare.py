@@ -92,7 +92,7 @@ def _close(expected: Any, actual: Any, tol: Tolerance) -> bool:
         return bool((np.abs(a_all - e_all) <= atol + rtol * np.abs(e_all)).all())
 
 
-#: fewer pairs of one shape than this are decided one by one (stacking costs more there)
+#: fewer pairs than this are decided one by one (laying them end to end costs more there)
 _STACKED = 4
 
 
@@ -140,38 +140,54 @@ def close_many(expected: list[Any], actual: list[Any], tol: Tolerance) -> list[b
 
 
 def _close_leaves(pairs: list[tuple[Any, Any]], tol: Tolerance) -> list[bool]:
-    """`_close` of every leaf pair, those of one shape stacked into one NumPy test."""
+    """`_close` of every leaf pair: the arrays' entries, whatever their shapes, laid end to end
+    and tested in one NumPy pass (then reduced pair by pair); numbers together likewise."""
     surely = [False] * len(pairs)
-    groups: dict[tuple[int, ...], list[int]] = {}
+    arrays: list[int] = []
+    numbers: list[int] = []
     for i, (e, a) in enumerate(pairs):
         te, ta = type(e), type(a)
         if te is np.ndarray and ta is np.ndarray:
             if e.shape == a.shape and e.dtype.kind in "biuf" and a.dtype.kind in "biuf":
-                groups.setdefault(e.shape, []).append(i)
+                if e.size:
+                    arrays.append(i)
+                else:
+                    surely[i] = True  # nothing to differ, as `_close` finds
         elif te in _NUMBER and ta in _NUMBER:
-            groups.setdefault((-1,), []).append(i)  # Python numbers: a shape no array has
+            numbers.append(i)
         else:
             surely[i] = _close(e, a, tol)
-    atol, rtol = tol.atol, tol.rtol
-    for members in groups.values():
-        if len(members) < _STACKED:
-            for i in members:
-                surely[i] = _close(*pairs[i], tol)
-            continue
+    if len(arrays) < _STACKED:
+        for i in arrays:
+            surely[i] = _close(*pairs[i], tol)
+    else:
+        expected = np.concatenate([pairs[i][0].ravel() for i in arrays], dtype=np.float64, casting="unsafe")
+        actual = np.concatenate([pairs[i][1].ravel() for i in arrays], dtype=np.float64, casting="unsafe")
+        starts = np.cumsum([0] + [pairs[i][0].size for i in arrays[:-1]])
+        _decide(surely, arrays, expected, actual, starts, tol)
+    if len(numbers) < _STACKED:
+        for i in numbers:
+            surely[i] = _close(*pairs[i], tol)
+    else:
         try:
-            e_all = np.array([pairs[i][0] for i in members], dtype=np.float64)
-            a_all = np.array([pairs[i][1] for i in members], dtype=np.float64)
+            expected = np.array([pairs[i][0] for i in numbers], dtype=np.float64)
+            actual = np.array([pairs[i][1] for i in numbers], dtype=np.float64)
         except OverflowError:  # an int past float64: each pair as `_close` decides it
-            for i in members:
+            for i in numbers:
                 surely[i] = _close(*pairs[i], tol)
-            continue
-        with np.errstate(all="ignore"):  # an inf or NaN fails the test below, quietly
-            fine = np.isfinite(e_all) & (np.abs(a_all - e_all) <= atol + rtol * np.abs(e_all))
-        per_case: np.ndarray = np.asarray(fine.reshape(len(members), -1).all(axis=1))
-        decided: list[bool] = per_case.tolist()
-        for i, ok in zip(members, decided, strict=True):
-            surely[i] = ok
+        else:
+            _decide(surely, numbers, expected, actual, np.arange(len(numbers)), tol)
     return surely
+
+
+def _decide(surely: list[bool], members: list[int], expected: np.ndarray, actual: np.ndarray,
+            starts: np.ndarray, tol: Tolerance) -> None:
+    """Every member's entries (from its start to the next one's) within tolerance, in one pass."""
+    with np.errstate(all="ignore"):  # an inf or NaN fails the test below, quietly
+        fine = np.isfinite(expected) & (np.abs(actual - expected) <= tol.atol + tol.rtol * np.abs(expected))
+    decided: list[bool] = np.logical_and.reduceat(fine, starts).tolist()
+    for i, ok in zip(members, decided, strict=True):
+        surely[i] = ok
 
 
 def compare(expected: Any, actual: Any, tol: Tolerance, path: str = "") -> Difference | None:
