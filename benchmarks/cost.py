@@ -4,11 +4,12 @@
 
 BASELINE_TREE is a checkout of the code to compare with (`git worktree add /tmp/base <commit>`).
 Each round runs benchmarks/profile_submission.py once on this tree and once on the baseline
-(interleaved, so the machine's load falls on both alike), then the physical limit (the student's
-functions alone on the same inputs, benchmarks/physical.py): the grader process's CPU seconds and
-the sandboxed workers' per submission, and their sum as a multiple of that limit, in one warm
-session grading submissions/correct.py again and again, as a `grader grade` process does. The
-medians, their ratio, and one profiled pass of each by stage are written as a Markdown table.
+(interleaved, each first in turn, so the machine's load falls on both alike), with the physical
+limit between them (the student's functions alone on the same inputs, benchmarks/physical.py):
+the grader process's CPU seconds and the sandboxed workers' per submission, and their sum as a
+multiple of that limit, in one warm session grading submissions/correct.py again and again, as a
+`grader grade` process does. The medians, their ratio, and one profiled pass of each by stage are
+written as a Markdown table.
 """
 
 from __future__ import annotations
@@ -147,10 +148,11 @@ def main() -> None:
         recording = Path(work) / "calls.bin"
         submission = str(ROOT / "submissions" / "correct.py")
         record_calls(submission, dict(os.environ), recording)
-        for _ in range(args.rounds):
-            for name, tree in trees.items():
-                runs[name].append(_run(tree, args.count, profile=False))
-            physical.append(physical_seconds(submission, dict(os.environ), recording))
+        for round_number in range(args.rounds):
+            order = list(trees.items())[::-1 if round_number % 2 else 1]  # each tree first in turn
+            runs[order[0][0]].append(_run(order[0][1], args.count, profile=False))
+            physical.append(physical_seconds(submission, dict(os.environ), recording))  # between them
+            runs[order[1][0]].append(_run(order[1][1], args.count, profile=False))
     profiled = {name: _run(tree, args.count, profile=True) for name, tree in trees.items()}
 
     def median(name: str, key: str) -> float:
