@@ -10,9 +10,10 @@ difference in students, in CPU seconds per submission and in submissions a minut
 
 Configurations: the local pool `-j 1` and `-j 2`; `--cluster` on a `dask scheduler` with one
 and with two `dask worker --nworkers 1 --nthreads 1` processes started here (a fresh cluster
-for every run, so that each process's CPU time is its own: `os.wait4` on each, which counts
-what it waited for, the zygote and every sandboxed worker). The CPU of a cluster run is split
-into the client (`grader grade`), the scheduler and the workers.
+for every run, so that each process's CPU time is its own). This script adopts every orphan (a
+subreaper, as benchmarks/cost.py), so the CPU of a process tree is all of it: a pool process's
+zygote and workers included, which `os.wait4` on `grader grade` alone missed. The CPU of a
+cluster run is split into the client (`grader grade`), the scheduler and the workers.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from classgen import generate  # noqa: E402
+from cost import become_subreaper, children_cpu  # noqa: E402  - the accounting cost.py uses
 
 BIN = Path(sys.executable).parent
 
@@ -58,11 +60,15 @@ def _cpu(pid: int) -> float:
 
 
 def _grade(klass: Path, out: Path, env: dict[str, str], *extra: str) -> tuple[float, float]:
+    """(grading s, CPU s of `grader grade` and every process it started, orphans included)."""
     with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        before = children_cpu()
         proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(klass), "-o", str(out), "--force",
                                  *extra], cwd=ROOT, env=env, stdout=out_file, stderr=err_file)
-        cpu = _cpu(proc.pid)  # wait4, not Popen.wait: the rusage of this process tree alone
+        _cpu(proc.pid)
         proc.returncode = 0  # reaped above
+        time.sleep(0.5)  # the last orphans (a pool process's zygote and workers) end and are adopted
+        cpu = children_cpu() - before  # as a subreaper: what wait4 alone missed is counted too
         out_file.seek(0)
         err_file.seek(0)
         stdout, stderr = out_file.read().decode(), err_file.read().decode()
@@ -91,12 +97,15 @@ def cluster_run(klass: Path, out: Path, env: dict[str, str], workers: int, tmp: 
     with distributed.Client(address, timeout=30) as client:
         client.wait_for_workers(workers, timeout=120)
     grading, client_cpu = _grade(klass, out, env, "--cluster", address)
-    worker_cpu = 0.0
+    before = children_cpu()
     for process in started:  # SIGTERM: each worker closes and waits for what it started
         os.killpg(process.pid, signal.SIGTERM)
-        worker_cpu += _cpu(process.pid)
+        _cpu(process.pid)
     os.killpg(scheduler.pid, signal.SIGTERM)
-    return Run(f"--cluster, {workers} worker(s)", _count(klass), grading, client_cpu, _cpu(scheduler.pid), worker_cpu)
+    scheduler_cpu = _cpu(scheduler.pid)
+    time.sleep(0.5)  # orphans of the workers end and are adopted
+    worker_cpu = children_cpu() - before - scheduler_cpu  # the workers, their zygotes and orphans
+    return Run(f"--cluster, {workers} worker(s)", _count(klass), grading, client_cpu, scheduler_cpu, worker_cpu)
 
 
 def _count(klass: Path) -> int:
@@ -123,6 +132,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=50)
     parser.add_argument("--out", type=Path, default=None, help="also write the tables (Markdown) here")
     args = parser.parse_args()
+    become_subreaper()
     with tempfile.TemporaryDirectory(prefix="grader-cluster-bench-") as name:
         tmp = Path(name)
         classes = {}
