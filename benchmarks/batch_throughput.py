@@ -5,8 +5,9 @@
 Each student is submissions/correct.py with a comment naming them (so every content hash
 differs). For each -j, `grader grade --force` runs in a subprocess while this script samples the
 memory of its whole process tree (grader processes, zygotes, workers) every 50 ms. Prints the
-wall time, submissions a minute, CPU seconds per submission and the peak memory (sum of RSS over
-the tree, and the largest single process).
+wall time, submissions a minute, CPU seconds per submission (of the whole tree, orphans adopted
+and counted as in benchmarks/cost.py) and the peak memory (sum of RSS over the tree, and the
+largest single process).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from cost import become_subreaper, children_cpu  # noqa: E402  - the accounting cost.py uses
 
 
 def tree_rss(pid: int) -> tuple[int, int]:
@@ -50,7 +53,7 @@ def tree_rss(pid: int) -> tuple[int, int]:
 
 
 def run(subs: Path, out: Path, jobs: int, env: dict[str, str]) -> dict[str, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = children_cpu()
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(subs), "-o", str(out), "-j", str(jobs),
                              "--force"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -68,12 +71,12 @@ def run(subs: Path, out: Path, jobs: int, env: dict[str, str]) -> dict[str, floa
     stdout, stderr = proc.communicate()
     wall = time.monotonic() - started
     sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    time.sleep(0.5)  # the last orphans (a pool process's zygote and workers) end and are adopted
+    cpu = children_cpu() - before
     if proc.returncode != 0:
         sys.exit(f"grader grade failed ({proc.returncode}):\n{stdout}\n{stderr}")
     graded = re.search(r"Graded (\d+) submission\(s\) in ([\d.]+) s", stdout)
     count, grading = int(graded.group(1)), float(graded.group(2))
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"jobs": jobs, "count": count, "wall": wall, "grading": grading, "rate": count / grading * 60,
             "cpu_per": cpu / count, "peak_mb": peak[0] / 2**20, "largest_mb": peak[1] / 2**20}
 
@@ -83,6 +86,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=120)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
+    become_subreaper()
     correct = (ROOT / "submissions" / "correct.py").read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
         subs = Path(tmp) / "class"
