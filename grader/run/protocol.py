@@ -49,15 +49,15 @@ def call_cases(cases: list[dict[str, Any]]) -> dict[str, Any]:
     """A call request's cases ({"args": [...], "kwargs": {...}} each) as the request carries
     them: as columns, one list per argument, when every case passes the same arguments (each
     array argument then crosses as one block, grader.codec's stack); else as they are."""
-    first = cases[0] if cases else None
-    if first is None:
+    args = [case.get("args", []) for case in cases]
+    kwargs = [case.get("kwargs", {}) for case in cases]
+    if not cases:
         return {"cases": cases}
-    positional, names = len(first["args"]), list(first["kwargs"])
-    if any(len(case["args"]) != positional or list(case["kwargs"]) != names for case in cases):
+    positional, names = len(args[0]), list(kwargs[0])
+    if any(len(a) != positional or list(k) != names for a, k in zip(args, kwargs, strict=True)):
         return {"cases": cases}
-    return {"count": len(cases),
-            "args": [[case["args"][i] for case in cases] for i in range(positional)],
-            "kwargs": {name: [case["kwargs"][name] for case in cases] for name in names}}
+    return {"count": len(cases), "args": [[a[i] for a in args] for i in range(positional)],
+            "kwargs": {name: [k[name] for k in kwargs] for name in names}}
 
 
 def request_cases(request: dict[str, Any]) -> list[dict[str, Any]]:
