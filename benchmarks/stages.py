@@ -91,7 +91,7 @@ def instrument() -> None:
 
     def call(self, function, cases, timeout, return_args=False, request_key=None):
         if os.environ.get("BENCH_RECORD"):
-            recorded.append({"function": function, "cases": cases, "return_args": return_args})
+            recorded.append({"function": function, "cases": list(cases), "return_args": return_args})
         outcomes = original_call(self, function, cases, timeout, return_args, request_key)
         for outcome in outcomes or []:
             totals["student"] += outcome.seconds

@@ -11,7 +11,8 @@ def test_plan_cases_of_every_check_travel_in_the_first_request(grade_source, mon
     original = WorkerSession.request
 
     def request(self, message, timeout, key=None):
-        requests.append((message.get("op"), len(request_cases(message)) if message.get("op") == "call" else 0))
+        made = message() if callable(message) else message  # a call's request is made on demand
+        requests.append((made.get("op"), len(request_cases(made)) if made.get("op") == "call" else 0))
         return original(self, message, timeout, key)
 
     monkeypatch.setattr(WorkerSession, "request", request)

@@ -157,3 +157,20 @@ def test_encoded_requests_past_their_bound_are_encoded_every_time():
     assert requests.held == 0 and requests.payload(b"k", message) == payload
     roomy = EncodedRequests()
     assert roomy.payload(b"k", message) is roomy.payload(b"k", {"op": "other"})  # by key, once
+
+
+def test_a_request_encoded_before_is_sent_without_making_its_calls_or_columns_again(fresh, monkeypatch):
+    """The second submission's requests are the run's encodings: neither its cases' calls
+    (`to_call`, grader.judge.context.Calls) nor the request's columns are made again."""
+    from grader.run import protocol
+
+    made = []
+    for module, name in ((context_module, "to_call"), (protocol, "call_cases")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _name=name, _original=original: made.append(_name)
+                            or _original(*a))
+    fresh(CORRECT, "first.py")
+    assert {"to_call", "call_cases"} <= set(made)
+    made.clear()
+    fresh(CORRECT, "second.py")
+    assert made == []

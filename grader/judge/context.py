@@ -12,7 +12,8 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Any, Callable, Iterator, Protocol, TypeVar, overload
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from .summary import entries
 class Caller(Protocol):
     """A WorkerSession (student code) or InProcessFunctions (trusted code)."""
 
-    def call(self, function: str, cases: list[dict[str, Any]], timeout: float,
+    def call(self, function: str, cases: Sequence[dict[str, Any]], timeout: float,
              return_args: bool = False, request_key: bytes | None = None) -> list[CallOutcome] | None:
         """`request_key`: the cases' content keys, for a caller that keeps encoded requests."""
 
@@ -162,6 +163,35 @@ def to_call(exercise: Exercise, case: Case) -> dict[str, Any]:
     return {"args": args, "kwargs": kwargs}
 
 
+class Calls(Sequence[dict[str, Any]]):
+    """The calls of `cases` (`to_call` of each), made on first use: a caller that sends a request
+    it has encoded before (grader.run.client.EncodedRequests) needs only how many there are."""
+
+    def __init__(self, exercise: Exercise, cases: list[Case]) -> None:
+        self.exercise, self.cases = exercise, cases
+        self._made: list[dict[str, Any]] | None = None
+
+    def _calls(self) -> list[dict[str, Any]]:
+        if self._made is None:
+            self._made = [to_call(self.exercise, case) for case in self.cases]
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        return self._calls()[index]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._calls())
+
+
 @dataclass
 class Failure:
     """One failing case: a message code with its facts, and the call it is about."""
@@ -210,7 +240,7 @@ class _Memo:
         todo = [(k, c) for k, c in zip(keys, cases, strict=True) if fresh or k not in self.outcomes]
         unique = list(dict((k, c) for k, c in todo).items())
         if unique:
-            calls = [to_call(exercise, c) for _, c in unique]
+            calls = Calls(exercise, [c for _, c in unique])
             if recurring is not None:
                 outcomes = self.caller.call(function, calls, timeout, return_args,
                                             request_key=b"".join(k for k, _ in unique))

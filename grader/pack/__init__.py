@@ -104,7 +104,7 @@ def call_key(function: str, args: Sequence[object], kwargs: Mapping[str, object]
 class _Unrecorded:
     """The caller behind a pack's ExpectedValues: any call not in the recording is an error."""
 
-    def call(self, function: str, cases: list[dict[str, Any]], timeout: float = 0.0,
+    def call(self, function: str, cases: Sequence[dict[str, Any]], timeout: float = 0.0,
              return_args: bool = False, request_key: bytes | None = None) -> None:
         raise NotRecorded(function)
 

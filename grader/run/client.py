@@ -23,7 +23,8 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, Protocol
+from collections.abc import Sequence
+from typing import Any, Callable, NoReturn, Protocol, Union
 
 import numpy as np
 
@@ -389,6 +390,14 @@ def load_report(reply: dict[str, Any], ready: dict[str, Any]) -> LoadReport:
 
 
 
+#: a request, or what makes it when it is needed (`EncodedRequests` may hold its encoding)
+Message = Union[dict[str, Any], Callable[[], dict[str, Any]]]
+
+
+def _made(message: Message) -> dict[str, Any]:
+    return message() if callable(message) else message
+
+
 class EncodedRequests:
     """The encoded `call` requests of a run, by the content keys of their cases: every submission
     is sent the same plan inputs, so each request is encoded once a run instead of once per
@@ -400,12 +409,13 @@ class EncodedRequests:
         self.held = 0
         self._payloads: dict[bytes, bytes] = {}
 
-    def payload(self, key: bytes, message: dict[str, Any]) -> bytes:
-        """The encoding of `message`, whose content `key` identifies (grader.judge.context)."""
+    def payload(self, key: bytes, message: Message) -> bytes:
+        """The encoding of `message`, whose content `key` identifies (grader.judge.context); a
+        message given as a function is made only when this request was not encoded before."""
         found = self._payloads.get(key)
         if found is not None:
             return found
-        payload = codec.encode(message)
+        payload = codec.encode(_made(message))
         if self.held + len(payload) + len(key) <= self.max_bytes:
             self._payloads[key] = payload
             self.held += len(payload) + len(key)
@@ -462,7 +472,7 @@ class WorkerSession:
     def alive(self) -> bool:
         return self.sock is not None
 
-    def request(self, message: dict[str, Any], timeout: float,
+    def request(self, message: Message, timeout: float,
                 key: bytes | None = None) -> dict[str, Any]:
         """Send `message` and wait for the reply; `key` identifies its content for the run's
         EncodedRequests (a request every submission is sent)."""
@@ -472,7 +482,7 @@ class WorkerSession:
             if key is not None and self.requests is not None:
                 protocol.send_encoded(self.sock, self.requests.payload(key, message))
             else:
-                protocol.send(self.sock, message)
+                protocol.send(self.sock, _made(message))
         except OSError:
             self._crashed()
         return self._receive(time.monotonic() + max(timeout, 0.0), timeout)
@@ -517,13 +527,16 @@ class WorkerSession:
         except OSError:
             return ""
 
-    def call(self, function: str, cases: list[dict[str, Any]], timeout: float,
+    def call(self, function: str, cases: Sequence[dict[str, Any]], timeout: float,
              return_args: bool = False, request_key: bytes | None = None) -> list[CallOutcome] | None:
         """Call `function` once per case, all in one message. None if it is not defined.
         `request_key` (the cases' content keys, with the function's name in them) lets the run
         send an encoding it has made before."""
-        reply = self.request({"op": "call", "function": function, **protocol.call_cases(cases),
-                              "return_args": return_args}, timeout,
+        def message() -> dict[str, Any]:
+            return {"op": "call", "function": function, **protocol.call_cases(list(cases)),
+                    "return_args": return_args}
+
+        reply = self.request(message, timeout,
                              key=None if request_key is None else request_key + (b"+a" if return_args else b""))
         if reply.get("missing") is True:
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import time
 import warnings
+from collections.abc import Sequence
 from typing import Any, Callable
 
 import numpy as np
@@ -23,7 +24,7 @@ class InProcessFunctions:
     def __init__(self, functions: dict[str, Callable[..., Any]]) -> None:
         self.functions = functions
 
-    def call(self, function: str, cases: list[dict[str, Any]], timeout: float = 0.0,
+    def call(self, function: str, cases: Sequence[dict[str, Any]], timeout: float = 0.0,
              return_args: bool = False, request_key: bytes | None = None) -> list[CallOutcome] | None:
         fn = self.functions.get(function)
         if fn is None:
