@@ -215,9 +215,10 @@ def monotonic(ctx, spec, cases, got, tol):
     strict = bool(spec.params.get("strict", False))
     arg = _arg(ctx, spec)
     derived, other = _derived(ctx, spec, cases, arg)
-    if strict:
-        ref_rise = [np.asarray(m.value, dtype=np.float64) - np.asarray(b.value, dtype=np.float64)
-                    for b, m in zip(ctx.reference(cases), ctx.reference(derived), strict=True)]
+    if strict:  # the reference's rises: the run's own, built once a run for its cases
+        ref_rise = ctx.derived(("rise", spec), cases, lambda: [
+            np.asarray(m.value, dtype=np.float64) - np.asarray(b.value, dtype=np.float64)
+            for b, m in zip(ctx.reference(cases), ctx.reference(derived), strict=True)])
     failures: list[Failure | None] = []
     for i, (case, base, moved) in enumerate(zip(cases, got, other, strict=False)):
         a, b = _array(base.value), _array(moved.value)
